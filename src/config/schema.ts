@@ -1,0 +1,141 @@
+/**
+ * The one settings schema: types, defaults and validation for everything Portico reads at start-up.
+ * Sources, later wins: these defaults → the JSON config file (`--config` / PORTICO_CONFIG) → PORTICO_*
+ * environment variables (see load.ts). On OpenWrt the init script turns UCI into the JSON file.
+ *
+ * @example
+ *   const config = configSchema.parse({ gateway: { driver: 'nftables' } });
+ *   config.listen.port; // 8080
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+const rate = z.number().int().positive();
+
+const router = z.strictObject({
+  name: z.string().min(1).optional(),
+  host: z.string().min(1),
+  /** API port; defaults to 8728, or 8729 with tls. */
+  port: port.optional(),
+  user: z.string().min(1).default('portico'),
+  password: z.string().default(''),
+  tls: z.boolean().default(false),
+  /** Name of the hotspot server on the router (as in /ip/hotspot). */
+  hotspot: z.string().min(1).default('hotspot1'),
+  timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+});
+
+export const configSchema = z.strictObject({
+  /** Where the database and secrets live. */
+  dataDir: z.string().min(1).default('./data'),
+  listen: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(8080),
+    })
+    .prefault({}),
+  tls: z
+    .strictObject({
+      port: port.optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+    })
+    .prefault({})
+    .refine((t) => t.port === undefined || (t.cert !== undefined && t.key !== undefined), {
+      message: 'tls.port needs tls.cert and tls.key (PEM file paths)',
+    }),
+  /** The absolute URL residents are sent to. Defaults to http://<listen.host>:<listen.port>/. */
+  portalUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Extra host names that are this portal (never intercepted), besides portalUrl's host. */
+  portalHosts: z.array(z.string().min(1)).default([]),
+  gateway: z
+    .strictObject({
+      driver: z.enum(['simulated', 'nftables', 'routeros']).default('simulated'),
+      simulated: z
+        .strictObject({
+          /** Download rate each online demo device "uses", bits per second. */
+          downBps: rate.default(2_000_000),
+          /** Upload rate each online demo device "uses", bits per second. */
+          upBps: rate.default(400_000),
+          /** How often simulated traffic advances. */
+          tickMs: z.number().int().min(10).max(60_000).default(1000),
+        })
+        .prefault({}),
+      nftables: z
+        .strictObject({
+          /** Captive LAN interfaces. */
+          interfaces: z.array(z.string().min(1)).min(1).default(['br-lan']),
+          /** Portico's own table (family inet); never fw4's. */
+          table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,31}$/).default('portico'),
+          /** Destinations reachable before login (IPs or CIDRs, v4 or v6), tcp/443 and tcp/80. */
+          walledGarden: z.array(z.string().min(1)).default([]),
+          /** Port of the intercept listener TCP/80 is redirected to; defaults to listen.port. */
+          interceptPort: port.optional(),
+          /** Local resolver port stray DNS is redirected to. */
+          dnsPort: port.default(53),
+          /** `enforce` IPv6 like IPv4, or `refuse` to start while the LAN has global IPv6. */
+          ipv6: z.enum(['enforce', 'refuse']).default('enforce'),
+          /** dnsmasq lease file, read to map IPs to MACs when the neighbour table has no entry. */
+          leasesFile: z.string().default('/tmp/dhcp.leases'),
+          nftPath: z.string().default('nft'),
+          conntrackPath: z.string().default('conntrack'),
+          ipPath: z.string().default('ip'),
+        })
+        .prefault({}),
+      routeros: z
+        .strictObject({
+          routers: z.array(router).default([]),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  accounting: z
+    .strictObject({
+      /** How often usage is written to storage (at most one write per interval; flash wear). */
+      intervalMs: z.number().int().min(1000).max(3_600_000).default(60_000),
+      /** How often counters are read for live display, quota and expiry checks. */
+      pollMs: z.number().int().min(100).max(60_000).default(2000),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      /** `direct`: the database file lives in dataDir. `ram`: it lives in ramDir and is snapshotted. */
+      mode: z.enum(['direct', 'ram']).default('direct'),
+      ramDir: z.string().default('/tmp/portico'),
+      snapshotIntervalMs: z.number().int().min(10_000).max(86_400_000).default(3_600_000),
+    })
+    .prefault({}),
+  network: z
+    .strictObject({
+      name: z.string().min(1).max(80).default('Community Wi-Fi'),
+      ssid: z.string().max(32).default(''),
+      /** Wi-Fi password for the join QR on printed sheets (empty: open network). */
+      wifiPassword: z.string().max(63).default(''),
+      languages: z.array(z.enum(['en', 'es', 'pt', 'fr'])).min(1).default(['en', 'es', 'pt', 'fr']),
+      /** Operator information page (RFC 8908 venue-info-url). */
+      venueInfoUrl: z.url().optional(),
+    })
+    .prefault({}),
+  security: z
+    .strictObject({
+      /** Failed voucher attempts a device gets before back-off starts. */
+      freeAttempts: z.number().int().min(1).max(100).default(5),
+      /** Longest back-off (lockout) in seconds. */
+      maxLockoutSec: z.number().int().min(1).max(86_400).default(900),
+      /** Failed attempts per minute across the whole network before everyone backs off. */
+      networkAttemptsPerMinute: z.number().int().min(10).max(100_000).default(300),
+      operatorSessionHours: z.number().int().min(1).max(24 * 30).default(12),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+type Parsed = z.output<typeof configSchema>;
+/** The validated config, with portalUrl always filled in. */
+export type Config = Parsed & { portalUrl: string };
+export type RouterConfig = z.output<typeof router>;

@@ -1,0 +1,73 @@
+/**
+ * A plan in words, for residents and printed sheets: "2 GB, 30 days from first use, 2 devices".
+ * Four languages (en, es, pt, fr); anything else falls back to English.
+ *
+ * @example
+ *   describePlan(plan, 'es'); // '2 GB, 30 días desde el primer uso, 2 dispositivos'
+ */
+import type { Plan } from './plan.js';
+import { formatBytes, formatRate } from './units.js';
+
+export type Lang = 'en' | 'es' | 'pt' | 'fr';
+export const LANGS: readonly Lang[] = ['en', 'es', 'pt', 'fr'];
+
+interface Words {
+  unit: Record<'minute' | 'hour' | 'day' | 'week', [string, string]>;
+  fromFirstUse: string;
+  unlimitedTime: string;
+  unlimitedData: string;
+  device: [string, string];
+  down: string;
+  reset: Record<'daily' | 'weekly' | 'monthly', string>;
+  thenSlow: string;
+  useBy: string;
+}
+
+const WORDS: Record<Lang, Words> = {
+  en: {
+    unit: { minute: ['minute', 'minutes'], hour: ['hour', 'hours'], day: ['day', 'days'], week: ['week', 'weeks'] },
+    fromFirstUse: 'from first use', unlimitedTime: 'no time limit', unlimitedData: 'unlimited data',
+    device: ['device', 'devices'], down: 'up to', thenSlow: 'then slower speed',
+    reset: { daily: 'renews daily', weekly: 'renews weekly', monthly: 'renews monthly' }, useBy: 'use by',
+  },
+  es: {
+    unit: { minute: ['minuto', 'minutos'], hour: ['hora', 'horas'], day: ['día', 'días'], week: ['semana', 'semanas'] },
+    fromFirstUse: 'desde el primer uso', unlimitedTime: 'sin límite de tiempo', unlimitedData: 'datos ilimitados',
+    device: ['dispositivo', 'dispositivos'], down: 'hasta', thenSlow: 'luego velocidad reducida',
+    reset: { daily: 'se renueva cada día', weekly: 'se renueva cada semana', monthly: 'se renueva cada mes' }, useBy: 'usar antes del',
+  },
+  pt: {
+    unit: { minute: ['minuto', 'minutos'], hour: ['hora', 'horas'], day: ['dia', 'dias'], week: ['semana', 'semanas'] },
+    fromFirstUse: 'a partir do primeiro uso', unlimitedTime: 'sem limite de tempo', unlimitedData: 'dados ilimitados',
+    device: ['dispositivo', 'dispositivos'], down: 'até', thenSlow: 'depois velocidade reduzida',
+    reset: { daily: 'renova todo dia', weekly: 'renova toda semana', monthly: 'renova todo mês' }, useBy: 'usar até',
+  },
+  fr: {
+    unit: { minute: ['minute', 'minutes'], hour: ['heure', 'heures'], day: ['jour', 'jours'], week: ['semaine', 'semaines'] },
+    fromFirstUse: 'à partir de la première utilisation', unlimitedTime: 'sans limite de temps', unlimitedData: 'données illimitées',
+    device: ['appareil', 'appareils'], down: "jusqu'à", thenSlow: 'puis débit réduit',
+    reset: { daily: 'renouvelé chaque jour', weekly: 'renouvelé chaque semaine', monthly: 'renouvelé chaque mois' }, useBy: 'à utiliser avant le',
+  },
+};
+
+export function durationWords(seconds: number, lang: Lang = 'en'): string {
+  const w = WORDS[lang] ?? WORDS.en;
+  const pick = (n: number, unit: keyof Words['unit']) => `${n} ${w.unit[unit][n === 1 ? 0 : 1]}`;
+  if (seconds % 604800 === 0) return pick(seconds / 604800, 'week');
+  if (seconds % 86400 === 0) return pick(seconds / 86400, 'day');
+  if (seconds % 3600 === 0) return pick(seconds / 3600, 'hour');
+  return pick(Math.max(1, Math.round(seconds / 60)), 'minute');
+}
+
+export function describePlan(plan: Plan, lang: Lang = 'en'): string {
+  const w = WORDS[lang] ?? WORDS.en;
+  const parts: string[] = [];
+  parts.push(plan.dataBytes !== null ? formatBytes(plan.dataBytes) : w.unlimitedData);
+  parts.push(plan.durationSec !== null ? `${durationWords(plan.durationSec, lang)} ${w.fromFirstUse}` : w.unlimitedTime);
+  parts.push(`${plan.devices} ${w.device[plan.devices === 1 ? 0 : 1]}`);
+  if (plan.downBps !== null) parts.push(`${w.down} ${formatRate(plan.downBps)}`);
+  if (plan.reset !== null) parts.push(w.reset[plan.reset]);
+  if (plan.onExhausted === 'throttle' && plan.dataBytes !== null) parts.push(w.thenSlow);
+  if (plan.redeemBy !== null) parts.push(`${w.useBy} ${new Date(plan.redeemBy).toISOString().slice(0, 10)}`);
+  return parts.join(', ');
+}
