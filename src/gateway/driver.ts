@@ -29,6 +29,11 @@ export interface ClientInfo {
   site?: string;
 }
 
+export interface ClientHint {
+  mac?: string;
+  site?: string;
+}
+
 export interface PoolLimits {
   /** Entitlement id. */
   id: string;
@@ -66,8 +71,12 @@ export interface GatewayDriver {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Maps a client address to its device; null when the gateway does not know it (yet). */
-  lookupClient(ip: string): Promise<ClientInfo | null>;
+  /**
+   * Maps a client address (the TCP peer, never a header) to its device; null when the gateway does not
+   * know it (yet). `hint` carries what a router's login page passed along (MikroTik `$(mac)`); a driver
+   * may use it only to choose between candidates it can verify itself, never as the identity.
+   */
+  lookupClient(ip: string, hint?: ClientHint): Promise<ClientInfo | null>;
   setPool(limits: PoolLimits): Promise<void>;
   removePool(poolId: string): Promise<void>;
   authorize(grant: DeviceGrant): Promise<void>;
