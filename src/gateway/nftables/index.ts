@@ -1,8 +1,43 @@
-/** The `nftables` driver entry point (being built; see its issue). */
+/**
+ * The `nftables` driver entry point: resolves the config (intercept port defaults to listen.port, the
+ * portal's TLS port is allowed pre-login) and wires the real process runner and /proc/net.
+ *
+ * @example
+ *   const driver = await createNftablesDriver(config, { log, clock });
+ */
+import { readFile } from 'node:fs/promises';
 import type { Config } from '../../config/schema.js';
 import type { DriverDeps } from '../index.js';
 import type { GatewayDriver } from '../driver.js';
+import { createNftablesDriverWith, type NftablesOptions } from './driver.js';
+import { nodeRunner } from './transport.js';
 
-export async function createNftablesDriver(_config: Config, _deps: DriverDeps): Promise<GatewayDriver> {
-  throw new Error('the nftables driver is not built yet');
+export function nftablesOptions(config: Config): NftablesOptions {
+  const n = config.gateway.nftables;
+  const interceptPort = n.interceptPort ?? config.listen.port;
+  const portalPorts = [config.listen.port, ...(config.tls.port !== undefined ? [config.tls.port] : [])];
+  const learn = (n as { learnIntervalMs?: number }).learnIntervalMs;
+  return {
+    table: n.table,
+    interfaces: n.interfaces,
+    interceptPort,
+    dnsPort: n.dnsPort,
+    portalPorts,
+    walledGarden: n.walledGarden,
+    ipv6: n.ipv6,
+    leasesFile: n.leasesFile,
+    nftPath: n.nftPath,
+    conntrackPath: n.conntrackPath,
+    ipPath: n.ipPath,
+    learnIntervalMs: learn ?? 5000,
+  };
+}
+
+export async function createNftablesDriver(config: Config, deps: DriverDeps): Promise<GatewayDriver> {
+  return createNftablesDriverWith(nftablesOptions(config), {
+    log: deps.log,
+    runner: nodeRunner(),
+    readFile: (p) => readFile(p, 'utf8'),
+    procNetDir: '/proc/net',
+  });
 }

@@ -1,0 +1,385 @@
+/**
+ * The nftables gateway driver (SPEC §4): keeps the desired devices and pools in memory, turns every
+ * change into one atomic nft batch (ruleset.ts) sent over a persistent `nft -i` (transport.ts), and
+ * flushes conntrack around logins and logouts (conntrack.ts). It never flushes its table: `start()`
+ * re-applies the base chains atomically and reads the devices back from the kernel, so a restart or a
+ * kill -9 does not cut anyone; `reconcile()` then converges to the database.
+ *
+ * @example
+ *   const driver = createNftablesDriverWith(options, { log, runner: nodeRunner(), readFile, procNetDir: '/proc/net' });
+ *   await driver.start();
+ */
+import { isIP } from 'node:net';
+import type { Logger } from '../../lib/log.js';
+import { normalizeIp } from '../../lib/net.js';
+import {
+  GatewayError,
+  type ClientInfo,
+  type DeviceCounters,
+  type DeviceGrant,
+  type GatewayDriver,
+  type GatewayHealth,
+  type PoolLimits,
+} from '../driver.js';
+import { flushConntrack } from './conntrack.js';
+import { parseCounters, parseQuotas, parseTable } from './kernel-state.js';
+import { deviceNames, quotaName } from './names.js';
+import { parseIpNeighJson, parseLeases, parseProcArp } from './neighbours.js';
+import {
+  baseRuleset,
+  deviceAddressCommands,
+  deviceChainCommands,
+  deviceRemoveCommands,
+  poolQuotaCommands,
+  poolRemoveCommands,
+  type BaseOptions,
+  type DeviceSpec,
+  type PoolSpec,
+} from './ruleset.js';
+import { createNftSession, type CommandRunner, type NftSession } from './transport.js';
+
+export interface NftablesOptions extends BaseOptions {
+  leasesFile: string;
+  nftPath: string;
+  conntrackPath: string;
+  ipPath: string;
+  /** How often authorized MACs' new addresses are learned from the neighbour table (0 = never). */
+  learnIntervalMs: number;
+}
+
+export interface NftablesDeps {
+  log: Logger;
+  runner: CommandRunner;
+  readFile(path: string): Promise<string>;
+  /** `/proc/net` of the gateway's network namespace (tests pass `/proc/<pid>/net`). */
+  procNetDir: string;
+}
+
+interface Device {
+  id: string;
+  poolId: string | null;
+  mac: string;
+  ips4: Set<string>;
+  ips6: Set<string>;
+}
+
+interface Pool {
+  limits: PoolLimits;
+  /** Whether a quota object exists in the kernel for it. */
+  hasQuota: boolean;
+}
+
+export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps): GatewayDriver {
+  const { log, runner } = deps;
+  const t = o.table;
+  let nft: NftSession | null = null;
+  let started = false;
+  let lastError: string | null = null;
+  let learner: NodeJS.Timeout | null = null;
+  const devices = new Map<string, Device>();
+  const pools = new Map<string, Pool>();
+  const ipOwner = new Map<string, string>();
+
+  const session = (): NftSession => {
+    if (!nft) throw new GatewayError('the nftables driver is not started');
+    return nft;
+  };
+
+  const spec = (d: Device, ips4 = [...d.ips4], ips6 = [...d.ips6]): DeviceSpec => ({
+    names: deviceNames(d.id),
+    mac: d.mac,
+    ips4,
+    ips6,
+  });
+
+  const poolSpec = (poolId: string | null): PoolSpec => {
+    const p = poolId === null ? undefined : pools.get(poolId);
+    if (!p) return { id: poolId ?? '', quota: null, downBps: null, upBps: null };
+    return {
+      id: p.limits.id,
+      quota: p.hasQuota ? quotaName(p.limits.id) : null,
+      downBps: p.limits.downBps,
+      upBps: p.limits.upBps,
+    };
+  };
+
+  const splitIps = (ips: string[]): { v4: string[]; v6: string[] } => {
+    const v4: string[] = [];
+    const v6: string[] = [];
+    for (const raw of ips) {
+      const ip = normalizeIp(raw);
+      const fam = isIP(ip);
+      if (fam === 4) v4.push(ip);
+      else if (fam === 6 && o.ipv6 === 'enforce') v6.push(ip);
+    }
+    return { v4, v6 };
+  };
+
+  const apply = async (cmds: string[]): Promise<void> => {
+    try {
+      await session().apply(cmds);
+      lastError = null;
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err);
+      throw err instanceof GatewayError ? err : new GatewayError(String(err), { cause: err });
+    }
+  };
+
+  /** Commands that bind `ips` to device `d` (taking them away from any other device first). */
+  const bindCommands = (d: Device, v4: string[], v6: string[]): string[] => {
+    const cmds: string[] = [];
+    for (const ip of [...v4, ...v6]) {
+      const owner = ipOwner.get(ip);
+      if (owner === undefined || owner === d.id) continue;
+      const other = devices.get(owner);
+      if (!other) continue;
+      const fam4 = isIP(ip) === 4;
+      cmds.push(...deviceAddressCommands(t, 'delete', spec(other, fam4 ? [ip] : [], fam4 ? [] : [ip])));
+    }
+    const fresh4 = v4.filter((ip) => !d.ips4.has(ip));
+    const fresh6 = v6.filter((ip) => !d.ips6.has(ip));
+    cmds.push(...deviceAddressCommands(t, 'add', spec(d, fresh4, fresh6)));
+    return cmds;
+  };
+
+  const commitBind = (d: Device, v4: string[], v6: string[]): void => {
+    for (const ip of [...v4, ...v6]) {
+      const owner = ipOwner.get(ip);
+      if (owner !== undefined && owner !== d.id) {
+        devices.get(owner)?.ips4.delete(ip);
+        devices.get(owner)?.ips6.delete(ip);
+      }
+      ipOwner.set(ip, d.id);
+      (isIP(ip) === 4 ? d.ips4 : d.ips6).add(ip);
+    }
+  };
+
+  const removeCommands = (d: Device): string[] => [
+    ...deviceAddressCommands(t, 'delete', spec(d)),
+    ...deviceRemoveCommands(t, spec(d)),
+  ];
+
+  const forget = (d: Device): void => {
+    for (const ip of [...d.ips4, ...d.ips6]) if (ipOwner.get(ip) === d.id) ipOwner.delete(ip);
+    devices.delete(d.id);
+  };
+
+  /** Builds the batch for a grant; returns the commands, the addresses new to the device, and a commit. */
+  const grantPlan = (grant: DeviceGrant): { cmds: string[]; fresh: string[]; commit: () => void } => {
+    if (!pools.has(grant.poolId)) throw new GatewayError(`pool ${grant.poolId} is not set on the gateway (call setPool first)`);
+    const mac = grant.mac.toLowerCase();
+    const { v4, v6 } = splitIps(grant.ips);
+    const cmds: string[] = [];
+    let d = devices.get(grant.deviceId);
+    if (d && d.mac !== mac) {
+      cmds.push(...deviceAddressCommands(t, 'delete', spec(d)));
+      d = { ...d, mac, ips4: new Set(), ips6: new Set() };
+    }
+    const next: Device = d ? { ...d, poolId: grant.poolId, ips4: new Set(d.ips4), ips6: new Set(d.ips6) } : { id: grant.deviceId, poolId: grant.poolId, mac, ips4: new Set(), ips6: new Set() };
+    cmds.push(...deviceChainCommands(t, spec(next, [], []), poolSpec(grant.poolId)));
+    cmds.push(...bindCommands(next, v4, v6));
+    const fresh = [...v4.filter((ip) => !next.ips4.has(ip)), ...v6.filter((ip) => !next.ips6.has(ip))];
+    return {
+      cmds,
+      fresh,
+      commit: () => {
+        const old = devices.get(next.id);
+        if (old && old.mac !== next.mac) for (const ip of [...old.ips4, ...old.ips6]) ipOwner.delete(ip);
+        devices.set(next.id, next);
+        commitBind(next, v4, v6);
+      },
+    };
+  };
+
+  const poolPlan = (limits: PoolLimits, bytes: number | null): { cmds: string[]; commit: () => void } => {
+    const cmds: string[] = [];
+    const prev = pools.get(limits.id);
+    const quota = quotaName(limits.id);
+    if (bytes !== null) cmds.push(...poolQuotaCommands(t, quota, bytes, prev?.hasQuota ?? false));
+    const next: Pool = { limits: { ...limits, bytesRemaining: bytes }, hasQuota: bytes !== null };
+    const members = [...devices.values()].filter((d) => d.poolId === limits.id);
+    const spec2 = { id: limits.id, quota: next.hasQuota ? quota : null, downBps: limits.downBps, upBps: limits.upBps };
+    for (const d of members) cmds.push(...deviceChainCommands(t, spec(d, [], []), spec2));
+    if (bytes === null && prev?.hasQuota) cmds.push(...poolRemoveCommands(t, quota));
+    return { cmds, commit: () => pools.set(limits.id, next) };
+  };
+
+  const loadKernel = async (): Promise<void> => {
+    const r = await runner.exec([o.nftPath, '-j', 'list', 'table', 'inet', t]);
+    if (r.code !== 0) throw new GatewayError(`nft list table inet ${t}: ${r.stderr.trim()}`);
+    const state = parseTable((JSON.parse(r.stdout) as { nftables: unknown[] }).nftables);
+    devices.clear();
+    ipOwner.clear();
+    for (const [id, k] of state.devices) {
+      const d: Device = { id, poolId: k.poolId, mac: k.mac ?? '00:00:00:00:00:00', ips4: new Set(k.ips4), ips6: new Set(k.ips6) };
+      devices.set(id, d);
+      for (const ip of [...d.ips4, ...d.ips6]) ipOwner.set(ip, id);
+    }
+    for (const [id, q] of state.quotas) {
+      if (!pools.has(id)) pools.set(id, { limits: { id, downBps: null, upBps: null, bytesRemaining: Math.max(0, q.bytes - q.used) }, hasQuota: true });
+    }
+    log.info('gateway/nftables', 'kernel state loaded', { devices: devices.size, quotas: state.quotas.size });
+  };
+
+  const ipv6Guard = async (): Promise<void> => {
+    if (o.ipv6 !== 'refuse') return;
+    for (const dev of o.interfaces) {
+      const r = await runner.exec([o.ipPath, '-j', '-6', 'addr', 'show', 'dev', dev, 'scope', 'global']);
+      const rows = r.code === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as Array<{ addr_info?: Array<{ local?: string }> }>) : [];
+      const addr = rows.flatMap((x) => x.addr_info ?? []).find((a) => a.local)?.local;
+      if (addr) {
+        throw new GatewayError(
+          `IPv6 would leak past the portal: ${dev} has the global address ${addr} while gateway.nftables.ipv6 is "refuse". ` +
+            `Set gateway.nftables.ipv6 to "enforce", or stop announcing a global prefix on ${dev} (OpenWrt: uci set network.lan.ip6assign='0').`,
+        );
+      }
+    }
+  };
+
+  const learn = async (): Promise<void> => {
+    if (devices.size === 0) return;
+    const r = await runner.exec([o.ipPath, '-j', 'neigh', 'show']);
+    if (r.code !== 0) return;
+    const byMac = new Map<string, Device>();
+    for (const d of devices.values()) byMac.set(d.mac, d);
+    for (const n of parseIpNeighJson(r.stdout)) {
+      if (n.dev && !o.interfaces.includes(n.dev)) continue;
+      const d = byMac.get(n.mac);
+      if (!d || d.ips4.has(n.ip) || d.ips6.has(n.ip) || n.ip.startsWith('fe80:')) continue;
+      const { v4, v6 } = splitIps([n.ip]);
+      if (v4.length + v6.length === 0) continue;
+      await apply(bindCommands(d, v4, v6));
+      commitBind(d, v4, v6);
+      log.info('gateway/nftables', 'learned address', { deviceId: d.id, ip: n.ip });
+    }
+  };
+
+  return {
+    name: 'nftables',
+
+    async start() {
+      if (started) return;
+      await ipv6Guard();
+      nft ??= createNftSession({ runner, nftPath: o.nftPath, table: t });
+      await apply(baseRuleset(o));
+      await loadKernel();
+      started = true;
+      if (o.learnIntervalMs > 0) {
+        learner = setInterval(() => {
+          learn().catch((err: unknown) => log.warn('gateway/nftables', 'address learning failed', { err: String(err) }));
+        }, o.learnIntervalMs);
+        learner.unref();
+      }
+    },
+
+    async stop() {
+      if (learner) clearInterval(learner);
+      learner = null;
+      started = false;
+      await nft?.close();
+      nft = null;
+    },
+
+    async lookupClient(rawIp) {
+      const ip = normalizeIp(rawIp);
+      let mac: string | undefined;
+      if (isIP(ip) === 4) {
+        mac = parseProcArp(await deps.readFile(`${deps.procNetDir}/arp`).catch(() => '')).get(ip);
+      } else if (isIP(ip) === 6) {
+        const r = await runner.exec([o.ipPath, '-j', '-6', 'neigh', 'show', 'to', ip]);
+        mac = r.code === 0 ? parseIpNeighJson(r.stdout).find((n) => n.ip === ip)?.mac : undefined;
+      } else {
+        return null;
+      }
+      if (!mac && isIP(ip) === 4) mac = parseLeases(await deps.readFile(o.leasesFile).catch(() => '')).get(ip);
+      return mac ? ({ mac, ip } satisfies ClientInfo) : null;
+    },
+
+    async setPool(limits) {
+      const plan = poolPlan(limits, limits.bytesRemaining);
+      await apply(plan.cmds);
+      plan.commit();
+    },
+
+    async removePool(poolId) {
+      const cmds: string[] = [];
+      const members = [...devices.values()].filter((d) => d.poolId === poolId);
+      for (const d of members) cmds.push(...removeCommands(d));
+      if (pools.get(poolId)?.hasQuota) cmds.push(...poolRemoveCommands(t, quotaName(poolId)));
+      if (cmds.length) await apply(cmds);
+      for (const d of members) forget(d);
+      pools.delete(poolId);
+      const ips = members.flatMap((d) => [...d.ips4, ...d.ips6]);
+      if (ips.length) await flushConntrack(runner, o.conntrackPath, ips, 'both');
+    },
+
+    async authorize(grant) {
+      const plan = grantPlan(grant);
+      await apply(plan.cmds);
+      plan.commit();
+      // Every address of the grant, not only new ones: a pre-login flow redirected to the portal must go.
+      const { v4, v6 } = splitIps(grant.ips);
+      await flushConntrack(runner, o.conntrackPath, [...v4, ...v6], 'source');
+    },
+
+    async deauthorize(deviceId) {
+      const d = devices.get(deviceId);
+      if (!d) return;
+      await apply(removeCommands(d));
+      forget(d);
+      await flushConntrack(runner, o.conntrackPath, [...d.ips4, ...d.ips6], 'both');
+    },
+
+    async readCounters(): Promise<DeviceCounters[]> {
+      const counters = parseCounters(await session().list(`list counters table inet ${t}`));
+      const out: DeviceCounters[] = [];
+      for (const [deviceId, c] of counters) if (devices.has(deviceId)) out.push({ deviceId, bytesUp: c.up, bytesDown: c.down });
+      return out;
+    },
+
+    async reconcile(state) {
+      const kernelQuotas = parseQuotas(await session().list(`list quotas table inet ${t}`));
+      const cmds: string[] = [];
+      const commits: Array<() => void> = [];
+      const wantedPools = new Set(state.pools.map((p) => p.id));
+      // A pool's kernel quota may have run on while Portico was down: never hand back more than either
+      // side knows is left (the database lags by up to one poll, the kernel counted every byte).
+      for (const p of state.pools) {
+        const k = kernelQuotas.get(p.id);
+        const bytes = p.bytesRemaining === null ? null : k ? Math.min(p.bytesRemaining, Math.max(0, k.bytes - k.used)) : p.bytesRemaining;
+        const prev = pools.get(p.id);
+        if (k && prev && bytes !== null && prev.limits.downBps === p.downBps && prev.limits.upBps === p.upBps && k.bytes - k.used === bytes) continue;
+        pools.set(p.id, { limits: { ...p, bytesRemaining: bytes }, hasQuota: k !== undefined });
+        const plan = poolPlan(p, bytes);
+        cmds.push(...plan.cmds);
+        commits.push(plan.commit);
+      }
+      const wanted = new Set(state.devices.map((d) => d.deviceId));
+      const gone = [...devices.values()].filter((d) => !wanted.has(d.id));
+      for (const d of gone) cmds.push(...removeCommands(d));
+      await apply(cmds);
+      for (const c of commits) c();
+      for (const d of gone) forget(d);
+      const fresh: string[] = [];
+      for (const g of state.devices) {
+        const plan = grantPlan(g);
+        await apply(plan.cmds);
+        plan.commit();
+        fresh.push(...plan.fresh);
+      }
+      const stale: string[] = [];
+      for (const [id, q] of kernelQuotas) if (!wantedPools.has(id) && q) stale.push(...poolRemoveCommands(t, quotaName(id)));
+      for (const id of [...pools.keys()]) if (!wantedPools.has(id)) pools.delete(id);
+      if (stale.length) await apply(stale);
+      const goneIps = gone.flatMap((d) => [...d.ips4, ...d.ips6]);
+      if (goneIps.length) await flushConntrack(runner, o.conntrackPath, goneIps, 'both');
+      if (fresh.length) await flushConntrack(runner, o.conntrackPath, fresh, 'source');
+    },
+
+    health(): GatewayHealth {
+      if (!started) return { ok: false, detail: 'not started' };
+      if (lastError) return { ok: false, detail: lastError };
+      return { ok: true, detail: `nftables table inet ${t}: ${devices.size} devices, ${pools.size} pools` };
+    },
+  };
+}
