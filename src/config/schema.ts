@@ -20,6 +20,8 @@ const router = z.strictObject({
   user: z.string().min(1).default('portico'),
   password: z.string().default(''),
   tls: z.boolean().default(false),
+  /** With tls: PEM file of the router's certificate (or its CA) to verify api-ssl; without it the link is encrypted, not authenticated. */
+  ca: z.string().min(1).optional(),
   /** Name of the hotspot server on the router (as in /ip/hotspot). */
   hotspot: z.string().min(1).default('hotspot1'),
   timeoutMs: z.number().int().min(100).max(120_000).default(5000),

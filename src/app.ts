@@ -1,0 +1,67 @@
+/**
+ * createApp(deps): builds the Hono app. No I/O here; tests call app.request(). Order matters:
+ * interception runs first so a foreign Host never reaches a portal route, then body limits, then routes.
+ *
+ * @example
+ *   const app = createApp({ core, config, log });
+ *   serve({ fetch: app.fetch, port: 8080 });
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ErrorEnvelope } from './api/contract.js';
+import { isDomainError } from './domain/errors.js';
+import { captiveApiRoutes } from './http/captive-api.js';
+import { clientIpOf, langOf, sessionState, socketAddresses, type HttpDeps } from './http/context.js';
+import { statusFor } from './http/errors.js';
+import { intercept } from './http/intercept.js';
+import { portalRoutes } from './http/portal.js';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export function createApp(deps: HttpDeps) {
+  const { config, core } = deps;
+  const portalHosts = new Set(
+    [new URL(config.portalUrl).hostname.replace(/^\[|\]$/g, ''), config.listen.host, 'localhost', '127.0.0.1', '::1', ...config.portalHosts].map((h) => h.toLowerCase()),
+  );
+  const app = new Hono();
+
+  app.use(
+    '*',
+    intercept({
+      portalUrl: config.portalUrl,
+      // Our own names, or the address the request actually arrived on (http://10.0.0.1:8080/ typed by hand).
+      isPortalHost: (host, c) => portalHosts.has(host) || host === socketAddresses(c).local,
+      isAuthorized: (c) => core.ctx.store.entitlements.isActiveIp(clientIpOf(deps, c)),
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ ok: false, code: 'INVALID_INPUT', message: 'request body too large' } satisfies ErrorEnvelope, 413),
+    }),
+  );
+
+  app.route('/', portalRoutes(deps));
+  app.route('/', captiveApiRoutes(deps));
+  app.get('/api/session', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json(sessionState(await core.deviceStatus(clientIpOf(deps, c)), langOf(deps, c)));
+  });
+  app.get('/healthz', (c) => {
+    const gw = core.ctx.driver.health();
+    return c.json({ ok: gw.ok, gateway: gw }, gw.ok ? 200 : 503);
+  });
+
+  app.notFound((c) => c.json({ ok: false, code: 'NOT_FOUND', message: 'no such page' } satisfies ErrorEnvelope, 404));
+  app.onError((err, c) => {
+    if (isDomainError(err)) {
+      return c.json({ ok: false, code: err.code, message: err.message } satisfies ErrorEnvelope, statusFor(err.code));
+    }
+    deps.log.error('http', 'unhandled error', { err, path: c.req.path });
+    return c.json({ ok: false, code: 'INTERNAL', message: 'something went wrong' } satisfies ErrorEnvelope, 500);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,161 @@
+/**
+ * The accounting loop: every `accounting.pollMs` it reads the gateway's counters in one call, turns them
+ * into usage, and applies what time and data imply — expiry, exhaustion (block or throttle), periodic
+ * resets, redeem-by deadlines — then publishes a `usage` event for the live views. Usage is written at
+ * most once per `accounting.intervalMs` (flash wear, SPEC §7); transitions are written at once.
+ *
+ * At start-up it reconciles the gateway with the database instead of flushing it, so a Portico restart
+ * (or crash) never cuts a connected resident (SPEC §4).
+ *
+ * @example
+ *   const acc = createAccounting(ctx);
+ *   await acc.start();   // reconcile, then the timer
+ *   await acc.sweep();   // one pass (tests drive this with a fake clock)
+ */
+import { applyResets, statusAt } from '../domain/entitlement.js';
+import type { DeviceRow } from '../store/entitlement-repo.js';
+import type { CoreContext } from './context.js';
+import type { PoolUsage } from './events.js';
+import { endPool, throttlePool } from './lifecycle.js';
+import { audit, poolLimits, tryGateway } from './pool.js';
+import { poolView } from './session.js';
+
+export function createAccounting(ctx: CoreContext) {
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> | null = null;
+  let lastRedeemByCheck = 0;
+  let lastSweepMs = 0;
+  let gatewayOk = true;
+
+  function activeDeviceMap(): Map<string, DeviceRow> {
+    return new Map(ctx.store.entitlements.allActiveDevices().map((d) => [d.id, d]));
+  }
+
+  async function readCounters(devices: Map<string, DeviceRow>, now: number): Promise<boolean> {
+    let counters;
+    try {
+      counters = await ctx.driver.readCounters();
+    } catch (err) {
+      if (gatewayOk) ctx.log.warn('accounting', 'cannot read gateway counters', { err: err instanceof Error ? err.message : String(err) });
+      gatewayOk = false;
+      return false;
+    }
+    gatewayOk = true;
+    ctx.ledger.record(counters, devices, now);
+    // Devices the gateway still passes but the database has ended (a failed clean-up): take them off.
+    for (const c of counters) {
+      if (!devices.has(c.deviceId)) await tryGateway(ctx, 'deauthorize stray', () => ctx.driver.deauthorize(c.deviceId));
+    }
+    return true;
+  }
+
+  async function applyTime(now: number): Promise<void> {
+    for (const stored of ctx.store.entitlements.listLive()) {
+      const ent = ctx.ledger.current(stored);
+      const renewed = applyResets(ent, now);
+      if (renewed !== ent) {
+        ctx.ledger.flush(now);
+        const fresh = { ...stored, ...renewed, usedBytes: 0, updatedAt: now };
+        ctx.store.tx(() => {
+          ctx.store.entitlements.update(fresh);
+          ctx.store.vouchers.setStatusForEntitlement(fresh.id, fresh.status);
+          audit(ctx, 'entitlement.reset', { type: 'system' }, fresh.id, { periodStart: fresh.periodStart });
+        });
+        if (ctx.store.entitlements.activeDevices(fresh.id).length) {
+          await tryGateway(ctx, 'setPool (reset)', () => ctx.driver.setPool(poolLimits(fresh, now)));
+        }
+        ctx.bus.emit('entitlement.changed', { entitlementId: fresh.id, status: fresh.status, reason: 'reset' });
+        continue;
+      }
+      const status = statusAt(ent, now);
+      if (status === 'expired') await endPool(ctx, ent.id, 'expired', 'time is up', { type: 'system' });
+      else if (status === 'exhausted' && stored.status === 'active') {
+        if (ent.plan.onExhausted === 'throttle') await throttlePool(ctx, ent.id);
+        else await endPool(ctx, ent.id, 'exhausted', 'data used up', { type: 'system' });
+      }
+    }
+    if (now - lastRedeemByCheck >= 60_000) {
+      lastRedeemByCheck = now;
+      const expired = ctx.store.vouchers.expireUnredeemed(now);
+      if (expired.length) audit(ctx, 'voucher.expired', { type: 'system' }, null, { count: expired.length });
+    }
+  }
+
+  function publish(now: number, devices: Map<string, DeviceRow>, sweepMs: number): void {
+    const pools: PoolUsage[] = [];
+    const seen = new Set<string>();
+    let down = 0;
+    let up = 0;
+    for (const d of devices.values()) {
+      if (seen.has(d.entitlementId)) continue;
+      seen.add(d.entitlementId);
+      const v = poolView(ctx, d.entitlementId, null);
+      if (!v.authorized) continue;
+      down += v.downBps;
+      up += v.upBps;
+      pools.push({
+        entitlementId: v.entitlementId, status: v.status, throttled: v.throttled, usedBytes: v.usedBytes,
+        secondsRemaining: v.secondsRemaining, bytesRemaining: v.bytesRemaining, downBps: v.downBps, upBps: v.upBps,
+        devices: v.devices.map((x) => ({ deviceId: x.id, downBps: x.downBps, upBps: x.upBps })),
+      });
+    }
+    ctx.bus.emit('usage', { at: now, pools, devicesOnline: devices.size, downBps: down, upBps: up, sweepMs });
+  }
+
+  async function sweepOnce(): Promise<void> {
+    const started = performance.now();
+    const now = ctx.clock.now();
+    const devices = activeDeviceMap();
+    await readCounters(devices, now);
+    await applyTime(now);
+    if (ctx.ledger.due(now, ctx.config.accounting.intervalMs)) ctx.ledger.flush(now);
+    lastSweepMs = performance.now() - started;
+    publish(now, activeDeviceMap(), lastSweepMs);
+  }
+
+  return {
+    /** One accounting pass; concurrent callers share the pass in flight. */
+    sweep(): Promise<void> {
+      if (!sweeping) {
+        sweeping = sweepOnce()
+          .catch((err) => ctx.log.error('accounting/sweep', 'sweep failed', { err }))
+          .finally(() => {
+            sweeping = null;
+          });
+      }
+      return sweeping;
+    },
+    /** Reconciles the gateway with the database (keeping devices online), then starts the timer. */
+    async start(opts: { timer?: boolean } = {}): Promise<void> {
+      const now = ctx.clock.now();
+      const devices = activeDeviceMap();
+      // Usage the gateway counted while Portico was down is caught up from the stored counter baselines.
+      if (await readCounters(devices, now)) ctx.ledger.flush(now);
+      const pools = new Map<string, ReturnType<typeof poolLimits>>();
+      for (const d of devices.values()) {
+        if (pools.has(d.entitlementId)) continue;
+        const ent = ctx.store.entitlements.get(d.entitlementId);
+        if (ent) pools.set(ent.id, poolLimits(ctx.ledger.current(ent), now));
+      }
+      await ctx.driver.reconcile({
+        pools: [...pools.values()],
+        devices: [...devices.values()].map((d) => ({ deviceId: d.id, poolId: d.entitlementId, mac: d.mac, ips: [d.ip], ...(d.site ? { site: d.site } : {}) })),
+      });
+      await applyTime(now);
+      if (opts.timer !== false) {
+        timer = setInterval(() => void this.sweep(), ctx.config.accounting.pollMs);
+        timer.unref();
+      }
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      if (sweeping) await sweeping;
+      ctx.ledger.flush(ctx.clock.now());
+    },
+    lastSweepMs: () => lastSweepMs,
+    gatewayOk: () => gatewayOk,
+  };
+}
+
+export type Accounting = ReturnType<typeof createAccounting>;

@@ -1,0 +1,35 @@
+/**
+ * What every use-case receives: the store, the gateway driver, the clock, the bus and the shared
+ * in-memory pieces (usage ledger, guess throttle, per-voucher locks). Built once by createCore.
+ */
+import type { Config } from '../config/schema.js';
+import type { RandomBytes } from '../domain/code.js';
+import type { GatewayDriver } from '../gateway/driver.js';
+import type { Clock } from '../lib/clock.js';
+import type { IdFactory } from '../lib/ids.js';
+import type { Logger } from '../lib/log.js';
+import type { KeyedMutex } from '../lib/mutex.js';
+import type { Store } from '../store/index.js';
+import type { EventBus } from './events.js';
+import type { Ledger } from './ledger.js';
+import type { Throttle } from './throttle.js';
+
+export interface CoreDeps {
+  config: Config;
+  store: Store;
+  driver: GatewayDriver;
+  clock: Clock;
+  log: Logger;
+  randomBytes: RandomBytes;
+  newId: IdFactory;
+}
+
+export interface CoreContext extends CoreDeps {
+  bus: EventBus;
+  ledger: Ledger;
+  throttle: Throttle;
+  locks: KeyedMutex;
+}
+
+/** Who did something, for the audit log. */
+export type Actor = { type: 'device'; id: string } | { type: 'operator'; id: string } | { type: 'system'; id?: null };

@@ -1,0 +1,56 @@
+/**
+ * createCore: wires the use-cases to one context (store, driver, clock, bus, ledger, throttle, locks).
+ * Nothing happens until `start()`: it reconciles the gateway and starts the accounting timer.
+ *
+ * @example
+ *   const core = createCore({ config, store, driver, clock, log, randomBytes, newId });
+ *   await core.start();
+ *   await core.login({ ip, code });
+ */
+import { keyedMutex } from '../lib/mutex.js';
+import { createAccounting } from './accounting.js';
+import type { Actor, CoreContext, CoreDeps } from './context.js';
+import { EventBus } from './events.js';
+import { createLedger } from './ledger.js';
+import { login, topUp, type LoginInput } from './login.js';
+import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken } from './operators.js';
+import { deviceStatus, logout, poolView } from './session.js';
+import { createThrottle } from './throttle.js';
+import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
+import type { ClientHint } from '../gateway/driver.js';
+import type { Plan } from '../domain/plan.js';
+import type { Role } from '../store/operator-repo.js';
+
+export function createCore(deps: CoreDeps) {
+  const ctx: CoreContext = {
+    ...deps,
+    bus: new EventBus(deps.log),
+    ledger: createLedger(deps.store, deps.clock),
+    throttle: createThrottle({ clock: deps.clock, ...deps.config.security }),
+    locks: keyedMutex(),
+  };
+  const accounting = createAccounting(ctx);
+  return {
+    ctx,
+    bus: ctx.bus,
+    accounting,
+    start: (opts?: { timer?: boolean }) => accounting.start(opts),
+    stop: () => accounting.stop(),
+    login: (input: LoginInput) => login(ctx, input),
+    topUp: (input: { ip: string; code: unknown; hint?: ClientHint }) => topUp(ctx, input),
+    logout: (input: { ip: string; all?: boolean; deviceId?: string; hint?: ClientHint }) => logout(ctx, input),
+    deviceStatus: (ip: string, hint?: ClientHint) => deviceStatus(ctx, ip, hint),
+    poolView: (entitlementId: string) => poolView(ctx, entitlementId, null),
+    createBatch: (input: BatchInput, actor: Actor) => createBatch(ctx, input, actor),
+    revokeVoucher: (idOrCode: string, reason: string | null, actor: Actor) => revokeVoucher(ctx, idOrCode, reason, actor),
+    savePlan: (name: string, plan: Partial<Plan>, price: number | null, actor: Actor) => savePlan(ctx, name, plan, price, actor),
+    addOperator: (input: { name: string; role: Role; password: string }, actor: Actor) => addOperator(ctx, input, actor),
+    bootstrapAdmin: () => bootstrapAdmin(ctx),
+    loginOperator: (name: string, password: string) => loginOperator(ctx, name, password),
+    operatorForToken: (token: string | undefined) => operatorForToken(ctx, token),
+    logoutOperator: (tokenHash: string, operatorId: string) => logoutOperator(ctx, tokenHash, operatorId),
+  };
+}
+
+export type Core = ReturnType<typeof createCore>;
+export type { Actor } from './context.js';

@@ -1,0 +1,208 @@
+/**
+ * Redeem / login: a resident types a code; their device joins the code's pool and the gateway lets it
+ * through. Order matters (SPEC §5, captive-clients.md E1, issue 4 "nothing half-applied"):
+ *
+ *   1. throttle check, code parse (typos caught by the check character before any lookup)
+ *   2. the gateway maps the caller's address to a MAC
+ *   3. under the voucher's lock: decide (unused → new pool; used → same pool, device limit)
+ *   4. the gateway authorizes the device (rules in, conntrack flushed)
+ *   5. one transaction stores the redemption, the device and the audit entries; only then is it acked
+ *   6. events go out after the commit
+ *
+ * If the gateway fails at 4 nothing is stored: the voucher stays unused. If storage fails at 5 the
+ * gateway change is undone before the error is returned.
+ *
+ * @example
+ *   const result = await login(ctx, { ip: '10.0.0.23', code: 'K7QM-4XPA-9TR' });
+ */
+import { parseCode, constantTimeEqual } from '../domain/code.js';
+import { activate, applyResets, attachDecision, loginBlocker, redeemBlocker, topUp as addToPool } from '../domain/entitlement.js';
+import { DomainError } from '../domain/errors.js';
+import type { ClientHint, ClientInfo } from '../gateway/driver.js';
+import { normalizeIp } from '../lib/net.js';
+import type { DeviceRow, EntitlementRow } from '../store/entitlement-repo.js';
+import type { VoucherRow } from '../store/voucher-repo.js';
+import type { CoreContext } from './context.js';
+import { audit, onGateway, poolLimits, tryGateway } from './pool.js';
+
+export interface LoginInput {
+  ip: string;
+  code: unknown;
+  /** At the device limit, replace the device that joined first. */
+  replace?: boolean;
+  hint?: ClientHint;
+}
+
+export interface LoginResult {
+  entitlementId: string;
+  deviceId: string;
+  voucherId: string;
+  firstUse: boolean;
+}
+
+/** Looks the caller up on the gateway; unknown clients cannot log in. */
+export async function identify(ctx: CoreContext, ip: string, hint?: ClientHint): Promise<ClientInfo> {
+  const addr = normalizeIp(ip);
+  const client = await onGateway(ctx, 'lookupClient', () => ctx.driver.lookupClient(addr, hint));
+  if (!client) throw new DomainError('CLIENT_UNKNOWN', 'the gateway cannot see this device; reconnect to the Wi-Fi');
+  return client;
+}
+
+/** Finds the voucher for a typed code, counting failures against the device (throttle + audit). */
+function findVoucher(ctx: CoreContext, code: unknown, client: ClientInfo): VoucherRow {
+  const key = client.mac;
+  ctx.throttle.check(key);
+  const parsed = parseCode(code);
+  if (!parsed.ok) {
+    throw parsed.reason === 'check'
+      ? new DomainError('CODE_CHECK_FAILED', 'this code has a typo; check each character')
+      : new DomainError('CODE_MALFORMED', 'a code has 11 letters and digits, like K7QM-4XPA-9TR');
+  }
+  const voucher = ctx.store.vouchers.findByCode(parsed.code);
+  if (!voucher || !constantTimeEqual(voucher.code, parsed.code)) {
+    const t = ctx.throttle.fail(key);
+    audit(ctx, t.locked ? 'login.locked' : 'login.failed', { type: 'device', id: client.mac }, null, {
+      ip: client.ip,
+      failures: t.failures,
+      retryAfter: t.retryAfter,
+    });
+    ctx.bus.emit('login.failed', { ip: client.ip, mac: client.mac, code: 'VOUCHER_UNKNOWN' });
+    throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist', t.locked ? { retryAfter: t.retryAfter } : {});
+  }
+  return voucher;
+}
+
+export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
+  const client = await identify(ctx, input.ip, input.hint);
+  const voucher = findVoucher(ctx, input.code, client);
+  return ctx.locks.run(voucher.id, () => redeem(ctx, voucher.id, client, input.replace ?? false));
+}
+
+async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, replace: boolean): Promise<LoginResult> {
+  const now = ctx.clock.now();
+  const voucher = ctx.store.vouchers.get(voucherId)!;
+  const blocked = redeemBlocker(voucher.status, voucher.redeemBy, now);
+  if (blocked) throw blocked;
+
+  let ent: EntitlementRow;
+  const firstUse = voucher.entitlementId === null;
+  if (firstUse) {
+    ent = { id: ctx.newId('ent'), voucherId: voucher.id, updatedAt: now, ...activate(voucher.plan, now) };
+  } else {
+    const stored = ctx.store.entitlements.get(voucher.entitlementId!)!;
+    ent = { ...ctx.ledger.current(stored), ...applyResets(ctx.ledger.current(stored), now) };
+    const blocker = loginBlocker(ent, now);
+    if (blocker) throw blocker;
+  }
+
+  const devices = firstUse ? [] : ctx.store.entitlements.activeDevices(ent.id);
+  const decision = attachDecision(devices, ent.plan.devices, client.mac, replace);
+  const present = devices.find((d) => d.mac === client.mac);
+  const evicted = decision.kind === 'replace' ? devices.find((d) => d.mac === decision.evict) : undefined;
+  // The same MAC on another pool (a resident switching codes) leaves that pool.
+  const elsewhere = present ? undefined : ctx.store.entitlements.activeDeviceByMac(client.mac);
+
+  const deviceId = present?.id ?? ctx.newId('dev');
+  const grant = { deviceId, poolId: ent.id, mac: client.mac, ips: [client.ip], ...(client.site ? { site: client.site } : {}) };
+  const poolIsNew = devices.length === 0;
+
+  // 4. Gateway first: nothing is stored unless the device really got through.
+  if (elsewhere) await onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(elsewhere.id));
+  if (poolIsNew) await onGateway(ctx, 'setPool', () => ctx.driver.setPool(poolLimits(ent, now)));
+  try {
+    await onGateway(ctx, 'authorize', () => ctx.driver.authorize(grant));
+  } catch (err) {
+    if (poolIsNew) await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(ent.id));
+    throw err;
+  }
+  if (!present) ctx.ledger.reset(deviceId, now);
+
+  // 5. Durable before acknowledged.
+  try {
+    ctx.store.tx(() => {
+      const actor = { type: 'device' as const, id: client.mac };
+      if (firstUse) {
+        ctx.store.entitlements.insert(ent);
+        ctx.store.vouchers.markRedeemed(voucher.id, ent.id, 'active', now);
+        audit(ctx, 'voucher.redeemed', actor, voucher.id, { entitlementId: ent.id, ip: client.ip });
+      }
+      // A re-login never writes the pool itself: resets and status changes are the accounting sweep's.
+      if (elsewhere) {
+        ctx.store.entitlements.endDevice(elsewhere.id, 'switched', now);
+        audit(ctx, 'device.detached', actor, elsewhere.entitlementId, { deviceId: elsewhere.id, reason: 'switched' });
+      }
+      if (evicted) {
+        ctx.store.entitlements.endDevice(evicted.id, 'replaced', now);
+        audit(ctx, 'device.detached', actor, ent.id, { deviceId: evicted.id, reason: 'replaced' });
+      }
+      if (present) ctx.store.entitlements.updateDeviceAddress(present.id, client.ip, client.site ?? null, now);
+      else {
+        const row: DeviceRow = {
+          id: deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip, site: client.site ?? null, attachedAt: now,
+          lastSeen: now, active: true, endedAt: null, endReason: null, bytesUp: 0, bytesDown: 0, counterUp: 0, counterDown: 0,
+        };
+        ctx.store.entitlements.insertDevice(row);
+        audit(ctx, 'device.attached', actor, ent.id, { deviceId, ip: client.ip });
+      }
+    });
+  } catch (err) {
+    await tryGateway(ctx, 'deauthorize (undo)', () => ctx.driver.deauthorize(deviceId));
+    if (poolIsNew) await tryGateway(ctx, 'removePool (undo)', () => ctx.driver.removePool(ent.id));
+    throw new DomainError('STORAGE_FAILED', 'could not save the login; nothing was changed', {}, { cause: err });
+  }
+  ctx.throttle.succeed(client.mac);
+
+  // Evicted devices leave the gateway after the commit; a failure is retried by the sweep.
+  for (const gone of [evicted].filter((d): d is DeviceRow => !!d)) {
+    await tryGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(gone.id));
+    ctx.ledger.forget(gone.id);
+    ctx.bus.emit('device.detached', { deviceId: gone.id, entitlementId: ent.id, mac: gone.mac, reason: 'replaced' });
+  }
+  if (elsewhere) {
+    ctx.ledger.forget(elsewhere.id);
+    ctx.bus.emit('device.detached', { deviceId: elsewhere.id, entitlementId: elsewhere.entitlementId, mac: elsewhere.mac, reason: 'switched' });
+  }
+  if (!present) ctx.bus.emit('device.attached', { deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip });
+  ctx.bus.emit('voucher.redeemed', { voucherId: voucher.id, entitlementId: ent.id, deviceId, mac: client.mac, ip: client.ip, topUp: false });
+  return { entitlementId: ent.id, deviceId, voucherId: voucher.id, firstUse };
+}
+
+/**
+ * "Add a code": an unused voucher's time and data are added to the caller's current pool. The gateway
+ * gets the new limits first; if storing fails, the old limits are put back.
+ */
+export async function topUp(ctx: CoreContext, input: { ip: string; code: unknown; hint?: ClientHint }): Promise<{ entitlementId: string; voucherId: string }> {
+  const client = await identify(ctx, input.ip, input.hint);
+  const device = ctx.store.entitlements.activeDeviceByMac(client.mac);
+  if (!device) throw new DomainError('NOT_AUTHORIZED', 'log in with a code first');
+  const voucher = findVoucher(ctx, input.code, client);
+  return ctx.locks.run(voucher.id, () =>
+    ctx.locks.run(device.entitlementId, async () => {
+      const now = ctx.clock.now();
+      const v = ctx.store.vouchers.get(voucher.id)!;
+      const blocked = redeemBlocker(v.status, v.redeemBy, now);
+      if (blocked) throw blocked;
+      if (v.status !== 'unused') throw new DomainError('CONFLICT', 'this code was already used; add a new code');
+      const before = ctx.ledger.current(ctx.store.entitlements.get(device.entitlementId)!);
+      if (before.status === 'revoked') throw new DomainError('VOUCHER_REVOKED', 'this code was revoked');
+      const after: EntitlementRow = { ...before, ...addToPool(before, v.plan, now), updatedAt: now };
+      await onGateway(ctx, 'setPool', () => ctx.driver.setPool(poolLimits(after, now)));
+      try {
+        ctx.store.tx(() => {
+          // used_bytes stays as stored; pending usage is added by the next flush.
+          ctx.store.entitlements.update({ ...after, usedBytes: ctx.store.entitlements.get(after.id)!.usedBytes });
+          ctx.store.vouchers.markRedeemed(v.id, after.id, after.status, now);
+          ctx.store.vouchers.setStatusForEntitlement(after.id, after.status);
+          audit(ctx, 'voucher.redeemed', { type: 'device', id: client.mac }, v.id, { entitlementId: after.id, topUp: true });
+        });
+      } catch (err) {
+        await tryGateway(ctx, 'setPool (undo)', () => ctx.driver.setPool(poolLimits(before, now)));
+        throw new DomainError('STORAGE_FAILED', 'could not save the new code; nothing was changed', {}, { cause: err });
+      }
+      ctx.throttle.succeed(client.mac);
+      if (after.status !== before.status) ctx.bus.emit('entitlement.changed', { entitlementId: after.id, status: after.status, reason: 'top-up' });
+      ctx.bus.emit('voucher.redeemed', { voucherId: v.id, entitlementId: after.id, deviceId: device.id, mac: client.mac, ip: client.ip, topUp: true });
+      return { entitlementId: after.id, voucherId: v.id };
+    }),
+  );
+}

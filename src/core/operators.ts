@@ -1,0 +1,86 @@
+/**
+ * Operators (admins and sellers): creation, password login with session tokens, and the first-run
+ * bootstrap that creates `admin` with a random password printed once.
+ *
+ * Session tokens are 32 random bytes sent as an HttpOnly cookie and stored only as SHA-256 hashes; a
+ * per-session CSRF token must accompany every mutation (src/http/admin-auth.ts).
+ *
+ * @example
+ *   const op = await addOperator(ctx, { name: 'maria', role: 'seller', password: '…' }, actor);
+ *   const s = await loginOperator(ctx, 'maria', '…');   // { token, csrf, operator }
+ */
+import { createHash } from 'node:crypto';
+import { DomainError } from '../domain/errors.js';
+import { hashPassword, verifyPassword } from '../lib/password.js';
+import type { OperatorRow, Role } from '../store/operator-repo.js';
+import type { Actor, CoreContext } from './context.js';
+import { audit } from './pool.js';
+
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const randomToken = (ctx: CoreContext, n = 32) => Buffer.from(ctx.randomBytes(n)).toString('base64url');
+
+export async function addOperator(ctx: CoreContext, input: { name: string; role: Role; password: string }, actor: Actor): Promise<OperatorRow> {
+  if (!/^[A-Za-z0-9_.\-@]{2,40}$/.test(input.name)) throw new DomainError('INVALID_INPUT', 'operator name: 2 to 40 letters, digits, _ . - @', { field: 'name' });
+  if (input.role !== 'admin' && input.role !== 'seller') throw new DomainError('INVALID_INPUT', 'role must be admin or seller', { field: 'role' });
+  if (input.password.length < 8 || input.password.length > 200) throw new DomainError('INVALID_INPUT', 'password must be 8 to 200 characters', { field: 'password' });
+  if (ctx.store.operators.findByName(input.name)) throw new DomainError('CONFLICT', `operator ${input.name} already exists`);
+  const row: OperatorRow = {
+    id: ctx.newId('op'), name: input.name, role: input.role, passwordHash: await hashPassword(input.password),
+    createdAt: ctx.clock.now(), disabled: false,
+  };
+  ctx.store.tx(() => {
+    ctx.store.operators.insert(row);
+    audit(ctx, 'operator.added', actor, row.id, { name: row.name, role: row.role });
+  });
+  return row;
+}
+
+/** First start with no operators: creates `admin` with a random password, returned once for printing. */
+export async function bootstrapAdmin(ctx: CoreContext): Promise<{ name: string; password: string } | null> {
+  if (ctx.store.operators.count() > 0) return null;
+  const password = randomToken(ctx, 12);
+  await addOperator(ctx, { name: 'admin', role: 'admin', password }, { type: 'system' });
+  return { name: 'admin', password };
+}
+
+export async function loginOperator(ctx: CoreContext, name: string, password: string): Promise<{ token: string; csrf: string; operator: OperatorRow }> {
+  const op = ctx.store.operators.findByName(name);
+  // Same work whether or not the name exists, so timing does not reveal operator names.
+  const ok = await verifyPassword(password, op?.passwordHash ?? DUMMY_HASH);
+  if (!op || !ok || op.disabled) {
+    audit(ctx, 'operator.login_failed', { type: 'system' }, null, { name: name.slice(0, 40) });
+    throw new DomainError('UNAUTHENTICATED', 'wrong name or password');
+  }
+  const now = ctx.clock.now();
+  const token = randomToken(ctx);
+  const csrf = randomToken(ctx, 18);
+  ctx.store.tx(() => {
+    ctx.store.operators.pruneSessions(now);
+    ctx.store.operators.insertSession({
+      tokenHash: hashToken(token), operatorId: op.id, csrf, createdAt: now,
+      expiresAt: now + ctx.config.security.operatorSessionHours * 3_600_000,
+    });
+    audit(ctx, 'operator.login', { type: 'operator', id: op.id }, op.id, null);
+  });
+  return { token, csrf, operator: op };
+}
+
+/** The operator behind a session cookie, or null (unknown, expired, or disabled). */
+export function operatorForToken(ctx: CoreContext, token: string | undefined): { operator: OperatorRow; csrf: string; tokenHash: string } | null {
+  if (!token || token.length > 200) return null;
+  const tokenHash = hashToken(token);
+  const s = ctx.store.operators.findSession(tokenHash);
+  if (!s || s.expiresAt <= ctx.clock.now()) return null;
+  const operator = ctx.store.operators.get(s.operatorId);
+  if (!operator || operator.disabled) return null;
+  return { operator, csrf: s.csrf, tokenHash };
+}
+
+export function logoutOperator(ctx: CoreContext, tokenHash: string, operatorId: string): void {
+  ctx.store.tx(() => {
+    ctx.store.operators.deleteSession(tokenHash);
+    audit(ctx, 'operator.logout', { type: 'operator', id: operatorId }, operatorId, null);
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * Shared steps of the use-cases: the gateway limits an entitlement implies, recording an event in the
+ * audit log, and running gateway calls so that a failure becomes GATEWAY_UNAVAILABLE.
+ */
+import { isThrottled, remaining } from '../domain/entitlement.js';
+import { DomainError } from '../domain/errors.js';
+import { throttleRates } from '../domain/plan.js';
+import { GatewayError, type PoolLimits } from '../gateway/driver.js';
+import type { EntitlementRow } from '../store/entitlement-repo.js';
+import type { Actor, CoreContext } from './context.js';
+
+/** What the gateway must enforce for a pool (with pending usage folded in) at `now`. */
+export function poolLimits(e: EntitlementRow, now: number): PoolLimits {
+  if (isThrottled(e, now)) return { id: e.id, ...throttleRates(e.plan), bytesRemaining: null };
+  return { id: e.id, downBps: e.plan.downBps, upBps: e.plan.upBps, bytesRemaining: remaining(e, now).bytes };
+}
+
+export function audit(ctx: CoreContext, type: string, actor: Actor, subject: string | null, data: Record<string, unknown> | null = null): void {
+  ctx.store.events.append({ at: ctx.clock.now(), type, actorType: actor.type, actorId: actor.id ?? null, subject, data });
+}
+
+/** Runs a gateway call; a driver failure becomes GATEWAY_UNAVAILABLE with the cause kept for the log. */
+export async function onGateway<T>(ctx: CoreContext, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof DomainError) throw err;
+    ctx.log.warn('gateway', `${what} failed`, { err: err instanceof Error ? err.message : String(err) });
+    throw new DomainError('GATEWAY_UNAVAILABLE', 'the network gateway is not answering', {}, { cause: err });
+  }
+}
+
+/** Best-effort gateway call for clean-up paths; failures are logged and retried by the accounting sweep. */
+export async function tryGateway(ctx: CoreContext, what: string, fn: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await fn();
+    return true;
+  } catch (err) {
+    ctx.log.warn('gateway', `${what} failed; will retry`, { err: err instanceof Error ? err.message : String(err), gateway: err instanceof GatewayError });
+    return false;
+  }
+}

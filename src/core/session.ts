@@ -1,0 +1,124 @@
+/**
+ * What a resident's device can do and see once it is online: its status (remaining time and data,
+ * rates, the devices sharing its pool), logging out this device or all, and removing another device of
+ * the same pool.
+ *
+ * @example
+ *   const s = await deviceStatus(ctx, '10.0.0.23');
+ *   if (s.authorized) s.secondsRemaining;
+ */
+import { allowsTraffic, isThrottled, remaining, statusAt, type EntitlementStatus } from '../domain/entitlement.js';
+import { DomainError } from '../domain/errors.js';
+import type { Plan } from '../domain/plan.js';
+import type { ClientHint } from '../gateway/driver.js';
+import { normalizeIp } from '../lib/net.js';
+import type { CoreContext } from './context.js';
+import { identify } from './login.js';
+import { audit, onGateway, tryGateway } from './pool.js';
+
+export interface DeviceView {
+  id: string;
+  /** Last 5 characters of the MAC: enough for a resident to tell devices apart, not a full identifier. */
+  label: string;
+  isCaller: boolean;
+  attachedAt: number;
+  downBps: number;
+  upBps: number;
+}
+
+export type DeviceStatus =
+  | { authorized: false }
+  | {
+      authorized: true;
+      online: boolean;
+      entitlementId: string;
+      deviceId: string;
+      status: EntitlementStatus;
+      throttled: boolean;
+      plan: Plan;
+      secondsRemaining: number | null;
+      bytesRemaining: number | null;
+      usedBytes: number;
+      dataTotal: number | null;
+      expiresAt: number | null;
+      downBps: number;
+      upBps: number;
+      devices: DeviceView[];
+    };
+
+/** The caller's status, without touching the gateway when the address is already known locally. */
+export async function deviceStatus(ctx: CoreContext, ip: string, hint?: ClientHint): Promise<DeviceStatus> {
+  let client;
+  try {
+    client = await identify(ctx, ip, hint);
+  } catch (err) {
+    if (err instanceof DomainError && (err.code === 'CLIENT_UNKNOWN' || err.code === 'GATEWAY_UNAVAILABLE')) return { authorized: false };
+    throw err;
+  }
+  const device = ctx.store.entitlements.activeDeviceByMac(client.mac);
+  if (!device) return { authorized: false };
+  const stored = ctx.store.entitlements.get(device.entitlementId);
+  if (!stored) return { authorized: false };
+  return poolView(ctx, stored.id, device.id);
+}
+
+export function poolView(ctx: CoreContext, entitlementId: string, callerDeviceId: string | null): DeviceStatus {
+  const now = ctx.clock.now();
+  const ent = ctx.ledger.current(ctx.store.entitlements.get(entitlementId)!);
+  const devices = ctx.store.entitlements.activeDevices(ent.id).map((d) => {
+    const r = ctx.ledger.rate(d.id);
+    return { id: d.id, label: d.mac.slice(-5).toUpperCase(), isCaller: d.id === callerDeviceId, attachedAt: d.attachedAt, ...r };
+  });
+  const left = remaining(ent, now);
+  return {
+    authorized: true,
+    online: allowsTraffic(ent, now),
+    entitlementId: ent.id,
+    deviceId: callerDeviceId ?? '',
+    status: statusAt(ent, now),
+    throttled: isThrottled(ent, now),
+    plan: ent.plan,
+    secondsRemaining: left.seconds,
+    bytesRemaining: left.bytes,
+    usedBytes: ent.usedBytes,
+    dataTotal: ent.dataTotal,
+    expiresAt: ent.expiresAt,
+    downBps: devices.reduce((n, d) => n + d.downBps, 0),
+    upBps: devices.reduce((n, d) => n + d.upBps, 0),
+    devices,
+  };
+}
+
+/**
+ * Logs out the caller's device, or every device of its pool (`all`). The gateway is updated first (and
+ * must succeed), then the devices are stored as ended. The pool itself keeps its remaining time/data.
+ */
+export async function logout(ctx: CoreContext, input: { ip: string; all?: boolean; deviceId?: string; hint?: ClientHint }): Promise<number> {
+  const client = await identify(ctx, normalizeIp(input.ip), input.hint);
+  const device = ctx.store.entitlements.activeDeviceByMac(client.mac);
+  if (!device) throw new DomainError('NOT_AUTHORIZED', 'this device is not logged in');
+  const pool = ctx.store.entitlements.activeDevices(device.entitlementId);
+  let targets = input.all ? pool : [device];
+  if (input.deviceId) {
+    const other = pool.find((d) => d.id === input.deviceId);
+    if (!other) throw new DomainError('NOT_FOUND', 'that device is not on this code');
+    targets = [other];
+  }
+  for (const d of targets) await onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id));
+  const now = ctx.clock.now();
+  const reason = input.deviceId && input.deviceId !== device.id ? 'removed' : 'logout';
+  ctx.store.tx(() => {
+    for (const d of targets) {
+      ctx.store.entitlements.endDevice(d.id, reason, now);
+      audit(ctx, 'device.detached', { type: 'device', id: client.mac }, d.entitlementId, { deviceId: d.id, reason });
+    }
+  });
+  if (ctx.store.entitlements.activeDevices(device.entitlementId).length === 0) {
+    await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(device.entitlementId));
+  }
+  for (const d of targets) {
+    ctx.ledger.forget(d.id);
+    ctx.bus.emit('device.detached', { deviceId: d.id, entitlementId: d.entitlementId, mac: d.mac, reason });
+  }
+  return targets.length;
+}

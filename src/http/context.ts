@@ -1,0 +1,60 @@
+/**
+ * What the HTTP layer needs from the outside: the core, the config, and how to learn the caller's
+ * address. The address comes from the socket (never Host, X-Forwarded-For or cookies: SPEC §5); tests
+ * pass `{ incoming: { socket: { remoteAddress } } }` as the env of app.request().
+ */
+import type { Context } from 'hono';
+import type { SessionState } from '../api/contract.js';
+import type { Config } from '../config/schema.js';
+import type { Core } from '../core/index.js';
+import type { DeviceStatus } from '../core/session.js';
+import { describePlan } from '../domain/plan-words.js';
+import type { Lang } from '../domain/plan-words.js';
+import type { Logger } from '../lib/log.js';
+import { normalizeIp } from '../lib/net.js';
+import { pickLang } from './i18n.js';
+
+export interface HttpDeps {
+  core: Core;
+  config: Config;
+  log: Logger;
+  /** The caller's address; defaults to the TCP peer of @hono/node-server's request. */
+  clientIp?: (c: Context) => string;
+}
+
+interface NodeEnv {
+  incoming?: { socket?: { remoteAddress?: string; localAddress?: string } };
+}
+
+export function socketAddresses(c: Context): { remote: string; local: string } {
+  const socket = (c.env as NodeEnv | undefined)?.incoming?.socket;
+  return { remote: normalizeIp(socket?.remoteAddress ?? ''), local: normalizeIp(socket?.localAddress ?? '') };
+}
+
+export function clientIpOf(deps: HttpDeps, c: Context): string {
+  return deps.clientIp ? normalizeIp(deps.clientIp(c)) : socketAddresses(c).remote;
+}
+
+export function langOf(deps: HttpDeps, c: Context): Lang {
+  const cookie = /(?:^|;\s*)lang=([a-z]{2})/.exec(c.req.header('cookie') ?? '')?.[1];
+  return pickLang(c.req.header('accept-language'), c.req.query('lang') ?? cookie, deps.config.network.languages);
+}
+
+export function sessionState(s: DeviceStatus, lang: Lang): SessionState {
+  if (!s.authorized) return { authorized: false };
+  return {
+    authorized: true,
+    online: s.online,
+    status: s.status,
+    throttled: s.throttled,
+    plan: { words: describePlan(s.plan, lang), devices: s.plan.devices, dataBytes: s.plan.dataBytes, durationSec: s.plan.durationSec },
+    secondsRemaining: s.secondsRemaining,
+    bytesRemaining: s.bytesRemaining,
+    usedBytes: s.usedBytes,
+    dataTotal: s.dataTotal,
+    expiresAt: s.expiresAt,
+    downBps: s.downBps,
+    upBps: s.upBps,
+    devices: s.devices,
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * One mapping from DomainError codes to HTTP statuses (SPEC §5). The cause is logged, never sent.
+ *
+ * @example
+ *   statusFor('DEVICE_LIMIT'); // 409
+ */
+import type { ErrorCode } from '../domain/errors.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  CODE_MALFORMED: 400,
+  CODE_CHECK_FAILED: 400,
+  INVALID_INPUT: 400,
+  VOUCHER_UNKNOWN: 404,
+  NOT_FOUND: 404,
+  VOUCHER_REVOKED: 403,
+  VOUCHER_EXPIRED: 403,
+  VOUCHER_EXHAUSTED: 403,
+  NOT_AUTHORIZED: 403,
+  CLIENT_UNKNOWN: 403,
+  FORBIDDEN: 403,
+  UNAUTHENTICATED: 401,
+  DEVICE_LIMIT: 409,
+  CONFLICT: 409,
+  TOO_MANY_ATTEMPTS: 429,
+  GATEWAY_UNAVAILABLE: 503,
+  STORAGE_FAILED: 503,
+};
+
+export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 429 | 503 {
+  return STATUS[code] as 400 | 401 | 403 | 404 | 409 | 429 | 503;
+}

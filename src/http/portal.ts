@@ -1,0 +1,149 @@
+/**
+ * The resident routes (SPEC §5): the portal page, login, status, logout, "add a code". Thin handlers:
+ * parse the form, call one core function, map the result. HTML by default; `Accept: application/json`
+ * gets the JSON envelope instead.
+ *
+ * Success is a `303 → /status` full navigation, sent only after the gateway has the device (E1/E2).
+ */
+import { Hono, type Context } from 'hono';
+import type { ErrorEnvelope, LoginOk } from '../api/contract.js';
+import { DomainError, isDomainError } from '../domain/errors.js';
+import type { ClientHint } from '../gateway/driver.js';
+import { normalizeMac } from '../lib/net.js';
+import { clientIpOf, langOf, sessionState, type HttpDeps } from './context.js';
+import { statusFor } from './errors.js';
+import { hasMessage, t, type Lang } from './i18n.js';
+import { loginPage, statusPage } from './pages.js';
+
+const wantsJson = (c: Context) => /application\/json/.test(c.req.header('accept') ?? '');
+
+function noStore(c: Context, lang?: Lang) {
+  c.header('Cache-Control', 'no-store');
+  if (lang && c.req.query('lang')) c.header('Set-Cookie', `lang=${lang}; Path=/; SameSite=Lax; Max-Age=31536000`);
+}
+
+/** MikroTik's login page passes `mac` (and we add `site`) as query parameters: hints, not identity. */
+function hintOf(get: (k: string) => string | undefined): ClientHint | undefined {
+  const mac = normalizeMac(get('mac') ?? '');
+  const site = get('site');
+  if (!mac && !site) return undefined;
+  return { ...(mac ? { mac } : {}), ...(site && /^[\w.\-]{1,64}$/.test(site) ? { site } : {}) };
+}
+
+function hiddenHint(h: ClientHint | undefined): Record<string, string> {
+  return { ...(h?.mac ? { mac: h.mac } : {}), ...(h?.site ? { site: h.site } : {}) };
+}
+
+async function form(c: Context): Promise<Record<string, string>> {
+  const type = c.req.header('content-type') ?? '';
+  if (type.includes('application/json')) {
+    const body: unknown = await c.req.json().catch(() => null);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('INVALID_INPUT', 'body must be a JSON object');
+    return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '']));
+  }
+  if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
+    const body = await c.req.parseBody().catch(() => {
+      throw new DomainError('INVALID_INPUT', 'the form could not be read');
+    });
+    return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+  }
+  throw new DomainError('INVALID_INPUT', 'send the form as application/x-www-form-urlencoded or JSON');
+}
+
+export function portalRoutes(deps: HttpDeps) {
+  const app = new Hono();
+  const { core, config } = deps;
+  const name = () => (core.ctx.store.settings.get('networkName') as string | undefined) ?? config.network.name;
+  const welcome = () => core.ctx.store.settings.get('welcome') as string | undefined;
+
+  function errorResponse(c: Context, err: unknown, lang: Lang, page: (message: string, offerReplace: boolean) => string) {
+    if (!isDomainError(err)) throw err;
+    const status = statusFor(err.code);
+    const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
+    if (retryAfter !== undefined && status === 429) c.header('Retry-After', String(retryAfter));
+    const message = hasMessage(err.code) ? t(lang, err.code, { s: retryAfter ?? 0 }) : err.message;
+    if (wantsJson(c)) {
+      const body: ErrorEnvelope = { ok: false, code: err.code, message, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+      return c.json(body, status);
+    }
+    return c.html(page(message, err.code === 'DEVICE_LIMIT'), status);
+  }
+
+  app.get('/', async (c) => {
+    const lang = langOf(deps, c);
+    noStore(c, lang);
+    const hint = hintOf((k) => c.req.query(k));
+    const status = await core.deviceStatus(clientIpOf(deps, c), hint);
+    if (status.authorized) {
+      const session = sessionState(status, lang);
+      if (session.authorized) return c.html(statusPage({ lang, languages: config.network.languages, networkName: name(), session }));
+    }
+    const code = (c.req.query('code') ?? '').slice(0, 40);
+    return c.html(loginPage({ lang, languages: config.network.languages, networkName: name(), welcome: welcome(), code, hidden: hiddenHint(hint) }));
+  });
+
+  app.post('/login', async (c) => {
+    const lang = langOf(deps, c);
+    noStore(c);
+    let fields: Record<string, string> = {};
+    try {
+      fields = await form(c);
+      const hint = hintOf((k) => fields[k]);
+      await core.login({ ip: clientIpOf(deps, c), code: fields.code ?? '', replace: fields.replace === '1', ...(hint ? { hint } : {}) });
+      if (wantsJson(c)) {
+        const body: LoginOk = { ok: true, session: sessionState(await core.deviceStatus(clientIpOf(deps, c), hint), lang) };
+        return c.json(body, 200);
+      }
+      return c.redirect('/status', 303);
+    } catch (err) {
+      const hint = hintOf((k) => fields[k]);
+      return errorResponse(c, err, lang, (message, offerReplace) =>
+        loginPage({ lang, languages: config.network.languages, networkName: name(), code: (fields.code ?? '').slice(0, 40), error: message, offerReplace, hidden: hiddenHint(hint) }),
+      );
+    }
+  });
+
+  app.get('/status', async (c) => {
+    const lang = langOf(deps, c);
+    noStore(c, lang);
+    const status = await core.deviceStatus(clientIpOf(deps, c));
+    const session = sessionState(status, lang);
+    if (wantsJson(c)) return c.json(session);
+    if (!session.authorized) return c.redirect('/', 303);
+    return c.html(statusPage({ lang, languages: config.network.languages, networkName: name(), session }));
+  });
+
+  app.post('/logout', async (c) => {
+    const lang = langOf(deps, c);
+    noStore(c);
+    try {
+      const fields = await form(c);
+      const n = await core.logout({ ip: clientIpOf(deps, c), all: fields.all === '1', ...(fields.device ? { deviceId: fields.device } : {}) });
+      if (wantsJson(c)) return c.json({ ok: true, loggedOut: n });
+      return c.redirect(fields.device ? '/status' : '/', 303);
+    } catch (err) {
+      return errorResponse(c, err, lang, (message) => loginPage({ lang, languages: config.network.languages, networkName: name(), error: message }));
+    }
+  });
+
+  app.post('/topup', async (c) => {
+    const lang = langOf(deps, c);
+    noStore(c);
+    try {
+      const fields = await form(c);
+      await core.topUp({ ip: clientIpOf(deps, c), code: fields.code ?? '' });
+      if (wantsJson(c)) return c.json({ ok: true, session: sessionState(await core.deviceStatus(clientIpOf(deps, c)), lang) });
+      return c.redirect('/status', 303);
+    } catch (err) {
+      const status = await core.deviceStatus(clientIpOf(deps, c));
+      const session = sessionState(status, lang);
+      return errorResponse(c, err, lang, (message) =>
+        session.authorized
+          ? statusPage({ lang, languages: config.network.languages, networkName: name(), session, error: message })
+          : loginPage({ lang, languages: config.network.languages, networkName: name(), error: message }),
+      );
+    }
+  });
+
+  return app;
+}

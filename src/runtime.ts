@@ -1,0 +1,46 @@
+/**
+ * Builds the running pieces from a config (database, migrations, driver, core) without listening or
+ * installing signal handlers: shared by `portico serve`, the CLI commands and the end-to-end tests.
+ * main.ts adds the side effects (listeners, signals, timers).
+ *
+ * @example
+ *   const rt = await openRuntime(config, { log });
+ *   rt.core.createBatch(...);
+ *   rt.close();
+ */
+import { mkdirSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { join } from 'node:path';
+import type { Config } from './config/schema.js';
+import { createCore, type Core } from './core/index.js';
+import { createDriver } from './gateway/index.js';
+import type { GatewayDriver } from './gateway/driver.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { newId } from './lib/ids.js';
+import type { Logger } from './lib/log.js';
+import { openDatabase } from './store/db.js';
+import { createStore, type Store } from './store/index.js';
+
+export interface Runtime {
+  config: Config;
+  store: Store;
+  driver: GatewayDriver;
+  core: Core;
+  close(): void;
+}
+
+export const randomBytes = (n: number) => randomFillSync(new Uint8Array(n));
+
+export function databasePath(config: Config): string {
+  return join(config.storage.mode === 'ram' ? config.storage.ramDir : config.dataDir, 'portico.db');
+}
+
+export async function openRuntime(config: Config, opts: { log: Logger; clock?: Clock; driver?: GatewayDriver }): Promise<Runtime> {
+  const file = databasePath(config);
+  mkdirSync(join(file, '..'), { recursive: true });
+  const store = createStore(openDatabase(file));
+  const clock = opts.clock ?? systemClock;
+  const driver = opts.driver ?? (await createDriver(config, { log: opts.log, clock }));
+  const core = createCore({ config, store, driver, clock, log: opts.log, randomBytes, newId });
+  return { config, store, driver, core, close: () => store.close() };
+}

@@ -1,0 +1,33 @@
+/**
+ * The one module that opens SQLite (better-sqlite3) and sets its pragmas.
+ *
+ * - WAL where the filesystem allows it (readers never block the writer; fewer fsyncs than rollback).
+ * - synchronous=FULL: a redemption, revoke or batch is on disk before it is acknowledged (SPEC §7),
+ *   even across a power cut. Usage counters are batched by the accounting loop instead, so flash sees
+ *   at most one usage write per `accounting.intervalMs`.
+ * - busy_timeout so a backup or a second CLI process waits instead of failing.
+ *
+ * @example
+ *   const db = openDatabase(join(dataDir, 'portico.db'));
+ */
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export function openDatabase(file: string, opts: { readonly?: boolean } = {}): Db {
+  const db = new Database(file, { readonly: opts.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!opts.readonly && file !== ':memory:') {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    // Some filesystems (e.g. certain FUSE/network mounts) cannot do WAL; rollback journal still works.
+    if (String(mode).toLowerCase() !== 'wal') db.pragma('journal_mode = DELETE');
+  }
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/** Runs `fn` in an IMMEDIATE transaction (takes the write lock up front: no upgrade deadlocks). */
+export function transaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}

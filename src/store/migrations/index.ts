@@ -1,0 +1,6 @@
+/** The ordered list of migrations. Append only: never edit or reorder one that has shipped. */
+import { up as m001 } from './001-initial.js';
+
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: 'initial', sql: m001 },
+];

@@ -1,0 +1,221 @@
+/**
+ * Vouchers, batches and plan templates: all their SQL. A batch and its vouchers are inserted in one
+ * transaction, so a batch is either wholly there or not at all.
+ *
+ * @example
+ *   const repo = voucherRepo(db);
+ *   repo.insertBatch(batch, vouchers);
+ *   repo.findByCode('K7QM4XPA9TR');
+ */
+import type { Plan } from '../domain/plan.js';
+import type { VoucherStatus } from '../domain/entitlement.js';
+import { transaction, type Db } from './db.js';
+
+export interface VoucherRow {
+  id: string;
+  code: string;
+  batchId: string;
+  plan: Plan;
+  status: VoucherStatus;
+  redeemBy: number | null;
+  entitlementId: string | null;
+  createdAt: number;
+  redeemedAt: number | null;
+  revokedAt: number | null;
+  revokeReason: string | null;
+}
+
+export interface BatchRow {
+  id: string;
+  planName: string | null;
+  plan: Plan;
+  count: number;
+  note: string | null;
+  price: number | null;
+  sellerId: string | null;
+  createdAt: number;
+}
+
+export interface PlanRow {
+  id: string;
+  name: string;
+  plan: Plan;
+  price: number | null;
+  createdAt: number;
+}
+
+export interface VoucherFilter {
+  status?: VoucherStatus;
+  batchId?: string;
+  sellerId?: string;
+  /** Matches the code (without dashes) or the batch note. */
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+type Raw = Record<string, unknown>;
+
+const toVoucher = (r: Raw): VoucherRow => ({
+  id: r.id as string,
+  code: r.code as string,
+  batchId: r.batch_id as string,
+  plan: JSON.parse(r.plan as string) as Plan,
+  status: r.status as VoucherStatus,
+  redeemBy: (r.redeem_by as number | null) ?? null,
+  entitlementId: (r.entitlement_id as string | null) ?? null,
+  createdAt: r.created_at as number,
+  redeemedAt: (r.redeemed_at as number | null) ?? null,
+  revokedAt: (r.revoked_at as number | null) ?? null,
+  revokeReason: (r.revoke_reason as string | null) ?? null,
+});
+
+const toBatch = (r: Raw): BatchRow => ({
+  id: r.id as string,
+  planName: (r.plan_name as string | null) ?? null,
+  plan: JSON.parse(r.plan as string) as Plan,
+  count: r.count as number,
+  note: (r.note as string | null) ?? null,
+  price: (r.price as number | null) ?? null,
+  sellerId: (r.seller_id as string | null) ?? null,
+  createdAt: r.created_at as number,
+});
+
+export function voucherRepo(db: Db) {
+  const insBatch = db.prepare(
+    'INSERT INTO batches (id, plan_name, plan, count, note, price, seller_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insVoucher = db.prepare(
+    'INSERT INTO vouchers (id, code, batch_id, plan, status, redeem_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const byCode = db.prepare('SELECT * FROM vouchers WHERE code = ?');
+  const byId = db.prepare('SELECT * FROM vouchers WHERE id = ?');
+
+  return {
+    insertBatch(batch: BatchRow, vouchers: Pick<VoucherRow, 'id' | 'code'>[]): void {
+      transaction(db, () => {
+        insBatch.run(batch.id, batch.planName, JSON.stringify(batch.plan), batch.count, batch.note, batch.price, batch.sellerId, batch.createdAt);
+        const plan = JSON.stringify(batch.plan);
+        for (const v of vouchers) insVoucher.run(v.id, v.code, batch.id, plan, 'unused', batch.plan.redeemBy, batch.createdAt);
+      });
+    },
+    codeExists(code: string): boolean {
+      return byCode.get(code) !== undefined;
+    },
+    findByCode(code: string): VoucherRow | undefined {
+      const r = byCode.get(code) as Raw | undefined;
+      return r && toVoucher(r);
+    },
+    get(id: string): VoucherRow | undefined {
+      const r = byId.get(id) as Raw | undefined;
+      return r && toVoucher(r);
+    },
+    /** Finds by id or by (normalized) code. */
+    resolve(idOrCode: string): VoucherRow | undefined {
+      return this.get(idOrCode) ?? this.findByCode(idOrCode);
+    },
+    markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number): void {
+      db.prepare('UPDATE vouchers SET status = ?, entitlement_id = ?, redeemed_at = ? WHERE id = ?').run(status, entitlementId, at, id);
+    },
+    /** Mirrors an entitlement's status onto every voucher redeemed into it. */
+    setStatusForEntitlement(entitlementId: string, status: VoucherStatus): void {
+      db.prepare("UPDATE vouchers SET status = ? WHERE entitlement_id = ? AND status != 'revoked'").run(status, entitlementId);
+    },
+    revoke(id: string, reason: string | null, at: number): void {
+      db.prepare("UPDATE vouchers SET status = 'revoked', revoked_at = ?, revoke_reason = ? WHERE id = ?").run(at, reason, id);
+    },
+    /** Unused vouchers whose redeem-by deadline has passed become `expired`; returns their ids. */
+    expireUnredeemed(now: number): string[] {
+      const rows = db.prepare("SELECT id FROM vouchers WHERE status = 'unused' AND redeem_by IS NOT NULL AND redeem_by < ?").all(now) as Raw[];
+      if (rows.length) db.prepare("UPDATE vouchers SET status = 'expired' WHERE status = 'unused' AND redeem_by IS NOT NULL AND redeem_by < ?").run(now);
+      return rows.map((r) => r.id as string);
+    },
+    list(f: VoucherFilter = {}): { total: number; items: (VoucherRow & { note: string | null; sellerId: string | null })[] } {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (f.status) (where.push('v.status = ?'), args.push(f.status));
+      if (f.batchId) (where.push('v.batch_id = ?'), args.push(f.batchId));
+      if (f.sellerId) (where.push('b.seller_id = ?'), args.push(f.sellerId));
+      if (f.q) {
+        const q = f.q.toUpperCase().replace(/[-\s]/g, '');
+        where.push("(v.code LIKE ? ESCAPE '\\' OR b.note LIKE ? ESCAPE '\\')");
+        const like = (s: string) => `%${s.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
+        args.push(like(q), like(f.q));
+      }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const from = `FROM vouchers v JOIN batches b ON b.id = v.batch_id ${clause}`;
+      const total = (db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...args) as { n: number }).n;
+      const rows = db
+        .prepare(`SELECT v.*, b.note AS note, b.seller_id AS seller_id ${from} ORDER BY v.created_at DESC, v.id LIMIT ? OFFSET ?`)
+        .all(...args, Math.min(f.limit ?? 100, 10_000), f.offset ?? 0) as Raw[];
+      return { total, items: rows.map((r) => ({ ...toVoucher(r), note: (r.note as string | null) ?? null, sellerId: (r.seller_id as string | null) ?? null })) };
+    },
+    getBatch(id: string): BatchRow | undefined {
+      const r = db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as Raw | undefined;
+      return r && toBatch(r);
+    },
+    batchVouchers(batchId: string): VoucherRow[] {
+      return (db.prepare('SELECT * FROM vouchers WHERE batch_id = ? ORDER BY rowid').all(batchId) as Raw[]).map(toVoucher);
+    },
+    listBatches(opts: { sellerId?: string; limit?: number } = {}): BatchRow[] {
+      const rows = opts.sellerId
+        ? db.prepare('SELECT * FROM batches WHERE seller_id = ? ORDER BY created_at DESC LIMIT ?').all(opts.sellerId, opts.limit ?? 200)
+        : db.prepare('SELECT * FROM batches ORDER BY created_at DESC LIMIT ?').all(opts.limit ?? 200);
+      return (rows as Raw[]).map(toBatch);
+    },
+    /** Sales: vouchers issued × price, per seller and per local day of issue. */
+    sales(opts: { sellerId?: string; since?: number } = {}): { day: string; sellerId: string | null; seller: string | null; vouchers: number; amount: number }[] {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (opts.sellerId) (where.push('b.seller_id = ?'), args.push(opts.sellerId));
+      if (opts.since) (where.push('b.created_at >= ?'), args.push(opts.since));
+      const rows = db
+        .prepare(
+          `SELECT date(b.created_at / 1000, 'unixepoch', 'localtime') AS day, b.seller_id AS seller_id, o.name AS seller,
+                  SUM(b.count) AS vouchers, SUM(b.count * COALESCE(b.price, 0)) AS amount
+             FROM batches b LEFT JOIN operators o ON o.id = b.seller_id
+             ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+            GROUP BY day, b.seller_id ORDER BY day DESC, seller`,
+        )
+        .all(...args) as Raw[];
+      return rows.map((r) => ({
+        day: r.day as string,
+        sellerId: (r.seller_id as string | null) ?? null,
+        seller: (r.seller as string | null) ?? null,
+        vouchers: r.vouchers as number,
+        amount: r.amount as number,
+      }));
+    },
+    countByStatus(): Record<VoucherStatus, number> {
+      const out: Record<VoucherStatus, number> = { unused: 0, active: 0, exhausted: 0, expired: 0, revoked: 0 };
+      for (const r of db.prepare('SELECT status, COUNT(*) AS n FROM vouchers GROUP BY status').all() as Raw[]) {
+        out[r.status as VoucherStatus] = r.n as number;
+      }
+      return out;
+    },
+    // Plan templates
+    listPlans(): PlanRow[] {
+      return (db.prepare('SELECT * FROM plans WHERE archived = 0 ORDER BY name').all() as Raw[]).map((r) => ({
+        id: r.id as string,
+        name: r.name as string,
+        plan: JSON.parse(r.spec as string) as Plan,
+        price: (r.price as number | null) ?? null,
+        createdAt: r.created_at as number,
+      }));
+    },
+    findPlan(name: string): PlanRow | undefined {
+      return this.listPlans().find((p) => p.name.toLowerCase() === name.toLowerCase());
+    },
+    upsertPlan(p: PlanRow): void {
+      db.prepare(
+        `INSERT INTO plans (id, name, spec, price, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET spec = excluded.spec, price = excluded.price, archived = 0`,
+      ).run(p.id, p.name, JSON.stringify(p.plan), p.price, p.createdAt);
+    },
+    archivePlan(name: string): boolean {
+      return db.prepare('UPDATE plans SET archived = 1 WHERE name = ? AND archived = 0').run(name).changes > 0;
+    },
+  };
+}
+
+export type VoucherRepo = ReturnType<typeof voucherRepo>;
