@@ -1,0 +1,69 @@
+/** Golden tests: desired state → nft script (golden files under golden/), and kernel JSON → state. */
+import { describe, expect, it } from 'vitest';
+import { parseCounters, parseTable } from './kernel-state.js';
+import { deviceNames, parseObjectName, quotaName } from './names.js';
+import { parseLeases, parseProcArp } from './neighbours.js';
+import { baseRuleset, deviceAddressCommands, deviceChainCommands, deviceRemoveCommands, poolQuotaCommands } from './ruleset.js';
+
+const base = {
+  table: 'portico',
+  interfaces: ['br-lan', 'wlan-guest'],
+  interceptPort: 8080,
+  dnsPort: 53,
+  portalPorts: [8080, 8443],
+  walledGarden: ['192.0.2.10', '198.51.100.0/24', '2001:db8::/64'],
+  ipv6: 'enforce' as const,
+};
+const dev = { names: deviceNames('dev_A-1'), mac: '02:00:00:aa:bb:cc', ips4: ['10.0.0.23'], ips6: ['fd00::23', 'fd00::1:23'] };
+
+describe('nftables ruleset', () => {
+  it('base ruleset (ipv6 enforce)', async () => {
+    await expect(baseRuleset(base).join('\n') + '\n').toMatchFileSnapshot('./golden/base-enforce.nft');
+  });
+  it('base ruleset (ipv6 refuse)', async () => {
+    await expect(baseRuleset({ ...base, ipv6: 'refuse' }).join('\n') + '\n').toMatchFileSnapshot('./golden/base-refuse.nft');
+  });
+  it('device grant with limits and quota', async () => {
+    const cmds = [
+      ...poolQuotaCommands('portico', quotaName('ent_1'), 5e8, false),
+      ...deviceChainCommands('portico', dev, { id: 'ent_1', quota: quotaName('ent_1'), downBps: 4_000_000, upBps: 1_000_000 }),
+      ...deviceAddressCommands('portico', 'add', dev),
+    ];
+    await expect(cmds.join('\n') + '\n').toMatchFileSnapshot('./golden/device-grant.nft');
+  });
+  it('device removal and quota top-up', async () => {
+    const cmds = [...deviceAddressCommands('portico', 'delete', dev), ...deviceRemoveCommands('portico', dev), ...poolQuotaCommands('portico', quotaName('ent_1'), 1000, true)];
+    await expect(cmds.join('\n') + '\n').toMatchFileSnapshot('./golden/device-remove.nft');
+  });
+  it('refuses tokens that could inject nft syntax', () => {
+    expect(() => baseRuleset({ ...base, interfaces: ['lan"; flush ruleset'] })).toThrow(/unsafe/);
+    expect(() => baseRuleset({ ...base, walledGarden: ['example.com'] })).toThrow(/not an IP/);
+    expect(() => deviceAddressCommands('portico', 'add', { ...dev, mac: '02:00:00:aa:bb:cc }; flush ruleset' })).toThrow(/bad MAC/);
+    expect(() => deviceAddressCommands('portico', 'add', { ...dev, ips4: ['fd00::1'] })).toThrow(/bad IPv4/);
+  });
+  it('names round-trip', () => {
+    expect(parseObjectName(deviceNames('dev_A-1').counterUp)).toEqual({ kind: 'cu', id: 'dev_A-1' });
+    expect(parseObjectName('garden4')).toBeNull();
+  });
+});
+
+describe('kernel state', () => {
+  // Recorded from `nft -j list table inet portico` (nft 1.0.6) with one device on a quota.
+  const recorded = JSON.parse(
+    '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "portico", "handle": 3}}, {"counter": {"family": "inet", "name": "cu_6431", "table": "portico", "handle": 20, "packets": 12, "bytes": 823}}, {"counter": {"family": "inet", "name": "cd_6431", "table": "portico", "handle": 21, "packets": 8, "bytes": 794}}, {"quota": {"family": "inet", "name": "q_7031", "table": "portico", "handle": 22, "bytes": 1000000, "used": 4096, "inv": true}}, {"map": {"family": "inet", "name": "up4", "table": "portico", "type": ["ipv4_addr", "ether_addr"], "handle": 4, "map": "verdict", "elem": [[{"concat": ["10.99.77.11", "02:99:4d:00:00:0b"]}, {"goto": {"target": "up_6431"}}]]}}, {"map": {"family": "inet", "name": "up6", "table": "portico", "type": ["ipv6_addr", "ether_addr"], "handle": 5, "map": "verdict", "elem": [[{"concat": ["fd99:77::b", "02:99:4d:00:00:0b"]}, {"goto": {"target": "up_6431"}}]]}}, {"chain": {"family": "inet", "table": "portico", "name": "up_6431", "handle": 30}}, {"rule": {"family": "inet", "table": "portico", "chain": "up_6431", "handle": 33, "expr": [{"quota": "q_7031"}, {"goto": {"target": "over_quota"}}]}}, {"rule": {"family": "inet", "table": "portico", "chain": "up_6431", "handle": 34, "expr": [{"counter": "cu_6431"}, {"accept": null}]}}]}',
+  ).nftables as unknown[];
+
+  it('reads devices, addresses, pools and counters back', () => {
+    const s = parseTable(recorded);
+    expect(s.devices.get('d1')).toEqual({ mac: '02:99:4d:00:00:0b', ips4: ['10.99.77.11'], ips6: ['fd99:77::b'], poolId: 'p1' });
+    expect(s.quotas.get('p1')).toEqual({ bytes: 1_000_000, used: 4096 });
+    expect(parseCounters(recorded).get('d1')).toEqual({ up: 823, down: 794 });
+  });
+
+  it('parses /proc/net/arp and dnsmasq leases', () => {
+    const arp = 'IP address       HW type     Flags       HW address            Mask     Device\n10.0.0.2 0x1 0x2 02:00:00:00:00:02 * br-lan\n10.0.0.3 0x1 0x0 00:00:00:00:00:00 * br-lan\n';
+    expect(parseProcArp(arp)).toEqual(new Map([['10.0.0.2', '02:00:00:00:00:02']]));
+    const leases = '1767225600 02:00:00:00:00:05 10.0.0.5 phone 01:02:00:00:00:00:05\nduid 00:01:00:01\n1767225600 1234 fd00::5 * 00:01\n';
+    expect(parseLeases(leases)).toEqual(new Map([['10.0.0.5', '02:00:00:00:00:05']]));
+  });
+});
