@@ -1,0 +1,304 @@
+/**
+ * The `routeros` driver: Portico is the ledger, one or more MikroTik Hotspots enforce it. Every router
+ * gets every pool (same user, same profile), so a voucher works on any tower; devices are logged in on
+ * the router that sees them. Each router enforces `limit-bytes-total` on its own, so with several
+ * routers a pool may overshoot by what the others let through between two sweeps: core's sweep pushes
+ * fresh `bytesRemaining` with `setPool`, and the routers converge.
+ *
+ * A router that is down does not block the others: pushes it missed are replayed before its next call;
+ * counters of its devices stay at their last known values. A device's own router being down is a
+ * GatewayError, so core applies nothing.
+ *
+ * @example
+ *   const driver = createRouterOsDriverWith({ routers: [{ name: 'tower1', ops }], log, randomPassword });
+ */
+import { keyedMutex } from '../../lib/mutex.js';
+import type { Logger } from '../../lib/log.js';
+import { isValidIp, isIpv6, normalizeMac } from '../../lib/net.js';
+import { GatewayError, type DeviceCounters, type DeviceGrant, type GatewayDriver, type PoolLimits } from '../driver.js';
+import { RouterOsTrap } from './client.js';
+import type { RouterOps } from './router.js';
+
+export interface RouterOsDriverDeps {
+  routers: RouterOps[];
+  log: Logger;
+  /** A fresh password for a pool's hotspot user (never shown to anyone). */
+  randomPassword: () => string;
+}
+
+interface Device {
+  grant: DeviceGrant;
+  router: string;
+  ip: string;
+  sessionId?: string;
+  /** Counters of earlier sessions (a quota kick and a top-up start a new session at 0). */
+  base: { up: number; down: number };
+  last: { up: number; down: number };
+}
+
+const OWNER = 'gateway/routeros';
+
+export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDriver {
+  const routers = new Map(deps.routers.map((r) => [r.name, r]));
+  const pools = new Map<string, PoolLimits>();
+  const passwords = new Map<string, string>();
+  const devices = new Map<string, Device>();
+  /** Pools each router still has to be brought in line with (pushed, or removed if no longer wanted). */
+  const dirty = new Map<string, Set<string>>([...routers.keys()].map((n) => [n, new Set<string>()]));
+  const locks = keyedMutex();
+  let started = false;
+
+  const password = (poolId: string) => {
+    let p = passwords.get(poolId);
+    if (!p) passwords.set(poolId, (p = deps.randomPassword()));
+    return p;
+  };
+  const sharedUsers = (router: string, poolId: string) => [...devices.values()].filter((d) => d.router === router && d.grant.poolId === poolId).length;
+
+  async function apply(r: RouterOps, poolId: string): Promise<void> {
+    const limits = pools.get(poolId);
+    if (limits) await r.pushPool(limits, { password: password(poolId), sharedUsers: sharedUsers(r.name, poolId) });
+    else await r.removePool(poolId);
+  }
+
+  /** Runs `fn` on one router, serialised per router, after replaying what it missed. */
+  function on<T>(r: RouterOps, fn: () => Promise<T>): Promise<T> {
+    return locks.run(r.name, async () => {
+      const todo = dirty.get(r.name)!;
+      for (const poolId of [...todo]) {
+        await apply(r, poolId);
+        todo.delete(poolId);
+      }
+      return fn();
+    });
+  }
+
+  /** Runs `fn` on every router; a failing router is logged and marked. Throws only if all fail. */
+  async function everywhere(what: string, fn: (r: RouterOps) => Promise<void>, onFail?: (r: RouterOps) => void): Promise<void> {
+    const results = await Promise.allSettled([...routers.values()].map((r) => on(r, () => fn(r))));
+    const failed = results.flatMap((res, i) => (res.status === 'rejected' ? [[[...routers.values()][i]!, res.reason] as const] : []));
+    for (const [r, err] of failed) {
+      onFail?.(r);
+      deps.log.warn(OWNER, `${what} failed on router ${r.name}`, { err: String(err) });
+    }
+    if (failed.length === routers.size) throw failed[0]![1] instanceof GatewayError ? failed[0]![1] : new GatewayError(`${what} failed`, { cause: failed[0]![1] });
+  }
+
+  /** Routers that see `ip` in their host table, with the MAC they see. */
+  async function candidates(ip: string): Promise<{ found: Array<{ router: string; mac: string }>; failed: unknown[] }> {
+    const all = [...routers.values()];
+    const results = await Promise.allSettled(all.map((r) => on(r, () => r.hostsAt(ip))));
+    const found: Array<{ router: string; mac: string }> = [];
+    const failed: unknown[] = [];
+    results.forEach((res, i) => {
+      if (res.status === 'fulfilled') for (const h of res.value) found.push({ router: all[i]!.name, mac: h.mac });
+      else failed.push(res.reason);
+    });
+    return { found, failed };
+  }
+
+  async function routerFor(grant: DeviceGrant, ip: string): Promise<RouterOps> {
+    if (grant.site !== undefined) {
+      const r = routers.get(grant.site);
+      if (!r) throw new GatewayError(`unknown router "${grant.site}" (configured: ${[...routers.keys()].join(', ')})`);
+      return r;
+    }
+    if (routers.size === 1) return [...routers.values()][0]!;
+    const { found, failed } = await candidates(ip);
+    const mine = found.filter((c) => c.mac === grant.mac);
+    if (mine.length === 1) return routers.get(mine[0]!.router)!;
+    if (mine.length === 0 && failed.length) throw new GatewayError(`cannot tell which router sees ${ip}: ${String(failed[0])}`);
+    throw new GatewayError(mine.length ? `${ip} (${grant.mac}) is seen by several routers; pass its site` : `no router sees ${ip} (${grant.mac})`);
+  }
+
+  const ipv4Of = (grant: DeviceGrant) => grant.ips.find((ip) => isValidIp(ip) && !isIpv6(ip));
+
+  async function login(r: RouterOps, grant: DeviceGrant, ip: string): Promise<Device> {
+    const previous = devices.get(grant.deviceId);
+    const s = await r.login({ poolId: grant.poolId, password: password(grant.poolId), ip, mac: grant.mac });
+    const base = previous ? { up: previous.base.up + previous.last.up, down: previous.base.down + previous.last.down } : { up: 0, down: 0 };
+    const same = previous && previous.sessionId === s.id && previous.router === r.name;
+    return { grant, router: r.name, ip, sessionId: s.id, base: same ? previous.base : base, last: same ? previous.last : { up: s.bytesUp, down: s.bytesDown } };
+  }
+
+  /** Logs back in the pool's devices a router dropped (its `limit-bytes-total` was reached). */
+  async function revive(r: RouterOps, poolId: string): Promise<void> {
+    const mine = [...devices.values()].filter((d) => d.router === r.name && d.grant.poolId === poolId);
+    if (!mine.length) return;
+    const active = new Set((await r.sessions()).map((s) => s.id));
+    for (const d of mine) {
+      if (d.sessionId && active.has(d.sessionId)) continue;
+      try {
+        devices.set(d.grant.deviceId, await login(r, d.grant, d.ip));
+      } catch (err) {
+        deps.log.info(OWNER, 'could not log a device back in', { router: r.name, deviceId: d.grant.deviceId, err: String(err) });
+      }
+    }
+  }
+
+  const driver: GatewayDriver = {
+    name: 'routeros',
+
+    async start() {
+      if (started) return;
+      const results = await Promise.allSettled([...routers.values()].map((r) => on(r, () => r.verify())));
+      const failed = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+      for (const f of failed) deps.log.warn(OWNER, 'router not ready', { err: String(f.reason) });
+      if (failed.length === routers.size)
+        throw new GatewayError(
+          `no MikroTik answered the API (${failed.map((f) => String((f.reason as Error)?.message ?? f.reason)).join('; ')}). Check gateway.routeros.routers (host, port, user, password), that /ip service api (or api-ssl) is enabled for Portico's address, and the hotspot name.`,
+        );
+      started = true;
+    },
+
+    async stop() {
+      started = false;
+      await Promise.all([...routers.values()].map((r) => r.client.close()));
+    },
+
+    async lookupClient(ip, hint) {
+      if (!isValidIp(ip) || isIpv6(ip)) return null; // HotSpot is IPv4-only (Part 1b)
+      const { found, failed } = await candidates(ip);
+      let pick = found;
+      if (pick.length > 1 && hint?.site !== undefined) pick = pick.filter((c) => c.router === hint.site);
+      const hintMac = hint?.mac ? normalizeMac(hint.mac) : null;
+      if (pick.length > 1 && hintMac) pick = pick.filter((c) => c.mac === hintMac);
+      if (pick.length === 1) return { mac: pick[0]!.mac, ip, site: pick[0]!.router };
+      if (found.length === 0 && failed.length) throw failed[0] instanceof GatewayError ? failed[0] : new GatewayError(String(failed[0]));
+      return null; // unknown, or ambiguous without a hint that settles it
+    },
+
+    async setPool(limits) {
+      pools.set(limits.id, { ...limits });
+      await everywhere(
+        `setPool ${limits.id}`,
+        async (r) => {
+          await apply(r, limits.id);
+          if (limits.bytesRemaining === null || limits.bytesRemaining > 0) await revive(r, limits.id);
+        },
+        (r) => dirty.get(r.name)!.add(limits.id),
+      );
+    },
+
+    async removePool(poolId) {
+      pools.delete(poolId);
+      for (const [id, d] of devices) if (d.grant.poolId === poolId) devices.delete(id);
+      await everywhere(`removePool ${poolId}`, (r) => apply(r, poolId), (r) => dirty.get(r.name)!.add(poolId));
+      passwords.delete(poolId);
+    },
+
+    async authorize(grant) {
+      const limits = pools.get(grant.poolId);
+      if (!limits) throw new GatewayError(`pool ${grant.poolId} is not set`);
+      const ip = ipv4Of(grant);
+      if (!ip) throw new GatewayError(`device ${grant.deviceId} has no IPv4 address; the MikroTik Hotspot is IPv4-only`);
+      const r = await routerFor(grant, ip);
+      const previous = devices.get(grant.deviceId);
+      if (previous && previous.router !== r.name) {
+        // Roamed to another tower: end the old session where it was, if that router answers.
+        const old = routers.get(previous.router);
+        if (old) await on(old, () => old.kick(previous.grant.poolId, previous.grant.mac)).catch((err) => deps.log.info(OWNER, 'could not end a roamed session', { err: String(err) }));
+      }
+      await on(r, async () => {
+        // shared-users must allow this device before the login (profile is per router).
+        const count = [...devices.values()].filter((d) => d.router === r.name && d.grant.poolId === grant.poolId && d.grant.deviceId !== grant.deviceId).length + 1;
+        await r.pushPool(limits, { password: password(grant.poolId), sharedUsers: count });
+        const d = await login(r, { ...grant, site: r.name }, ip);
+        devices.set(grant.deviceId, d);
+      });
+    },
+
+    async deauthorize(deviceId) {
+      const d = devices.get(deviceId);
+      if (!d) return;
+      const r = routers.get(d.router);
+      if (r) await on(r, () => r.kick(d.grant.poolId, d.grant.mac));
+      devices.delete(deviceId);
+    },
+
+    async readCounters() {
+      const byRouter = new Map<string, Device[]>();
+      for (const d of devices.values()) byRouter.set(d.router, [...(byRouter.get(d.router) ?? []), d]);
+      await everywhere('readCounters', async (r) => {
+        const mine = byRouter.get(r.name) ?? [];
+        if (!mine.length) return;
+        const sessions = await r.sessions();
+        for (const d of mine) {
+          const s = sessions.find((x) => x.user === d.grant.poolId && x.mac === d.grant.mac);
+          if (s && s.id === d.sessionId) d.last = { up: s.bytesUp, down: s.bytesDown };
+          else {
+            d.base = { up: d.base.up + d.last.up, down: d.base.down + d.last.down };
+            d.last = s ? { up: s.bytesUp, down: s.bytesDown } : { up: 0, down: 0 };
+            d.sessionId = s?.id;
+          }
+        }
+      });
+      return [...devices.values()].map((d): DeviceCounters => ({ deviceId: d.grant.deviceId, bytesUp: d.base.up + d.last.up, bytesDown: d.base.down + d.last.down }));
+    },
+
+    async reconcile(state) {
+      const wanted = new Set(state.pools.map((p) => p.id));
+      const stale = new Set([...pools.keys()].filter((id) => !wanted.has(id)));
+      pools.clear();
+      for (const p of state.pools) pools.set(p.id, { ...p });
+      const keep = new Map(devices);
+      devices.clear();
+      await everywhere(
+        'reconcile',
+        async (r) => {
+          const managed = await r.managed();
+          for (const id of new Set([...managed.users.keys(), ...managed.profiles.keys(), ...stale])) if (!wanted.has(id)) await r.removePool(id);
+          const sessions = await r.sessions();
+          const grants = state.devices.filter((g) => g.site === undefined || g.site === r.name);
+          for (const p of state.pools) {
+            const here = grants.filter((g) => g.poolId === p.id && sessions.some((s) => s.user === p.id && s.mac === g.mac)).length;
+            await r.pushPool(p, { password: password(p.id), sharedUsers: Math.max(here, grants.filter((g) => g.poolId === p.id).length) });
+          }
+          const owned = sessions.filter((s) => wanted.has(s.user) || managed.users.has(s.user));
+          const extra: string[] = [];
+          for (const s of owned) {
+            const g = grants.find((x) => x.poolId === s.user && x.mac === s.mac);
+            if (!g) {
+              extra.push(s.id);
+              continue;
+            }
+            const prev = keep.get(g.deviceId);
+            const same = prev && prev.router === r.name && prev.sessionId === s.id;
+            devices.set(g.deviceId, {
+              grant: { ...g, site: r.name },
+              router: r.name,
+              ip: s.ip,
+              sessionId: s.id,
+              base: same ? prev.base : { up: 0, down: 0 },
+              last: { up: s.bytesUp, down: s.bytesDown },
+            });
+          }
+          await r.removeActive(extra);
+        },
+        (r) => {
+          for (const id of new Set([...wanted, ...stale])) dirty.get(r.name)!.add(id);
+        },
+      );
+      // Grants with no session anywhere: log them in where their host is seen (offline ones wait).
+      for (const g of state.devices) {
+        if (devices.has(g.deviceId)) continue;
+        const ip = ipv4Of(g);
+        if (!ip) continue;
+        try {
+          const r = await routerFor(g, ip);
+          await on(r, async () => devices.set(g.deviceId, await login(r, { ...g, site: r.name }, ip)));
+        } catch (err) {
+          const quiet = err instanceof RouterOsTrap || err instanceof GatewayError;
+          deps.log[quiet ? 'info' : 'warn'](OWNER, 'device not restored', { deviceId: g.deviceId, err: String(err) });
+        }
+      }
+    },
+
+    health() {
+      const all = [...routers.values()].map((r) => r.client.status());
+      const bad = all.filter((s) => !s.ok);
+      return { ok: bad.length === 0, detail: all.map((s) => s.detail).join('; ') };
+    },
+  };
+  return driver;
+}
