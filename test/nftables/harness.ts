@@ -65,7 +65,7 @@ export async function createGatewayHarness(opts: { prefix: string; subnet: numbe
     const v6 = extra.includes('-6');
     const target = v6 ? `[${topo.inetIp6}]` : topo.inetIp;
     const resolve = HOSTS.flatMap((h) => ['--resolve', `${h}:80:${target}`, '--resolve', `${h}:443:${target}`]);
-    const r = await topo.run(c.ns, ['curl', '-s', '-k', '-m', String(timeoutS), ...resolve, ...extra, '-w', '\n%{http_code} %{size_download} %{time_total}', url], (timeoutS + 5) * 1000);
+    const r = await topo.run(c.ns, ['curl', '-g', '-s', '-k', '-m', String(timeoutS), ...resolve, ...extra, '-w', '\n%{http_code} %{size_download} %{time_total}', url], (timeoutS + 5) * 1000);
     const nl = r.stdout.lastIndexOf('\n');
     const [status, size, time] = r.stdout.slice(nl + 1).split(' ');
     return { code: r.code, status: Number(status), body: r.stdout.slice(0, nl), size: Number(size), time: Number(time) };

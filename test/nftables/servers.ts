@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const PROBES: Record<string, { status: number; body: string; headers?: Record<string, string> }> = {
   'connectivitycheck.gstatic.com/generate_204': { status: 204, body: '' },
@@ -127,4 +128,4 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
 }
 
-void main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main();

@@ -1,0 +1,138 @@
+/**
+ * What a client on the captive LAN sees, driven by the nftables driver in a netns gateway (stand-in
+ * portal on the intercept port, stand-in internet answering the OS probes): interception before login
+ * and genuine answers after, fast rejects, genuine DNS, IPv6, logout, fw4 reload, restart, refuse mode.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayDriver } from '../../src/gateway/driver.js';
+import { createGatewayHarness, type GatewayHarness } from './harness.js';
+import { PROBES } from './servers.js';
+
+let gw: GatewayHarness;
+let driver: GatewayDriver;
+
+beforeAll(async () => {
+  gw = await createGatewayHarness({ prefix: 'pnftg', subnet: 72 });
+  driver = gw.createDriver();
+  await driver.start();
+  await driver.setPool({ id: 'pool1', downBps: null, upBps: null, bytesRemaining: null });
+});
+afterAll(async () => {
+  await driver?.stop();
+  await gw?.cleanup();
+});
+
+const probeUrls = Object.keys(PROBES).map((k) => `http://${k}`);
+
+describe('nftables gateway, as a client sees it', () => {
+  it('intercepts every OS probe before login (302), and answers genuinely after', async () => {
+    const [a] = gw.topo.clients;
+    for (const url of probeUrls) {
+      const r = await gw.curl(a!, url);
+      expect(r.status, url).toBe(302);
+    }
+    await driver.authorize({ deviceId: 'dev-a', poolId: 'pool1', mac: a!.mac, ips: [a!.ip, a!.ip6] });
+    for (const url of probeUrls) {
+      const r = await gw.curl(a!, url);
+      const want = PROBES[url.slice('http://'.length)]!;
+      expect(r.status, url).toBe(want.status);
+      expect(r.body, url).toBe(want.body);
+    }
+    await driver.deauthorize('dev-a');
+    expect((await gw.curl(a!, probeUrls[0]!)).status).toBe(302);
+  });
+
+  it('rejects tcp/443 and other ports in well under a second, never silently', async () => {
+    const [a] = gw.topo.clients;
+    const t0 = performance.now();
+    const r = await gw.curl(a!, 'https://www.google.com/generate_204', [], 5);
+    expect(r.code).toBe(7); // connection refused: a TCP reset
+    expect(r.time).toBeLessThan(0.5);
+    const udp = await gw.topo.run(a!.ns, ['busybox', 'nc', '-u', '-w', '1', gw.topo.inetIp, '9999'], 5000);
+    expect(udp.code).not.toBe(124);
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
+  it('sends stray DNS to the local resolver, whose answer is genuine (not forged by the firewall)', async () => {
+    const [a] = gw.topo.clients;
+    const r = await gw.topo.run(a!.ns, ['busybox', 'nslookup', 'captive.apple.com', gw.topo.inetIp], 5000);
+    expect(r.stdout).toContain(`10.99.${gw.topo.subnet}.53`); // the gateway's resolver answered
+    await driver.authorize({ deviceId: 'dev-a', poolId: 'pool1', mac: a!.mac, ips: [a!.ip] });
+    const after = await gw.topo.run(a!.ns, ['busybox', 'nslookup', 'captive.apple.com', gw.topo.inetIp], 5000);
+    expect(after.stdout).toContain(`10.98.${gw.topo.subnet}.53`); // authorized: the resolver it asked
+    await driver.deauthorize('dev-a');
+  });
+
+  it('gives IPv6 the same interception and enforcement', async () => {
+    const [a] = gw.topo.clients;
+    expect((await gw.curl(a!, 'http://connectivitycheck.gstatic.com/generate_204', ['-6'])).status).toBe(302);
+    const rej = await gw.curl(a!, 'https://www.google.com/generate_204', ['-6'], 5);
+    expect(rej.code).toBe(7);
+    expect(await gw.canReach(a!, true)).toBe(false);
+    await driver.authorize({ deviceId: 'dev-a', poolId: 'pool1', mac: a!.mac, ips: [a!.ip, a!.ip6] });
+    expect(await gw.canReach(a!, true)).toBe(true);
+    expect((await gw.curl(a!, 'http://connectivitycheck.gstatic.com/generate_204', ['-6'])).status).toBe(204);
+    await driver.deauthorize('dev-a');
+    expect(await gw.canReach(a!, true)).toBe(false);
+  });
+
+  it('passes a device by MAC and IP: a spoofed IP on another MAC stays captive', async () => {
+    const [a, b] = gw.topo.clients;
+    await driver.authorize({ deviceId: 'dev-a', poolId: 'pool1', mac: a!.mac, ips: [a!.ip] });
+    // b borrows a's address as a second address and sends from it.
+    await gw.topo.run(b!.ns, ['ip', 'addr', 'add', `${a!.ip}/32`, 'dev', 'eth0']);
+    const r = await gw.topo.run(b!.ns, ['curl', '-s', '-m', '1', '--interface', a!.ip, `http://${gw.topo.inetIp}:8000/ping`]);
+    expect(r.stdout).not.toBe('pong');
+    await gw.topo.run(b!.ns, ['ip', 'addr', 'del', `${a!.ip}/32`, 'dev', 'eth0']);
+    await driver.deauthorize('dev-a');
+  });
+
+  it('stops a long-lived flow at logout', async () => {
+    const [a] = gw.topo.clients;
+    await driver.setPool({ id: 'slow', downBps: 16_000_000, upBps: null, bytesRemaining: null });
+    await driver.authorize({ deviceId: 'dev-a', poolId: 'slow', mac: a!.mac, ips: [a!.ip] });
+    const long = gw.download(a!, 50_000_000, 4); // 25 s at 2 MB/s: still running at logout
+    await new Promise((r) => setTimeout(r, 300));
+    await driver.deauthorize('dev-a');
+    const before = (await driver.readCounters()).length;
+    const got = await long;
+    expect(before).toBe(0);
+    expect(got).toBeLessThan(5_000_000);
+    expect(await gw.canReach(a!)).toBe(false);
+  });
+
+  it('survives fw4 reloads: flushing or re-creating fw4 leaves Portico rules intact', async () => {
+    const [a, b] = gw.topo.clients;
+    await driver.authorize({ deviceId: 'dev-a', poolId: 'pool1', mac: a!.mac, ips: [a!.ip] });
+    for (const mode of ['flush', 'recreate'] as const) {
+      await gw.topo.fw4Reload(mode);
+      expect(await gw.canReach(a!)).toBe(true);
+      expect(await gw.canReach(b!)).toBe(false);
+      expect((await gw.curl(b!, probeUrls[0]!)).status).toBe(302);
+    }
+    await driver.deauthorize('dev-a');
+  });
+
+  it('keeps a device online across a crash (no stop) and a fresh start', async () => {
+    const [a] = gw.topo.clients;
+    await driver.authorize({ deviceId: 'dev-a', poolId: 'pool1', mac: a!.mac, ips: [a!.ip] });
+    // A second instance starting while the first still runs is what a kill -9 + respawn looks like to
+    // the kernel: nothing was torn down, and start() must not tear anything down either.
+    const second = gw.createDriver();
+    await second.start();
+    expect(await gw.canReach(a!)).toBe(true);
+    expect((await second.readCounters()).map((c) => c.deviceId)).toEqual(['dev-a']);
+    await second.deauthorize('dev-a');
+    expect(await gw.canReach(a!)).toBe(false);
+    await second.stop();
+    await driver.stop();
+    driver = gw.createDriver();
+    await driver.start();
+  });
+
+  it('refuses to start in ipv6 "refuse" mode while the LAN carries a global IPv6 address', async () => {
+    const refusing = gw.createDriver({ ipv6: 'refuse' });
+    await expect(refusing.start()).rejects.toThrow(/IPv6 would leak past the portal/);
+    await refusing.stop();
+  });
+});
