@@ -39,7 +39,8 @@ export async function throttlePool(ctx: CoreContext, entitlementId: string): Pro
     ctx.store.vouchers.setStatusForEntitlement(entitlementId, 'exhausted');
     audit(ctx, 'entitlement.exhausted', { type: 'system' }, entitlementId, { reason: 'data used up; throttled' });
   });
-  await tryGateway(ctx, 'setPool (throttle)', () => ctx.driver.setPool(poolLimits({ ...ent, status: 'exhausted' }, now)));
+  const current = ctx.ledger.current({ ...ent, status: 'exhausted' });
+  await tryGateway(ctx, 'setPool (throttle)', () => ctx.driver.setPool(poolLimits(current, now)));
   ctx.bus.emit('entitlement.changed', { entitlementId, status: 'exhausted', reason: 'throttled' });
 }
 
