@@ -67,13 +67,195 @@ export interface NetworkState {
   at: number;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Operator API (/api/admin/*). Every mutation carries the session's CSRF token in `X-CSRF-Token`.
+
+export type OperatorRole = 'admin' | 'seller';
+
+export interface OperatorSelf {
+  id: string;
+  name: string;
+  role: OperatorRole;
+}
+
+/** POST /api/admin/login and GET /api/admin/me. */
+export interface AdminSession {
+  ok: true;
+  operator: OperatorSelf;
+  csrf: string;
+}
+
+/** A plan as operators see and edit it; sizes in bytes, rates in bits/s, durations in seconds. */
+export interface PlanSpec {
+  durationSec: number | null;
+  dataBytes: number | null;
+  downBps: number | null;
+  upBps: number | null;
+  devices: number;
+  redeemBy: number | null;
+  reset: 'daily' | 'weekly' | 'monthly' | null;
+  onExhausted: 'block' | 'throttle';
+  throttleDownBps: number | null;
+  throttleUpBps: number | null;
+}
+
+export interface PlanView {
+  name: string;
+  plan: PlanSpec;
+  price: number | null;
+  words: string;
+}
+
+/**
+ * PUT /api/admin/plans/:name and the inline part of POST /api/admin/batches. Sizes, rates and durations
+ * are what an operator types (`2GB`, `4Mbit`, `30d`); empty or absent means "no limit".
+ */
+export interface PlanInput {
+  duration?: string;
+  data?: string;
+  down?: string;
+  up?: string;
+  devices?: number | string;
+  redeemBy?: string;
+  reset?: 'daily' | 'weekly' | 'monthly' | '';
+  onExhausted?: 'block' | 'throttle';
+  price?: number | string | null;
+}
+
+/** POST /api/admin/batches: a stored plan by name, inline limits, or both (inline wins). */
+export interface BatchCreate extends PlanInput {
+  count: number | string;
+  plan?: string;
+  note?: string;
+}
+
+export interface BatchView {
+  id: string;
+  planName: string | null;
+  words: string;
+  count: number;
+  note: string | null;
+  price: number | null;
+  sellerId: string | null;
+  seller: string | null;
+  createdAt: number;
+}
+
+export interface BatchCreated {
+  ok: true;
+  batch: BatchView;
+  codes: string[];
+}
+
+export type VoucherStatusName = 'unused' | 'active' | 'exhausted' | 'expired' | 'revoked';
+
+export interface VoucherView {
+  id: string;
+  /** Printed form, e.g. K7QM-4XPA-9TR. */
+  code: string;
+  batchId: string;
+  status: VoucherStatusName;
+  words: string;
+  note: string | null;
+  sellerId: string | null;
+  createdAt: number;
+  redeemedAt: number | null;
+  revokedAt: number | null;
+  revokeReason: string | null;
+}
+
+export interface VoucherList {
+  total: number;
+  items: VoucherView[];
+}
+
+export interface SaleRow {
+  day: string;
+  sellerId: string | null;
+  seller: string | null;
+  vouchers: number;
+  amount: number;
+}
+
+export interface SalesView {
+  rows: SaleRow[];
+  totals: { vouchers: number; amount: number };
+  perSeller: { sellerId: string | null; seller: string | null; vouchers: number; amount: number }[];
+}
+
+export interface AuditEvent {
+  id?: number;
+  at: number;
+  type: string;
+  actorType: 'device' | 'operator' | 'system';
+  actorId: string | null;
+  subject: string | null;
+  data: unknown;
+}
+
+export interface OperatorView extends OperatorSelf {
+  disabled: boolean;
+  createdAt: number;
+}
+
+/** Operator-editable settings; saved values override the config file's. */
+export interface SettingsView {
+  networkName: string;
+  ssid: string;
+  languages: ('en' | 'es' | 'pt' | 'fr')[];
+  welcome: string;
+  /** Hosts or CIDRs reachable before login. */
+  walledGarden: string[];
+}
+
+/** One pool on the live dashboard (no codes: the entitlement id and figures only). */
+export interface PoolLive {
+  entitlementId: string;
+  status: 'active' | 'exhausted' | 'expired' | 'revoked';
+  throttled: boolean;
+  secondsRemaining: number | null;
+  bytesRemaining: number | null;
+  usedBytes: number;
+  downBps: number;
+  upBps: number;
+  devices: number;
+}
+
+/** GET /api/admin/dashboard and the `operator/sessions` topic. */
+export interface OperatorSessions {
+  devicesOnline: number;
+  downBps: number;
+  upBps: number;
+  todayBytes: number;
+  vouchers: Record<VoucherStatusName, number>;
+  gateway: { ok: boolean; detail: string };
+  pools: PoolLive[];
+  at: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// WebSocket (GET /ws?topics=device,network,operator/sessions,…)
+
 /** `{ topic, payload }` messages on GET /ws. */
 export interface WsTopics {
   device: SessionState;
   network: NetworkState;
-  'operator/sessions': { devicesOnline: number; pools: unknown[] };
-  'operator/events': { id?: number; at: number; type: string; actorType: string; actorId: string | null; subject: string | null; data: unknown }[];
-  'operator/sales': unknown;
+  /** Admin only. */
+  'operator/sessions': OperatorSessions;
+  /** Admin only. Snapshot: the latest events, newest first; delta: events since, newest first. */
+  'operator/events': AuditEvent[];
+  /** Admins see every seller; a seller sees only their own sales. */
+  'operator/sales': SalesView;
 }
 
-export type WsMessage = { [K in keyof WsTopics]: { topic: K; payload: WsTopics[K] } }[keyof WsTopics];
+export type WsTopic = keyof WsTopics;
+export const WS_TOPICS = ['device', 'network', 'operator/sessions', 'operator/events', 'operator/sales'] as const satisfies readonly WsTopic[];
+
+/**
+ * A snapshot comes first on every topic; then deltas. For `operator/events` a delta is only the new
+ * events (prepend them); for every other topic a delta is the whole new state (it is small).
+ */
+export type WsMessage = { [K in WsTopic]: { topic: K; kind: 'snapshot' | 'delta'; payload: WsTopics[K] } }[WsTopic];
+
+/** Close codes: 4401 bad/missing operator session, 4403 role may not read the topic, 4408 too slow. */
+export const WS_CLOSE = { unauthenticated: 4401, forbidden: 4403, tooSlow: 4408, badRequest: 4400 } as const;

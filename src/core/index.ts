@@ -9,6 +9,7 @@
  */
 import { keyedMutex } from '../lib/mutex.js';
 import { createAccounting } from './accounting.js';
+import { createAdmin } from './admin.js';
 import type { Actor, CoreContext, CoreDeps } from './context.js';
 import { EventBus } from './events.js';
 import { createLedger } from './ledger.js';
@@ -34,6 +35,8 @@ export function createCore(deps: CoreDeps) {
     ctx,
     bus: ctx.bus,
     accounting,
+    /** Operator console use-cases (src/core/admin.ts). */
+    admin: createAdmin(ctx, { gatewayOk: accounting.gatewayOk }),
     start: (opts?: { timer?: boolean }) => accounting.start(opts),
     stop: () => accounting.stop(),
     login: (input: LoginInput) => login(ctx, input),

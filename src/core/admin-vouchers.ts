@@ -1,0 +1,198 @@
+/**
+ * Operator use-cases for plans, batches and vouchers as the console and /api/admin/ see them: what an
+ * operator types (`2GB`, `30d`, `4Mbit`) is parsed here, and every read is scoped by role — a seller
+ * sees only their own batches, vouchers and sales (SPEC §3).
+ *
+ * @example
+ *   const av = adminVouchers(ctx);
+ *   av.createBatch({ count: 10, plan: 'day-pass', note: 'market' }, operator);
+ *   av.list({ q: 'k7qm', status: 'unused' }, operator);
+ */
+import type { BatchCreate, BatchView, PlanInput, PlanView, SalesView, VoucherList, VoucherView } from '../api/contract.js';
+import { formatCode, normalizeCode } from '../domain/code.js';
+import type { VoucherStatus } from '../domain/entitlement.js';
+import { DomainError } from '../domain/errors.js';
+import { describePlan, type Lang } from '../domain/plan-words.js';
+import type { Plan } from '../domain/plan.js';
+import { parseBytes, parseDuration, parseRate } from '../domain/units.js';
+import type { OperatorRow } from '../store/operator-repo.js';
+import type { BatchRow, VoucherFilter, VoucherRow } from '../store/voucher-repo.js';
+import type { CoreContext } from './context.js';
+import { createBatch, revokeVoucher, savePlan } from './vouchers.js';
+import { audit } from './pool.js';
+
+const STATUSES: readonly VoucherStatus[] = ['unused', 'active', 'exhausted', 'expired', 'revoked'];
+const actorOf = (op: OperatorRow) => ({ type: 'operator' as const, id: op.id });
+
+function unit<T>(field: string, text: unknown, parse: (s: string) => T): T | undefined {
+  if (text === undefined || text === null || text === '') return undefined;
+  if (typeof text !== 'string') throw new DomainError('INVALID_INPUT', `${field} must be text like the examples`, { field });
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new DomainError('INVALID_INPUT', (err as Error).message, { field });
+  }
+}
+
+function numberOf(field: string, v: unknown, opts: { integer?: boolean; min?: number } = {}): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || n < (opts.min ?? 0)) {
+    throw new DomainError('INVALID_INPUT', `${field} must be ${opts.integer ? 'a whole number' : 'a number'} of at least ${opts.min ?? 0}`, { field });
+  }
+  return n;
+}
+
+/** Turns what an operator typed into plan fields (only the ones given) and a price. */
+export function planFromInput(input: PlanInput): { plan: Partial<Plan>; price: number | null | undefined } {
+  const plan: Partial<Plan> = {};
+  const set = <K extends keyof Plan>(k: K, v: Plan[K] | undefined) => {
+    if (v !== undefined) plan[k] = v;
+  };
+  set('durationSec', unit('duration', input.duration, parseDuration));
+  set('dataBytes', unit('data', input.data, parseBytes));
+  set('downBps', unit('down', input.down, parseRate));
+  set('upBps', unit('up', input.up, parseRate));
+  set('devices', numberOf('devices', input.devices, { integer: true, min: 1 }));
+  set('redeemBy', unit('redeemBy', input.redeemBy, (s) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) throw new RangeError('redeem-by must be a date like 2026-12-31');
+    const ms = new Date(`${s}T23:59:59.999`).getTime();
+    if (Number.isNaN(ms)) throw new RangeError('redeem-by is not a valid date');
+    return ms;
+  }));
+  if (input.reset) {
+    if (!['daily', 'weekly', 'monthly'].includes(input.reset)) throw new DomainError('INVALID_INPUT', 'reset must be daily, weekly or monthly', { field: 'reset' });
+    plan.reset = input.reset;
+  }
+  if (input.onExhausted !== undefined) {
+    if (input.onExhausted !== 'block' && input.onExhausted !== 'throttle') throw new DomainError('INVALID_INPUT', 'onExhausted must be block or throttle', { field: 'onExhausted' });
+    plan.onExhausted = input.onExhausted;
+  }
+  const price = input.price === null ? null : numberOf('price', input.price);
+  return { plan, price };
+}
+
+export function adminVouchers(ctx: CoreContext) {
+  const { store } = ctx;
+  const lang = (): Lang => (ctx.config.network.languages[0] ?? 'en') as Lang;
+  const sellerName = (id: string | null) => (id ? store.operators.get(id)?.name ?? null : null);
+  const scope = (op: OperatorRow) => (op.role === 'seller' ? op.id : undefined);
+
+  const batchView = (b: BatchRow): BatchView => ({
+    id: b.id, planName: b.planName, words: describePlan(b.plan, lang()), count: b.count, note: b.note, price: b.price,
+    sellerId: b.sellerId, seller: sellerName(b.sellerId), createdAt: b.createdAt,
+  });
+  const voucherView = (v: VoucherRow & { note?: string | null; sellerId?: string | null }): VoucherView => ({
+    id: v.id, code: formatCode(v.code), batchId: v.batchId, status: v.status, words: describePlan(v.plan, lang()),
+    note: v.note ?? null, sellerId: v.sellerId ?? null, createdAt: v.createdAt, redeemedAt: v.redeemedAt,
+    revokedAt: v.revokedAt, revokeReason: v.revokeReason,
+  });
+
+  function filterOf(q: Record<string, string | undefined>, op: OperatorRow): VoucherFilter {
+    const f: VoucherFilter = {};
+    if (q.status) {
+      if (!STATUSES.includes(q.status as VoucherStatus)) throw new DomainError('INVALID_INPUT', `status must be one of ${STATUSES.join(', ')}`, { field: 'status' });
+      f.status = q.status as VoucherStatus;
+    }
+    if (q.batch) f.batchId = q.batch.slice(0, 64);
+    if (q.q) f.q = q.q.slice(0, 64);
+    const seller = scope(op) ?? (q.seller || undefined);
+    if (seller) f.sellerId = seller;
+    const limit = numberOf('limit', q.limit, { integer: true, min: 1 });
+    const offset = numberOf('offset', q.offset, { integer: true, min: 0 });
+    if (limit !== undefined) f.limit = Math.min(limit, 1000);
+    if (offset !== undefined) f.offset = offset;
+    return f;
+  }
+
+  function ownBatch(id: string, op: OperatorRow): BatchRow {
+    const b = store.vouchers.getBatch(id);
+    // A seller asking for someone else's batch learns nothing, not even that it exists.
+    if (!b || (op.role === 'seller' && b.sellerId !== op.id)) throw new DomainError('NOT_FOUND', 'no such batch');
+    return b;
+  }
+
+  return {
+    planFromInput,
+    listPlans(): PlanView[] {
+      return store.vouchers.listPlans().map((p) => ({ name: p.name, plan: p.plan, price: p.price, words: describePlan(p.plan, lang()) }));
+    },
+    savePlan(name: string, input: PlanInput, op: OperatorRow): PlanView {
+      const { plan, price } = planFromInput(input);
+      savePlan(ctx, name, plan, price ?? null, actorOf(op));
+      return this.listPlans().find((p) => p.name.toLowerCase() === name.toLowerCase())!;
+    },
+    archivePlan(name: string, op: OperatorRow): void {
+      store.tx(() => {
+        if (!store.vouchers.archivePlan(name)) throw new DomainError('NOT_FOUND', `no plan named ${name}`);
+        audit(ctx, 'plan.archived', actorOf(op), name, null);
+      });
+    },
+    createBatch(input: BatchCreate, op: OperatorRow): { batch: BatchView; codes: string[] } {
+      const count = numberOf('count', input.count, { integer: true, min: 1 });
+      if (count === undefined) throw new DomainError('INVALID_INPUT', 'count is required', { field: 'count' });
+      const { plan, price } = planFromInput(input);
+      if (input.note !== undefined && typeof input.note !== 'string') throw new DomainError('INVALID_INPUT', 'note must be text', { field: 'note' });
+      const r = createBatch(ctx, {
+        count,
+        ...(input.plan ? { planName: String(input.plan) } : {}),
+        plan,
+        ...(price !== undefined ? { price } : {}),
+        note: input.note?.trim() || null,
+        sellerId: op.id,
+      }, actorOf(op));
+      return { batch: batchView(r.batch), codes: r.vouchers.map((v) => formatCode(v.code)) };
+    },
+    listBatches(op: OperatorRow): BatchView[] {
+      const seller = scope(op);
+      return store.vouchers.listBatches(seller ? { sellerId: seller } : {}).map(batchView);
+    },
+    batch(id: string, op: OperatorRow): { batch: BatchView; plan: Plan; vouchers: VoucherView[] } {
+      const b = ownBatch(id, op);
+      return { batch: batchView(b), plan: b.plan, vouchers: store.vouchers.batchVouchers(b.id).map((v) => voucherView({ ...v, note: b.note, sellerId: b.sellerId })) };
+    },
+    list(q: Record<string, string | undefined>, op: OperatorRow): VoucherList {
+      const r = store.vouchers.list(filterOf(q, op));
+      return { total: r.total, items: r.items.map(voucherView) };
+    },
+    /** CSV of the filtered vouchers (RFC 4180 quoting; cells starting with = + - @ are defused for spreadsheets). */
+    csv(q: Record<string, string | undefined>, op: OperatorRow): string {
+      const f = { ...filterOf(q, op), limit: 10_000, offset: 0 };
+      const cell = (v: unknown) => {
+        let s = v === null || v === undefined ? '' : String(v);
+        if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+        return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+      };
+      const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : '');
+      const lines = [['code', 'status', 'plan', 'batch', 'note', 'seller', 'created', 'redeemed', 'revoked', 'revoke_reason'].join(',')];
+      for (const v of store.vouchers.list(f).items) {
+        lines.push([formatCode(v.code), v.status, describePlan(v.plan, lang()), v.batchId, v.note, sellerName(v.sellerId), iso(v.createdAt), iso(v.redeemedAt), iso(v.revokedAt), v.revokeReason].map(cell).join(','));
+      }
+      return lines.join('\r\n') + '\r\n';
+    },
+    async revoke(idOrCode: string, reason: unknown, op: OperatorRow): Promise<VoucherView> {
+      if (reason !== undefined && reason !== null && typeof reason !== 'string') throw new DomainError('INVALID_INPUT', 'reason must be text', { field: 'reason' });
+      const target = store.vouchers.get(idOrCode) ? idOrCode : normalizeCode(idOrCode.slice(0, 64));
+      const v = await revokeVoucher(ctx, target, (reason as string | undefined)?.trim() || null, actorOf(op));
+      return voucherView(v);
+    },
+    sales(op: OperatorRow, since?: number): SalesView {
+      const seller = scope(op);
+      const rows = store.vouchers.sales({ ...(seller ? { sellerId: seller } : {}), ...(since ? { since } : {}) });
+      const per = new Map<string, SalesView['perSeller'][number]>();
+      const totals = { vouchers: 0, amount: 0 };
+      for (const r of rows) {
+        const key = r.sellerId ?? '';
+        const p = per.get(key) ?? { sellerId: r.sellerId, seller: r.seller, vouchers: 0, amount: 0 };
+        p.vouchers += r.vouchers;
+        p.amount += r.amount;
+        per.set(key, p);
+        totals.vouchers += r.vouchers;
+        totals.amount += r.amount;
+      }
+      return { rows, totals, perSeller: [...per.values()].sort((a, b) => b.amount - a.amount) };
+    },
+  };
+}
+
+export type AdminVouchers = ReturnType<typeof adminVouchers>;

@@ -1,0 +1,176 @@
+/**
+ * Operator use-cases besides vouchers: operators (list, add, change role, disable, passwords), the
+ * operator-editable settings (saved values win over the config file), the audit log, and the live
+ * figures behind the dashboard and the public network page. Every change is audited in the same
+ * transaction as the change itself.
+ *
+ * @example
+ *   const admin = createAdmin(ctx);
+ *   admin.settings();                      // effective settings
+ *   admin.saveSettings({ welcome: 'Hi' }, operator);
+ *   admin.networkState();                  // public aggregates (no personal data)
+ */
+import type { AuditEvent, NetworkState, OperatorSessions, OperatorView, PoolLive, SettingsView } from '../api/contract.js';
+import { DomainError } from '../domain/errors.js';
+import { LANGS, type Lang } from '../domain/plan-words.js';
+import { hashPassword, verifyPassword } from '../lib/password.js';
+import type { OperatorRow, Role } from '../store/operator-repo.js';
+import { adminVouchers } from './admin-vouchers.js';
+import type { CoreContext } from './context.js';
+import { localDay } from './ledger.js';
+import { addOperator } from './operators.js';
+import { audit } from './pool.js';
+import { poolView } from './session.js';
+
+const actorOf = (op: OperatorRow) => ({ type: 'operator' as const, id: op.id });
+const operatorView = (o: OperatorRow): OperatorView => ({ id: o.id, name: o.name, role: o.role, disabled: o.disabled, createdAt: o.createdAt });
+
+/** Host names, IPv4/IPv6 addresses or CIDRs. */
+const GARDEN_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?|[0-9a-f:]+(?:\/\d{1,3})?)$/i;
+
+export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }) {
+  const { store } = ctx;
+
+  function settings(): SettingsView {
+    const s = store.settings.all();
+    const langs = Array.isArray(s.languages) ? (s.languages as string[]).filter((l): l is Lang => (LANGS as readonly string[]).includes(l)) : [];
+    return {
+      networkName: typeof s.networkName === 'string' && s.networkName ? s.networkName : ctx.config.network.name,
+      ssid: typeof s.ssid === 'string' ? s.ssid : ctx.config.network.ssid,
+      languages: langs.length ? langs : [...ctx.config.network.languages],
+      welcome: typeof s.welcome === 'string' ? s.welcome : '',
+      walledGarden: Array.isArray(s.walledGarden) ? (s.walledGarden as string[]) : [...ctx.config.gateway.nftables.walledGarden],
+    };
+  }
+
+  function gateway(): { ok: boolean; detail: string } {
+    const h = ctx.driver.health();
+    return deps.gatewayOk() ? h : { ok: false, detail: h.ok ? 'counters cannot be read' : h.detail };
+  }
+
+  function todayBytes(pending: number): number {
+    const t = store.entitlements.trafficOn(localDay(ctx.clock.now()));
+    return t.up + t.down + pending;
+  }
+
+  function pools(): { pools: PoolLive[]; devicesOnline: number; downBps: number; upBps: number; pending: number } {
+    const devices = store.entitlements.allActiveDevices();
+    const ids = [...new Set(devices.map((d) => d.entitlementId))];
+    const out: PoolLive[] = [];
+    let down = 0;
+    let up = 0;
+    let pending = 0;
+    for (const id of ids) {
+      const stored = store.entitlements.get(id);
+      const v = poolView(ctx, id, null);
+      if (!v.authorized || !stored) continue;
+      pending += v.usedBytes - stored.usedBytes;
+      down += v.downBps;
+      up += v.upBps;
+      out.push({
+        entitlementId: id, status: v.status, throttled: v.throttled, secondsRemaining: v.secondsRemaining, bytesRemaining: v.bytesRemaining,
+        usedBytes: v.usedBytes, downBps: v.downBps, upBps: v.upBps, devices: v.devices.length,
+      });
+    }
+    return { pools: out, devicesOnline: devices.length, downBps: down, upBps: up, pending };
+  }
+
+  return {
+    vouchers: adminVouchers(ctx),
+    settings,
+    saveSettings(input: Partial<Record<keyof SettingsView, unknown>>, op: OperatorRow): SettingsView {
+      const next: Partial<SettingsView> = {};
+      const text = (k: 'networkName' | 'ssid' | 'welcome', max: number, min = 0) => {
+        const v = input[k];
+        if (v === undefined) return;
+        if (typeof v !== 'string' || v.trim().length < min || v.length > max) throw new DomainError('INVALID_INPUT', `${k} must be text of ${min} to ${max} characters`, { field: k });
+        next[k] = v.trim();
+      };
+      text('networkName', 80, 1);
+      text('ssid', 32);
+      text('welcome', 500);
+      if (input.languages !== undefined) {
+        const l = input.languages;
+        if (!Array.isArray(l) || l.length === 0 || !l.every((x) => (LANGS as readonly unknown[]).includes(x))) {
+          throw new DomainError('INVALID_INPUT', `languages: one or more of ${LANGS.join(', ')}`, { field: 'languages' });
+        }
+        next.languages = [...new Set(l as Lang[])];
+      }
+      if (input.walledGarden !== undefined) {
+        const g = input.walledGarden;
+        if (!Array.isArray(g) || g.length > 200 || !g.every((x) => typeof x === 'string' && x.length <= 253 && GARDEN_ENTRY.test(x))) {
+          throw new DomainError('INVALID_INPUT', 'walled garden: up to 200 host names, addresses or CIDRs', { field: 'walledGarden' });
+        }
+        next.walledGarden = [...new Set(g as string[])];
+      }
+      store.tx(() => {
+        for (const [k, v] of Object.entries(next)) store.settings.set(k, v);
+        audit(ctx, 'settings.saved', actorOf(op), null, next);
+      });
+      return settings();
+    },
+
+    listOperators: (): OperatorView[] => store.operators.list().map(operatorView),
+    async addOperator(input: { name: unknown; role: unknown; password: unknown }, op: OperatorRow): Promise<OperatorView> {
+      const str = (v: unknown) => (typeof v === 'string' ? v : '');
+      return operatorView(await addOperator(ctx, { name: str(input.name), role: str(input.role) as Role, password: str(input.password) }, actorOf(op)));
+    },
+    async updateOperator(id: string, input: { role?: unknown; disabled?: unknown; password?: unknown }, op: OperatorRow): Promise<OperatorView> {
+      const target = store.operators.get(id);
+      if (!target) throw new DomainError('NOT_FOUND', 'no such operator');
+      const role = input.role === undefined ? target.role : input.role;
+      if (role !== 'admin' && role !== 'seller') throw new DomainError('INVALID_INPUT', 'role must be admin or seller', { field: 'role' });
+      const disabled = input.disabled === undefined ? target.disabled : input.disabled === true;
+      if (target.id === op.id && (disabled || role !== 'admin')) throw new DomainError('CONFLICT', 'you cannot disable yourself or drop your own admin role');
+      let passwordHash = target.passwordHash;
+      if (input.password !== undefined) {
+        if (typeof input.password !== 'string' || input.password.length < 8 || input.password.length > 200) throw new DomainError('INVALID_INPUT', 'password must be 8 to 200 characters', { field: 'password' });
+        passwordHash = await hashPassword(input.password);
+      }
+      store.tx(() => {
+        store.operators.update({ id, role, disabled, passwordHash });
+        // A disabled operator, a new role or a reset password ends their sessions everywhere.
+        if (disabled || role !== target.role || passwordHash !== target.passwordHash) store.operators.deleteSessionsOf(id);
+        audit(ctx, 'operator.updated', actorOf(op), id, { role, disabled, passwordReset: passwordHash !== target.passwordHash });
+      });
+      return operatorView(store.operators.get(id)!);
+    },
+    /** An operator changes their own password (the one printed on first start, say); other sessions end. */
+    async changePassword(op: OperatorRow, current: unknown, next: unknown, keepTokenHash: string): Promise<void> {
+      if (typeof current !== 'string' || !(await verifyPassword(current, op.passwordHash))) throw new DomainError('FORBIDDEN', 'the current password is wrong');
+      if (typeof next !== 'string' || next.length < 8 || next.length > 200) throw new DomainError('INVALID_INPUT', 'password must be 8 to 200 characters', { field: 'password' });
+      const passwordHash = await hashPassword(next);
+      const keep = store.operators.findSession(keepTokenHash);
+      store.tx(() => {
+        store.operators.update({ id: op.id, role: op.role, disabled: op.disabled, passwordHash });
+        store.operators.deleteSessionsOf(op.id);
+        if (keep) store.operators.insertSession(keep);
+        audit(ctx, 'operator.password_changed', actorOf(op), op.id, null);
+      });
+    },
+
+    audit(f: { type?: string; before?: number; limit?: number } = {}): AuditEvent[] {
+      return store.events.list({ ...(f.type ? { type: f.type.slice(0, 64) } : {}), ...(f.before ? { before: f.before } : {}), limit: f.limit ?? 100 });
+    },
+
+    /** The live dashboard: devices online, throughput, today's traffic, vouchers by status, pools. */
+    dashboard(): OperatorSessions {
+      const p = pools();
+      return {
+        devicesOnline: p.devicesOnline, downBps: p.downBps, upBps: p.upBps, todayBytes: todayBytes(p.pending),
+        vouchers: store.vouchers.countByStatus(), gateway: gateway(), pools: p.pools, at: ctx.clock.now(),
+      };
+    },
+
+    /** Public aggregates for /network: counts and rates only, nothing that identifies a person. */
+    networkState(): NetworkState {
+      const p = pools();
+      return {
+        name: settings().networkName, devicesOnline: p.devicesOnline, downBps: p.downBps, upBps: p.upBps,
+        todayBytes: todayBytes(p.pending), gateway: gateway(), at: ctx.clock.now(),
+      };
+    },
+  };
+}
+
+export type Admin = ReturnType<typeof createAdmin>;
