@@ -17,6 +17,7 @@ import type { Logger } from '../../lib/log.js';
 import { isValidIp, isIpv6, normalizeMac } from '../../lib/net.js';
 import { GatewayError, type DeviceCounters, type DeviceGrant, type GatewayDriver, type PoolLimits } from '../driver.js';
 import { RouterOsTrap } from './client.js';
+import { foldRouterRead, startSession, total, zero, type Tally, type Traffic } from './counters.js';
 import type { RouterOps } from './router.js';
 
 export interface RouterOsDriverDeps {
@@ -30,10 +31,7 @@ interface Device {
   grant: DeviceGrant;
   router: string;
   ip: string;
-  sessionId?: string;
-  /** Counters of earlier sessions (a quota kick and a top-up start a new session at 0). */
-  base: { up: number; down: number };
-  last: { up: number; down: number };
+  tally: Tally;
 }
 
 const OWNER = 'gateway/routeros';
@@ -46,6 +44,12 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
   /** Pools each router still has to be brought in line with (pushed, or removed if no longer wanted). */
   const dirty = new Map<string, Set<string>>([...routers.keys()].map((n) => [n, new Set<string>()]));
   const locks = keyedMutex();
+  /** Each (router, pool) user's accumulated counters at the last read: recovers ended sessions' tails. */
+  const userSeen = new Map<string, Traffic>();
+  const userKey = (router: string, poolId: string) => `${router}\u0000${poolId}`;
+  const forgetPool = (poolId: string) => {
+    for (const r of routers.keys()) userSeen.delete(userKey(r, poolId));
+  };
   let started = false;
 
   const password = (poolId: string) => {
@@ -116,9 +120,11 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
   async function login(r: RouterOps, grant: DeviceGrant, ip: string): Promise<Device> {
     const previous = devices.get(grant.deviceId);
     const s = await r.login({ poolId: grant.poolId, password: password(grant.poolId), ip, mac: grant.mac });
-    const base = previous ? { up: previous.base.up + previous.last.up, down: previous.base.down + previous.last.down } : { up: 0, down: 0 };
-    const same = previous && previous.sessionId === s.id && previous.router === r.name;
-    return { grant, router: r.name, ip, sessionId: s.id, base: same ? previous.base : base, last: same ? previous.last : { up: s.bytesUp, down: s.bytesDown } };
+    const keep = previous && previous.router === r.name && previous.grant.poolId === grant.poolId;
+    const tally: Tally = keep ? previous.tally : { mac: grant.mac, poolId: grant.poolId, base: previous ? total(previous.tally) : zero(), last: zero(), ended: false };
+    if (keep) startSession(tally, s);
+    else Object.assign(tally, { sessionId: s.id, last: { up: s.bytesUp, down: s.bytesDown } });
+    return { grant, router: r.name, ip, tally };
   }
 
   /** Logs back in the pool's devices a router dropped (its `limit-bytes-total` was reached). */
@@ -127,7 +133,7 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
     if (!mine.length) return;
     const active = new Set((await r.sessions()).map((s) => s.id));
     for (const d of mine) {
-      if (d.sessionId && active.has(d.sessionId)) continue;
+      if (d.tally.sessionId && active.has(d.tally.sessionId)) continue;
       try {
         devices.set(d.grant.deviceId, await login(r, d.grant, d.ip));
       } catch (err) {
@@ -185,6 +191,7 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
       for (const [id, d] of devices) if (d.grant.poolId === poolId) devices.delete(id);
       await everywhere(`removePool ${poolId}`, (r) => apply(r, poolId), (r) => dirty.get(r.name)!.add(poolId));
       passwords.delete(poolId);
+      forgetPool(poolId);
     },
 
     async authorize(grant) {
@@ -202,7 +209,8 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
       await on(r, async () => {
         // shared-users must allow this device before the login (profile is per router).
         const count = [...devices.values()].filter((d) => d.router === r.name && d.grant.poolId === grant.poolId && d.grant.deviceId !== grant.deviceId).length + 1;
-        await r.pushPool(limits, { password: password(grant.poolId), sharedUsers: count });
+        const used = await r.pushPool(limits, { password: password(grant.poolId), sharedUsers: count });
+        if (!userSeen.has(userKey(r.name, grant.poolId))) userSeen.set(userKey(r.name, grant.poolId), used);
         const d = await login(r, { ...grant, site: r.name }, ip);
         devices.set(grant.deviceId, d);
       });
@@ -223,17 +231,20 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
         const mine = byRouter.get(r.name) ?? [];
         if (!mine.length) return;
         const sessions = await r.sessions();
-        for (const d of mine) {
-          const s = sessions.find((x) => x.user === d.grant.poolId && x.mac === d.grant.mac);
-          if (s && s.id === d.sessionId) d.last = { up: s.bytesUp, down: s.bytesDown };
-          else {
-            d.base = { up: d.base.up + d.last.up, down: d.base.down + d.last.down };
-            d.last = s ? { up: s.bytesUp, down: s.bytesDown } : { up: 0, down: 0 };
-            d.sessionId = s?.id;
-          }
+        const users = await r.userCounters();
+        for (const poolId of new Set(mine.map((d) => d.grant.poolId))) {
+          const key = userKey(r.name, poolId);
+          const now = users.get(poolId);
+          const before = userSeen.get(key);
+          const growth = now && before ? { up: now.up - before.up, down: now.down - before.down } : undefined;
+          foldRouterRead(mine.filter((d) => d.grant.poolId === poolId).map((d) => d.tally), sessions, growth);
+          if (now) userSeen.set(key, now);
         }
       });
-      return [...devices.values()].map((d): DeviceCounters => ({ deviceId: d.grant.deviceId, bytesUp: d.base.up + d.last.up, bytesDown: d.base.down + d.last.down }));
+      return [...devices.values()].map((d): DeviceCounters => {
+        const t = total(d.tally);
+        return { deviceId: d.grant.deviceId, bytesUp: t.up, bytesDown: t.down };
+      });
     },
 
     async reconcile(state) {
@@ -241,6 +252,7 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
       const stale = new Set([...pools.keys()].filter((id) => !wanted.has(id)));
       pools.clear();
       for (const p of state.pools) pools.set(p.id, { ...p });
+      for (const id of stale) forgetPool(id);
       const keep = new Map(devices);
       devices.clear();
       await everywhere(
@@ -263,20 +275,21 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
               continue;
             }
             const prev = keep.get(g.deviceId);
-            const same = prev && prev.router === r.name && prev.sessionId === s.id;
-            devices.set(g.deviceId, {
-              grant: { ...g, site: r.name },
-              router: r.name,
-              ip: s.ip,
-              sessionId: s.id,
-              base: same ? prev.base : { up: 0, down: 0 },
-              last: { up: s.bytesUp, down: s.bytesDown },
-            });
+            const same = prev && prev.router === r.name && prev.tally.sessionId === s.id;
+            const tally: Tally = same
+              ? prev.tally
+              : { mac: g.mac, poolId: g.poolId, sessionId: s.id, base: zero(), last: { up: s.bytesUp, down: s.bytesDown }, ended: false };
+            devices.set(g.deviceId, { grant: { ...g, site: r.name }, router: r.name, ip: s.ip, tally });
           }
           await r.removeActive(extra);
         },
         (r) => {
           for (const id of new Set([...wanted, ...stale])) dirty.get(r.name)!.add(id);
+          // Its devices keep their last known counters until it answers again.
+          for (const g of state.devices) {
+            const prev = keep.get(g.deviceId);
+            if (prev && prev.router === r.name && wanted.has(g.poolId)) devices.set(g.deviceId, { ...prev, grant: { ...g, site: r.name } });
+          }
         },
       );
       // Grants with no session anywhere: log them in where their host is seen (offline ones wait).

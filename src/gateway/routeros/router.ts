@@ -11,6 +11,7 @@
  */
 import { GatewayError, type PoolLimits } from '../driver.js';
 import { RouterOsTrap, type RouterOsClient } from './client.js';
+import type { Traffic } from './counters.js';
 import {
   activeSentence,
   counter,
@@ -28,6 +29,7 @@ import {
   profilesSentence,
   removeSentence,
   staleActiveSentence,
+  userCountersSentence,
   userSentence,
   type ActiveSession,
 } from './sentences.js';
@@ -48,14 +50,28 @@ export class RouterOps {
     if (rows.length === 0) throw new GatewayError(`router ${this.name} has no hotspot server named "${this.hotspot}" (see /ip/hotspot print)`);
   }
 
-  async pushPool(limits: PoolLimits, opts: { password: string; sharedUsers: number }): Promise<void> {
+  /** Pushes the pool; returns the user's accumulated counters (client view) as they were before. */
+  async pushPool(limits: PoolLimits, opts: { password: string; sharedUsers: number }): Promise<Traffic> {
     const [profile] = await this.client.exec(findProfileSentence(limits.id));
     await this.client.exec(profileSentence(limits, { sharedUsers: opts.sharedUsers, id: profile?.['.id'] }));
     const [user] = await this.client.exec(findUserSentence(limits.id));
-    const usedBytes = counter(user?.['bytes-in']) + counter(user?.['bytes-out']);
+    const used = { up: counter(user?.['bytes-in']), down: counter(user?.['bytes-out']) };
+    const usedBytes = used.up + used.down;
     await this.client.exec(userSentence(limits, { password: opts.password, server: this.hotspot, usedBytes, id: user?.['.id'] }));
     // A disabled user keeps its sessions on some versions [I]; an exhausted pool must stop now.
     if (limits.bytesRemaining !== null && limits.bytesRemaining <= 0) await this.kick(limits.id);
+    return used;
+  }
+
+  /**
+   * Accumulated counters of Portico's users (client view), by pool id. They include sessions that
+   * ended between two sweeps (a quota kick), which the active list no longer shows.
+   */
+  async userCounters(): Promise<Map<string, Traffic>> {
+    const out = new Map<string, Traffic>();
+    for (const u of await this.client.exec(userCountersSentence()))
+      if (u.profile === profileName(u.name ?? '')) out.set(u.name!, { up: counter(u['bytes-in']), down: counter(u['bytes-out']) });
+    return out;
   }
 
   async removePool(poolId: string): Promise<void> {

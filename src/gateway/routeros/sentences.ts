@@ -78,6 +78,7 @@ export function userSentence(
 export const findProfileSentence = (poolId: string): string[] => ['/ip/hotspot/user/profile/print', `?name=${profileName(poolId)}`, '=.proplist=.id,name'];
 export const findUserSentence = (poolId: string): string[] => ['/ip/hotspot/user/print', `?name=${poolId}`, '=.proplist=.id,name,bytes-in,bytes-out'];
 export const managedUsersSentence = (): string[] => ['/ip/hotspot/user/print', '=.proplist=.id,name,profile'];
+export const userCountersSentence = (): string[] => ['/ip/hotspot/user/print', `?comment=${USER_COMMENT}`, '=.proplist=name,profile,bytes-in,bytes-out'];
 export const profilesSentence = (): string[] => ['/ip/hotspot/user/profile/print', '=.proplist=.id,name'];
 export const hotspotSentence = (server: string): string[] => ['/ip/hotspot/print', `?name=${server}`, '=.proplist=.id,name'];
 export const removeSentence = (menu: string, ids: string[]): string[] => [`${menu}/remove`, `=.id=${ids.join(',')}`];

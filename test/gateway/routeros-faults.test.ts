@@ -1,0 +1,141 @@
+/**
+ * The routeros driver against a misbehaving router: every fault ends in a GatewayError within the
+ * call's deadline (never a hang, never an uncaught exception from node-routeros' socket handlers), and
+ * the next call after the fault clears works again on a fresh connection.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayError, type GatewayDriver } from '../../src/gateway/driver.js';
+import { startLab, type Lab } from '../routeros-sim/harness.js';
+import type { SimulatorOptions } from '../routeros-sim/server.js';
+
+const A = { ip: '10.5.50.10', mac: '02:00:00:00:00:0a' };
+const TIMEOUT = 400;
+const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+let lab: Lab | undefined;
+afterEach(async () => {
+  await lab?.close();
+  lab = undefined;
+});
+
+async function setup(sim: SimulatorOptions = {}, opts: { backoffMinMs?: number } = {}): Promise<{ lab: Lab; driver: GatewayDriver }> {
+  lab = await startLab([{ name: 'tower1', hosts: [[A.ip, A.mac]], sim }]);
+  const driver = await lab.driver({ timeoutMs: TIMEOUT, ...opts });
+  return { lab, driver };
+}
+
+async function timed<T>(p: Promise<T>): Promise<{ ms: number; result: PromiseSettledResult<T> }> {
+  const t0 = Date.now();
+  const [result] = await Promise.allSettled([p]);
+  return { ms: Date.now() - t0, result: result! };
+}
+
+describe('routeros driver: login flows and set-up errors', () => {
+  it('logs in with the legacy MD5 challenge (pre-6.43 routers)', async () => {
+    const { driver } = await setup({ login: 'legacy' });
+    await driver.start();
+    expect(await driver.lookupClient(A.ip)).toEqual({ mac: A.mac, ip: A.ip, site: 'tower1' });
+  });
+
+  it('handles RouterOS 7.18+ !empty and pre-7.18 bare !done alike', async () => {
+    const { lab, driver } = await setup({ emitEmpty: true });
+    expect(await driver.lookupClient('10.5.50.99')).toBeNull();
+    expect(await driver.readCounters()).toEqual([]);
+    lab.sim('tower1').emitEmpty = false;
+    expect(await driver.lookupClient('10.5.50.99')).toBeNull();
+    expect(lab.sim('tower1').log.some((w) => w[0] === '/ip/hotspot/host/print')).toBe(true);
+  });
+
+  it('refuses to start with a wrong API password, saying what to check', async () => {
+    const { driver } = await setup({ login: 'reject' });
+    await expect(driver.start()).rejects.toThrow(/login refused for user "portico".*password/);
+    expect(driver.health().ok).toBe(false);
+  });
+
+  it('refuses to start when the hotspot server does not exist', async () => {
+    const { driver } = await setup({ hotspot: 'other-hotspot' });
+    await expect(driver.start()).rejects.toThrow(/no hotspot server named "hotspot1"/);
+  });
+});
+
+describe('routeros driver: fault modes', () => {
+  it('reconnects after the router drops the socket', async () => {
+    const { lab, driver } = await setup();
+    await driver.start();
+    lab.sim('tower1').dropConnections();
+    await tick();
+    expect(await driver.lookupClient(A.ip)).toMatchObject({ mac: A.mac });
+    expect(lab.sim('tower1').connections).toBe(1);
+  });
+
+  it('rejects a stalled call at its deadline, then recovers on a new connection', async () => {
+    const { lab, driver } = await setup();
+    await driver.start();
+    lab.sim('tower1').stall();
+    const { ms, result } = await timed(driver.lookupClient(A.ip));
+    expect(result.status).toBe('rejected');
+    expect((result as PromiseRejectedResult).reason).toBeInstanceOf(GatewayError);
+    expect(ms).toBeGreaterThanOrEqual(TIMEOUT - 20);
+    expect(ms).toBeLessThan(TIMEOUT * 4);
+    expect(driver.health()).toMatchObject({ ok: false });
+    lab.sim('tower1').resume();
+    expect(await driver.lookupClient(A.ip)).toMatchObject({ mac: A.mac });
+    expect(driver.health().ok).toBe(true);
+  });
+
+  it('rejects pending calls at once on !fatal (node-routeros would leave them pending forever)', async () => {
+    const { lab, driver } = await setup({}, {});
+    await driver.start();
+    lab.sim('tower1').fatalOnNext('/ip/hotspot/host/print');
+    const { ms, result } = await timed(driver.lookupClient(A.ip));
+    expect(result.status).toBe('rejected');
+    expect(String((result as PromiseRejectedResult).reason)).toMatch(/closed/);
+    expect(ms).toBeLessThan(TIMEOUT);
+    expect(await driver.lookupClient(A.ip)).toMatchObject({ mac: A.mac });
+  });
+
+  it('survives replies split at every byte boundary (node-routeros can hang on split length prefixes)', async () => {
+    const { lab, driver } = await setup();
+    await driver.start();
+    const p = driver.setPool({ id: 'pool1', downBps: null, upBps: null, bytesRemaining: null });
+    lab.sim('tower1').splitFrames = true;
+    const { result } = await timed(p.then(() => driver.lookupClient(A.ip)));
+    // Either node-routeros reassembled the bytes, or the deadline caught its hang: never a crash.
+    if (result.status === 'fulfilled') expect(result.value).toMatchObject({ mac: A.mac });
+    else expect((result as PromiseRejectedResult).reason).toBeInstanceOf(GatewayError);
+    lab.sim('tower1').splitFrames = false;
+    await tick(100); // let the last trickled bytes drain
+    expect(await driver.lookupClient(A.ip)).toMatchObject({ mac: A.mac });
+  });
+
+  it('fails fast while a router is down, backs off, and applies nothing there', async () => {
+    const { lab, driver } = await setup({}, { backoffMinMs: 1000 });
+    await driver.start();
+    const sim = lab.sim('tower1');
+    await sim.down();
+    const pool = { id: 'pool1', downBps: null, upBps: null, bytesRemaining: 1_000_000 };
+    await expect(driver.setPool(pool)).rejects.toBeInstanceOf(GatewayError);
+    await expect(driver.authorize({ deviceId: 'd1', poolId: 'pool1', mac: A.mac, ips: [A.ip] })).rejects.toBeInstanceOf(GatewayError);
+    expect(driver.health().ok).toBe(false);
+    await sim.up();
+    // Within the back-off window calls fail fast without touching the router.
+    const before = sim.log.length;
+    await expect(driver.lookupClient(A.ip)).rejects.toThrow(/unreachable.*retrying/);
+    expect(sim.log.length).toBe(before);
+    lab.clock.advance(5000);
+    await driver.setPool(pool);
+    await driver.authorize({ deviceId: 'd1', poolId: 'pool1', mac: A.mac, ips: [A.ip] });
+    expect(sim.state.canReach(A.ip)).toBe(true);
+    expect(driver.health().ok).toBe(true);
+  });
+
+  it('keeps the connection when a command is refused with !trap', async () => {
+    const { lab, driver } = await setup();
+    await driver.start();
+    await driver.setPool({ id: 'pool1', downBps: null, upBps: null, bytesRemaining: null });
+    // The host is unknown to the hotspot, so the router refuses the login.
+    await expect(driver.authorize({ deviceId: 'd1', poolId: 'pool1', mac: '02:00:00:00:00:99', ips: ['10.5.50.77'] })).rejects.toThrow(/refused: no such host/);
+    expect(driver.health().ok).toBe(true);
+    expect(lab.sim('tower1').connections).toBe(1);
+  });
+});
