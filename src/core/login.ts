@@ -17,7 +17,7 @@
  */
 import { parseCode, constantTimeEqual } from '../domain/code.js';
 import { activate, applyResets, attachDecision, loginBlocker, redeemBlocker, topUp as addToPool } from '../domain/entitlement.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint, ClientInfo } from '../gateway/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import type { DeviceRow, EntitlementRow } from '../store/entitlement-repo.js';
@@ -73,9 +73,19 @@ function findVoucher(ctx: CoreContext, code: unknown, client: ClientInfo): Vouch
 }
 
 export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
-  const client = await identify(ctx, input.ip, input.hint);
-  const voucher = findVoucher(ctx, input.code, client);
-  return ctx.locks.run(voucher.id, () => redeem(ctx, voucher.id, client, input.replace ?? false));
+  let client: ClientInfo | undefined;
+  try {
+    client = await identify(ctx, input.ip, input.hint);
+    const found = findVoucher(ctx, input.code, client);
+    return await ctx.locks.run(found.id, () => redeem(ctx, found.id, client!, input.replace ?? false));
+  } catch (err) {
+    // Every refused login is published (metrics count failures by code); unknown codes were already
+    // published by findVoucher together with their audit entry.
+    if (isDomainError(err) && err.code !== 'VOUCHER_UNKNOWN') {
+      ctx.bus.emit('login.failed', { ip: client?.ip ?? normalizeIp(input.ip), mac: client?.mac ?? null, code: err.code });
+    }
+    throw err;
+  }
 }
 
 async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, replace: boolean): Promise<LoginResult> {
