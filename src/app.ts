@@ -10,10 +10,12 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ErrorEnvelope } from './api/contract.js';
 import { isDomainError } from './domain/errors.js';
+import { createMetrics } from './core/metrics.js';
 import { captiveApiRoutes } from './http/captive-api.js';
 import { clientIpOf, langOf, sessionState, socketAddresses, type HttpDeps } from './http/context.js';
 import { statusFor } from './http/errors.js';
 import { intercept } from './http/intercept.js';
+import { metricsRoutes } from './http/metrics.js';
 import { portalRoutes } from './http/portal.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -44,6 +46,7 @@ export function createApp(deps: HttpDeps) {
 
   app.route('/', portalRoutes(deps));
   app.route('/', captiveApiRoutes(deps));
+  app.route('/', metricsRoutes(deps, { metrics: createMetrics(core.bus) }));
   app.get('/api/session', async (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json(sessionState(await core.deviceStatus(clientIpOf(deps, c)), langOf(deps, c)));

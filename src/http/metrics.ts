@@ -1,0 +1,82 @@
+/**
+ * `GET /metrics` in the Prometheus text exposition format (version 0.0.4), for operators or localhost
+ * (SPEC §5). A resident's device never sees it: the caller must be the loopback address (a scraper on
+ * the gateway itself) or carry a valid operator session cookie. Everyone else gets 404, as if the route
+ * did not exist, so the portal does not advertise it.
+ *
+ * @example
+ *   app.route('/', metricsRoutes(deps, { metrics: createMetrics(core.bus), wsClients: () => hub.size() }));
+ */
+import { Hono, type Context } from 'hono';
+import type { ErrorEnvelope } from '../api/contract.js';
+import type { Metrics } from '../core/metrics.js';
+import { localDay } from '../core/ledger.js';
+import { socketAddresses, type HttpDeps } from './context.js';
+
+export interface MetricsRouteOptions {
+  metrics: Metrics;
+  /** Open WebSocket connections (the hub's count), when a hub is running. */
+  wsClients?: () => number;
+  /** Name of the operator session cookie. */
+  cookieName?: string;
+}
+
+const isLoopback = (ip: string) => ip === '::1' || /^127\./.test(ip);
+
+function cookie(c: Context, name: string): string | undefined {
+  for (const part of (c.req.header('cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Prometheus label values escape backslash, double quote and newline. */
+const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+export function metricsRoutes(deps: HttpDeps, opts: MetricsRouteOptions) {
+  const app = new Hono();
+  const cookieName = opts.cookieName ?? 'portico_session';
+  const started = Date.now();
+
+  app.get('/metrics', (c) => {
+    // The socket, never Host or X-Forwarded-For, says who is asking (SPEC §5).
+    const allowed = isLoopback(socketAddresses(c).remote) || deps.core.operatorForToken(cookie(c, cookieName)) !== null;
+    if (!allowed) return c.json({ ok: false, code: 'NOT_FOUND', message: 'no such page' } satisfies ErrorEnvelope, 404);
+
+    const { core } = deps;
+    const m = opts.metrics.snapshot();
+    const today = core.ctx.store.entitlements.trafficOn(localDay(core.ctx.clock.now()));
+    const gw = core.ctx.driver.health();
+    const lines: string[] = [];
+    const metric = (name: string, type: 'counter' | 'gauge' | 'summary', help: string, samples: [string, number][]) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${labels} ${Number.isFinite(value) ? value : 0}`);
+    };
+    metric('portico_devices_online', 'gauge', 'Devices authorized on the gateway now.', [['', core.ctx.store.entitlements.allActiveDevices().length]]);
+    metric('portico_logins_total', 'counter', 'Successful voucher logins and top-ups since start.', [
+      ['{kind="login"}', m.logins],
+      ['{kind="topup"}', m.topUps],
+    ]);
+    const failures = Object.entries(m.failures).sort(([a], [b]) => a.localeCompare(b));
+    metric('portico_login_failures_total', 'counter', 'Failed logins since start, by error code.', failures.map(([code, n]) => [`{code="${label(code)}"}`, n]));
+    metric('portico_bytes_total', 'counter', 'Bytes (up + down) the gateway counted for online pools since start.', [['', m.bytes]]);
+    metric('portico_traffic_today_bytes', 'gauge', 'Stored traffic for the local day, by direction (written once per accounting interval).', [
+      ['{direction="up"}', today.up],
+      ['{direction="down"}', today.down],
+    ]);
+    metric('portico_accounting_sweep_seconds', 'summary', 'Duration of accounting sweeps (read counters, apply time, publish).', [
+      ['_sum', m.sweepMsSum / 1000],
+      ['_count', m.sweeps],
+    ]);
+    metric('portico_accounting_last_sweep_seconds', 'gauge', 'Duration of the last accounting sweep.', [['', m.sweepMs / 1000]]);
+    metric('portico_websocket_clients', 'gauge', 'Open WebSocket connections.', [['', opts.wsClients?.() ?? 0]]);
+    metric('portico_gateway_up', 'gauge', 'Whether the gateway driver reports healthy (1) or not (0).', [['', gw.ok ? 1 : 0]]);
+    metric('process_resident_memory_bytes', 'gauge', 'Resident set size.', [['', process.memoryUsage.rss()]]);
+    metric('process_start_time_seconds', 'gauge', 'When this process started serving metrics, Unix time.', [['', Math.floor(started / 1000)]]);
+
+    c.header('Cache-Control', 'no-store');
+    return c.body(lines.join('\n') + '\n', 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
+  return app;
+}
