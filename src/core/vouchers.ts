@@ -60,7 +60,8 @@ export function createBatch(ctx: CoreContext, input: BatchInput, actor: Actor): 
     count: input.count,
     note: input.note ?? null,
     price,
-    sellerId: input.sellerId ?? (actor.type === 'operator' ? actor.id : null),
+    // The operator who issues a batch is its seller (the CLI acts as an operator without an account).
+    sellerId: input.sellerId ?? (actor.type === 'operator' && ctx.store.operators.get(actor.id) ? actor.id : null),
     createdAt: now,
   };
   const vouchers = [...codes].map((code) => ({ id: ctx.newId('vch'), code }));
