@@ -29,6 +29,7 @@ async function serve(config: Config): Promise<void> {
     process.exit(1);
   }
   await rt.core.start();
+  rt.storage.start();
   const app = createApp({ core: rt.core, config, log });
 
   const servers: Server[] = [];
@@ -74,6 +75,7 @@ async function serve(config: Config): Promise<void> {
     force.unref();
     for (const s of servers) s.close();
     await rt.core.stop();
+    rt.storage.stop();
     await rt.driver.stop();
     rt.close();
     process.exit(0);

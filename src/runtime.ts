@@ -20,12 +20,15 @@ import { newId } from './lib/ids.js';
 import type { Logger } from './lib/log.js';
 import { openDatabase } from './store/db.js';
 import { createStore, type Store } from './store/index.js';
+import { openRamStorage } from './store/snapshot.js';
 
 export interface Runtime {
   config: Config;
   store: Store;
   driver: GatewayDriver;
   core: Core;
+  /** RAM mode's snapshots (store/snapshot.ts): `serve` starts them and stops them (last snapshot) on shutdown. */
+  storage: { start(): void; stop(): void };
   close(): void;
 }
 
@@ -38,9 +41,14 @@ export function databasePath(config: Config): string {
 export async function openRuntime(config: Config, opts: { log: Logger; clock?: Clock; driver?: GatewayDriver }): Promise<Runtime> {
   const file = databasePath(config);
   mkdirSync(join(file, '..'), { recursive: true });
-  const store = createStore(openDatabase(file));
+  const ram =
+    config.storage.mode === 'ram'
+      ? openRamStorage({ ramFile: file, dataDir: config.dataDir, intervalMs: config.storage.snapshotIntervalMs, log: opts.log })
+      : null;
+  const store = createStore(ram ? ram.db : openDatabase(file));
   const clock = opts.clock ?? systemClock;
   const driver = opts.driver ?? (await createDriver(config, { log: opts.log, clock }));
   const core = createCore({ config, store, driver, clock, log: opts.log, randomBytes, newId });
-  return { config, store, driver, core, close: () => store.close() };
+  const storage = ram ?? { start() {}, stop() {} };
+  return { config, store, driver, core, storage, close: () => store.close() };
 }
