@@ -83,7 +83,7 @@ export async function createGatewayHarness(opts: { prefix: string; subnet: numbe
     curl,
     async canReach(c, v6 = false) {
       const host = v6 ? `[${topo.inetIp6}]` : topo.inetIp;
-      const r = await curl(c, `http://${host}:8000/ping`, [], 1);
+      const r = await curl(c, `http://${host}:8000/ping`, [], 2);
       return r.status === 200 && r.body === 'pong';
     },
     async download(c, bytes, timeoutS = 3) {
