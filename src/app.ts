@@ -11,12 +11,15 @@ import { bodyLimit } from 'hono/body-limit';
 import type { ErrorEnvelope } from './api/contract.js';
 import { isDomainError } from './domain/errors.js';
 import { createMetrics } from './core/metrics.js';
+import { adminRoutes } from './http/admin-routes.js';
 import { captiveApiRoutes } from './http/captive-api.js';
 import { clientIpOf, langOf, sessionState, socketAddresses, type HttpDeps } from './http/context.js';
 import { statusFor } from './http/errors.js';
 import { intercept } from './http/intercept.js';
 import { metricsRoutes } from './http/metrics.js';
+import { networkRoutes } from './http/network-page.js';
 import { portalRoutes } from './http/portal.js';
+import { staticRoutes, uiDir } from './http/static.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -46,6 +49,9 @@ export function createApp(deps: HttpDeps) {
 
   app.route('/', portalRoutes(deps));
   app.route('/', captiveApiRoutes(deps));
+  app.route('/', adminRoutes(deps));
+  app.route('/', networkRoutes(deps));
+  app.route('/', staticRoutes({ dir: uiDir() }));
   app.route('/', metricsRoutes(deps, { metrics: createMetrics(core.bus) }));
   app.get('/api/session', async (c) => {
     c.header('Cache-Control', 'no-store');

@@ -11,6 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import { serve as honoServe } from '@hono/node-server';
 import { createApp } from './app.js';
+import { createWsHub } from './http/ws-hub.js';
 import { runCli } from './cli/index.js';
 import type { Config } from './config/schema.js';
 import { createLogger } from './lib/log.js';
@@ -31,6 +32,7 @@ async function serve(config: Config): Promise<void> {
   await rt.core.start();
   rt.storage.start();
   const app = createApp({ core: rt.core, config, log });
+  const hub = createWsHub({ core: rt.core, config, log });
 
   const servers: Server[] = [];
   const listening = new Promise<void>((resolve) => {
@@ -56,6 +58,7 @@ async function serve(config: Config): Promise<void> {
     servers.push(tlsServer);
   }
   await listening;
+  for (const s of servers) hub.attach(s);
 
   const admin = await rt.core.bootstrapAdmin();
   const ms = Math.round(performance.now() - startedAt);
@@ -73,6 +76,7 @@ async function serve(config: Config): Promise<void> {
     log.info('main', `${signal}: stopping`);
     const force = setTimeout(() => process.exit(1), 5000);
     force.unref();
+    hub.close();
     for (const s of servers) s.close();
     await rt.core.stop();
     rt.storage.stop();

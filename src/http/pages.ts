@@ -1,37 +1,67 @@
 /**
  * Server-rendered resident pages: the login form and the status page. They work with JavaScript off
  * (every action is a real form and a full navigation, which the iOS sign-in sheet needs to re-probe:
- * captive-clients.md c2) and stay small (SPEC §8: ≤ 30 KB, no external requests).
+ * captive-clients.md c2, c3) and get better with it on: /ui/portal.js makes the figures live over the
+ * `device` WebSocket topic. Everything the first load needs is inline or same-origin and small
+ * (SPEC §8: ≤ 30 KB for `/`, no external requests). Touch targets are at least 48 px; text contrast is
+ * at least 4.5:1.
  *
  * @example
- *   c.html(loginPage({ lang, networkName, code, error }), 404);
+ *   c.html(loginPage({ lang, languages, networkName, code, error }), 404);
  */
 import type { SessionState } from '../api/contract.js';
 import { formatBytes, formatRate } from '../domain/units.js';
-import { LANGS, t, type Lang } from './i18n.js';
+import { LANGS, t, type Lang, type MessageKey } from './i18n.js';
+import { ui, type UiKey } from './ui-text.js';
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-const CSS = `*{box-sizing:border-box}body{font:17px/1.45 system-ui,sans-serif;margin:0;background:#f4f6f4;color:#111}
-main{max-width:30rem;margin:0 auto;padding:1.2rem}h1{font-size:1.4rem}label{display:block;font-weight:600;margin:.8rem 0 .3rem}
-input[type=text]{width:100%;font:inherit;font-size:1.3rem;letter-spacing:.08em;padding:.7rem;border:2px solid #555;border-radius:.4rem;text-transform:uppercase}
-button{font:inherit;font-weight:600;min-height:3rem;padding:.6rem 1rem;border:0;border-radius:.4rem;background:#0b6e4f;color:#fff;width:100%;margin-top:.8rem}
-button.alt{background:#444}.err{background:#fde8e8;border-left:5px solid #b00020;padding:.7rem;margin:.8rem 0}
-.card{background:#fff;border-radius:.5rem;padding:1rem;margin:.8rem 0;box-shadow:0 1px 2px #0002}
-.big{font-size:1.6rem;font-weight:700}nav a{margin-right:.6rem;color:#0b4f8a}ul{padding-left:1.1rem}`;
+const LANG_NAMES: Record<Lang, string> = { en: 'English', es: 'Español', pt: 'Português', fr: 'Français' };
 
-function layout(lang: Lang, title: string, body: string, allowed: readonly Lang[]): string {
-  const langs = LANGS.filter((l) => allowed.includes(l))
-    .map((l) => (l === lang ? `<b>${l.toUpperCase()}</b>` : `<a href="?lang=${l}" hreflang="${l}">${l.toUpperCase()}</a>`))
-    .join(' ');
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<title>${esc(title)}</title><style>${CSS}</style></head><body><main><nav aria-label="Language">${langs}</nav>${body}</main></body></html>`;
-}
+export const CSS = `*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}
+body{font:17px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#eef2ef;color:#111}
+main{max-width:30rem;margin:0 auto;padding:1rem}header{display:flex;justify-content:space-between;align-items:baseline;gap:.5rem;flex-wrap:wrap}
+h1{font-size:1.45rem;margin:.4rem 0}h2{font-size:1.1rem;margin:0 0 .4rem}
+nav.lang{display:flex;gap:.25rem;flex-wrap:wrap}nav.lang a,nav.lang b{display:inline-block;min-width:3rem;min-height:3rem;line-height:3rem;text-align:center;border-radius:.4rem;color:#0b4f8a;font-weight:600}
+nav.lang b{background:#0b4f8a;color:#fff}
+label{display:block;font-weight:700;margin:.8rem 0 .3rem}.hint{margin:.2rem 0 .5rem;color:#333;font-size:.95rem}
+input[type=text]{width:100%;font:inherit;font-size:1.35rem;letter-spacing:.08em;padding:.7rem;border:2px solid #444;border-radius:.45rem;text-transform:uppercase;background:#fff;color:#111}
+input:focus,button:focus,a:focus{outline:3px solid #f0a500;outline-offset:2px}
+button{font:inherit;font-weight:700;min-height:3.1rem;padding:.6rem 1rem;border:0;border-radius:.45rem;background:#0b6e4f;color:#fff;width:100%;margin-top:.8rem;cursor:pointer}
+button.alt{background:#fff;color:#222;border:2px solid #555}button.small{width:auto;min-height:3rem;margin:0}
+.err{background:#fde8e8;border-left:6px solid #b00020;color:#5a0010;padding:.75rem;margin:.8rem 0;font-weight:600}
+.card{background:#fff;border-radius:.6rem;padding:1rem;margin:.8rem 0;box-shadow:0 1px 3px #0003}
+.row{display:flex;justify-content:space-between;align-items:baseline;gap:.5rem;flex-wrap:wrap}
+.big{font-size:1.9rem;font-weight:800;font-variant-numeric:tabular-nums}.muted{color:#444;font-size:.95rem}
+.bar{height:.7rem;background:#d6ddd8;border-radius:.35rem;overflow:hidden;margin:.3rem 0}.bar i{display:block;height:100%;background:#0b6e4f}
+ul.dev{list-style:none;padding:0;margin:0}ul.dev li{display:flex;justify-content:space-between;align-items:center;gap:.5rem;padding:.4rem 0;border-top:1px solid #e2e6e3}
+.ok{color:#0b6e4f;font-weight:700}.bad{color:#b00020;font-weight:700}footer{margin:1.2rem 0;font-size:.9rem;color:#444}
+a{color:#0b4f8a}`;
 
-export interface LoginPageInput {
+export interface Chrome {
   lang: Lang;
   languages: readonly Lang[];
   networkName: string;
+  /** Query parameters the language links keep (e.g. the prefilled code). */
+  keep?: Record<string, string>;
+}
+
+export function layout(p: Chrome & { title: string; body: string; script?: string }): string {
+  const langs = LANGS.filter((l) => p.languages.includes(l))
+    .map((l) => {
+      const q = new URLSearchParams({ ...(p.keep ?? {}), lang: l }).toString();
+      return l === p.lang
+        ? `<b lang="${l}" aria-current="true" title="${LANG_NAMES[l]}">${l.toUpperCase()}</b>`
+        : `<a href="?${esc(q)}" hreflang="${l}" lang="${l}" title="${LANG_NAMES[l]}">${l.toUpperCase()}</a>`;
+    })
+    .join('');
+  return `<!doctype html><html lang="${p.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${esc(p.title)}</title><style>${CSS}</style></head><body><main><header><strong>${esc(p.networkName)}</strong>` +
+    (p.languages.length > 1 ? `<nav class="lang" aria-label="${esc(ui(p.lang, 'language'))}">${langs}</nav>` : '') +
+    `</header>${p.body}</main>${p.script ? `<script src="${p.script}" defer></script>` : ''}</body></html>`;
+}
+
+export interface LoginPageInput extends Chrome {
   welcome?: string;
   code?: string;
   error?: string;
@@ -47,54 +77,67 @@ export function loginPage(p: LoginPageInput): string {
   const replace = p.offerReplace
     ? `<button class="alt" type="submit" name="replace" value="1">${esc(t(p.lang, 'replace'))}</button>`
     : '';
-  return layout(
-    p.lang,
-    t(p.lang, 'title'),
-    `<h1>${esc(p.networkName)}</h1>${p.welcome ? `<p>${esc(p.welcome)}</p>` : ''}` +
-      (p.error ? `<p class="err" role="alert">${esc(p.error)}</p>` : '') +
-      `<form method="post" action="/login">${hidden}<label for="code">${esc(t(p.lang, 'codeLabel'))}</label>` +
-      `<input type="text" id="code" name="code" value="${esc(p.code ?? '')}" autocomplete="off" autocapitalize="characters" spellcheck="false" inputmode="text" maxlength="40" required placeholder="XXXX-XXXX-XXX">` +
+  return layout({
+    ...p,
+    title: t(p.lang, 'title'),
+    body:
+      `<h1>${esc(t(p.lang, 'title'))}</h1>${p.welcome ? `<p>${esc(p.welcome)}</p>` : ''}` +
+      (p.error ? `<p class="err" role="alert" id="err">${esc(p.error)}</p>` : '') +
+      `<form method="post" action="/login" class="card">${hidden}<label for="code">${esc(t(p.lang, 'codeLabel'))}</label>` +
+      `<p class="hint" id="code-hint">${esc(ui(p.lang, 'codeHint'))}</p>` +
+      `<input type="text" id="code" name="code" value="${esc(p.code ?? '')}" aria-describedby="code-hint${p.error ? ' err' : ''}"${p.error ? ' aria-invalid="true"' : ''} autocomplete="one-time-code" autocapitalize="characters" autocorrect="off" spellcheck="false" inputmode="text" maxlength="40" required placeholder="K7QM-4XPA-9TR"${p.error || !p.code ? ' autofocus' : ''}>` +
       `<button type="submit">${esc(t(p.lang, 'submit'))}</button>${replace}</form>`,
-    p.languages,
-  );
+  });
 }
 
+/** `1d 4h`, `3h 5m`, `12m 9s`: short, language-neutral, the same in portal.js. */
 export function formatDuration(seconds: number): string {
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
+  const s = Math.max(0, Math.floor(seconds));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
   if (d > 0) return `${d}d ${h}h`;
   if (h > 0) return `${h}h ${m}m`;
-  return `${m}m ${seconds % 60}s`;
+  return `${m}m ${s % 60}s`;
 }
 
-export function statusPage(p: { lang: Lang; languages: readonly Lang[]; networkName: string; session: Extract<SessionState, { authorized: true }>; error?: string; orig?: string }): string {
+type Authorized = Extract<SessionState, { authorized: true }>;
+
+export function statusPage(p: Chrome & { session: Authorized; error?: string }): string {
   const s = p.session;
-  const L = (k: Parameters<typeof t>[1]) => esc(t(p.lang, k));
+  const L = (k: MessageKey) => esc(t(p.lang, k));
+  const U = (k: UiKey) => esc(ui(p.lang, k));
   const time = s.secondsRemaining === null ? L('unlimited') : formatDuration(s.secondsRemaining);
-  const data = s.bytesRemaining === null ? L('unlimited') : formatBytes(s.bytesRemaining);
+  const data = s.bytesRemaining === null ? L('unlimited') : formatBytes(Math.max(0, s.bytesRemaining));
+  const pct = s.dataTotal ? Math.min(100, Math.round((Math.max(0, s.bytesRemaining ?? 0) / s.dataTotal) * 100)) : null;
   const devices = s.devices
     .map(
       (d) =>
-        `<li>${esc(d.label)}${d.isCaller ? ` (${L('thisDevice')})` : ''}` +
-        (d.isCaller ? '' : ` <form method="post" action="/logout" style="display:inline"><input type="hidden" name="device" value="${esc(d.id)}"><button class="alt" style="width:auto;min-height:2.2rem;margin:0">${L('remove')}</button></form>`) +
+        `<li><span>${esc(d.label)}${d.isCaller ? ` <span class="muted">(${L('thisDevice')})</span>` : ''}</span>` +
+        (d.isCaller ? '' : `<form method="post" action="/logout"><input type="hidden" name="device" value="${esc(d.id)}"><button class="alt small">${L('remove')}</button></form>`) +
         `</li>`,
     )
     .join('');
-  return layout(
-    p.lang,
-    t(p.lang, 'connected'),
-    `<h1>${L('connected')}</h1>` +
+  const expires = s.expiresAt ? ` <span class="muted">(${U('until')} <time datetime="${new Date(s.expiresAt).toISOString()}">${new Date(s.expiresAt).toISOString().slice(0, 16).replace('T', ' ')}</time> UTC)</span>` : '';
+  return layout({
+    ...p,
+    title: t(p.lang, 'connected'),
+    script: '/ui/portal.js',
+    body:
+      `<h1>${L('connected')}</h1>` +
       (p.error ? `<p class="err" role="alert">${esc(p.error)}</p>` : '') +
-      (s.throttled ? `<p class="err">${L('throttled')}</p>` : '') +
-      `<div class="card"><div>${L('timeLeft')}</div><div class="big" data-live="seconds">${time}</div>` +
-      `<div>${L('dataLeft')}</div><div class="big" data-live="bytes">${data}</div>` +
-      `<div>${L('speed')}: <span data-live="rate">${formatRate(s.downBps)} ↓ ${formatRate(s.upBps)} ↑</span></div></div>` +
-      `<div class="card"><div>${L('plan')}: ${esc(s.plan.words)}</div><div>${L('devices')}:</div><ul>${devices}</ul></div>` +
+      `<p class="err" role="status" id="throttled"${s.throttled ? '' : ' hidden'}>${L('throttled')}</p>` +
+      `<section class="card" aria-live="polite" data-live data-seconds="${s.secondsRemaining ?? ''}" data-bytes="${s.bytesRemaining ?? ''}" data-total="${s.dataTotal ?? ''}" data-unlimited="${L('unlimited')}">` +
+      `<div class="row"><h2>${L('timeLeft')}</h2><span class="muted" id="live" hidden>● ${U('live')}</span></div><div class="big" id="time">${time}</div>${expires}` +
+      `<h2 style="margin-top:.8rem">${L('dataLeft')}</h2><div class="big" id="data">${data}</div>` +
+      (pct !== null ? `<div class="bar" role="presentation"><i id="bar" style="width:${pct}%"></i></div>` : '') +
+      `<div>${L('speed')}: <span id="rate">${formatRate(s.downBps)} ↓ · ${formatRate(s.upBps)} ↑</span></div>` +
+      `<noscript><p><a href="/status">${U('refresh')}</a></p></noscript></section>` +
+      `<section class="card"><h2>${L('plan')}</h2><p id="plan">${esc(s.plan.words)}</p><h2>${L('devices')}</h2>` +
+      `<ul class="dev" id="devices" data-remove="${L('remove')}" data-this="${L('thisDevice')}">${devices}</ul></section>` +
+      `<form method="post" action="/topup" class="card"><label for="code">${L('addCode')}</label><p class="hint" id="code-hint">${U('codeHint')}</p>` +
+      `<input type="text" id="code" name="code" aria-describedby="code-hint" autocomplete="off" autocapitalize="characters" autocorrect="off" spellcheck="false" maxlength="40" required placeholder="K7QM-4XPA-9TR"><button>${L('add')}</button></form>` +
       `<form method="post" action="/logout"><button class="alt">${L('logout')}</button></form>` +
-      `<form method="post" action="/logout"><input type="hidden" name="all" value="1"><button class="alt">${L('logoutAll')}</button></form>` +
-      `<form method="post" action="/topup" class="card"><label for="code">${L('addCode')}</label>` +
-      `<input type="text" id="code" name="code" autocomplete="off" autocapitalize="characters" maxlength="40" required><button>${L('add')}</button></form>`,
-    p.languages,
-  );
+      `<form method="post" action="/logout"><input type="hidden" name="all" value="1"><button class="alt">${L('logoutAll')}</button></form>`,
+  });
 }

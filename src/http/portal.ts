@@ -10,10 +10,10 @@ import type { ErrorEnvelope, LoginOk } from '../api/contract.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint } from '../gateway/driver.js';
 import { normalizeMac } from '../lib/net.js';
-import { clientIpOf, langOf, sessionState, type HttpDeps } from './context.js';
+import { clientIpOf, sessionState, type HttpDeps } from './context.js';
 import { statusFor } from './errors.js';
-import { hasMessage, t, type Lang } from './i18n.js';
-import { loginPage, statusPage } from './pages.js';
+import { hasMessage, pickLang, t, type Lang } from './i18n.js';
+import { loginPage, statusPage, type Chrome } from './pages.js';
 
 const wantsJson = (c: Context) => /application\/json/.test(c.req.header('accept') ?? '');
 
@@ -52,9 +52,18 @@ async function form(c: Context): Promise<Record<string, string>> {
 
 export function portalRoutes(deps: HttpDeps) {
   const app = new Hono();
-  const { core, config } = deps;
-  const name = () => (core.ctx.store.settings.get('networkName') as string | undefined) ?? config.network.name;
-  const welcome = () => core.ctx.store.settings.get('welcome') as string | undefined;
+  const { core } = deps;
+  // Operator settings (network name, languages, welcome text) win over the config file.
+  const settings = () => core.admin.settings();
+  const welcome = () => settings().welcome || undefined;
+  const langOf = (c: Context): Lang => {
+    const cookie = /(?:^|;\s*)lang=([a-z]{2})/.exec(c.req.header('cookie') ?? '')?.[1];
+    return pickLang(c.req.header('accept-language'), c.req.query('lang') ?? cookie, settings().languages);
+  };
+  const chrome = (lang: Lang, keep?: Record<string, string>): Chrome => {
+    const s = settings();
+    return { lang, languages: s.languages, networkName: s.networkName, ...(keep ? { keep } : {}) };
+  };
 
   function errorResponse(c: Context, err: unknown, lang: Lang, page: (message: string, offerReplace: boolean) => string) {
     if (!isDomainError(err)) throw err;
@@ -70,20 +79,20 @@ export function portalRoutes(deps: HttpDeps) {
   }
 
   app.get('/', async (c) => {
-    const lang = langOf(deps, c);
+    const lang = langOf(c);
     noStore(c, lang);
     const hint = hintOf((k) => c.req.query(k));
     const status = await core.deviceStatus(clientIpOf(deps, c), hint);
     if (status.authorized) {
       const session = sessionState(status, lang);
-      if (session.authorized) return c.html(statusPage({ lang, languages: config.network.languages, networkName: name(), session }));
+      if (session.authorized) return c.html(statusPage({ ...chrome(lang), session }));
     }
     const code = (c.req.query('code') ?? '').slice(0, 40);
-    return c.html(loginPage({ lang, languages: config.network.languages, networkName: name(), welcome: welcome(), code, hidden: hiddenHint(hint) }));
+    return c.html(loginPage({ ...chrome(lang, { ...(code ? { code } : {}), ...hiddenHint(hint) }), welcome: welcome(), code, hidden: hiddenHint(hint) }));
   });
 
   app.post('/login', async (c) => {
-    const lang = langOf(deps, c);
+    const lang = langOf(c);
     noStore(c);
     let fields: Record<string, string> = {};
     try {
@@ -98,23 +107,23 @@ export function portalRoutes(deps: HttpDeps) {
     } catch (err) {
       const hint = hintOf((k) => fields[k]);
       return errorResponse(c, err, lang, (message, offerReplace) =>
-        loginPage({ lang, languages: config.network.languages, networkName: name(), code: (fields.code ?? '').slice(0, 40), error: message, offerReplace, hidden: hiddenHint(hint) }),
+        loginPage({ ...chrome(lang), welcome: welcome(), code: (fields.code ?? '').slice(0, 40), error: message, offerReplace, hidden: hiddenHint(hint) }),
       );
     }
   });
 
   app.get('/status', async (c) => {
-    const lang = langOf(deps, c);
+    const lang = langOf(c);
     noStore(c, lang);
     const status = await core.deviceStatus(clientIpOf(deps, c));
     const session = sessionState(status, lang);
     if (wantsJson(c)) return c.json(session);
     if (!session.authorized) return c.redirect('/', 303);
-    return c.html(statusPage({ lang, languages: config.network.languages, networkName: name(), session }));
+    return c.html(statusPage({ ...chrome(lang), session }));
   });
 
   app.post('/logout', async (c) => {
-    const lang = langOf(deps, c);
+    const lang = langOf(c);
     noStore(c);
     try {
       const fields = await form(c);
@@ -122,12 +131,12 @@ export function portalRoutes(deps: HttpDeps) {
       if (wantsJson(c)) return c.json({ ok: true, loggedOut: n });
       return c.redirect(fields.device ? '/status' : '/', 303);
     } catch (err) {
-      return errorResponse(c, err, lang, (message) => loginPage({ lang, languages: config.network.languages, networkName: name(), error: message }));
+      return errorResponse(c, err, lang, (message) => loginPage({ ...chrome(lang), welcome: welcome(), error: message }));
     }
   });
 
   app.post('/topup', async (c) => {
-    const lang = langOf(deps, c);
+    const lang = langOf(c);
     noStore(c);
     try {
       const fields = await form(c);
@@ -139,8 +148,8 @@ export function portalRoutes(deps: HttpDeps) {
       const session = sessionState(status, lang);
       return errorResponse(c, err, lang, (message) =>
         session.authorized
-          ? statusPage({ lang, languages: config.network.languages, networkName: name(), session, error: message })
-          : loginPage({ lang, languages: config.network.languages, networkName: name(), error: message }),
+          ? statusPage({ ...chrome(lang), session, error: message })
+          : loginPage({ ...chrome(lang), welcome: welcome(), error: message }),
       );
     }
   });

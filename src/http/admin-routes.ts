@@ -1,0 +1,183 @@
+/**
+ * The operator JSON API under /api/admin/ (SPEC §5). One table holds every route with the roles it
+ * allows, so the console, the docs and the security tests can enumerate it (`ADMIN_ROUTES` via
+ * `adminRouteTable`). `admin` may do everything; a `seller` creates and prints vouchers and sees only
+ * their own batches, vouchers and sales (the scoping is in src/core/admin-vouchers.ts).
+ *
+ * Every route but login needs the session cookie; every mutation needs `X-CSRF-Token`. Handlers are
+ * thin: parse, call one core function, map the result; DomainErrors become the JSON error envelope in
+ * app.onError.
+ *
+ * @example
+ *   app.route('/', adminRoutes(deps));
+ *   adminRouteTable(deps).map((r) => `${r.method} ${r.path} ${r.roles}`);
+ */
+import { Hono, type Context } from 'hono';
+import type { AdminSession, BatchCreate, PlanInput } from '../api/contract.js';
+import { DomainError } from '../domain/errors.js';
+import type { Lang } from '../domain/plan-words.js';
+import { LAYOUTS, renderSheet, type SheetLayout } from '../print/sheet.js';
+import type { Role } from '../store/operator-repo.js';
+import { operatorAuth, sameOrigin, sessionCookie, type OperatorSession } from './admin-auth.js';
+import type { HttpDeps } from './context.js';
+
+export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface AdminRoute {
+  method: AdminMethod;
+  path: string;
+  /** Who may call it; 'public' only for login. */
+  roles: readonly Role[] | 'public';
+  /** What it does, for people reading the table. */
+  does: string;
+  handler: (c: Context, s: OperatorSession) => Response | Promise<Response>;
+}
+
+const ADMIN: readonly Role[] = ['admin'];
+const ANY: readonly Role[] = ['admin', 'seller'];
+
+async function body(c: Context): Promise<Record<string, unknown>> {
+  if (!(c.req.header('content-type') ?? '').includes('application/json')) throw new DomainError('INVALID_INPUT', 'send JSON (Content-Type: application/json)');
+  const b: unknown = await c.req.json().catch(() => null);
+  if (!b || typeof b !== 'object' || Array.isArray(b)) throw new DomainError('INVALID_INPUT', 'the body must be a JSON object');
+  return b as Record<string, unknown>;
+}
+
+const intParam = (v: string | undefined): number | undefined => (v && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
+
+export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
+  const { core, config } = deps;
+  const admin = core.admin;
+  const av = admin.vouchers;
+  const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
+  const selfOf = (s: OperatorSession) => ({ id: s.operator.id, name: s.operator.name, role: s.operator.role });
+
+  return [
+    {
+      method: 'POST', path: '/api/admin/login', roles: 'public', does: 'sign in with name and password; sets the session cookie',
+      handler: async (c) => {
+        if (!sameOrigin(c.req.header('origin'), c.req.header('host'))) throw new DomainError('FORBIDDEN', 'cross-site sign-in refused');
+        const b = await body(c);
+        const r = await core.loginOperator(typeof b.name === 'string' ? b.name : '', typeof b.password === 'string' ? b.password : '');
+        c.header('Set-Cookie', sessionCookie(r.token, config.security.operatorSessionHours * 3600, secure(c)));
+        return c.json({ ok: true, operator: selfOf({ operator: r.operator, csrf: r.csrf, tokenHash: '' }), csrf: r.csrf } satisfies AdminSession);
+      },
+    },
+    {
+      method: 'POST', path: '/api/admin/logout', roles: ANY, does: 'end this session',
+      handler: (c, s) => {
+        core.logoutOperator(s.tokenHash, s.operator.id);
+        c.header('Set-Cookie', sessionCookie('', 0, secure(c)));
+        return c.json({ ok: true });
+      },
+    },
+    { method: 'GET', path: '/api/admin/me', roles: ANY, does: 'who am I, and the CSRF token', handler: (c, s) => c.json({ ok: true, operator: selfOf(s), csrf: s.csrf } satisfies AdminSession) },
+    {
+      method: 'POST', path: '/api/admin/password', roles: ANY, does: 'change my own password',
+      handler: async (c, s) => {
+        const b = await body(c);
+        await admin.changePassword(s.operator, b.current, b.password, s.tokenHash);
+        return c.json({ ok: true });
+      },
+    },
+    { method: 'GET', path: '/api/admin/dashboard', roles: ADMIN, does: 'live figures: devices online, throughput, pools', handler: (c) => c.json(admin.dashboard()) },
+    { method: 'GET', path: '/api/admin/plans', roles: ANY, does: 'list plans', handler: (c) => c.json(av.listPlans()) },
+    {
+      method: 'PUT', path: '/api/admin/plans/:name', roles: ADMIN, does: 'create or change a plan',
+      handler: async (c, s) => c.json(av.savePlan(c.req.param('name') ?? '', (await body(c)) as PlanInput, s.operator)),
+    },
+    {
+      method: 'DELETE', path: '/api/admin/plans/:name', roles: ADMIN, does: 'archive a plan (vouchers keep their copy)',
+      handler: (c, s) => (av.archivePlan(c.req.param('name') ?? '', s.operator), c.json({ ok: true })),
+    },
+    { method: 'GET', path: '/api/admin/batches', roles: ANY, does: 'list batches (sellers: their own)', handler: (c, s) => c.json(av.listBatches(s.operator)) },
+    {
+      method: 'POST', path: '/api/admin/batches', roles: ANY, does: 'create a batch of vouchers from a plan',
+      handler: async (c, s) => c.json({ ok: true, ...av.createBatch((await body(c)) as unknown as BatchCreate, s.operator) }, 201),
+    },
+    { method: 'GET', path: '/api/admin/batches/:id', roles: ANY, does: 'one batch with its vouchers', handler: (c, s) => c.json(av.batch(c.req.param('id') ?? '', s.operator)) },
+    {
+      method: 'GET', path: '/api/admin/batches/:id/sheet', roles: ANY, does: 'printable sheet (layout=a4|letter|receipt58|receipt80)',
+      handler: async (c, s) => {
+        const layout = (c.req.query('layout') ?? 'a4') as SheetLayout;
+        if (!LAYOUTS.includes(layout)) throw new DomainError('INVALID_INPUT', `layout must be one of ${LAYOUTS.join(', ')}`);
+        const settings = admin.settings();
+        const lang = (settings.languages as string[]).includes(c.req.query('lang') ?? '') ? (c.req.query('lang') as Lang) : settings.languages[0]!;
+        const b = av.batch(c.req.param('id') ?? '', s.operator);
+        const html = await renderSheet({
+          vouchers: b.vouchers.filter((v) => v.status !== 'revoked').map((v) => ({ code: v.code.replace(/-/g, '') })),
+          plan: b.plan, portalUrl: config.portalUrl, layout, lang, price: b.batch.price,
+          network: { name: settings.networkName, ssid: settings.ssid, wifiPassword: config.network.wifiPassword },
+        });
+        // The sheet is static: no script may run in it.
+        c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+        return c.html(html);
+      },
+    },
+    {
+      method: 'GET', path: '/api/admin/vouchers', roles: ANY, does: 'search and filter vouchers (q, status, batch, limit, offset)',
+      handler: (c, s) => c.json(av.list(c.req.query(), s.operator)),
+    },
+    {
+      method: 'GET', path: '/api/admin/vouchers.csv', roles: ANY, does: 'CSV export of the filtered vouchers',
+      handler: (c, s) => {
+        c.header('Content-Type', 'text/csv; charset=utf-8');
+        c.header('Content-Disposition', 'attachment; filename="vouchers.csv"');
+        return c.body(av.csv(c.req.query(), s.operator));
+      },
+    },
+    {
+      method: 'POST', path: '/api/admin/vouchers/:id/revoke', roles: ADMIN, does: 'revoke a voucher (by id or code) with a reason',
+      handler: async (c, s) => c.json({ ok: true, voucher: await av.revoke(c.req.param('id') ?? '', (await body(c)).reason, s.operator) }),
+    },
+    {
+      method: 'GET', path: '/api/admin/sales', roles: ANY, does: 'sales per seller and per day (sellers: their own)',
+      handler: (c, s) => c.json(av.sales(s.operator, intParam(c.req.query('since')))),
+    },
+    {
+      method: 'GET', path: '/api/admin/audit', roles: ADMIN, does: 'audit log, newest first (type, before, limit)',
+      handler: (c) => {
+        const limit = intParam(c.req.query('limit'));
+        const before = intParam(c.req.query('before'));
+        const type = c.req.query('type');
+        return c.json(admin.audit({ ...(type ? { type } : {}), ...(before ? { before } : {}), ...(limit ? { limit } : {}) }));
+      },
+    },
+    { method: 'GET', path: '/api/admin/operators', roles: ADMIN, does: 'list operators', handler: (c) => c.json(admin.listOperators()) },
+    {
+      method: 'POST', path: '/api/admin/operators', roles: ADMIN, does: 'add an operator (name, role, password)',
+      handler: async (c, s) => {
+        const b = await body(c);
+        return c.json(await admin.addOperator({ name: b.name, role: b.role, password: b.password }, s.operator), 201);
+      },
+    },
+    {
+      method: 'PATCH', path: '/api/admin/operators/:id', roles: ADMIN, does: "change an operator's role, disable/enable, reset password",
+      handler: async (c, s) => c.json(await admin.updateOperator(c.req.param('id') ?? '', await body(c), s.operator)),
+    },
+    { method: 'GET', path: '/api/admin/settings', roles: ADMIN, does: 'network name, SSID, languages, welcome text, walled garden', handler: (c) => c.json(admin.settings()) },
+    {
+      method: 'PUT', path: '/api/admin/settings', roles: ADMIN, does: 'save settings',
+      handler: async (c, s) => c.json(admin.saveSettings(await body(c), s.operator)),
+    },
+  ];
+}
+
+export function adminRoutes(deps: HttpDeps) {
+  const app = new Hono();
+  const auth = operatorAuth(deps.core);
+  app.use('/api/admin/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+  for (const r of adminRouteTable(deps)) {
+    app.on(r.method, r.path, async (c) => {
+      const s = r.roles === 'public' ? ({} as OperatorSession) : auth.require(c, r.roles);
+      return r.handler(c, s);
+    });
+  }
+  app.all('/api/admin/*', () => {
+    throw new DomainError('NOT_FOUND', 'no such operator API route');
+  });
+  return app;
+}

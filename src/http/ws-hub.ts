@@ -1,0 +1,280 @@
+/**
+ * The WebSocket hub on GET /ws (SPEC §6): JSON messages `{ topic, kind, payload }` typed by WsTopics in
+ * src/api/contract.ts, a snapshot first on every topic and then deltas. Topics are chosen with
+ * `?topics=device,network,operator/sessions,operator/events,operator/sales`.
+ *
+ * - `device`: the caller's own entitlement; the caller is the TCP peer (never a header or cookie).
+ * - `network`: public aggregates, no personal data.
+ * - `operator/*`: need the operator session cookie; a missing or bad one closes with 4401, a seller
+ *   asking for an admin topic with 4403. A foreign Origin is refused (cross-site WebSocket hijacking).
+ *
+ * Bounded by construction: a cap on connections (total and per address; the excess gets HTTP 503 before
+ * the upgrade), protocol pings as heartbeats (no pong by the next beat: terminated), and backpressure —
+ * a reader whose unsent bytes pass `maxBufferedBytes` is terminated instead of buffered without bound.
+ * Updates are driven by the core's event bus, which emits only after commits, and coalesced per tick.
+ *
+ * @example
+ *   const hub = createWsHub({ core, config, log });
+ *   hub.attach(server);        // the node:http server from @hono/node-server's serve()
+ *   hub.close();
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { WS_CLOSE, WS_TOPICS, type AuditEvent, type WsMessage, type WsTopic, type WsTopics } from '../api/contract.js';
+import type { Lang } from '../domain/plan-words.js';
+import { normalizeIp } from '../lib/net.js';
+import type { Role } from '../store/operator-repo.js';
+import { cookieValue, operatorAuth, sameOrigin } from './admin-auth.js';
+import { sessionState, type HttpDeps } from './context.js';
+import { pickLang } from './i18n.js';
+
+export interface WsHubOptions {
+  /** Open connections across all clients (default 1000). */
+  maxConnections?: number;
+  /** Open connections from one address (default 20). */
+  maxPerAddress?: number;
+  /** Ping interval; a client that has not answered the previous ping is dropped (default 25 s). */
+  heartbeatMs?: number;
+  /** Unsent bytes a connection may hold before it is dropped as too slow (default 256 KiB). */
+  maxBufferedBytes?: number;
+  /** Fewest milliseconds between two `network`/`operator/sessions` deltas (default 1000). */
+  aggregateEveryMs?: number;
+  /** Events in the `operator/events` snapshot (default 25). */
+  eventsSnapshot?: number;
+}
+
+const ADMIN_TOPICS: ReadonlySet<WsTopic> = new Set(['operator/sessions', 'operator/events']);
+const OPERATOR_TOPICS: ReadonlySet<WsTopic> = new Set(['operator/sessions', 'operator/events', 'operator/sales']);
+
+interface Conn {
+  ws: WebSocket;
+  ip: string;
+  lang: Lang;
+  topics: Set<WsTopic>;
+  operator: { id: string; role: Role; tokenHash: string } | null;
+  /** The pool last shown on the `device` topic (to route pool events). */
+  entitlementId: string | null;
+  alive: boolean;
+}
+
+export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
+  const { core, config, log } = deps;
+  const o = {
+    maxConnections: opts.maxConnections ?? 1000,
+    maxPerAddress: opts.maxPerAddress ?? 20,
+    heartbeatMs: opts.heartbeatMs ?? 25_000,
+    maxBufferedBytes: opts.maxBufferedBytes ?? 256 * 1024,
+    aggregateEveryMs: opts.aggregateEveryMs ?? 1000,
+    eventsSnapshot: opts.eventsSnapshot ?? 25,
+  };
+  const auth = operatorAuth(core);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024, perMessageDeflate: false, clientTracking: false });
+  const conns = new Set<Conn>();
+  const perAddress = new Map<string, number>();
+  const stats = { dropped: 0, refused: 0 };
+  const unsubscribe: (() => void)[] = [];
+  let lastEventId = core.admin.audit({ limit: 1 })[0]?.id ?? 0;
+  let lastAggregate = 0;
+  let aggregateTimer: NodeJS.Timeout | undefined;
+
+  function drop(c: Conn, why: string): void {
+    stats.dropped++;
+    log.debug('ws', `dropping a connection: ${why}`, { ip: c.ip });
+    c.ws.terminate();
+  }
+
+  function send<K extends WsTopic>(c: Conn, topic: K, kind: 'snapshot' | 'delta', payload: WsTopics[K]): void {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    // Backpressure: a phone that stopped reading gets cut, never an ever-growing buffer (SPEC §6).
+    if (c.ws.bufferedAmount > o.maxBufferedBytes) return drop(c, 'too slow');
+    c.ws.send(JSON.stringify({ topic, kind, payload } as WsMessage));
+  }
+
+  const withTopic = (t: WsTopic) => [...conns].filter((c) => c.topics.has(t));
+
+  async function sendDevice(c: Conn, kind: 'snapshot' | 'delta'): Promise<void> {
+    const status = await core.deviceStatus(c.ip);
+    c.entitlementId = status.authorized ? status.entitlementId : null;
+    send(c, 'device', kind, sessionState(status, c.lang));
+  }
+
+  function salesFor(c: Conn) {
+    const op = c.operator && core.ctx.store.operators.get(c.operator.id);
+    return op ? core.admin.vouchers.sales(op) : { rows: [], totals: { vouchers: 0, amount: 0 }, perSeller: [] };
+  }
+
+  // --- coalesced updates: many bus events in one tick become one message per connection ---
+  const dirtyDevices = new Set<Conn>();
+  let dirtyEvents = false;
+  let dirtySales = false;
+  let scheduled = false;
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      void flush().catch((err) => log.error('ws/flush', 'update failed', { err }));
+    });
+  }
+  async function flush(): Promise<void> {
+    const devices = [...dirtyDevices];
+    dirtyDevices.clear();
+    for (const c of devices) if (conns.has(c)) await sendDevice(c, 'delta');
+    if (dirtyEvents) {
+      dirtyEvents = false;
+      const fresh: AuditEvent[] = core.admin.audit({ limit: 100 }).filter((e) => (e.id ?? 0) > lastEventId);
+      if (fresh.length) {
+        lastEventId = fresh[0]!.id ?? lastEventId;
+        for (const c of withTopic('operator/events')) send(c, 'operator/events', 'delta', fresh);
+      }
+    }
+    if (dirtySales) {
+      dirtySales = false;
+      for (const c of withTopic('operator/sales')) send(c, 'operator/sales', 'delta', salesFor(c));
+    }
+  }
+  function markPool(entitlementId: string | null, ip?: string): void {
+    for (const c of conns) {
+      if (c.topics.has('device') && ((entitlementId && c.entitlementId === entitlementId) || (ip && c.ip === ip))) dirtyDevices.add(c);
+    }
+    dirtyEvents = true;
+    schedule();
+  }
+
+  function aggregates(): void {
+    const now = Date.now();
+    if (now - lastAggregate < o.aggregateEveryMs) {
+      aggregateTimer ??= setTimeout(() => {
+        aggregateTimer = undefined;
+        aggregates();
+      }, o.aggregateEveryMs - (now - lastAggregate));
+      return;
+    }
+    lastAggregate = now;
+    const net = withTopic('network');
+    if (net.length) {
+      const state = core.admin.networkState();
+      for (const c of net) send(c, 'network', 'delta', state);
+    }
+    const ops = withTopic('operator/sessions');
+    if (ops.length) {
+      const state = core.admin.dashboard();
+      for (const c of ops) send(c, 'operator/sessions', 'delta', state);
+    }
+  }
+
+  unsubscribe.push(
+    core.bus.on('usage', 'ws', () => {
+      for (const c of conns) if (c.topics.has('device')) dirtyDevices.add(c);
+      dirtyEvents = true;
+      schedule();
+      aggregates();
+    }),
+    core.bus.on('voucher.redeemed', 'ws', (e) => (markPool(e.entitlementId, normalizeIp(e.ip)), aggregates())),
+    core.bus.on('device.attached', 'ws', (e) => markPool(e.entitlementId, normalizeIp(e.ip))),
+    core.bus.on('device.detached', 'ws', (e) => (markPool(e.entitlementId), aggregates())),
+    core.bus.on('entitlement.changed', 'ws', (e) => markPool(e.entitlementId)),
+    core.bus.on('voucher.revoked', 'ws', (e) => (markPool(e.entitlementId), (dirtySales = true), aggregates())),
+    core.bus.on('batch.created', 'ws', () => ((dirtySales = true), (dirtyEvents = true), schedule())),
+    core.bus.on('login.failed', 'ws', () => ((dirtyEvents = true), schedule())),
+    core.bus.on('operator.action', 'ws', () => ((dirtyEvents = true), schedule())),
+  );
+
+  const heartbeat = setInterval(() => {
+    for (const c of conns) {
+      if (!c.alive) {
+        drop(c, 'no pong');
+        continue;
+      }
+      // An operator who signed out (or was disabled) stops receiving operator topics.
+      if (c.operator && !core.ctx.store.operators.findSession(c.operator.tokenHash)) {
+        c.ws.close(WS_CLOSE.unauthenticated, 'session ended');
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }, o.heartbeatMs);
+  heartbeat.unref();
+
+  function refuse(socket: Duplex, status: number, reason: string): void {
+    stats.refused++;
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n${status === 503 ? 'Retry-After: 10\r\n' : ''}\r\n${reason}`);
+  }
+
+  async function opened(c: Conn, closeWith: number | null): Promise<void> {
+    if (closeWith !== null) {
+      c.ws.close(closeWith, closeWith === WS_CLOSE.unauthenticated ? 'sign in first' : closeWith === WS_CLOSE.forbidden ? 'not for this role' : 'bad topics');
+      return;
+    }
+    conns.add(c);
+    perAddress.set(c.ip, (perAddress.get(c.ip) ?? 0) + 1);
+    c.ws.on('pong', () => (c.alive = true));
+    c.ws.on('message', () => {}); // the hub takes no client messages; maxPayload bounds them
+    c.ws.on('error', () => c.ws.terminate());
+    c.ws.on('close', () => {
+      conns.delete(c);
+      dirtyDevices.delete(c);
+      const n = (perAddress.get(c.ip) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(c.ip);
+      else perAddress.set(c.ip, n);
+    });
+    try {
+      if (c.topics.has('device')) await sendDevice(c, 'snapshot');
+      if (c.topics.has('network')) send(c, 'network', 'snapshot', core.admin.networkState());
+      if (c.topics.has('operator/sessions')) send(c, 'operator/sessions', 'snapshot', core.admin.dashboard());
+      if (c.topics.has('operator/events')) send(c, 'operator/events', 'snapshot', core.admin.audit({ limit: o.eventsSnapshot }));
+      if (c.topics.has('operator/sales')) send(c, 'operator/sales', 'snapshot', salesFor(c));
+    } catch (err) {
+      log.error('ws/snapshot', 'snapshot failed', { err });
+      c.ws.close(1011, 'internal error');
+    }
+  }
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://portal.invalid');
+    if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found');
+    const ip = normalizeIp(req.socket.remoteAddress ?? '');
+    if (conns.size >= o.maxConnections || (perAddress.get(ip) ?? 0) >= o.maxPerAddress) return refuse(socket, 503, 'Too many connections');
+    const requested = (url.searchParams.get('topics') ?? 'device').split(',').filter(Boolean);
+    const topics = new Set<WsTopic>();
+    let closeWith: number | null = null;
+    for (const t of requested) {
+      if ((WS_TOPICS as readonly string[]).includes(t)) topics.add(t as WsTopic);
+      else closeWith = WS_CLOSE.badRequest;
+    }
+    if (topics.size === 0) closeWith = WS_CLOSE.badRequest;
+    let operator: Conn['operator'] = null;
+    if (closeWith === null && [...topics].some((t) => OPERATOR_TOPICS.has(t))) {
+      const s = sameOrigin(req.headers.origin, req.headers.host) ? auth.session(req.headers.cookie) : null;
+      if (!s) closeWith = WS_CLOSE.unauthenticated;
+      else if (s.operator.role !== 'admin' && [...topics].some((t) => ADMIN_TOPICS.has(t))) closeWith = WS_CLOSE.forbidden;
+      else operator = { id: s.operator.id, role: s.operator.role, tokenHash: s.tokenHash };
+    }
+    const lang = pickLang(req.headers['accept-language'], cookieValue(req.headers.cookie, 'lang'), core.admin.settings().languages);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      void opened({ ws, ip, lang, topics, operator, entitlementId: null, alive: true }, closeWith);
+    });
+  }
+
+  return {
+    handleUpgrade,
+    /** Listens for upgrades on a node:http(s) server. */
+    attach(server: Pick<Server, 'on'>): void {
+      server.on('upgrade', handleUpgrade);
+    },
+    /** Open connections, and how many were dropped (slow, silent) or refused (cap) so far. */
+    stats: () => ({ connections: conns.size, ...stats }),
+    close(): void {
+      clearInterval(heartbeat);
+      if (aggregateTimer) clearTimeout(aggregateTimer);
+      for (const u of unsubscribe) u();
+      for (const c of conns) c.ws.close(1001, 'server shutting down');
+      conns.clear();
+      wss.close();
+    },
+  };
+}
+
+export type WsHub = ReturnType<typeof createWsHub>;
