@@ -2,6 +2,8 @@
  * The socket transport: one RouterOS API session over node-routeros 1.6.9, with its known defects
  * (gateways.md Part 2.3) fenced off so none of them can throw out of a socket handler and crash Portico:
  *
+ * - #5 and the sentence-boundary heuristic (Part 1.8): its receiver is fed one complete sentence per
+ *   call by `SentenceFramer`, so split length prefixes and coalesced replies cannot confuse it.
  * - #1 RouterOS ≥ 7.18 `!empty` makes its Channel throw UNKNOWNREPLY inside the `data` handler: packets
  *   starting with `!empty` are dropped before they reach the channel (the `!done` that follows ends the
  *   call), and anything else its receiver throws tears the session down instead of escaping.
@@ -20,6 +22,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { RouterOSAPI } from 'node-routeros';
+import { SentenceFramer } from './framing.js';
 
 export type Row = Record<string, string>;
 
@@ -118,9 +121,10 @@ export const openNodeRouterOs: OpenSession = (target, onDown) => {
   const receiver = internals.connector?.receiver;
   if (receiver) {
     const raw = receiver.processRawData.bind(receiver);
+    const framer = new SentenceFramer();
     receiver.processRawData = (data: Buffer) => {
       try {
-        raw(data);
+        for (const sentence of framer.push(data)) raw(sentence);
       } catch (err) {
         fail(new Error(`unreadable reply from the router: ${describeError(err)}`));
       }
