@@ -31,8 +31,8 @@ async function serve(config: Config): Promise<void> {
   }
   await rt.core.start();
   rt.storage.start();
-  const app = createApp({ core: rt.core, config, log });
   const hub = createWsHub({ core: rt.core, config, log });
+  const app = createApp({ core: rt.core, config, log, wsClients: () => hub.stats().connections });
 
   const servers: Server[] = [];
   const listening = new Promise<void>((resolve) => {

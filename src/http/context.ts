@@ -20,6 +20,8 @@ export interface HttpDeps {
   log: Logger;
   /** The caller's address; defaults to the TCP peer of @hono/node-server's request. */
   clientIp?: (c: Context) => string;
+  /** Open WebSocket connections, for GET /metrics (main.ts passes the hub's count). */
+  wsClients?: () => number;
 }
 
 interface NodeEnv {

@@ -7,41 +7,31 @@
  * @example
  *   app.route('/', metricsRoutes(deps, { metrics: createMetrics(core.bus), wsClients: () => hub.size() }));
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { ErrorEnvelope } from '../api/contract.js';
 import type { Metrics } from '../core/metrics.js';
 import { localDay } from '../core/ledger.js';
+import { OPERATOR_COOKIE, cookieValue } from './admin-auth.js';
 import { socketAddresses, type HttpDeps } from './context.js';
 
 export interface MetricsRouteOptions {
   metrics: Metrics;
   /** Open WebSocket connections (the hub's count), when a hub is running. */
   wsClients?: () => number;
-  /** Name of the operator session cookie. */
-  cookieName?: string;
 }
 
 const isLoopback = (ip: string) => ip === '::1' || /^127\./.test(ip);
-
-function cookie(c: Context, name: string): string | undefined {
-  for (const part of (c.req.header('cookie') ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
 
 /** Prometheus label values escape backslash, double quote and newline. */
 const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 export function metricsRoutes(deps: HttpDeps, opts: MetricsRouteOptions) {
   const app = new Hono();
-  const cookieName = opts.cookieName ?? 'portico_session';
   const started = Date.now();
 
   app.get('/metrics', (c) => {
     // The socket, never Host or X-Forwarded-For, says who is asking (SPEC §5).
-    const allowed = isLoopback(socketAddresses(c).remote) || deps.core.operatorForToken(cookie(c, cookieName)) !== null;
+    const allowed = isLoopback(socketAddresses(c).remote) || deps.core.operatorForToken(cookieValue(c.req.header('cookie'), OPERATOR_COOKIE)) !== null;
     if (!allowed) return c.json({ ok: false, code: 'NOT_FOUND', message: 'no such page' } satisfies ErrorEnvelope, 404);
 
     const { core } = deps;

@@ -31,7 +31,7 @@ describe('GET /metrics', () => {
   });
 
   it('is hidden from residents whatever headers they send', async () => {
-    const attempts: Record<string, string>[] = [{}, { 'x-forwarded-for': '127.0.0.1' }, { host: 'localhost' }, { cookie: 'portico_session=forged' }];
+    const attempts: Record<string, string>[] = [{}, { 'x-forwarded-for': '127.0.0.1' }, { host: 'localhost' }, { cookie: 'portico_op=forged' }];
     for (const headers of attempts) {
       const res = await h.get('10.0.0.5', '/metrics', headers);
       expect(res.status).toBe(404);
@@ -42,7 +42,7 @@ describe('GET /metrics', () => {
   it('answers an operator with a valid session from the LAN', async () => {
     await h.core.addOperator({ name: 'maria', role: 'seller', password: 'correct horse battery' }, { type: 'system' });
     const { token } = await h.core.loginOperator('maria', 'correct horse battery');
-    const res = await h.get('10.0.0.9', '/metrics', { cookie: `lang=en; portico_session=${token}` });
+    const res = await h.get('10.0.0.9', '/metrics', { cookie: `lang=en; portico_op=${token}` });
     expect(res.status).toBe(200);
   });
 
