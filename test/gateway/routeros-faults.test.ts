@@ -128,6 +128,21 @@ describe('routeros driver: fault modes', () => {
     expect(driver.health().ok).toBe(true);
   });
 
+  it('does not wedge a router on a replayed change it refuses', async () => {
+    const { lab, driver } = await setup();
+    await driver.start();
+    const sim = lab.sim('tower1');
+    await driver.setPool({ id: 'pool1', downBps: null, upBps: null, bytesRemaining: null });
+    // The operator reused Portico's profile for a user of their own: RouterOS will refuse to remove it.
+    sim.state.users.add({ name: 'guest', password: 'g', profile: 'portico-pool1' });
+    await sim.down();
+    await expect(driver.removePool('pool1')).rejects.toBeInstanceOf(GatewayError);
+    await sim.up();
+    expect(await driver.lookupClient(A.ip)).toMatchObject({ mac: A.mac });
+    expect([...sim.state.users.rows.values()].map((u) => u.name)).toEqual(['guest']);
+    expect(await driver.lookupClient(A.ip)).toMatchObject({ mac: A.mac });
+  });
+
   it('keeps the connection when a command is refused with !trap', async () => {
     const { lab, driver } = await setup();
     await driver.start();

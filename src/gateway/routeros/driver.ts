@@ -70,7 +70,13 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
     return locks.run(r.name, async () => {
       const todo = dirty.get(r.name)!;
       for (const poolId of [...todo]) {
-        await apply(r, poolId);
+        try {
+          await apply(r, poolId);
+        } catch (err) {
+          // Unreachable: keep it for next time. Refused (`!trap`): retrying cannot help; say so once.
+          if (!(err instanceof RouterOsTrap)) throw err;
+          deps.log.warn(OWNER, 'router refused a replayed pool change', { router: r.name, poolId, err: err.trapMessage });
+        }
         todo.delete(poolId);
       }
       return fn();
