@@ -118,7 +118,7 @@ export function statusPage(p: Chrome & { session: Authorized; error?: string }):
         `</li>`,
     )
     .join('');
-  const expires = s.expiresAt ? ` <span class="muted">(${U('until')} <time datetime="${new Date(s.expiresAt).toISOString()}">${new Date(s.expiresAt).toISOString().slice(0, 16).replace('T', ' ')}</time> UTC)</span>` : '';
+  const expires = s.expiresAt ? `<div class="muted">${U('until')} <time id="until" datetime="${new Date(s.expiresAt).toISOString()}">${new Date(s.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</time></div>` : '';
   return layout({
     ...p,
     title: t(p.lang, 'connected'),

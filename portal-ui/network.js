@@ -1,0 +1,48 @@
+// @ts-check
+/**
+ * Public network status page, live over the `network` WebSocket topic (totals only).
+ *
+ * @typedef {import('../src/api/contract.js').WsMessage} WsMessage
+ * @typedef {import('../src/api/contract.js').NetworkState} NetworkState
+ */
+(function () {
+  var root = document.querySelector('[data-network]');
+  if (!(root instanceof HTMLElement)) return;
+  var box = root;
+  /** @param {number} n */
+  function trim(n) { return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1).replace(/\.0$/, '') : n.toFixed(2).replace(/\.?0+$/, ''); }
+  /** @param {number} b */
+  function bytes(b) { return b >= 1e9 ? trim(b / 1e9) + ' GB' : b >= 1e6 ? trim(b / 1e6) + ' MB' : b >= 1e3 ? trim(b / 1e3) + ' kB' : b + ' B'; }
+  /** @param {number} r */
+  function rate(r) { return r >= 1e6 ? trim(r / 1e6) + ' Mbit/s' : trim(r / 1e3) + ' kbit/s'; }
+  /** @param {string} id @param {string} text */
+  function set(id, text) { var el = document.getElementById(id); if (el) el.textContent = text; }
+
+  /** @param {NetworkState} s */
+  function apply(s) {
+    set('devices', String(s.devicesOnline));
+    set('rate', rate(s.downBps) + ' ↓ · ' + rate(s.upBps) + ' ↑');
+    set('today', bytes(s.todayBytes));
+    set('gateway', s.gateway.ok ? box.dataset.ok || 'OK' : box.dataset.bad || 'down');
+    var g = document.getElementById('gateway');
+    if (g) g.className = 'big ' + (s.gateway.ok ? 'ok' : 'bad');
+  }
+
+  var backoff = 1000;
+  function connect() {
+    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?topics=network');
+    var dot = document.getElementById('live');
+    ws.onopen = function () { backoff = 1000; if (dot) dot.hidden = false; };
+    ws.onmessage = function (ev) {
+      /** @type {WsMessage} */
+      var msg = JSON.parse(String(ev.data));
+      if (msg.topic === 'network') apply(msg.payload);
+    };
+    ws.onclose = function () {
+      if (dot) dot.hidden = true;
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 30000);
+    };
+  }
+  if ('WebSocket' in window) connect();
+})();

@@ -1,0 +1,116 @@
+// @ts-check
+/**
+ * Resident status page, live: subscribes to the `device` WebSocket topic and updates the remaining
+ * time (ticking every second between updates), data, speed and devices. The page works fully without
+ * this script (every action is a form); this only makes it live. Classic script, no dependencies.
+ *
+ * @typedef {import('../src/api/contract.js').WsMessage} WsMessage
+ * @typedef {import('../src/api/contract.js').SessionState} SessionState
+ * @typedef {import('../src/api/contract.js').DeviceSummary} DeviceSummary
+ */
+(function () {
+  var live = document.querySelector('[data-live]');
+  if (!(live instanceof HTMLElement)) return;
+  var box = live;
+  /** @param {string} id */
+  var $ = function (id) { return document.getElementById(id); };
+  /** @param {string | undefined} s */
+  var num = function (s) { return s === undefined || s === '' ? null : Number(s); };
+  var seconds = num(box.dataset.seconds);
+  var since = Date.now();
+  var unlimited = box.dataset.unlimited || '∞';
+
+  /** @param {number} n */
+  function trim(n) { return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1).replace(/\.0$/, '') : n.toFixed(2).replace(/\.?0+$/, ''); }
+  /** @param {number} b */
+  function bytes(b) { return b >= 1e9 ? trim(b / 1e9) + ' GB' : b >= 1e6 ? trim(b / 1e6) + ' MB' : b >= 1e3 ? trim(b / 1e3) + ' kB' : b + ' B'; }
+  /** @param {number} r */
+  function rate(r) { return r >= 1e6 ? trim(r / 1e6) + ' Mbit/s' : trim(r / 1e3) + ' kbit/s'; }
+  /** @param {number} s same format as formatDuration in src/http/pages.ts */
+  function dur(s) {
+    s = Math.max(0, Math.floor(s));
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    return d > 0 ? d + 'd ' + h + 'h' : h > 0 ? h + 'h ' + m + 'm' : m + 'm ' + (s % 60) + 's';
+  }
+  /** @param {string} id @param {string} text */
+  function set(id, text) { var el = $(id); if (el && el.textContent !== text) el.textContent = text; }
+
+  function tick() {
+    if (seconds === null) return;
+    set('time', dur(seconds - (Date.now() - since) / 1000));
+  }
+
+  var until = $('until');
+  if (until) {
+    try { until.textContent = new Date(until.getAttribute('datetime') || '').toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }); } catch (e) { /* keep UTC */ }
+  }
+
+  /** @param {DeviceSummary[]} devices */
+  function renderDevices(devices) {
+    var list = $('devices');
+    if (!list) return;
+    var removeText = list.dataset.remove || 'Remove', thisText = list.dataset.this || 'this device';
+    var items = devices.map(function (d) {
+      var li = document.createElement('li');
+      var name = document.createElement('span');
+      name.textContent = d.label;
+      if (d.isCaller) {
+        var me = document.createElement('span');
+        me.className = 'muted';
+        me.textContent = ' (' + thisText + ')';
+        name.appendChild(me);
+      }
+      li.appendChild(name);
+      if (!d.isCaller) {
+        var form = document.createElement('form');
+        form.method = 'post';
+        form.action = '/logout';
+        var input = document.createElement('input');
+        input.type = 'hidden'; input.name = 'device'; input.value = d.id;
+        var button = document.createElement('button');
+        button.className = 'alt small'; button.textContent = removeText;
+        form.appendChild(input); form.appendChild(button);
+        li.appendChild(form);
+      }
+      return li;
+    });
+    list.replaceChildren.apply(list, items);
+  }
+
+  /** @param {SessionState} s */
+  function apply(s) {
+    if (!s.authorized) { location.replace('/'); return; }
+    seconds = s.secondsRemaining;
+    since = Date.now();
+    if (seconds === null) set('time', unlimited); else tick();
+    set('data', s.bytesRemaining === null ? unlimited : bytes(Math.max(0, s.bytesRemaining)));
+    var bar = $('bar');
+    if (bar && s.dataTotal) bar.style.width = Math.min(100, Math.round((Math.max(0, s.bytesRemaining || 0) / s.dataTotal) * 100)) + '%';
+    set('rate', rate(s.downBps) + ' ↓ · ' + rate(s.upBps) + ' ↑');
+    set('plan', s.plan.words);
+    var thr = $('throttled');
+    if (thr) thr.hidden = !s.throttled;
+    var list = $('devices');
+    var ids = s.devices.map(function (d) { return d.id; }).join();
+    if (list && list.dataset.ids !== ids) { list.dataset.ids = ids; renderDevices(s.devices); }
+  }
+
+  var backoff = 1000;
+  function connect() {
+    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?topics=device');
+    var dot = $('live');
+    ws.onopen = function () { backoff = 1000; if (dot) dot.hidden = false; };
+    ws.onmessage = function (ev) {
+      /** @type {WsMessage} */
+      var msg = JSON.parse(String(ev.data));
+      if (msg.topic === 'device') apply(msg.payload);
+    };
+    ws.onclose = function () {
+      if (dot) dot.hidden = true;
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 30000);
+    };
+  }
+  setInterval(tick, 1000);
+  if ('WebSocket' in window) connect();
+})();
