@@ -72,14 +72,15 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024, perMessageDeflate: false, clientTracking: false });
   const conns = new Set<Conn>();
   const perAddress = new Map<string, number>();
-  const stats = { dropped: 0, refused: 0 };
+  const stats = { tooSlow: 0, silent: 0, refused: 0 };
   const unsubscribe: (() => void)[] = [];
   let lastEventId = core.admin.audit({ limit: 1 })[0]?.id ?? 0;
   let lastAggregate = 0;
   let aggregateTimer: NodeJS.Timeout | undefined;
 
-  function drop(c: Conn, why: string): void {
-    stats.dropped++;
+  function drop(c: Conn, why: 'too slow' | 'no pong'): void {
+    if (why === 'too slow') stats.tooSlow++;
+    else stats.silent++;
     log.debug('ws', `dropping a connection: ${why}`, { ip: c.ip });
     c.ws.terminate();
   }
@@ -264,7 +265,7 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
     attach(server: Pick<Server, 'on'>): void {
       server.on('upgrade', handleUpgrade);
     },
-    /** Open connections, and how many were dropped (slow, silent) or refused (cap) so far. */
+    /** Open connections, and how many were dropped (too slow, no pong) or refused (cap) so far. */
     stats: () => ({ connections: conns.size, ...stats }),
     close(): void {
       clearInterval(heartbeat);

@@ -1,0 +1,102 @@
+/**
+ * A whole Portico listening on a real loopback port, in this process: temp data dir, the simulated
+ * gateway generating traffic (so quotas count down live), the accounting timer, the Hono app through
+ * @hono/node-server and the WebSocket hub attached — what `portico serve` runs, minus signals. Used by
+ * the WebSocket tests, the Chromium tests and `npm run screenshots`.
+ *
+ * @example
+ *   const s = await liveServer({ pollMs: 200 });
+ *   await fetch(s.url + 'status');
+ *   await s.close();
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { formatCode } from '../../src/domain/code.js';
+import type { Plan } from '../../src/domain/plan.js';
+import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
+import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
+import { createWsHub, type WsHubOptions } from '../../src/http/ws-hub.js';
+import { silentLogger } from '../../src/lib/log.js';
+import { openRuntime } from '../../src/runtime.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LiveServerOptions {
+  pollMs?: number;
+  /** Simulated use per device, bits/s (0: no generated traffic). */
+  downBps?: number;
+  upBps?: number;
+  hub?: WsHubOptions;
+  config?: ConfigInput;
+}
+
+export async function liveServer(opts: LiveServerOptions = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portico-ui-'));
+  const port = await freePort();
+  const config = parseConfig({
+    dataDir,
+    listen: { host: '127.0.0.1', port },
+    accounting: { pollMs: opts.pollMs ?? 250, intervalMs: 1000 },
+    network: { name: 'Barrio Wi-Fi', ssid: 'barrio-free' },
+    log: { level: 'silent' },
+    ...opts.config,
+  });
+  const network = new SimulatedNetwork(true);
+  const driver = createSimulatedDriver({ network, downBps: opts.downBps ?? 3_000_000, upBps: opts.upBps ?? 500_000, tickMs: opts.downBps === 0 ? 0 : 100 });
+  const rt = await openRuntime(config, { log: silentLogger, driver });
+  await driver.start();
+  await rt.core.start();
+  const admin = await rt.core.bootstrapAdmin();
+  const deps = { core: rt.core, config, log: silentLogger };
+  const app = createApp(deps);
+  const hub = createWsHub(deps, opts.hub);
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s as Server)) as Server;
+  });
+  hub.attach(server);
+  const url = `http://127.0.0.1:${port}/`;
+
+  return {
+    url,
+    port,
+    config,
+    rt,
+    core: rt.core,
+    network,
+    driver,
+    hub,
+    adminPassword: admin!.password,
+    /** Vouchers made as the command line would (no seller). */
+    vouchers(count: number, plan: Partial<Plan> = { durationSec: 3600, dataBytes: 1e9 }, extra: { note?: string; price?: number } = {}) {
+      const r = rt.core.createBatch({ count, plan, ...extra }, { type: 'system' });
+      return { batch: r.batch, codes: r.vouchers.map((v) => formatCode(v.code)), ids: r.vouchers.map((v) => v.id) };
+    },
+    async close(): Promise<void> {
+      hub.close();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rt.core.stop();
+      await driver.stop();
+      rt.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type LiveServer = Awaited<ReturnType<typeof liveServer>>;
