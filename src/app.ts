@@ -65,7 +65,10 @@ export function createApp(deps: HttpDeps) {
   app.notFound((c) => c.json({ ok: false, code: 'NOT_FOUND', message: 'no such page' } satisfies ErrorEnvelope, 404));
   app.onError((err, c) => {
     if (isDomainError(err)) {
-      return c.json({ ok: false, code: err.code, message: err.message } satisfies ErrorEnvelope, statusFor(err.code));
+      // A 429 says when to come back (RFC 6585 §4), in the header and in the envelope.
+      const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
+      if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
+      return c.json({ ok: false, code: err.code, message: err.message, ...(retryAfter !== undefined ? { retryAfter } : {}) } satisfies ErrorEnvelope, statusFor(err.code));
     }
     deps.log.error('http', 'unhandled error', { err, path: c.req.path });
     return c.json({ ok: false, code: 'INTERNAL', message: 'something went wrong' } satisfies ErrorEnvelope, 500);

@@ -14,6 +14,7 @@ import { DomainError } from '../domain/errors.js';
 import { hashPassword, verifyPassword } from '../lib/password.js';
 import type { OperatorRow, Role } from '../store/operator-repo.js';
 import type { Actor, CoreContext } from './context.js';
+import { createThrottle, type Throttle } from './throttle.js';
 import { audit } from './pool.js';
 
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
@@ -45,14 +46,32 @@ export async function bootstrapAdmin(ctx: CoreContext): Promise<{ name: string; 
   return { name: 'admin', password };
 }
 
+/**
+ * Password guessing is throttled per operator name with the same back-off as voucher guessing (5 free
+ * failures, then 2 s, 4 s … up to security.maxLockoutSec), checked before the costly scrypt so a flood
+ * of guesses cannot also burn the CPU. Kept beside the context it belongs to, apart from the voucher
+ * throttle so operator failures never count against residents' network-wide limit.
+ */
+const loginThrottles = new WeakMap<CoreContext, Throttle>();
+function loginThrottle(ctx: CoreContext): Throttle {
+  let t = loginThrottles.get(ctx);
+  if (!t) loginThrottles.set(ctx, (t = createThrottle({ clock: ctx.clock, ...ctx.config.security })));
+  return t;
+}
+
 export async function loginOperator(ctx: CoreContext, name: string, password: string): Promise<{ token: string; csrf: string; operator: OperatorRow }> {
+  const throttle = loginThrottle(ctx);
+  const key = name.slice(0, 40).toLowerCase();
+  throttle.check(key);
   const op = ctx.store.operators.findByName(name);
   // Same work whether or not the name exists, so timing does not reveal operator names.
   const ok = await verifyPassword(password, op?.passwordHash ?? DUMMY_HASH);
   if (!op || !ok || op.disabled) {
-    audit(ctx, 'operator.login_failed', { type: 'system' }, null, { name: name.slice(0, 40) });
+    const t = throttle.fail(key);
+    audit(ctx, 'operator.login_failed', { type: 'system' }, null, { name: name.slice(0, 40), failures: t.failures, ...(t.locked ? { retryAfter: t.retryAfter } : {}) });
     throw new DomainError('UNAUTHENTICATED', 'wrong name or password');
   }
+  throttle.succeed(key);
   const now = ctx.clock.now();
   const token = randomToken(ctx);
   const csrf = randomToken(ctx, 18);
