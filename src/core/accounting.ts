@@ -41,12 +41,24 @@ export function createAccounting(ctx: CoreContext) {
       return false;
     }
     gatewayOk = true;
-    ctx.ledger.record(counters, devices, now);
+    const touched = ctx.ledger.record(counters, devices, now);
+    if (ctx.driver.resyncPools) await resync(touched, now);
     // Devices the gateway still passes but the database has ended (a failed clean-up): take them off.
     for (const c of counters) {
       if (!devices.has(c.deviceId)) await tryGateway(ctx, 'deauthorize stray', () => ctx.driver.deauthorize(c.deviceId));
     }
     return true;
+  }
+
+  /** Pushes each changed pool's remaining bytes to every enforcement point (driver.resyncPools). */
+  async function resync(pools: Set<string>, now: number): Promise<void> {
+    for (const id of pools) {
+      const stored = ctx.store.entitlements.get(id);
+      if (!stored || stored.dataTotal === null) continue;
+      const ent = ctx.ledger.current(stored);
+      if (statusAt(ent, now) !== 'active') continue; // exhaustion is handled by applyTime
+      await tryGateway(ctx, 'setPool (resync)', () => ctx.driver.setPool(poolLimits(ent, now)));
+    }
   }
 
   async function applyTime(now: number): Promise<void> {

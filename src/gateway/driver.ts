@@ -69,6 +69,13 @@ export interface GatewayHealth {
 
 export interface GatewayDriver {
   readonly name: string;
+  /**
+   * True when one pool is enforced at several points that cannot share a counter (several MikroTik
+   * routers): core then calls `setPool` with fresh `bytesRemaining` after every counter sweep in which
+   * the pool's usage changed, so the enforcement points converge. Kernel quotas shared by all of a
+   * pool's rules (nftables) do not need it.
+   */
+  readonly resyncPools?: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
   /**

@@ -160,6 +160,24 @@ describe('accounting', () => {
     expect((await a.login(codes[0]!)).status).toBe(403);
   });
 
+  it('pushes fresh remaining bytes after each sweep to drivers that enforce one pool in several places', async () => {
+    const h = await harness();
+    const calls: (number | null)[] = [];
+    const setPool = h.driver.setPool;
+    Object.assign(h.driver, { resyncPools: true });
+    h.driver.setPool = async (limits) => {
+      calls.push(limits.bytesRemaining);
+      return setPool(limits);
+    };
+    const { codes } = h.vouchers(1, { dataBytes: 1_000_000 });
+    const phone = h.device();
+    await phone.login(codes[0]!);
+    phone.download(300_000);
+    await h.sweep();
+    await h.sweep(); // no new usage: no push
+    expect(calls).toEqual([1_000_000, 700_000]);
+  });
+
   it('marks unused codes past their deadline expired', async () => {
     const h = await harness();
     const { ids } = h.vouchers(2, { durationSec: 3600, redeemBy: h.clock.now() + 5000 });

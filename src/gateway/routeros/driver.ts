@@ -150,6 +150,7 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
 
   const driver: GatewayDriver = {
     name: 'routeros',
+    resyncPools: true,
 
     async start() {
       if (started) return;
