@@ -82,6 +82,8 @@ export const configSchema = z.strictObject({
           nftPath: z.string().default('nft'),
           conntrackPath: z.string().default('conntrack'),
           ipPath: z.string().default('ip'),
+          /** How often authorized devices' new addresses (IPv6 privacy, DHCP renewals) are learned from the neighbour table, ms; 0 = never. */
+          learnIntervalMs: z.number().int().min(0).max(3_600_000).default(5000),
         })
         .prefault({}),
       routeros: z

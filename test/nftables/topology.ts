@@ -41,6 +41,8 @@ export interface Topology {
 }
 
 export const SERVERS = fileURLToPath(new URL('./servers.ts', import.meta.url));
+/** The repository root: helpers run `node --import tsx`, which resolves tsx from the working directory. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function sh(argv: string[], timeoutMs = 20_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -91,7 +93,7 @@ export async function createTopology(opts: { prefix: string; subnet: number; cli
   const run: Topology['run'] = (ns, argv, timeoutMs) => sh(['ip', 'netns', 'exec', ns, ...argv], timeoutMs);
   const start: Topology['start'] = (ns, argv) =>
     new Promise((resolve, reject) => {
-      const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
       procs.push(child);
       let out = '';
       let err = '';

@@ -16,7 +16,6 @@ export function nftablesOptions(config: Config): NftablesOptions {
   const n = config.gateway.nftables;
   const interceptPort = n.interceptPort ?? config.listen.port;
   const portalPorts = [config.listen.port, ...(config.tls.port !== undefined ? [config.tls.port] : [])];
-  const learn = (n as { learnIntervalMs?: number }).learnIntervalMs;
   return {
     table: n.table,
     interfaces: n.interfaces,
@@ -29,7 +28,7 @@ export function nftablesOptions(config: Config): NftablesOptions {
     nftPath: n.nftPath,
     conntrackPath: n.conntrackPath,
     ipPath: n.ipPath,
-    learnIntervalMs: learn ?? 5000,
+    learnIntervalMs: n.learnIntervalMs,
   };
 }
 
