@@ -16,7 +16,13 @@ export function poolLimits(e: EntitlementRow, now: number): PoolLimits {
 }
 
 export function audit(ctx: CoreContext, type: string, actor: Actor, subject: string | null, data: Record<string, unknown> | null = null): void {
-  ctx.store.events.append({ at: ctx.clock.now(), type, actorType: actor.type, actorId: actor.id ?? null, subject, data });
+  try {
+    ctx.store.events.append({ at: ctx.clock.now(), type, actorType: actor.type, actorId: actor.id ?? null, subject, data });
+  } catch (err) {
+    // Outside a transaction (a refused guess, a failed operator sign-in) a full or locked disk would
+    // otherwise surface as an unhandled 500; inside one, the transaction rolls back all the same.
+    throw new DomainError('STORAGE_FAILED', 'could not write the audit log; nothing was changed', {}, { cause: err });
+  }
 }
 
 /** Runs a gateway call; a driver failure becomes GATEWAY_UNAVAILABLE with the cause kept for the log. */
