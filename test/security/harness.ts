@@ -14,6 +14,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { createCore } from '../../src/core/index.js';
 import type { Plan } from '../../src/domain/plan.js';
+import type { GatewayDriver } from '../../src/gateway/driver.js';
 import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
 import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
 import { fakeClock } from '../../src/lib/clock.js';
@@ -29,6 +30,8 @@ export interface HarnessOptions {
   /** Every address is a client (true), or only those given a MAC with network.setMac (false). */
   autoClients?: boolean;
   log?: Logger;
+  /** Wraps the simulated driver (fault injection through the interface, no module mocking). */
+  wrapDriver?: (d: GatewayDriver) => GatewayDriver;
 }
 
 export type Harness = Awaited<ReturnType<typeof harness>>;
@@ -60,7 +63,7 @@ export async function harness(opts: HarnessOptions = {}) {
   const network = new SimulatedNetwork(opts.autoClients ?? true);
   const driver = createSimulatedDriver({ network, downBps: 0, upBps: 0, tickMs: 0 });
   await driver.start();
-  const core = createCore({ config, store, driver, clock, log, randomBytes: (n) => randomFillSync(new Uint8Array(n)), newId });
+  const core = createCore({ config, store, driver: opts.wrapDriver ? opts.wrapDriver(driver) : driver, clock, log, randomBytes: (n) => randomFillSync(new Uint8Array(n)), newId });
   await core.start({ timer: false });
   const app = createApp({ core, config, log });
 
