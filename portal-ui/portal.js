@@ -30,7 +30,7 @@
   function dur(s) {
     s = Math.max(0, Math.floor(s));
     var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-    return d > 0 ? d + 'd ' + h + 'h' : h > 0 ? h + 'h ' + m + 'm' : m + 'm ' + (s % 60) + 's';
+    return d > 0 ? d + 'd ' + h + 'h ' + m + 'm' : h > 0 ? h + 'h ' + m + 'm ' + (s % 60) + 's' : m + 'm ' + (s % 60) + 's';
   }
   /** @param {string} id @param {string} text */
   function set(id, text) { var el = $(id); if (el && el.textContent !== text) el.textContent = text; }

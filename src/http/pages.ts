@@ -90,14 +90,14 @@ export function loginPage(p: LoginPageInput): string {
   });
 }
 
-/** `1d 4h`, `3h 5m`, `12m 9s`: short, language-neutral, the same in portal.js. */
+/** `1d 4h 5m`, `3h 5m 9s`, `12m 9s`: short, language-neutral, ticking by the second; the same in portal.js. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   const d = Math.floor(s / 86400);
   const h = Math.floor((s % 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
+  if (d > 0) return `${d}d ${h}h ${m}m`;
+  if (h > 0) return `${h}h ${m}m ${s % 60}s`;
   return `${m}m ${s % 60}s`;
 }
 

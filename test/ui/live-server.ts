@@ -37,6 +37,12 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Real time plus an offset the test can jump forward (expiry without waiting an hour). */
+export function skewClock() {
+  let offset = 0;
+  return { now: () => Date.now() + offset, jump: (ms: number) => void (offset += ms) };
+}
+
 export interface LiveServerOptions {
   pollMs?: number;
   /** Simulated use per device, bits/s (0: no generated traffic). */
@@ -59,7 +65,8 @@ export async function liveServer(opts: LiveServerOptions = {}) {
   });
   const network = new SimulatedNetwork(true);
   const driver = createSimulatedDriver({ network, downBps: opts.downBps ?? 3_000_000, upBps: opts.upBps ?? 500_000, tickMs: opts.downBps === 0 ? 0 : 100 });
-  const rt = await openRuntime(config, { log: silentLogger, driver });
+  const clock = skewClock();
+  const rt = await openRuntime(config, { log: silentLogger, driver, clock });
   await driver.start();
   await rt.core.start();
   const admin = await rt.core.bootstrapAdmin();
@@ -81,6 +88,8 @@ export async function liveServer(opts: LiveServerOptions = {}) {
     network,
     driver,
     hub,
+    /** Moves Portico's clock forward (the simulated traffic keeps real time). */
+    jump: clock.jump,
     adminPassword: admin!.password,
     /** Vouchers made as the command line would (no seller). */
     vouchers(count: number, plan: Partial<Plan> = { durationSec: 3600, dataBytes: 1e9 }, extra: { note?: string; price?: number } = {}) {

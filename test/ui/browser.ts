@@ -1,0 +1,41 @@
+/**
+ * Real Chromium for the UI tests and the screenshots: Debian's /usr/bin/chromium driven by
+ * playwright-core, headless, no network beyond loopback, a fresh profile per launch (removed on close),
+ * and a phone-sized context by default.
+ *
+ * @example
+ *   const b = await launchChromium();
+ *   const page = await b.phone();
+ *   await b.close();
+ */
+import { chromium, type BrowserContextOptions } from 'playwright-core';
+
+export const CHROMIUM = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
+
+/** A cheap Android phone: 360×740 CSS px, touch. */
+export const PHONE: BrowserContextOptions = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-US' };
+
+export async function launchChromium() {
+  // playwright's launch() starts Chromium on a fresh temporary --user-data-dir of its own and deletes it on
+  // close (it refuses a second --user-data-dir); contexts inside it are isolated like new profiles.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    browser,
+    /** A fresh phone-sized context and page (own cookies, JavaScript on unless told otherwise). */
+    async phone(opts: BrowserContextOptions = {}) {
+      const context = await browser.newContext({ ...PHONE, ...opts });
+      return context.newPage();
+    },
+    async desktop(opts: BrowserContextOptions = {}) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US', ...opts });
+      return context.newPage();
+    },
+    async close() {
+      await browser.close();
+    },
+  };
+}
