@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { ALPHABET, checkChar } from '../../../src/domain/code.js';
+import { sourceAddress } from './addresses.js';
 
 interface Args {
   url: string;
@@ -25,10 +26,6 @@ interface Args {
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-
-export function sourceAddress(k: number): string {
-  return `127.${10 + Math.floor(k / 62_500)}.${Math.floor((k % 62_500) / 250) + 1}.${(k % 250) + 2}`;
-}
 
 function post(path: string, body: string, localAddress: string): Promise<number> {
   const u = new URL(path, args.url);
@@ -85,4 +82,4 @@ async function main() {
   process.stdout.write(JSON.stringify({ statuses, latenciesMs: latencies, elapsedMs: performance.now() - t0 }) + '\n');
 }
 
-if (process.argv[2]) await main();
+await main();

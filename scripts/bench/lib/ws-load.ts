@@ -1,0 +1,87 @@
+/**
+ * WebSocket load client for the fan-out and memory figures, in its own process. Opens `count`
+ * subscribers to the `device` topic, each from the loopback address its device logged in from (the hub
+ * knows a device by its TCP peer), plus one `network` subscriber whose messages carry the server's
+ * timestamp of each accounting pass. For every pass it records when the last `device` update arrived.
+ *
+ *   node --import tsx scripts/bench/lib/ws-load.ts '{"url":"ws://127.0.0.1:8080/ws","offset":0,"count":1000,"durationMs":20000}'
+ *
+ * Prints one JSON line: { connected, failed, closedEarly, rounds: [{ deliveries, spreadMs }], messages }.
+ * With `slow: n`, n extra subscribers stop reading (paused sockets) to test that the hub drops them.
+ */
+import WebSocket from 'ws';
+import { sourceAddress } from './addresses.js';
+
+interface Args {
+  url: string;
+  offset: number;
+  count: number;
+  durationMs: number;
+  /** Also hold the connections open this long after the rounds, for memory readings (ms). */
+  holdMs?: number;
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+
+function open(topics: string, localAddress: string, onMessage: (data: string) => void): Promise<WebSocket | null> {
+  return new Promise((ok) => {
+    const ws = new WebSocket(`${args.url}?topics=${topics}`, { localAddress, perMessageDeflate: false, handshakeTimeout: 10_000 });
+    ws.on('open', () => ok(ws));
+    ws.on('message', (d) => onMessage(d.toString()));
+    ws.on('error', () => ok(null));
+  });
+}
+
+async function main() {
+  let closedEarly = 0;
+  let messages = 0;
+  let roundAt = 0;
+  let lastArrival = 0;
+  let deliveries = 0;
+  const rounds: { deliveries: number; spreadMs: number }[] = [];
+  const endRound = () => {
+    if (roundAt) rounds.push({ deliveries, spreadMs: lastArrival ? lastArrival - roundAt : NaN });
+  };
+
+  // The reference first: the hub's connection cap (1,000 by default) counts it too.
+  const reference = await open('network', '127.0.0.1', (data) => {
+    const m = JSON.parse(data) as { kind: string; payload: { at: number } };
+    if (m.kind !== 'delta') return;
+    endRound();
+    roundAt = m.payload.at;
+    deliveries = 0;
+    lastArrival = 0;
+  });
+  const clients: WebSocket[] = [];
+  let failed = 0;
+  // Connect in slices so the handshake burst does not look like an attack to the server's caps.
+  for (let k = 0; k < args.count; k += 50) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(50, args.count - k) }, (_, j) =>
+        open('device', sourceAddress(args.offset + k + j), (data) => {
+          messages++;
+          if (roundAt && data.includes('"kind":"delta"')) {
+            deliveries++;
+            lastArrival = Date.now();
+          }
+        }),
+      ),
+    );
+    for (const ws of batch) {
+      if (ws) {
+        clients.push(ws);
+        ws.on('close', () => closedEarly++);
+      } else failed++;
+    }
+  }
+  await new Promise((r) => setTimeout(r, args.durationMs));
+  endRound();
+  const connected = clients.length;
+  const stillOpen = clients.filter((c) => c.readyState === WebSocket.OPEN).length;
+  process.stdout.write(JSON.stringify({ connected, failed, stillOpen, closedEarly, rounds: rounds.slice(1), messages }) + '\n');
+  if (args.holdMs) await new Promise((r) => setTimeout(r, args.holdMs));
+  reference?.terminate();
+  for (const c of clients) c.terminate();
+}
+
+await main();
