@@ -95,7 +95,8 @@ async function api(method, path, body) {
   const res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   const data = (res.headers.get('content-type') ?? '').includes('json') ? await res.json() : null;
   if (!res.ok) {
-    if (res.status === 401 && !path.endsWith('/login')) {
+    // A session that ended while the console was open (signed out elsewhere, disabled): back to sign-in.
+    if (res.status === 401 && me && !path.endsWith('/login')) {
       me = null;
       render();
     }

@@ -56,7 +56,7 @@ export function layout(p: Chrome & { title: string; body: string; script?: strin
     })
     .join('');
   return `<!doctype html><html lang="${p.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<title>${esc(p.title)}</title><style>${CSS}</style></head><body><main><header><strong>${esc(p.networkName)}</strong>` +
+    `<title>${esc(p.title)}</title><link rel="icon" href="data:,"><style>${CSS}</style></head><body><main><header><strong>${esc(p.networkName)}</strong>` +
     (p.languages.length > 1 ? `<nav class="lang" aria-label="${esc(ui(p.lang, 'language'))}">${langs}</nav>` : '') +
     `</header>${p.body}</main>${p.script ? `<script src="${p.script}" defer></script>` : ''}</body></html>`;
 }

@@ -28,6 +28,7 @@ export async function launchChromium() {
     /** A fresh phone-sized context and page (own cookies, JavaScript on unless told otherwise). */
     async phone(opts: BrowserContextOptions = {}) {
       const context = await browser.newContext({ ...PHONE, ...opts });
+      context.setDefaultTimeout(6000);
       return context.newPage();
     },
     async desktop(opts: BrowserContextOptions = {}) {

@@ -1,0 +1,129 @@
+/**
+ * The operator console in real Chromium: sign-in, the live dashboard updating when a device logs in,
+ * creating a batch, printing its sheet (rendered in Chromium, screenshotted, and every QR decoded with
+ * jsQR to the right portal URL, plus the Wi-Fi join QR), and revoking a voucher with a reason.
+ */
+import { createRequire } from 'node:module';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchChromium } from './browser.js';
+import { liveServer, type LiveServer } from './live-server.js';
+
+const JSQR = createRequire(import.meta.url).resolve('jsqr');
+
+let s: LiveServer;
+let b: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+
+beforeAll(async () => {
+  [s, b] = await Promise.all([liveServer({ pollMs: 200, hub: { aggregateEveryMs: 200 } }), launchChromium()]);
+  page = await b.desktop();
+  page.context().setDefaultTimeout(6000);
+});
+afterAll(async () => {
+  await b?.close();
+  await s?.close();
+});
+
+function deviceLogin(from: string, code: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = new URLSearchParams({ code }).toString();
+    const req = request({ host: '127.0.0.1', port: s.port, path: '/login', method: 'POST', localAddress: from, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Decodes the QR code in a PNG by drawing it on a canvas in a blank page and running jsQR there. */
+async function decodeQr(decoder: Page, png: Buffer): Promise<string | null> {
+  return decoder.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, img.width, img.height);
+    const found = (window as unknown as { jsQR: (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null }).jsQR(data.data, img.width, img.height);
+    return found ? found.data : null;
+  }, png.toString('base64'));
+}
+
+describe('operator console in Chromium', () => {
+  it('signs in and shows a live dashboard that updates when a device logs in', async () => {
+    await page.goto(s.url + 'admin');
+    await page.getByLabel('Name').fill('admin');
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('[role=alert]').textContent()).resolves.toBe('wrong name or password');
+    await page.getByLabel('Password').fill(s.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#online').waitFor();
+    await page.waitForFunction(() => document.getElementById('online')?.textContent === '0');
+
+    const { codes } = s.vouchers(1, { durationSec: 3600, dataBytes: 1e9 });
+    expect(await deviceLogin('127.0.0.30', codes[0]!)).toBe(303);
+    await page.waitForFunction(() => document.getElementById('online')?.textContent === '1', null, { timeout: 5000 });
+    await page.locator('#events li', { hasText: 'voucher.redeemed' }).first().waitFor({ timeout: 5000 });
+    await page.waitForFunction(() => /Mbit\/s|kbit\/s/.test(document.querySelector('tbody td:nth-child(5)')?.textContent ?? ''), null, { timeout: 5000 });
+  });
+
+  it('creates a batch and prints a sheet whose QR codes decode to the portal URL with each code', async () => {
+    await page.click('nav a:text("New batch")');
+    await page.getByLabel('How many').fill('4');
+    await page.getByLabel('Note').fill('market stall');
+    await page.getByLabel('Price each').fill('2');
+    if (!(await page.locator('details').evaluate((d) => (d as HTMLDetailsElement).open))) await page.click('summary');
+    await page.getByLabel('Time (from first use)').fill('1d');
+    await page.getByLabel('Data', { exact: true }).fill('2GB');
+    await page.getByLabel('Devices').fill('2');
+    await page.getByRole('button', { name: 'Create batch' }).click();
+    await expect(page.locator('[role=status]').textContent()).resolves.toBe('Created 4 vouchers: 2 GB, 1 day from first use, 2 devices.');
+    const codes = await page.locator('#codes div').allTextContents();
+    expect(codes).toHaveLength(4);
+
+    // The print link opens the sheet in a new tab (same session).
+    const [sheet] = await Promise.all([page.context().waitForEvent('page'), page.locator('#result a[data-layout=a4]').click()]);
+    await sheet.waitForLoadState('load');
+    const cards = sheet.locator('.v');
+    expect(await cards.count()).toBe(5); // the Wi-Fi join card and four vouchers
+    const decoder = await page.context().newPage();
+    await decoder.addScriptTag({ path: JSQR });
+    const decoded: string[] = [];
+    for (let i = 0; i < 5; i++) decoded.push((await decodeQr(decoder, await cards.nth(i).locator('.qr').screenshot()))!);
+    expect(decoded[0]).toBe('WIFI:T:nopass;S:barrio-free;;');
+    expect(decoded.slice(1).sort()).toEqual(codes.map((c) => `${s.url}?code=${c}`).sort());
+    for (const c of codes) expect(await sheet.locator('.c', { hasText: c }).count()).toBe(1);
+    await expect(sheet.locator('.p').nth(1).textContent()).resolves.toContain('2 GB, 1 day from first use, 2 devices');
+
+    // The 58 mm receipt layout: one column, still scannable.
+    await sheet.goto(sheet.url().replace('layout=a4', 'layout=receipt58'));
+    const width = await sheet.evaluate(() => document.body.getBoundingClientRect().width);
+    expect(width).toBeLessThan(220); // 54 mm ≈ 204 CSS px
+    expect(await decodeQr(decoder, await sheet.locator('.v').nth(1).locator('.qr').screenshot())).toMatch(new RegExp(`^${s.url.replace(/[.?]/g, '\\$&')}\\?code=`));
+    await sheet.close();
+    await decoder.close();
+  });
+
+  it('finds a voucher and revokes it with a reason', async () => {
+    await page.click('nav a:text("Vouchers")');
+    await page.getByLabel('Search').fill('market');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator('p.muted', { hasText: '4 vouchers' }).waitFor();
+    const row = page.locator('tbody tr').first();
+    const code = (await row.getAttribute('data-code'))!;
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByLabel(`Reason for revoking ${code}`).fill('ticket lost');
+    await page.getByRole('button', { name: 'Confirm revoke' }).click();
+    await page.locator(`tr[data-code="${code}"] .pill.revoked`).waitFor();
+    await expect(page.locator(`tr[data-code="${code}"]`).textContent()).resolves.toContain('ticket lost');
+    expect(s.rt.store.vouchers.findByCode(code.replace(/-/g, ''))?.status).toBe('revoked');
+    expect(s.rt.store.events.list({ type: 'voucher.revoked' })[0]?.actorType).toBe('operator');
+  });
+});
