@@ -6,8 +6,8 @@
  *
  *   node --import tsx scripts/bench/lib/ws-load.ts '{"url":"ws://127.0.0.1:8080/ws","offset":0,"count":1000,"durationMs":20000}'
  *
- * Prints one JSON line: { connected, failed, closedEarly, rounds: [{ deliveries, spreadMs }], messages }.
- * With `slow: n`, n extra subscribers stop reading (paused sockets) to test that the hub drops them.
+ * Prints one JSON line: { connected, failed, stillOpen, closedEarly, rounds: [{ deliveries, spreadMs }], messages,
+ * minPerClient } (minPerClient: the fewest messages any one subscriber got, snapshot included).
  */
 import WebSocket from 'ws';
 import { sourceAddress } from './addresses.js';
@@ -53,6 +53,7 @@ async function main() {
     lastArrival = 0;
   });
   const clients: WebSocket[] = [];
+  const perClient: number[] = [];
   let failed = 0;
   // Connect in slices so the handshake burst does not look like an attack to the server's caps.
   for (let k = 0; k < args.count; k += 50) {
@@ -60,6 +61,7 @@ async function main() {
       Array.from({ length: Math.min(50, args.count - k) }, (_, j) =>
         open('device', sourceAddress(args.offset + k + j), (data) => {
           messages++;
+          perClient[k + j] = (perClient[k + j] ?? 0) + 1;
           if (roundAt && data.includes('"kind":"delta"')) {
             deliveries++;
             lastArrival = Date.now();
@@ -78,7 +80,7 @@ async function main() {
   endRound();
   const connected = clients.length;
   const stillOpen = clients.filter((c) => c.readyState === WebSocket.OPEN).length;
-  process.stdout.write(JSON.stringify({ connected, failed, stillOpen, closedEarly, rounds: rounds.slice(1), messages }) + '\n');
+  process.stdout.write(JSON.stringify({ connected, failed, stillOpen, closedEarly, rounds: rounds.slice(1), messages, minPerClient: Math.min(...Array.from({ length: args.count }, (_, i) => perClient[i] ?? 0)) }) + '\n');
   if (args.holdMs) await new Promise((r) => setTimeout(r, args.holdMs));
   reference?.terminate();
   for (const c of clients) c.terminate();
