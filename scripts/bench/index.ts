@@ -41,7 +41,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 const files = readdirSync(here)
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts' && f !== 'types.ts')
+  // Files starting with _ are scratch files, never benchmark modules (importing them could run anything).
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('_') && !f.endsWith('.test.ts') && f !== 'index.ts' && f !== 'types.ts')
   .sort();
 
 const rows: (BenchResult & { module: string })[] = [];
