@@ -26,6 +26,7 @@ export function createAccounting(ctx: CoreContext) {
   let lastRedeemByCheck = 0;
   let lastSweepMs = 0;
   let gatewayOk = true;
+  let seenStray = new Set<string>();
 
   function activeDeviceMap(): Map<string, DeviceRow> {
     return new Map(ctx.store.entitlements.allActiveDevices().map((d) => [d.id, d]));
@@ -44,9 +45,15 @@ export function createAccounting(ctx: CoreContext) {
     const touched = ctx.ledger.record(counters, devices, now);
     if (ctx.driver.resyncPools) await resync(touched, now);
     // Devices the gateway still passes but the database has ended (a failed clean-up): take them off.
+    // Only when a second sweep still finds them: a login in flight authorizes on the gateway before it
+    // stores the device, so a device seen once may simply be newer than this sweep's snapshot.
+    const strays = new Set<string>();
     for (const c of counters) {
-      if (!devices.has(c.deviceId)) await tryGateway(ctx, 'deauthorize stray', () => ctx.driver.deauthorize(c.deviceId));
+      if (devices.has(c.deviceId)) continue;
+      if (!seenStray.has(c.deviceId)) strays.add(c.deviceId);
+      else if (!activeDeviceMap().has(c.deviceId)) await tryGateway(ctx, 'deauthorize stray', () => ctx.driver.deauthorize(c.deviceId));
     }
+    seenStray = strays;
     return true;
   }
 

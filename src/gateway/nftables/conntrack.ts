@@ -27,8 +27,10 @@ export async function flushConntrack(
   await Promise.all(
     calls.map(async (argv) => {
       const r = await runner.exec(argv);
-      // Exit 1 with "0 flow entries have been deleted" just means there was nothing to flush.
-      if (r.code !== 0 && !/flow entries have been deleted/.test(r.stderr)) {
+      // Exit 1 with "0 flow entries have been deleted" just means there was nothing to flush; "such
+      // conntrack doesn't exist" means another flush (or the flow's own end) removed an entry between
+      // this call's dump and its delete: gone either way.
+      if (r.code !== 0 && !/flow entries have been deleted|such conntrack doesn't exist/.test(r.stderr)) {
         throw new GatewayError(`${argv.join(' ')} failed: ${r.stderr.trim()}`);
       }
     }),
