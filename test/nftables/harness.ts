@@ -38,11 +38,12 @@ const HOSTS = [
   'www.google.com',
 ];
 
-export async function createGatewayHarness(opts: { prefix: string; subnet: number; clients?: number }): Promise<GatewayHarness> {
+/** `standInPortal: false` leaves the intercept port free for a real Portico (test/nftables/portico.ts). */
+export async function createGatewayHarness(opts: { prefix: string; subnet: number; clients?: number; standInPortal?: boolean }): Promise<GatewayHarness> {
   const topo = await createTopology({ prefix: opts.prefix, subnet: opts.subnet, clients: opts.clients ?? 2 });
   try {
     await topo.start(topo.inet, [process.execPath, '--import', 'tsx', SERVERS, 'internet', `10.98.${opts.subnet}.53`]);
-    await topo.start(topo.gw, [process.execPath, '--import', 'tsx', SERVERS, 'portal', String(INTERCEPT_PORT), String(DNS_PORT), `10.99.${opts.subnet}.53`]);
+    if (opts.standInPortal !== false) await topo.start(topo.gw, [process.execPath, '--import', 'tsx', SERVERS, 'portal', String(INTERCEPT_PORT), String(DNS_PORT), `10.99.${opts.subnet}.53`]);
   } catch (err) {
     await topo.cleanup();
     throw err;
