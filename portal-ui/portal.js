@@ -77,9 +77,14 @@
     list.replaceChildren.apply(list, items);
   }
 
+  // Once the resident submits a form (logout, remove, top-up) that navigation wins: the socket's news of
+  // the same change must not race it with a navigation of its own.
+  var leaving = false;
+  document.addEventListener('submit', function () { leaving = true; });
+
   /** @param {SessionState} s */
   function apply(s) {
-    if (!s.authorized) { location.replace('/'); return; }
+    if (!s.authorized) { if (!leaving) location.replace('/'); return; }
     seconds = s.secondsRemaining;
     since = Date.now();
     if (seconds === null) set('time', unlimited); else tick();

@@ -79,7 +79,7 @@ describe('operator API', () => {
     expect(sheet.headers.get('content-security-policy')).toContain("default-src 'none'");
     const html = await sheet.text();
     expect(html).toContain(created.codes[0]);
-    expect(html).toContain(`https://portal.example.net/?code=${created.codes[0]}`);
+    expect(html).toContain(`data-url="https://portal.example.net/?code=${created.codes[0]}"`);
     expect(html).toContain('Wi-Fi: barrio');
     expect((await admin.call('GET', `/api/admin/batches/${created.batch.id}/sheet?layout=poster`)).status).toBe(400);
 

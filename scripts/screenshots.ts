@@ -1,0 +1,90 @@
+/**
+ * `npm run screenshots`: renders the main pages in headless Chromium and writes PNGs to
+ * docs/screenshots/ for the README — the resident sign-in and status pages on a phone, the public
+ * network page, the operator dashboard and voucher list, and printed sheets (A4 grid, 58 mm receipt).
+ * Runs a whole Portico in this process on a loopback port with the simulated gateway; nothing leaves
+ * the machine. Set PORTICO_CHROMIUM to use another Chromium than /usr/bin/chromium.
+ */
+import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { launchChromium } from '../test/ui/browser.js';
+import { liveServer, type LiveServer } from '../test/ui/live-server.js';
+
+const OUT = join(process.cwd(), 'docs', 'screenshots');
+
+function deviceLogin(s: LiveServer, from: string, code: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = new URLSearchParams({ code }).toString();
+    const req = request({ host: '127.0.0.1', port: s.port, path: '/login', method: 'POST', localAddress: from, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const s = await liveServer({ pollMs: 500, config: { network: { name: 'Barrio Wi-Fi', ssid: 'barrio-free' } } });
+  const b = await launchChromium();
+  const shot = (name: string) => join(OUT, `${name}.png`);
+  try {
+    s.core.ctx.store.settings.set('welcome', 'Buy a ticket at the shop on the corner. Every code works on your phone and one more device.');
+    await s.core.admin.vouchers.savePlan('Day pass', { duration: '1d', data: '1GB', devices: 1, price: 1 }, { id: 'cli', name: 'cli', role: 'admin', passwordHash: '', createdAt: 0, disabled: false });
+    const { codes } = s.vouchers(6, { durationSec: 30 * 86400, dataBytes: 2e9, devices: 2 }, { note: 'Market stall', price: 5 });
+    const sold = s.vouchers(3, { durationSec: 86400, dataBytes: 1e9 }, { note: 'Shop', price: 1 });
+    for (const [i, code] of sold.codes.entries()) await deviceLogin(s, `127.0.0.${40 + i}`, code);
+    await deviceLogin(s, '127.0.0.50', codes[1]!);
+
+    // Resident, phone-sized.
+    const phone = await b.phone();
+    await phone.goto(`${s.url}?code=${codes[0]}`);
+    await phone.screenshot({ path: shot('portal-login'), fullPage: true });
+    await phone.getByLabel('Voucher code').fill('K7QM-4XPA-9TX');
+    await Promise.all([phone.waitForLoadState('domcontentloaded'), phone.click('button[type=submit]')]);
+    await phone.screenshot({ path: shot('portal-error'), fullPage: true });
+    await phone.getByLabel('Voucher code').fill(codes[1]!);
+    await Promise.all([phone.waitForURL(`${s.url}status`), phone.click('button[type=submit]')]);
+    await phone.locator('#live').waitFor({ state: 'visible' });
+    await phone.waitForTimeout(1500);
+    await phone.screenshot({ path: shot('portal-status'), fullPage: true });
+    await phone.goto(`${s.url}network`);
+    await phone.locator('#live').waitFor({ state: 'visible' });
+    await phone.screenshot({ path: shot('network'), fullPage: true });
+    const es = await b.phone({ locale: 'es-ES' });
+    await es.goto(s.url);
+    await es.screenshot({ path: shot('portal-login-es'), fullPage: true });
+
+    // Operator console, laptop-sized.
+    const desk = await b.desktop();
+    await desk.goto(`${s.url}admin`);
+    await desk.getByLabel('Name').fill('admin');
+    await desk.getByLabel('Password').fill(s.adminPassword);
+    await desk.getByRole('button', { name: 'Sign in' }).click();
+    await desk.locator('#online').waitFor();
+    await desk.waitForTimeout(1500);
+    await desk.screenshot({ path: shot('console-dashboard'), fullPage: true });
+    await desk.goto(`${s.url}admin#/batch`);
+    await desk.getByRole('button', { name: 'Create batch' }).waitFor();
+    await desk.screenshot({ path: shot('console-batch') });
+    await desk.goto(`${s.url}admin#/vouchers`);
+    await desk.locator('tbody tr').first().waitFor();
+    await desk.screenshot({ path: shot('console-vouchers') });
+
+    // Printed sheets.
+    const batchId = s.core.admin.vouchers.listBatches({ id: 'x', name: 'x', role: 'admin', passwordHash: '', createdAt: 0, disabled: false }).find((x) => x.note === 'Market stall')!.id;
+    await desk.goto(`${s.url}api/admin/batches/${batchId}/sheet?layout=a4`);
+    await desk.screenshot({ path: shot('sheet-a4'), fullPage: true });
+    await desk.goto(`${s.url}api/admin/batches/${batchId}/sheet?layout=receipt58`);
+    await desk.setViewportSize({ width: 240, height: 800 });
+    await desk.screenshot({ path: shot('sheet-receipt58'), fullPage: true });
+    process.stdout.write(`screenshots written to ${OUT}\n`);
+  } finally {
+    await b.close();
+    await s.close();
+  }
+}
+
+await main();
