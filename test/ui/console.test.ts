@@ -126,4 +126,25 @@ describe('operator console in Chromium', () => {
     expect(s.rt.store.vouchers.findByCode(code.replace(/-/g, ''))?.status).toBe('revoked');
     expect(s.rt.store.events.list({ type: 'voucher.revoked' })[0]?.actorType).toBe('operator');
   });
+
+  it('renders every console view without a script error, and saves settings and plans through the forms', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (const [route, title] of [['plans', 'Plans'], ['sales', 'Sales'], ['operators', 'Operators'], ['audit', 'Audit log'], ['settings', 'Settings'], ['account', 'Account'], ['dashboard', 'Dashboard']] as const) {
+      await page.goto(`${s.url}admin#/${route}`);
+      await page.locator('h1', { hasText: title }).waitFor();
+    }
+    await page.goto(`${s.url}admin#/plans`);
+    await page.getByLabel('Name', { exact: true }).fill('Week');
+    await page.getByLabel('Time (from first use)').fill('7d');
+    await page.getByLabel('Data', { exact: true }).fill('5GB');
+    await page.getByRole('button', { name: 'Save plan' }).click();
+    await page.locator('td', { hasText: '5 GB, 1 week from first use, 1 device' }).waitFor();
+    await page.goto(`${s.url}admin#/settings`);
+    await page.getByLabel('Welcome text on the sign-in page').fill('Hola vecinos');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('[role=status]', { hasText: 'Settings saved.' }).waitFor();
+    expect(s.core.admin.settings().welcome).toBe('Hola vecinos');
+    expect(errors).toEqual([]);
+  });
 });
