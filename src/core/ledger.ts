@@ -40,10 +40,11 @@ export function createLedger(store: Store, clock: Clock) {
   const rates = new Map<string, DeviceRate>();
   let lastFlush = clock.now();
 
+  /** Pending bytes per pool, kept beside `pending` so a lookup is O(1): the sweep asks once per pool. */
+  const pendingPerPool = new Map<string, number>();
+
   function pendingBytes(entitlementId: string): number {
-    let n = 0;
-    for (const p of pending.values()) if (p.entitlementId === entitlementId) n += p.up + p.down;
-    return n;
+    return pendingPerPool.get(entitlementId) ?? 0;
   }
 
   return {
@@ -67,6 +68,7 @@ export function createLedger(store: Store, clock: Clock) {
         const p = pending.get(c.deviceId) ?? { entitlementId: dev.entitlementId, up: 0, down: 0, counterUp: 0, counterDown: 0 };
         p.up += up;
         p.down += down;
+        if (up + down > 0) pendingPerPool.set(p.entitlementId, (pendingPerPool.get(p.entitlementId) ?? 0) + up + down);
         p.counterUp = c.bytesUp;
         p.counterDown = c.bytesDown;
         pending.set(c.deviceId, p);
@@ -109,6 +111,7 @@ export function createLedger(store: Store, clock: Clock) {
         });
       }
       pending.clear();
+      pendingPerPool.clear();
       lastFlush = now;
       return writes.length;
     },
