@@ -74,7 +74,8 @@ async function serve(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('main', `${signal}: stopping`);
-    const force = setTimeout(() => process.exit(1), 5000);
+    // procd waits 15 s (openwrt init term_timeout) before SIGKILL; a final RAM-mode snapshot may need most of it.
+    const force = setTimeout(() => process.exit(1), 12_000);
     force.unref();
     hub.close();
     for (const s of servers) s.close();

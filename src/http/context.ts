@@ -37,9 +37,10 @@ export function clientIpOf(deps: HttpDeps, c: Context): string {
   return deps.clientIp ? normalizeIp(deps.clientIp(c)) : socketAddresses(c).remote;
 }
 
+/** `?lang=`, then the `lang` cookie, then Accept-Language, among the languages the operator enabled. */
 export function langOf(deps: HttpDeps, c: Context): Lang {
   const cookie = /(?:^|;\s*)lang=([a-z]{2})/.exec(c.req.header('cookie') ?? '')?.[1];
-  return pickLang(c.req.header('accept-language'), c.req.query('lang') ?? cookie, deps.config.network.languages);
+  return pickLang(c.req.header('accept-language'), c.req.query('lang') ?? cookie, deps.core.admin.settings().languages);
 }
 
 export function sessionState(s: DeviceStatus, lang: Lang): SessionState {

@@ -10,9 +10,9 @@ import type { ErrorEnvelope, LoginOk } from '../api/contract.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint } from '../gateway/driver.js';
 import { normalizeMac } from '../lib/net.js';
-import { clientIpOf, sessionState, type HttpDeps } from './context.js';
+import { clientIpOf, langOf as langOfRequest, sessionState, type HttpDeps } from './context.js';
 import { statusFor } from './errors.js';
-import { hasMessage, pickLang, t, type Lang } from './i18n.js';
+import { hasMessage, t, type Lang } from './i18n.js';
 import { loginPage, statusPage, type Chrome } from './pages.js';
 
 const wantsJson = (c: Context) => /application\/json/.test(c.req.header('accept') ?? '');
@@ -56,10 +56,7 @@ export function portalRoutes(deps: HttpDeps) {
   // Operator settings (network name, languages, welcome text) win over the config file.
   const settings = () => core.admin.settings();
   const welcome = () => settings().welcome || undefined;
-  const langOf = (c: Context): Lang => {
-    const cookie = /(?:^|;\s*)lang=([a-z]{2})/.exec(c.req.header('cookie') ?? '')?.[1];
-    return pickLang(c.req.header('accept-language'), c.req.query('lang') ?? cookie, settings().languages);
-  };
+  const langOf = (c: Context): Lang => langOfRequest(deps, c);
   const chrome = (lang: Lang, keep?: Record<string, string>): Chrome => {
     const s = settings();
     return { lang, languages: s.languages, networkName: s.networkName, ...(keep ? { keep } : {}) };
