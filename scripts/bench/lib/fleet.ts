@@ -52,11 +52,11 @@ export function client<T>(script: 'login-load' | 'ws-load', args: Record<string,
   });
 }
 
-export async function fleet(opts: { devices: number; extraVouchers?: number; config?: Record<string, unknown>; mode?: 'tsx' | 'dist' }) {
+export async function fleet(opts: { devices: number; extraVouchers?: number; config?: Record<string, unknown>; mode?: 'tsx' | 'dist'; nodeFlags?: string[] }) {
   const dir = scratchDir('fleet');
   const port = await freePort();
   const codes = await seed(dir, port, { vouchers: opts.devices + (opts.extraVouchers ?? 0) });
-  const server = await startServer({ dir, port, ...(opts.config ? { config: opts.config } : {}), mode: opts.mode ?? 'dist' });
+  const server = await startServer({ dir, port, ...(opts.config ? { config: opts.config } : {}), mode: opts.mode ?? 'dist', ...(opts.nodeFlags ? { nodeFlags: opts.nodeFlags } : {}) });
   const stop = async () => {
     await server.stop({ keepDir: true });
     rmSync(dir, { recursive: true, force: true });

@@ -84,7 +84,15 @@ export interface StartOptions {
   /** `tsx`: run src/ through the tsx loader; `dist`: the compiled copy from compiledEntry(). */
   mode?: 'tsx' | 'dist';
   timeoutMs?: number;
+  /** Node flags for the server process (e.g. ROUTER_NODE_FLAGS). */
+  nodeFlags?: string[];
 }
+
+/**
+ * The V8 flags the OpenWrt init script starts Portico with (openwrt/files/etc/init.d/portico): a small
+ * young generation and a capped old space, so the heap does not grow past what a router can spare.
+ */
+export const ROUTER_NODE_FLAGS = ['--max-old-space-size=64', '--optimize-for-size', '--max-semi-space-size=1'];
 
 export function benchConfig(dir: string, port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -107,7 +115,8 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
   const port = opts.port ?? (await freePort());
   const configFile = writeConfig(dir, port, opts.config);
   const entry = opts.mode === 'dist' ? compiledEntry() : join(ROOT, 'src/main.ts');
-  const args = opts.mode === 'dist' ? [entry, 'serve', '--config', configFile] : ['--import', 'tsx', entry, 'serve', '--config', configFile];
+  const flags = opts.nodeFlags ?? [];
+  const args = opts.mode === 'dist' ? [...flags, entry, 'serve', '--config', configFile] : [...flags, '--import', 'tsx', entry, 'serve', '--config', configFile];
   const t0 = performance.now();
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORTICO_CONFIG: undefined } });
   let err = '';
@@ -163,9 +172,9 @@ export function compiledEntry(): string {
 }
 
 /** Resident set size of a process in bytes (Linux /proc). */
-export function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+export function rssOf(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no ${field} for pid ${pid}`);
   return Number(m[1]) * 1024;
 }
 
