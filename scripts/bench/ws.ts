@@ -2,8 +2,8 @@
  * WebSocket fan-out (SPEC §8: "resident status updates to 1,000 WebSocket subscribers, all delivered
  * within 100 ms"): 1,000 devices online, each subscribed to its own `device` topic from its own
  * address, in a client process. For every accounting pass the figure is the time from the server's
- * timestamp of the pass (carried by the `network` topic) to the arrival of the last of the 1,000
- * updates.
+ * timestamp of the pass (the moment its counters were read, carried in each update as `at`) to the
+ * arrival of the last of the 1,000 updates.
  *
  *   npm run bench -- --only ws
  */

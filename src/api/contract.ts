@@ -41,6 +41,8 @@ export type SessionState =
       status: 'active' | 'exhausted' | 'expired' | 'revoked';
       throttled: boolean;
       plan: { words: string; devices: number; dataBytes: number | null; durationSec: number | null };
+      /** Server time (ms) of the accounting pass these figures come from (WebSocket usage updates). */
+      at?: number;
       secondsRemaining: number | null;
       bytesRemaining: number | null;
       usedBytes: number;

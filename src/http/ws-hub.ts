@@ -21,7 +21,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { WS_CLOSE, WS_TOPICS, type AuditEvent, type WsMessage, type WsTopic, type WsTopics } from '../api/contract.js';
+import { WS_CLOSE, WS_TOPICS, type AuditEvent, type SessionState, type WsMessage, type WsTopic, type WsTopics } from '../api/contract.js';
+import type { PorticoEvents } from '../core/events.js';
 import type { Lang } from '../domain/plan-words.js';
 import { normalizeIp } from '../lib/net.js';
 import type { Role } from '../store/operator-repo.js';
@@ -55,6 +56,10 @@ interface Conn {
   operator: { id: string; role: Role; tokenHash: string } | null;
   /** The pool last shown on the `device` topic (to route pool events). */
   entitlementId: string | null;
+  /** The caller's device in that pool (to mark "this device" without asking the gateway again). */
+  deviceId: string | null;
+  /** The last `device` payload sent, patched with each sweep's numbers. */
+  last: SessionState | null;
   alive: boolean;
 }
 
@@ -97,7 +102,41 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
   async function sendDevice(c: Conn, kind: 'snapshot' | 'delta'): Promise<void> {
     const status = await core.deviceStatus(c.ip);
     c.entitlementId = status.authorized ? status.entitlementId : null;
-    send(c, 'device', kind, sessionState(status, c.lang));
+    c.deviceId = status.authorized ? status.deviceId : null;
+    c.last = sessionState(status, c.lang);
+    send(c, 'device', kind, c.last);
+  }
+
+  /**
+   * Usage ticks change numbers, not membership (logins and logouts arrive as pool events): each online
+   * subscriber's last payload is patched with its pool's figures from the sweep, with no query and no
+   * gateway lookup per connection. A device whose pool no longer lists it is looked up afresh.
+   */
+  async function sendUsage(list: Conn[], usage: PorticoEvents['usage']): Promise<void> {
+    const pools = new Map(usage.pools.map((p) => [p.entitlementId, p]));
+    for (const c of list) {
+      const p = c.entitlementId ? pools.get(c.entitlementId) : undefined;
+      const last = c.last;
+      if (!p || !last?.authorized || last.devices.length !== p.devices.length || !p.devices.some((d) => d.deviceId === c.deviceId)) {
+        await sendDevice(c, 'delta');
+        continue;
+      }
+      const rates = new Map(p.devices.map((d) => [d.deviceId, d]));
+      c.last = {
+        ...last,
+        at: usage.at,
+        status: p.status,
+        throttled: p.throttled,
+        online: p.status === 'active' || p.throttled,
+        secondsRemaining: p.secondsRemaining,
+        bytesRemaining: p.bytesRemaining,
+        usedBytes: p.usedBytes,
+        downBps: p.downBps,
+        upBps: p.upBps,
+        devices: last.devices.map((d) => ({ ...d, downBps: rates.get(d.id)?.downBps ?? 0, upBps: rates.get(d.id)?.upBps ?? 0 })),
+      };
+      send(c, 'device', 'delta', c.last);
+    }
   }
 
   function salesFor(c: Conn) {
@@ -107,6 +146,8 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
 
   // --- coalesced updates: many bus events in one tick become one message per connection ---
   const dirtyDevices = new Set<Conn>();
+  const dirtyUsage = new Set<Conn>();
+  let lastUsage: PorticoEvents['usage'] | null = null;
   let dirtyEvents = false;
   let dirtySales = false;
   let scheduled = false;
@@ -121,7 +162,11 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
   async function flush(): Promise<void> {
     const devices = [...dirtyDevices];
     dirtyDevices.clear();
+    for (const c of devices) dirtyUsage.delete(c);
+    const usage = [...dirtyUsage].filter((c) => conns.has(c));
+    dirtyUsage.clear();
     for (const c of devices) if (conns.has(c)) await sendDevice(c, 'delta');
+    if (lastUsage) await sendUsage(usage, lastUsage);
     if (dirtyEvents) {
       dirtyEvents = false;
       const fresh: AuditEvent[] = core.admin.audit({ limit: 100 }).filter((e) => (e.id ?? 0) > lastEventId);
@@ -166,8 +211,10 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
   }
 
   unsubscribe.push(
-    core.bus.on('usage', 'ws', () => {
-      for (const c of conns) if (c.topics.has('device')) dirtyDevices.add(c);
+    core.bus.on('usage', 'ws', (u) => {
+      lastUsage = u;
+      // Only devices that are online have numbers that move; logins and logouts arrive as pool events.
+      for (const c of conns) if (c.topics.has('device') && c.entitlementId) dirtyUsage.add(c);
       dirtyEvents = true;
       schedule();
       aggregates();
@@ -255,7 +302,7 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
     }
     const lang = pickLang(req.headers['accept-language'], cookieValue(req.headers.cookie, 'lang'), core.admin.settings().languages);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      void opened({ ws, ip, lang, topics, operator, entitlementId: null, alive: true }, closeWith);
+      void opened({ ws, ip, lang, topics, operator, entitlementId: null, deviceId: null, last: null, alive: true }, closeWith);
     });
   }
 

@@ -1,8 +1,8 @@
 /**
  * WebSocket load client for the fan-out and memory figures, in its own process. Opens `count`
  * subscribers to the `device` topic, each from the loopback address its device logged in from (the hub
- * knows a device by its TCP peer), plus one `network` subscriber whose messages carry the server's
- * timestamp of each accounting pass. For every pass it records when the last `device` update arrived.
+ * knows a device by its TCP peer), plus one `network` subscriber. Each `device` update carries the server
+ * timestamp of its accounting pass; for every pass it records when the last update arrived.
  *
  *   node --import tsx scripts/bench/lib/ws-load.ts '{"url":"ws://127.0.0.1:8080/ws","offset":0,"count":1000,"durationMs":20000}'
  *
@@ -35,23 +35,11 @@ function open(topics: string, localAddress: string, onMessage: (data: string) =>
 async function main() {
   let closedEarly = 0;
   let messages = 0;
-  let roundAt = 0;
-  let lastArrival = 0;
-  let deliveries = 0;
-  const rounds: { deliveries: number; spreadMs: number }[] = [];
-  const endRound = () => {
-    if (roundAt) rounds.push({ deliveries, spreadMs: lastArrival ? lastArrival - roundAt : NaN });
-  };
+  // One round per accounting pass, keyed by the pass's server timestamp carried in each update.
+  const passes = new Map<number, { deliveries: number; lastArrival: number }>();
 
-  // The reference first: the hub's connection cap (1,000 by default) counts it too.
-  const reference = await open('network', '127.0.0.1', (data) => {
-    const m = JSON.parse(data) as { kind: string; payload: { at: number } };
-    if (m.kind !== 'delta') return;
-    endRound();
-    roundAt = m.payload.at;
-    deliveries = 0;
-    lastArrival = 0;
-  });
+  // The `network` subscriber fills the hub's connection cap like a status-page viewer would.
+  const reference = await open('network', '127.0.0.1', () => {});
   const clients: WebSocket[] = [];
   const perClient: number[] = [];
   let failed = 0;
@@ -62,10 +50,14 @@ async function main() {
         open('device', sourceAddress(args.offset + k + j), (data) => {
           messages++;
           perClient[k + j] = (perClient[k + j] ?? 0) + 1;
-          if (roundAt && data.includes('"kind":"delta"')) {
-            deliveries++;
-            lastArrival = Date.now();
-          }
+          const arrival = Date.now();
+          if (!data.includes('"kind":"delta"')) return;
+          const at = (JSON.parse(data) as { payload: { at?: number } }).payload.at;
+          if (at === undefined) return;
+          const pass = passes.get(at) ?? { deliveries: 0, lastArrival: 0 };
+          pass.deliveries++;
+          pass.lastArrival = Math.max(pass.lastArrival, arrival);
+          passes.set(at, pass);
         }),
       ),
     );
@@ -77,10 +69,11 @@ async function main() {
     }
   }
   await new Promise((r) => setTimeout(r, args.durationMs));
-  endRound();
+  // Passes that began before every subscriber was connected are left out (their counts are partial).
+  const rounds = [...passes.entries()].sort((a, b) => a[0] - b[0]).map(([at, p]) => ({ deliveries: p.deliveries, spreadMs: p.lastArrival - at }));
   const connected = clients.length;
   const stillOpen = clients.filter((c) => c.readyState === WebSocket.OPEN).length;
-  process.stdout.write(JSON.stringify({ connected, failed, stillOpen, closedEarly, rounds: rounds.slice(1), messages, minPerClient: Math.min(...Array.from({ length: args.count }, (_, i) => perClient[i] ?? 0)) }) + '\n');
+  process.stdout.write(JSON.stringify({ connected, failed, stillOpen, closedEarly, rounds: rounds.slice(1, -1), messages, minPerClient: Math.min(...Array.from({ length: args.count }, (_, i) => perClient[i] ?? 0)) }) + '\n');
   if (args.holdMs) await new Promise((r) => setTimeout(r, args.holdMs));
   reference?.terminate();
   for (const c of clients) c.terminate();
