@@ -5,9 +5,12 @@
  * costs ~0.3 ms (SPEC §8 login → online).
  *
  * Framing: `nft -i` prints no prompt on a pipe, so completion is detected from output we provoke.
- * - write: the batch line ends with `add table inet <t>_ok; delete table inet <t>_ok` (echoed only if
- *   the whole batch committed), then a second line does the same with `<t>_done`. Seeing `_done` means
- *   the batch was processed; seeing `_ok` before it means it succeeded. Errors are read from stderr.
+ * - write: the batch line ends with `flush set inet <t> _batch; add element inet <t> _batch { N }`
+ *   (N counts batches; nft prints it as 0x%08x), so the marker exists only if the whole batch committed. The next line lists
+ *   that set, and a third line `describe meta mark` always prints (no kernel, no cache): seeing it means
+ *   the batch was processed; seeing `{ N }` before it means it succeeded. Errors are read from stderr.
+ *   No `-e` (echo) and no `delete table`: both make nft 1.0.x load the whole ruleset cache for every
+ *   line, which cost ~70 ms per batch with 1,000 devices online (vs ~8 ms without).
  * - read: the query line is followed by `list tables`, whose JSON is the only one holding `{"table": {`
  *   objects, so the query's own line (or its absence, on error) is unambiguous.
  *
@@ -102,11 +105,12 @@ export interface NftSessionOptions {
 
 export function createNftSession(opts: NftSessionOptions): NftSession {
   const maxLine = opts.maxLine ?? 256 * 1024;
-  const ok = `add table inet ${opts.table}_ok`;
-  const done = `add table inet ${opts.table}_done`;
+  const t = `inet ${opts.table}`;
+  const TERMINATOR = 'datatype mark';
   let writer: Line | null = null;
   let reader: Line | null = null;
   let tail: Promise<unknown> = Promise.resolve();
+  let seq = 0;
 
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
     const next = tail.then(task, task);
@@ -132,12 +136,14 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
   };
 
   const writeBatch = async (line: string): Promise<void> => {
-    writer = live(writer, [opts.nftPath, '-e', '-i']);
+    writer = live(writer, [opts.nftPath, '-i']);
     const w = writer;
-    const t = `inet ${opts.table}`;
-    w.child.stdin!.write(`${line}; add table ${t}_ok; delete table ${t}_ok\nadd table ${t}_done; delete table ${t}_done\n`);
-    const { out, err } = await waitFor(w, (o) => o.includes(done));
-    if (!out.includes(ok)) throw new GatewayError(`nft refused the batch: ${firstError(err) || 'no detail'}`);
+    const n = (seq = (seq % 0xfffffff0) + 1);
+    const marker = `add set ${t} _batch { type mark; }; flush set ${t} _batch; add element ${t} _batch { ${n} }`;
+    w.child.stdin!.write(`${line}; ${marker}\nlist set ${t} _batch\ndescribe meta mark\n`);
+    const { out, err } = await waitFor(w, (o) => o.includes(TERMINATOR));
+    // nft prints mark elements in hex (`elements = { 0x00000011 }`).
+    if (!out.includes(`elements = { 0x${n.toString(16).padStart(8, '0')} }`)) throw new GatewayError(`nft refused the batch: ${firstError(err) || 'no detail'}`);
   };
 
   return {
