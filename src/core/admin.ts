@@ -19,7 +19,7 @@ import { adminVouchers } from './admin-vouchers.js';
 import type { CoreContext } from './context.js';
 import { localDay } from './ledger.js';
 import { addOperator } from './operators.js';
-import { audit } from './pool.js';
+import { applyWalledGarden, audit } from './pool.js';
 import { poolView } from './session.js';
 
 const actorOf = (op: OperatorRow) => ({ type: 'operator' as const, id: op.id });
@@ -78,7 +78,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
   return {
     vouchers: adminVouchers(ctx),
     settings,
-    saveSettings(input: Partial<Record<keyof SettingsView, unknown>>, op: OperatorRow): SettingsView {
+    async saveSettings(input: Partial<Record<keyof SettingsView, unknown>>, op: OperatorRow): Promise<SettingsView> {
       const next: Partial<SettingsView> = {};
       const text = (k: 'networkName' | 'ssid' | 'welcome', max: number, min = 0) => {
         const v = input[k];
@@ -107,6 +107,8 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
         for (const [k, v] of Object.entries(next)) store.settings.set(k, v);
         audit(ctx, 'settings.saved', actorOf(op), null, next);
       });
+      // Saved first; a gateway that is down gets the garden again at the next start.
+      if (next.walledGarden) await applyWalledGarden(ctx, next.walledGarden as string[]);
       return settings();
     },
 

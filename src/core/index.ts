@@ -16,6 +16,7 @@ import { createLedger } from './ledger.js';
 import { login, topUp, type LoginInput } from './login.js';
 import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken } from './operators.js';
 import { deviceStatus, logout, poolView } from './session.js';
+import { applyWalledGarden } from './pool.js';
 import { createThrottle } from './throttle.js';
 import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
 import type { ClientHint } from '../gateway/driver.js';
@@ -31,13 +32,18 @@ export function createCore(deps: CoreDeps) {
     locks: keyedMutex(),
   };
   const accounting = createAccounting(ctx);
+  const admin = createAdmin(ctx, { gatewayOk: accounting.gatewayOk });
   return {
     ctx,
     bus: ctx.bus,
     accounting,
     /** Operator console use-cases (src/core/admin.ts). */
-    admin: createAdmin(ctx, { gatewayOk: accounting.gatewayOk }),
-    start: (opts?: { timer?: boolean }) => accounting.start(opts),
+    admin,
+    /** Reconciles the gateway with the database, hands it the walled garden, starts accounting. */
+    start: async (opts?: { timer?: boolean }) => {
+      await accounting.start(opts);
+      await applyWalledGarden(ctx, admin.settings().walledGarden);
+    },
     stop: () => accounting.stop(),
     login: (input: LoginInput) => login(ctx, input),
     topUp: (input: { ip: string; code: unknown; hint?: ClientHint }) => topUp(ctx, input),

@@ -46,3 +46,9 @@ export async function tryGateway(ctx: CoreContext, what: string, fn: () => Promi
     return false;
   }
 }
+
+/** Hands the walled garden to the gateway, if its driver keeps one (best effort, logged). */
+export async function applyWalledGarden(ctx: CoreContext, entries: string[]): Promise<void> {
+  const set = ctx.driver.setWalledGarden?.bind(ctx.driver);
+  if (set) await tryGateway(ctx, 'setWalledGarden', () => set(entries));
+}

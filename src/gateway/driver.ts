@@ -90,6 +90,12 @@ export interface GatewayDriver {
   deauthorize(deviceId: string): Promise<void>;
   readCounters(): Promise<DeviceCounters[]>;
   reconcile(state: { pools: PoolLimits[]; devices: DeviceGrant[] }): Promise<void>;
+  /**
+   * Replaces the walled garden: what devices may reach before they log in (host names, IPv4/IPv6
+   * addresses or CIDRs, for the payment page or the community's own site). Idempotent; Portico's own
+   * entries only, never the operator's hand-made ones.
+   */
+  setWalledGarden?(entries: string[]): Promise<void>;
   health(): GatewayHealth;
 }
 

@@ -158,7 +158,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
     { method: 'GET', path: '/api/admin/settings', roles: ADMIN, does: 'network name, SSID, languages, welcome text, walled garden', handler: (c) => c.json(admin.settings()) },
     {
       method: 'PUT', path: '/api/admin/settings', roles: ADMIN, does: 'save settings',
-      handler: async (c, s) => c.json(admin.saveSettings(await body(c), s.operator)),
+      handler: async (c, s) => c.json(await admin.saveSettings(await body(c), s.operator)),
     },
   ];
 }

@@ -93,4 +93,17 @@ describe('routeros driver: several routers, one ledger', () => {
     expect(await driver.lookupClient(D.ip)).toMatchObject({ site: 'tower2' });
     expect(user('tower2', 'pool2')).toMatchObject({ 'limit-bytes-total': '5000000', profile: 'portico-pool2' });
   });
+
+  it('keeps Portico\'s walled garden on every router, replacing only its own entries', async () => {
+    const sim = (t: string) => lab.sim(t).state;
+    for (const t of ['tower1', 'tower2']) sim(t).walledGarden.add({ 'dst-host': 'router.local', comment: 'the operator’s own' });
+    await driver.setWalledGarden!(['pay.example.net', '192.0.2.80', '198.51.100.0/24', '2001:db8::/64']);
+    await driver.setWalledGarden!(['pay.example.net', '192.0.2.81']);
+    for (const t of ['tower1', 'tower2']) {
+      const hosts = [...sim(t).walledGarden.rows.values()].map((r) => [r['dst-host'], r.comment]);
+      expect(hosts).toEqual([['router.local', 'the operator’s own'], ['pay.example.net', 'portico walled garden']]);
+      const ips = [...sim(t).walledGardenIp.rows.values()].map((r) => [r['dst-address'], r.action, r.server]);
+      expect(ips).toEqual([['192.0.2.81', 'accept', 'hotspot1']]);
+    }
+  });
 });

@@ -254,6 +254,10 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
       });
     },
 
+    async setWalledGarden(entries) {
+      await everywhere('setWalledGarden', (r) => r.setGarden(entries));
+    },
+
     async reconcile(state) {
       const wanted = new Set(state.pools.map((p) => p.id));
       const stale = new Set([...pools.keys()].filter((id) => !wanted.has(id)));

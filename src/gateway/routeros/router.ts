@@ -18,6 +18,9 @@ import {
   findProfileSentence,
   findUserSentence,
   fromRouterMac,
+  GARDEN_MENUS,
+  gardenListSentence,
+  gardenSentences,
   hostsSentence,
   hotspotSentence,
   isManagedProfile,
@@ -128,5 +131,14 @@ export class RouterOps {
     const profiles = new Map<string, string>();
     for (const p of await this.client.exec(profilesSentence())) if (isManagedProfile(p.name)) profiles.set(p.name!.slice(profileName('').length), p['.id']!);
     return { users, profiles };
+  }
+
+  /** Replaces Portico's walled-garden entries (and only those) with `entries`. */
+  async setGarden(entries: string[]): Promise<void> {
+    for (const menu of GARDEN_MENUS) {
+      const ids = (await this.client.exec(gardenListSentence(menu))).map((r) => r['.id']!).filter(Boolean);
+      if (ids.length) await this.client.exec(removeSentence(menu, ids));
+    }
+    for (const words of gardenSentences(entries, this.hotspot)) await this.client.exec(words);
   }
 }

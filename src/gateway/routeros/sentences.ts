@@ -123,3 +123,26 @@ export function parseActive(row: Row): ActiveSession {
     bytesDown: counter(row['bytes-out']),
   };
 }
+
+/** Portico's walled-garden entries carry this comment; the operator's own entries are never touched. */
+export const GARDEN_COMMENT = 'portico walled garden';
+export const GARDEN_MENUS = ['/ip/hotspot/walled-garden', '/ip/hotspot/walled-garden/ip'] as const;
+
+const IPV4_OR_CIDR = /^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/;
+
+/**
+ * One `add` per entry: addresses and CIDRs go to `/walled-garden/ip` (accepted before login at the IP
+ * level), host names to `/walled-garden` (`dst-host`, matched by the hotspot's HTTP proxy and DNS).
+ * The Hotspot is IPv4-only, so IPv6 entries have nothing to apply to and are left out.
+ */
+export function gardenSentences(entries: string[], server: string): string[][] {
+  return entries
+    .filter((e) => !e.includes(':'))
+    .map((e) =>
+      IPV4_OR_CIDR.test(e)
+        ? ['/ip/hotspot/walled-garden/ip/add', `=dst-address=${e}`, '=action=accept', `=server=${server}`, `=comment=${GARDEN_COMMENT}`]
+        : ['/ip/hotspot/walled-garden/add', `=dst-host=${e}`, '=action=allow', `=server=${server}`, `=comment=${GARDEN_COMMENT}`],
+    );
+}
+
+export const gardenListSentence = (menu: string): string[] => [`${menu}/print`, `?comment=${GARDEN_COMMENT}`, '=.proplist=.id'];

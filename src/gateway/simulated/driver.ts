@@ -113,6 +113,10 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): SimulatedDr
         else current.grant = { ...g, ips: [...new Set([...current.grant.ips, ...g.ips])] };
       }
     },
+    async setWalledGarden(entries) {
+      reachable();
+      network.walledGarden = [...entries];
+    },
     health() {
       return network.reachable ? { ok: true, detail: 'simulated gateway' } : { ok: false, detail: 'simulated gateway unreachable' };
     },

@@ -31,6 +31,8 @@ export class SimulatedNetwork {
   private readonly macs = new Map<string, string>();
   /** When false, every driver call fails as if the router were unreachable. */
   reachable = true;
+  /** The walled garden as the driver last set it. */
+  walledGarden: string[] = [];
 
   /**
    * @param autoClients every address is a client (the demo: whoever opens the portal). When false only
