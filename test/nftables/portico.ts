@@ -93,7 +93,11 @@ export function createPortico(topo: Topology, o: PorticoOptions = {}): PorticoPr
     const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise<void>((r) => c.once('exit', () => r()));
-    process.kill(c.pid!, signal);
+    try {
+      process.kill(c.pid!, signal);
+    } catch {
+      return; // already gone; 'exit' is on its way
+    }
     const timer = setTimeout(() => c.exitCode === null && c.signalCode === null && process.kill(c.pid!, 'SIGKILL'), 8000);
     await exited;
     clearTimeout(timer);

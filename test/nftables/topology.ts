@@ -113,7 +113,14 @@ export async function createTopology(opts: { prefix: string; subnet: number; cli
     });
 
   const cleanup = async () => {
-    for (const p of procs) if (p.exitCode === null && p.pid) process.kill(p.pid, 'SIGKILL');
+    for (const p of procs) {
+      if (p.exitCode !== null || p.signalCode !== null || !p.pid) continue;
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // it died on its own (e.g. the Ctrl-C that reached the whole process group)
+      }
+    }
     for (const ns of all) await sh(['ip', 'netns', 'del', ns]);
   };
 
