@@ -15,7 +15,7 @@ import { adminRoutes } from './http/admin-routes.js';
 import { captiveApiRoutes } from './http/captive-api.js';
 import { clientIpOf, langOf, sessionState, socketAddresses, type HttpDeps } from './http/context.js';
 import { statusFor } from './http/errors.js';
-import { intercept } from './http/intercept.js';
+import { intercept, portalHostMatcher } from './http/intercept.js';
 import { metricsRoutes } from './http/metrics.js';
 import { networkRoutes } from './http/network-page.js';
 import { portalRoutes } from './http/portal.js';
@@ -25,9 +25,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export function createApp(deps: HttpDeps) {
   const { config, core } = deps;
-  const portalHosts = new Set(
-    [new URL(config.portalUrl).hostname.replace(/^\[|\]$/g, ''), config.listen.host, 'localhost', '127.0.0.1', '::1', ...config.portalHosts].map((h) => h.toLowerCase()),
-  );
+  const isPortalHost = portalHostMatcher(config);
   const app = new Hono();
 
   app.use(
@@ -35,7 +33,7 @@ export function createApp(deps: HttpDeps) {
     intercept({
       portalUrl: config.portalUrl,
       // Our own names, or the address the request actually arrived on (http://10.0.0.1:8080/ typed by hand).
-      isPortalHost: (host, c) => portalHosts.has(host) || host === socketAddresses(c).local,
+      isPortalHost: (host, c) => isPortalHost(host, socketAddresses(c).local),
       isAuthorized: (c) => core.ctx.store.entitlements.isActiveIp(clientIpOf(deps, c)),
     }),
   );

@@ -8,9 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Server } from 'node:http';
-import { serve as honoServe } from '@hono/node-server';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
+import { portalHostMatcher } from './http/intercept.js';
+import { interceptListener } from './http/intercept-listener.js';
 import { createWsHub } from './http/ws-hub.js';
 import { runCli } from './cli/index.js';
 import type { Config } from './config/schema.js';
@@ -34,9 +36,18 @@ async function serve(config: Config): Promise<void> {
   const hub = createWsHub({ core: rt.core, config, log });
   const app = createApp({ core: rt.core, config, log, wsClients: () => hub.stats().connections });
 
+  // Interception is answered on the bare node:http response (intercept-listener.ts); the rest is Hono.
+  const listener = interceptListener(
+    {
+      portalUrl: config.portalUrl,
+      isPortalHost: portalHostMatcher(config),
+      isAuthorized: (ip) => rt.store.entitlements.isActiveIp(ip),
+    },
+    getRequestListener(app.fetch),
+  );
   const servers: Server[] = [];
   const listening = new Promise<void>((resolve) => {
-    const server = honoServe({ fetch: app.fetch, hostname: config.listen.host, port: config.listen.port }, () => resolve()) as Server;
+    const server = createHttpServer(listener);
     // Probes must never ride a kept-alive, DNAT'd connection past login (captive-clients.md c6, c8).
     server.keepAliveTimeout = 2000;
     server.headersTimeout = 10_000;
@@ -46,15 +57,12 @@ async function serve(config: Config): Promise<void> {
       log.error('http', `cannot listen on ${config.listen.host}:${config.listen.port}: ${err.message}`);
       process.exit(1);
     });
+    server.listen(config.listen.port, config.listen.host, () => resolve());
   });
   if (config.tls.port && config.tls.cert && config.tls.key) {
-    const tlsServer = honoServe({
-      fetch: app.fetch,
-      hostname: config.listen.host,
-      port: config.tls.port,
-      createServer: createHttpsServer,
-      serverOptions: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) },
-    }) as Server;
+    const tlsServer = createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, listener);
+    tlsServer.on('error', (err) => log.error('http', `cannot listen on ${config.listen.host}:${config.tls.port} (TLS): ${err.message}`));
+    tlsServer.listen(config.tls.port, config.listen.host);
     servers.push(tlsServer);
   }
   await listening;
