@@ -6,24 +6,12 @@
  * the machine. Set PORTICO_CHROMIUM to use another Chromium than /usr/bin/chromium.
  */
 import { mkdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { launchChromium } from '../test/ui/browser.js';
-import { liveServer, type LiveServer } from '../test/ui/live-server.js';
+import { deviceLogin, liveServer } from '../test/ui/live-server.js';
 
 const OUT = join(process.cwd(), 'docs', 'screenshots');
 
-function deviceLogin(s: LiveServer, from: string, code: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const body = new URLSearchParams({ code }).toString();
-    const req = request({ host: '127.0.0.1', port: s.port, path: '/login', method: 'POST', localAddress: from, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });

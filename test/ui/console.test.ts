@@ -4,11 +4,10 @@
  * jsQR to the right portal URL, plus the Wi-Fi join QR), and revoking a voucher with a reason.
  */
 import { createRequire } from 'node:module';
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
-import { liveServer, type LiveServer } from './live-server.js';
+import { deviceLogin, liveServer, type LiveServer } from './live-server.js';
 
 const JSQR = createRequire(import.meta.url).resolve('jsqr');
 
@@ -26,17 +25,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-function deviceLogin(from: string, code: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const body = new URLSearchParams({ code }).toString();
-    const req = request({ host: '127.0.0.1', port: s.port, path: '/login', method: 'POST', localAddress: from, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** Decodes the QR code in a PNG by drawing it on a canvas in a blank page and running jsQR there. */
 async function decodeQr(decoder: Page, png: Buffer): Promise<string | null> {
@@ -68,7 +56,7 @@ describe('operator console in Chromium', () => {
     await page.waitForFunction(() => document.getElementById('online')?.textContent === '0');
 
     const { codes } = s.vouchers(1, { durationSec: 3600, dataBytes: 1e9 });
-    expect(await deviceLogin('127.0.0.30', codes[0]!)).toBe(303);
+    expect(await deviceLogin(s, '127.0.0.30', codes[0]!)).toBe(303);
     await page.waitForFunction(() => document.getElementById('online')?.textContent === '1', null, { timeout: 5000 });
     await page.locator('#events li', { hasText: 'voucher.redeemed' }).first().waitFor({ timeout: 5000 });
     await page.waitForFunction(() => /Mbit\/s|kbit\/s/.test(document.querySelector('tbody td:nth-child(5)')?.textContent ?? ''), null, { timeout: 5000 });

@@ -11,7 +11,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -109,3 +109,16 @@ export async function liveServer(opts: LiveServerOptions = {}) {
 }
 
 export type LiveServer = Awaited<ReturnType<typeof liveServer>>;
+
+/** Another device logs in over plain HTTP from its own loopback address; resolves with the status. */
+export function deviceLogin(s: Pick<LiveServer, 'port'>, from: string, code: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = new URLSearchParams({ code }).toString();
+    const req = request({ host: '127.0.0.1', port: s.port, path: '/login', method: 'POST', localAddress: from, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -4,12 +4,11 @@
  * the language switch, and every error message with its status. Chromium is one device (127.0.0.1);
  * other devices are played by HTTP clients bound to 127.0.0.x.
  */
-import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Response } from 'playwright-core';
 import { t } from '../../src/http/i18n.js';
 import { launchChromium } from './browser.js';
-import { liveServer, type LiveServer } from './live-server.js';
+import { deviceLogin, liveServer, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
 let b: Awaited<ReturnType<typeof launchChromium>>;
@@ -26,18 +25,6 @@ afterAll(async () => {
   await s?.close();
 });
 
-/** Another device logs in over plain HTTP from its own loopback address. */
-function otherDeviceLogin(from: string, code: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const body = new URLSearchParams({ code }).toString();
-    const req = request({ host: '127.0.0.1', port: s.port, path: '/login', method: 'POST', localAddress: from, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 async function submit(page: Page, selector = 'form[action="/login"] button[type=submit]'): Promise<Response> {
   const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click(selector)]);
@@ -84,7 +71,7 @@ describe('resident portal in Chromium', () => {
     expect(await page.locator('#rate').textContent()).toMatch(/Mbit\/s ↓/);
 
     // A second device joins the code: it appears in the list without a reload, with "Remove".
-    expect(await otherDeviceLogin('127.0.0.20', codes[0]!)).toBe(303);
+    expect(await deviceLogin(s, '127.0.0.20', codes[0]!)).toBe(303);
     await page.locator('#devices li').nth(1).waitFor({ timeout: 5000 });
     await page.locator('#devices button', { hasText: 'Remove' }).click();
     await page.waitForURL(s.url + 'status');
@@ -166,18 +153,18 @@ describe('resident portal in Chromium', () => {
     expect(await attempt(revoked.codes[0]!)).toEqual({ status: 403, message: t('en', 'VOUCHER_REVOKED') });
 
     const expired = one({ durationSec: 60 });
-    expect(await otherDeviceLogin('127.0.0.21', expired.codes[0]!)).toBe(303);
+    expect(await deviceLogin(s, '127.0.0.21', expired.codes[0]!)).toBe(303);
     s.jump(120_000);
     await s.core.accounting.sweep();
     expect(await attempt(expired.codes[0]!)).toEqual({ status: 403, message: t('en', 'VOUCHER_EXPIRED') });
 
     const exhausted = one({ durationSec: 3600, dataBytes: 50_000 });
-    expect(await otherDeviceLogin('127.0.0.22', exhausted.codes[0]!)).toBe(303);
+    expect(await deviceLogin(s, '127.0.0.22', exhausted.codes[0]!)).toBe(303);
     await expect.poll(() => s.rt.store.vouchers.get(exhausted.ids[0]!)?.status, { timeout: 5000 }).toBe('exhausted');
     expect(await attempt(exhausted.codes[0]!)).toEqual({ status: 403, message: t('en', 'VOUCHER_EXHAUSTED') });
 
     const full = one({ durationSec: 3600, devices: 1 });
-    expect(await otherDeviceLogin('127.0.0.23', full.codes[0]!)).toBe(303);
+    expect(await deviceLogin(s, '127.0.0.23', full.codes[0]!)).toBe(303);
     expect(await attempt(full.codes[0]!)).toEqual({ status: 409, message: t('en', 'DEVICE_LIMIT') });
     // At the limit the resident may replace the oldest device.
     const replace = page.getByRole('button', { name: t('en', 'replace') });
