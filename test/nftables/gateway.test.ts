@@ -42,6 +42,39 @@ describe('nftables gateway, as a client sees it', () => {
     expect((await gw.curl(a!, probeUrls[0]!)).status).toBe(302);
   });
 
+  it('cuts a flow redirected to the portal before login off at login (c6), and cleans its conntrack entries up', async () => {
+    const [a] = gw.topo.clients;
+    // A connection opened before login to a foreign host's port 80 (so redirected to the portal), which
+    // sends its request only after the login.
+    const held = () =>
+      gw.topo.run(a!.ns, ['sh', '-c', `(sleep 1.5; printf 'GET /ping HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n'; sleep 1) | busybox nc ${gw.topo.inetIp} 80`], 10_000);
+    const connected = async () => {
+      const until = Date.now() + 3000;
+      while (Date.now() < until) {
+        const ss = await gw.topo.run(gw.topo.gw, ['ss', '-tnH', 'state', 'established', '( sport = :8080 )']);
+        if (ss.stdout.includes(a!.ip)) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('the held connection never reached the portal');
+    };
+    // Control: without a login the late request is answered by the portal.
+    const control = held();
+    await connected();
+    expect((await control).stdout).toContain('302');
+    const stale = held();
+    await connected();
+    await driver.authorize({ deviceId: 'dev-a', poolId: 'pool1', mac: a!.mac, ips: [a!.ip] });
+    expect((await stale).stdout).not.toContain('302');
+    expect(await gw.canReach(a!)).toBe(true);
+    const until = Date.now() + 3000;
+    let left = '';
+    do {
+      left = (await gw.topo.run(gw.topo.gw, ['conntrack', '-L', '-w', '8908', '-s', a!.ip])).stdout;
+    } while (left.trim() && Date.now() < until);
+    expect(left.trim()).toBe('');
+    await driver.deauthorize('dev-a');
+  });
+
   it('rejects tcp/443 and other ports in well under a second, never silently', async () => {
     const [a] = gw.topo.clients;
     const t0 = performance.now();

@@ -3,7 +3,9 @@
  * redirected to the portal stays redirected for its lifetime, so login must drop it; logout must drop
  * the device's NAT state too. One `conntrack -D` per address and direction, run in parallel: each call
  * walks the kernel's whole conntrack hash (nf_conntrack_buckets; ~13 ms at 262,144 buckets on a big host,
- * ~1 ms on a router's 16,384), which is the fixed cost of a login.
+ * ~1 ms on a router's 16,384) whatever the filter: conntrack-tools 1.4.x deletes by dump, even for a
+ * full tuple. Logins therefore do not wait for it: the pre-login conntrack zone (ruleset.ts) already
+ * makes the old flows unreachable, and the zone's entries are flushed in the background.
  *
  * @example
  *   await flushConntrack(runner, 'conntrack', ['10.0.0.23'], 'source');
@@ -17,12 +19,15 @@ export async function flushConntrack(
   conntrackPath: string,
   ips: string[],
   which: 'source' | 'both',
+  /** Only entries of this conntrack zone (e.g. the pre-login zone, leaving new flows alone). */
+  zone?: number,
 ): Promise<void> {
   const calls: string[][] = [];
+  const z = zone === undefined ? [] : ['-w', String(zone)];
   for (const ip of ips) {
     const fam = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-    calls.push([conntrackPath, '-D', '-f', fam, '-s', ip]);
-    if (which === 'both') calls.push([conntrackPath, '-D', '-f', fam, '-d', ip]);
+    calls.push([conntrackPath, '-D', '-f', fam, ...z, '-s', ip]);
+    if (which === 'both') calls.push([conntrackPath, '-D', '-f', fam, ...z, '-d', ip]);
   }
   await Promise.all(
     calls.map(async (argv) => {

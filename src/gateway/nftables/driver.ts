@@ -1,7 +1,8 @@
 /**
  * The nftables gateway driver (SPEC §4): keeps the desired devices and pools in memory, turns every
  * change into one atomic nft batch (ruleset.ts) sent over a persistent `nft -i` (transport.ts), and
- * flushes conntrack around logins and logouts (conntrack.ts). It never flushes its table: `start()`
+ * flushes conntrack around logins and logouts (conntrack.ts; a login's stale flows are cut off by the
+ * pre-login conntrack zone in the same batch, so only logouts wait for the flush). It never flushes its table: `start()`
  * re-applies the base chains atomically and reads the devices back from the kernel, so a restart or a
  * kill -9 does not cut anyone; `reconcile()` then converges to the database.
  *
@@ -32,6 +33,7 @@ import {
   deviceRemoveCommands,
   poolQuotaCommands,
   poolRemoveCommands,
+  PRE_LOGIN_ZONE,
   type BaseOptions,
   type DeviceSpec,
   type PoolSpec,
@@ -236,6 +238,19 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     }
   };
 
+  /**
+   * Flows a device opened before its login sit in the pre-login conntrack zone, which its packets
+   * left in the batch that authorized it (ruleset.ts raw_pre): they can no longer match anything, so
+   * the login does not wait for the conntrack walk. Deleting them is clean-up, done in the background
+   * (they would otherwise linger until their conntrack time-outs).
+   */
+  const flushPreLogin = (ips: string[]): void => {
+    if (ips.length === 0) return;
+    flushConntrack(runner, o.conntrackPath, ips, 'source', PRE_LOGIN_ZONE).catch((err: unknown) =>
+      log.warn('gateway/nftables', 'pre-login conntrack clean-up failed', { err: String(err) }),
+    );
+  };
+
   const learn = async (): Promise<void> => {
     if (devices.size === 0) return;
     const r = await runner.exec([o.ipPath, '-j', 'neigh', 'show']);
@@ -319,7 +334,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       plan.commit();
       // Every address of the grant, not only new ones: a pre-login flow redirected to the portal must go.
       const { v4, v6 } = splitIps(grant.ips);
-      await flushConntrack(runner, o.conntrackPath, [...v4, ...v6], 'source');
+      flushPreLogin([...v4, ...v6]);
     },
 
     async deauthorize(deviceId) {
@@ -373,7 +388,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       if (stale.length) await apply(stale);
       const goneIps = gone.flatMap((d) => [...d.ips4, ...d.ips6]);
       if (goneIps.length) await flushConntrack(runner, o.conntrackPath, goneIps, 'both');
-      if (fresh.length) await flushConntrack(runner, o.conntrackPath, fresh, 'source');
+      if (fresh.length) flushPreLogin(fresh);
     },
 
     health(): GatewayHealth {

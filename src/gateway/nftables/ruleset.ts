@@ -12,6 +12,15 @@
  *   There is deliberately no `ct state established accept` ahead of the device lookup: every packet is
  *   counted, rate-limited and charged to the quota, and a revoked device's old flows stop at once.
  * - `input` (filter-10): unauthorized clients may use DHCP, DNS, NTP, ICMP and the portal ports only.
+ * - `raw_pre` (filter, priority raw-10, before conntrack): packets of unauthorized clients bound for
+ *   other hosts get the conntrack zone PRE_LOGIN_ZONE in their original direction. A login moves the
+ *   device's packets to the default zone in the same atomic batch that authorizes it, so a flow that
+ *   was redirected to the portal (or to the resolver) before login can never match a packet sent after
+ *   it (captive-clients.md c6): the stale NAT is unreachable the moment the rules are in, without the
+ *   conntrack walk (nf_conntrack_buckets long; ~13 ms at 262,144 buckets) on the login path. Replies
+ *   are looked up in the default zone (the zone is original-direction only), so NAT and fw4's
+ *   masquerade keep working. Flows to the gateway itself stay in the default zone: a keep-alive to the
+ *   portal must survive the login that travels on it.
  * - Per device: chains `up_<hex>` / `dn_<hex>` = rate limit → pool quota → named counter → accept.
  *   The pool's named quota `q_<hex>` is referenced by both directions of every device of the pool, so
  *   the kernel cuts the whole entitlement off at its remaining bytes without waiting for a poll.
@@ -53,6 +62,11 @@ export interface DeviceSpec {
 /** The priority offset keeps us ahead of fw4 (dstnat = -100, filter = 0) on the same hooks. */
 const NAT_PRIO = -110;
 const FILTER_PRIO = -10;
+/** Before conntrack (-200) and the raw priority (-300) of anyone else. */
+const RAW_PRIO = -310;
+
+/** Conntrack zone of unauthorized clients' flows to other hosts (original direction; RFC 8908 as a number). */
+export const PRE_LOGIN_ZONE = 8908;
 
 /** ICMPv6 that must always pass (RFC 4890 §4.3.1; neighbour discovery is link-local and not forwarded). */
 const ICMP6_ERRORS = 'destination-unreachable, packet-too-big, time-exceeded, parameter-problem';
@@ -105,6 +119,7 @@ export function baseRuleset(o: BaseOptions): string[] {
   if (garden.v4.length) cmds.push(`add element ${t} garden4 { ${garden.v4.join(', ')} }`);
   if (garden.v6.length) cmds.push(`add element ${t} garden6 { ${garden.v6.join(', ')} }`);
   cmds.push(
+    `add chain ${t} raw_pre { type filter hook prerouting priority ${RAW_PRIO}; policy accept; }`,
     `add chain ${t} prerouting { type nat hook prerouting priority ${NAT_PRIO}; policy accept; }`,
     `add chain ${t} forward { type filter hook forward priority ${FILTER_PRIO}; policy accept; }`,
     `add chain ${t} input { type filter hook input priority ${FILTER_PRIO}; policy accept; }`,
@@ -112,6 +127,7 @@ export function baseRuleset(o: BaseOptions): string[] {
     `add chain ${t} to_lan`,
     `add chain ${t} lan_local`,
     `add chain ${t} over_quota`,
+    `flush chain ${t} raw_pre`,
     `flush chain ${t} prerouting`,
     `flush chain ${t} forward`,
     `flush chain ${t} input`,
@@ -119,6 +135,12 @@ export function baseRuleset(o: BaseOptions): string[] {
     `flush chain ${t} to_lan`,
     `flush chain ${t} lan_local`,
     `flush chain ${t} over_quota`,
+    // raw: pre-login flows to other hosts live in their own conntrack zone (see the module comment).
+    `add rule ${t} raw_pre iifname != ${lan} return`,
+    `add rule ${t} raw_pre ip saddr . ether saddr @auth4 return`,
+    `add rule ${t} raw_pre ip6 saddr . ether saddr @auth6 return`,
+    `add rule ${t} raw_pre fib daddr type local return`,
+    `add rule ${t} raw_pre ct original zone set ${PRE_LOGIN_ZONE}`,
     // nat: authorized devices are left alone; stray DNS goes to the local resolver, tcp/80 to the portal.
     `add rule ${t} prerouting iifname != ${lan} return`,
     `add rule ${t} prerouting ip saddr . ether saddr @auth4 return`,
