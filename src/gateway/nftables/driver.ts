@@ -246,9 +246,12 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
    */
   const flushPreLogin = (ips: string[]): void => {
     if (ips.length === 0) return;
-    flushConntrack(runner, o.conntrackPath, ips, 'source', PRE_LOGIN_ZONE).catch((err: unknown) =>
-      log.warn('gateway/nftables', 'pre-login conntrack clean-up failed', { err: String(err) }),
-    );
+    // After the caller's continuation (the 303): spawning a process blocks the event loop for a while.
+    setImmediate(() => {
+      flushConntrack(runner, o.conntrackPath, ips, 'source', PRE_LOGIN_ZONE).catch((err: unknown) =>
+        log.warn('gateway/nftables', 'pre-login conntrack clean-up failed', { err: String(err) }),
+      );
+    });
   };
 
   const learn = async (): Promise<void> => {
