@@ -242,16 +242,25 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
    * Flows a device opened before its login sit in the pre-login conntrack zone, which its packets
    * left in the batch that authorized it (ruleset.ts raw_pre): they can no longer match anything, so
    * the login does not wait for the conntrack walk. Deleting them is clean-up, done in the background
-   * (they would otherwise linger until their conntrack time-outs).
+   * one address at a time (each `conntrack -D` walks the whole hash: a burst of logins must not start
+   * a burst of walks competing with the logins for the CPU).
    */
-  const flushPreLogin = (ips: string[]): void => {
-    if (ips.length === 0) return;
-    // After the caller's continuation (the 303): spawning a process blocks the event loop for a while.
-    setImmediate(() => {
-      flushConntrack(runner, o.conntrackPath, ips, 'source', PRE_LOGIN_ZONE).catch((err: unknown) =>
-        log.warn('gateway/nftables', 'pre-login conntrack clean-up failed', { err: String(err) }),
+  const preLogin = { pending: new Set<string>(), running: false };
+  const drainPreLogin = async (): Promise<void> => {
+    for (const ip of preLogin.pending) {
+      preLogin.pending.delete(ip);
+      await flushConntrack(runner, o.conntrackPath, [ip], 'source', PRE_LOGIN_ZONE).catch((err: unknown) =>
+        log.warn('gateway/nftables', 'pre-login conntrack clean-up failed', { ip, err: String(err) }),
       );
-    });
+    }
+    preLogin.running = false;
+  };
+  const flushPreLogin = (ips: string[]): void => {
+    for (const ip of ips) preLogin.pending.add(ip);
+    if (preLogin.running || preLogin.pending.size === 0) return;
+    preLogin.running = true;
+    // After the caller's continuation (the 303): spawning a process blocks the event loop for a while.
+    setImmediate(() => void drainPreLogin());
   };
 
   const learn = async (): Promise<void> => {
