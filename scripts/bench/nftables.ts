@@ -219,7 +219,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult[]> {
     const note = `${samples} logins, each a fresh voucher, from ${agents.length} client namespaces; POST /login until a new connection through the gateway returns pong`;
     fig('nft_login_online_p50_ms', 'login → online p50', round(p50), 'ms', '≤ 5 ms', p50 <= 5, note);
     fig('nft_login_online_p99_ms', 'login → online p99', round(p99), 'ms', '≤ 20 ms', p99 <= 20, note);
-    fig('nft_login_303_p50_ms', 'login → 303 p50', round(pct(to303, 50)), 'ms', '—', null, 'POST /login until the 303 (rules in, conntrack flushed)');
+    fig('nft_login_303_p50_ms', 'login → 303 p50', round(pct(to303, 50)), 'ms', '—', null, 'POST /login until the 303 (rules in; flows from before the login cut off by the pre-login conntrack zone in the same batch)');
 
     trace('2. sustained');
     // 2. sustained logins per second: every agent loops login → logout in parallel.
