@@ -9,7 +9,9 @@
  *   npm run lab            # up, then wait for Ctrl-C
  *   npm run lab -- down    # tear down a lab left behind (e.g. after kill -9)
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createGatewayHarness } from '../../test/nftables/harness.js';
 import { createPortico, PORTAL_PORT } from '../../test/nftables/portico.js';
 import { sh } from '../../test/nftables/topology.js';
@@ -31,6 +33,8 @@ async function down(): Promise<void> {
     }
     rmSync(STATE, { force: true });
   }
+  // Portico's temp config and data of a lab that could not clean up after itself.
+  for (const d of readdirSync(tmpdir())) if (d.startsWith(`${PREFIX}-portico-`)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
   const list = await sh(['ip', 'netns', 'list']);
   for (const line of list.stdout.split('\n')) {
     const ns = line.split(' ')[0] ?? '';
