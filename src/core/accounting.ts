@@ -85,7 +85,7 @@ export function createAccounting(ctx: CoreContext) {
         ctx.bus.emit('entitlement.changed', { entitlementId: fresh.id, status: fresh.status, reason: 'reset' });
         continue;
       }
-      const status = statusAt(ent, now);
+      const status = statusAt(ent, now, ctx.driver.quotaSlackBytes ?? 0);
       if (status === 'expired') await endPool(ctx, ent.id, 'expired', 'time is up', { type: 'system' });
       else if (status === 'exhausted' && stored.status === 'active') {
         if (ent.plan.onExhausted === 'throttle') await throttlePool(ctx, ent.id);

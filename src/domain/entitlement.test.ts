@@ -27,6 +27,17 @@ describe('entitlements', () => {
     expect(remaining(throttle, T0).bytes).toBe(0);
   });
 
+  it('stays exhausted until a reset or top-up, and counts the gateway’s cut-off slack as used', () => {
+    const plan = validatePlan({ dataBytes: 1_000_000 });
+    const e = { ...activate(plan, T0), usedBytes: 960_000 };
+    expect(statusAt(e, T0)).toBe('active');
+    expect(statusAt(e, T0, 65_536)).toBe('exhausted');
+    const stored = { ...e, status: 'exhausted' as const };
+    expect(statusAt(stored, T0)).toBe('exhausted');
+    expect(loginBlocker(stored, T0)?.code).toBe('VOUCHER_EXHAUSTED');
+    expect(statusAt(topUp(stored, plan, T0), T0)).toBe('active');
+  });
+
   it('blocks redemption of revoked codes and of unused codes past their deadline', () => {
     expect(redeemBlocker('revoked', null, T0)?.code).toBe('VOUCHER_REVOKED');
     expect(redeemBlocker('unused', T0 - 1, T0)?.code).toBe('VOUCHER_EXPIRED');

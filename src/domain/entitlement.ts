@@ -52,11 +52,19 @@ export function redeemBlocker(status: VoucherStatus, redeemBy: number | null, no
   return null;
 }
 
-/** The state an entitlement is in at `now` (time and data only; revoked is sticky). */
-export function statusAt(e: Entitlement, now: number): EntitlementStatus {
+/**
+ * The state an entitlement is in at `now`. Revoked and expired are final; exhausted stays until a reset
+ * or a top-up makes the pool active again (they set `status: 'active'` and ask again).
+ *
+ * @param slackBytes how far short of the quota the gateway may already have cut the pool off: a kernel
+ *   quota drops the whole packet that would cross the limit, up to 64 KiB with GSO, so a pool that close
+ *   to its quota is used up as far as the resident can tell.
+ */
+export function statusAt(e: Entitlement, now: number, slackBytes = 0): EntitlementStatus {
   if (e.status === 'revoked' || e.status === 'expired') return e.status;
   if (e.expiresAt !== null && now >= e.expiresAt) return 'expired';
-  if (e.dataTotal !== null && e.usedBytes >= e.dataTotal) return 'exhausted';
+  if (e.status === 'exhausted') return 'exhausted';
+  if (e.dataTotal !== null && e.usedBytes + slackBytes >= e.dataTotal) return 'exhausted';
   return 'active';
 }
 

@@ -76,6 +76,13 @@ export interface GatewayDriver {
    * pool's rules (nftables) do not need it.
    */
   readonly resyncPools?: boolean;
+  /**
+   * How far short of a pool's quota the gateway may already have cut it off. A kernel quota drops the
+   * whole packet that would cross the limit — up to 64 KiB with GSO — so the counters can stop just
+   * under the quota; core treats a pool within this many bytes of its quota as used up, so what it
+   * records (and tells the resident) matches what the gateway does.
+   */
+  readonly quotaSlackBytes?: number;
   start(): Promise<void>;
   stop(): Promise<void>;
   /**

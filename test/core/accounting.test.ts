@@ -178,6 +178,19 @@ describe('accounting', () => {
     expect(calls).toEqual([1_000_000, 700_000]);
   });
 
+  it('records a pool as used up when the gateway cut it off within its quota slack', async () => {
+    const h = await harness();
+    Object.assign(h.driver, { quotaSlackBytes: 65_536 });
+    const { codes, ids } = h.vouchers(1, { dataBytes: 1_000_000 });
+    const phone = h.device();
+    await phone.login(codes[0]!);
+    phone.download(950_000); // a kernel quota may stop here: the next 64 KiB packet would cross it
+    await h.sweep();
+    expect(h.store.vouchers.get(ids[0]!)!.status).toBe('exhausted');
+    expect(phone.online()).toBe(false);
+    expect((await phone.login(codes[0]!)).status).toBe(403);
+  });
+
   it('marks unused codes past their deadline expired', async () => {
     const h = await harness();
     const { ids } = h.vouchers(2, { durationSec: 3600, redeemBy: h.clock.now() + 5000 });
