@@ -60,7 +60,7 @@ export const configSchema = z.strictObject({
           /** Upload rate each online demo device "uses", bits per second. */
           upBps: rate.default(400_000),
           /** How often simulated traffic advances. */
-          tickMs: z.number().int().min(10).max(60_000).default(1000),
+          tickMs: z.number().int().min(10).max(60_000).default(250),
         })
         .prefault({}),
       nftables: z
