@@ -134,6 +134,25 @@ describe('nftables gateway, as a client sees it', () => {
     expect(await gw.canReach(a!)).toBe(false);
   });
 
+  it('opens the walled garden set from the console before login, and closes it again', async () => {
+    const [a] = gw.topo.clients;
+    // Resolved to the stand-in internet, whose TLS listener answers any path: an answer means it passed.
+    const https = 'https://www.google.com/generate_204';
+    expect((await gw.curl(a!, https, [], 5)).code).toBe(7);
+    try {
+      await driver.setWalledGarden!([`${gw.topo.inetIp}`, '192.0.2.0/24', `${gw.topo.inetIp6}/128`]);
+      expect((await gw.curl(a!, https, [], 5)).code).toBe(0);
+      expect((await gw.curl(a!, https, ['-6'], 5)).code).toBe(0);
+      expect(await gw.canReach(a!)).toBe(false); // only tcp/80 and tcp/443 of the garden
+      await driver.setWalledGarden!(['192.0.2.0/24']);
+      const closed = await gw.curl(a!, https, [], 5);
+      expect(closed.code).toBe(7);
+      expect(closed.time).toBeLessThan(0.5);
+    } finally {
+      await driver.setWalledGarden!([]);
+    }
+  });
+
   it('survives fw4 reloads: flushing or re-creating fw4 leaves Portico rules intact', async () => {
     const [a, b] = gw.topo.clients;
     await driver.authorize({ deviceId: 'dev-a', poolId: 'pool1', mac: a!.mac, ips: [a!.ip] });

@@ -4,7 +4,8 @@
  * flushes conntrack around logins and logouts (conntrack.ts; a login's stale flows are cut off by the
  * pre-login conntrack zone in the same batch, so only logouts wait for the flush). It never flushes its table: `start()`
  * re-applies the base chains atomically and reads the devices back from the kernel, so a restart or a
- * kill -9 does not cut anyone; `reconcile()` then converges to the database.
+ * kill -9 does not cut anyone; `reconcile()` then converges to the database. The console's walled
+ * garden (host names resolved and refreshed) is kept by walled-garden.ts.
  *
  * @example
  *   const driver = createNftablesDriverWith(options, { log, runner: nodeRunner(), readFile, procNetDir: '/proc/net' });
@@ -39,6 +40,7 @@ import {
   type PoolSpec,
 } from './ruleset.js';
 import { createNftSession, type CommandRunner, type NftSession } from './transport.js';
+import { createWalledGarden, dnsResolver, type Resolver } from './walled-garden.js';
 
 export interface NftablesOptions extends BaseOptions {
   leasesFile: string;
@@ -55,6 +57,10 @@ export interface NftablesDeps {
   readFile(path: string): Promise<string>;
   /** `/proc/net` of the gateway's network namespace (tests pass `/proc/<pid>/net`). */
   procNetDir: string;
+  /** Resolves walled-garden host names (default: the system resolver, walled-garden.ts dnsResolver). */
+  resolve?: Resolver;
+  /** How often walled-garden host names are resolved again (default 10 minutes; 0 = never). */
+  gardenRefreshMs?: number;
 }
 
 interface Device {
@@ -81,6 +87,14 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
   const devices = new Map<string, Device>();
   const pools = new Map<string, Pool>();
   const ipOwner = new Map<string, string>();
+  const garden = createWalledGarden({
+    table: t,
+    apply: (cmds) => apply(cmds),
+    resolve: deps.resolve ?? dnsResolver(),
+    log,
+    refreshMs: deps.gardenRefreshMs ?? 600_000,
+    timeoutMs: 3000,
+  });
 
   const session = (): NftSession => {
     if (!nft) throw new GatewayError('the nftables driver is not started');
@@ -288,7 +302,8 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       if (started) return;
       await ipv6Guard();
       nft ??= createNftSession({ runner, nftPath: o.nftPath, table: t });
-      await apply(baseRuleset(o));
+      // The console's walled garden (if this instance had one) replaces the config file's in the same batch.
+      await apply([...baseRuleset(o), ...(garden.commands() ?? [])]);
       await loadKernel();
       started = true;
       if (o.learnIntervalMs > 0) {
@@ -302,6 +317,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     async stop() {
       if (learner) clearInterval(learner);
       learner = null;
+      garden.stop();
       started = false;
       await nft?.close();
       nft = null;
@@ -401,6 +417,11 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       const goneIps = gone.flatMap((d) => [...d.ips4, ...d.ips6]);
       if (goneIps.length) await flushConntrack(runner, o.conntrackPath, goneIps, 'both');
       if (fresh.length) flushPreLogin(fresh);
+    },
+
+    async setWalledGarden(entries) {
+      session();
+      await garden.set(entries);
     },
 
     health(): GatewayHealth {

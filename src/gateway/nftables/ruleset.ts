@@ -32,6 +32,7 @@
  *   const script = baseRuleset({ table: 'portico', interfaces: ['br-lan'], interceptPort: 8080, ... });
  */
 import { isIP } from 'node:net';
+import { gardenElements } from './garden.js';
 
 export interface BaseOptions {
   table: string;
@@ -81,15 +82,22 @@ function ifSet(ifs: string[]): string {
 }
 
 function splitGarden(entries: string[]): { v4: string[]; v6: string[] } {
-  const v4: string[] = [];
-  const v6: string[] = [];
-  for (const e of entries) {
-    const [addr, len] = e.split('/');
-    const fam = isIP(addr ?? '');
-    if (fam === 0 || (len !== undefined && !/^\d{1,3}$/.test(len))) throw new Error(`walled garden entry "${e}" is not an IP or CIDR`);
-    (fam === 4 ? v4 : v6).push(e);
-  }
-  return { v4, v6 };
+  const g = gardenElements(entries);
+  if (g.invalid.length) throw new Error(`walled garden entry "${g.invalid[0]}" is not an IP or CIDR`);
+  return g;
+}
+
+/**
+ * Replaces the walled garden's addresses in one batch (flush + add, atomic: no instant in which the
+ * garden is empty). Entries must be addresses or CIDRs; host names are resolved by the caller.
+ */
+export function gardenCommands(table: string, entries: string[]): string[] {
+  const t = `inet ${table}`;
+  const g = splitGarden(entries);
+  const cmds = [`flush set ${t} garden4`, `flush set ${t} garden6`];
+  if (g.v4.length) cmds.push(`add element ${t} garden4 { ${g.v4.join(', ')} }`);
+  if (g.v6.length) cmds.push(`add element ${t} garden6 { ${g.v6.join(', ')} }`);
+  return cmds;
 }
 
 /**
@@ -99,7 +107,6 @@ function splitGarden(entries: string[]): { v4: string[]; v6: string[] } {
 export function baseRuleset(o: BaseOptions): string[] {
   const t = `inet ${o.table}`;
   const lan = ifSet(o.interfaces);
-  const garden = splitGarden(o.walledGarden);
   const localTcp = [...new Set([o.interceptPort, ...o.portalPorts])].sort((a, b) => a - b).join(', ');
   const dnsPorts = [...new Set([53, o.dnsPort])].sort((a, b) => a - b).join(', ');
   const v6 = o.ipv6 === 'enforce';
@@ -113,11 +120,8 @@ export function baseRuleset(o: BaseOptions): string[] {
     `add map ${t} down6 { type ipv6_addr : verdict; }`,
     `add set ${t} garden4 { type ipv4_addr; flags interval; }`,
     `add set ${t} garden6 { type ipv6_addr; flags interval; }`,
-    `flush set ${t} garden4`,
-    `flush set ${t} garden6`,
+    ...gardenCommands(o.table, o.walledGarden),
   ];
-  if (garden.v4.length) cmds.push(`add element ${t} garden4 { ${garden.v4.join(', ')} }`);
-  if (garden.v6.length) cmds.push(`add element ${t} garden6 { ${garden.v6.join(', ')} }`);
   cmds.push(
     `add chain ${t} raw_pre { type filter hook prerouting priority ${RAW_PRIO}; policy accept; }`,
     `add chain ${t} prerouting { type nat hook prerouting priority ${NAT_PRIO}; policy accept; }`,
