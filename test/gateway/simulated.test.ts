@@ -16,6 +16,14 @@ runDriverContract('simulated', async () => {
     unknownIp: '10.0.0.99',
     canReach: async (c) => network.allowed(c.ip),
     download: async (c, bytes) => network.transfer(c.ip, bytes, 0).down,
+    // The simulated gateway's rate limit is what its traffic generator lets a device use: run one
+    // generator second at 100 Mbit/s offered load and see what the pool's limit let through.
+    measureDownBps: async (c) => {
+      const device = network.deviceFor(c.ip)!;
+      const before = device.down;
+      createSimulatedDriver({ network, downBps: 100_000_000, upBps: 0, tickMs: 0 }).tick(1000);
+      return (device.down - before) * 8;
+    },
     quotaSlack: 0,
     cleanup: async () => {},
   };
