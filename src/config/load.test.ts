@@ -1,3 +1,4 @@
+/** Config loading: defaults, file and environment layering, and the errors a bad key gets. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, envKeys, loadConfig } from './load.js';
 

@@ -1,3 +1,4 @@
+/** The event bus delivers to every listener and contains a failing one. */
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/log.js';
 import { EventBus } from './events.js';

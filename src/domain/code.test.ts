@@ -1,3 +1,4 @@
+/** Voucher codes: entropy, check character, normalization of what residents type, constant-time compare. */
 import { randomFillSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ALPHABET, checkChar, constantTimeEqual, formatCode, generateCode, normalizeCode, parseCode } from './code.js';

@@ -1,3 +1,4 @@
+/** Entitlement rules: time from first use, shared pools, exhaustion, resets, top-ups, device limits. */
 import { describe, expect, it } from 'vitest';
 import { activate, allowsTraffic, applyResets, attachDecision, loginBlocker, nextReset, redeemBlocker, remaining, statusAt, topUp } from './entitlement.js';
 import { DomainError } from './errors.js';

@@ -1,3 +1,4 @@
+/** Plans: defaults, validation naming the bad field, plans in words in four languages, fair-use rates. */
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './errors.js';
 import { describePlan } from './plan-words.js';

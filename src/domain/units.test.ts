@@ -1,3 +1,4 @@
+/** Units operators type: durations, sizes and rates, and how they are printed. */
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatRate, parseBytes, parseDuration, parseRate } from './units.js';
 

@@ -1,3 +1,4 @@
+/** Migrations: applied once in order, each in a transaction, never onto a newer database. */
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from './db.js';
 import { migrate } from './migrate.js';

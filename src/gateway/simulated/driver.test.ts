@@ -1,3 +1,4 @@
+/** The simulated gateway's traffic generator respects plan rates and the pool quota. */
 import { describe, expect, it } from 'vitest';
 import { createSimulatedDriver } from './driver.js';
 import { SimulatedNetwork } from './network.js';
