@@ -152,6 +152,12 @@ describe('Portico with the nftables driver, end to end', () => {
     expect(got, portico.output().slice(-3000)).toBeGreaterThan(QUOTA * 0.9); // cut at the quota, not before
     expect(passed - QUOTA).toBeLessThanOrEqual(bound);
     expect(await gw.canReach(c3)).toBe(false);
+    // Core records what the kernel did (the cut can land up to one GSO packet short of the quota): the
+    // code is used up, the device is logged out, and the resident is sent to the portal again.
+    await eventually('the used-up code to send the resident back to the portal', async () => {
+      const r = await gw.topo.run(c3.ns, ['curl', '-s', '-m', '3', `${portal()}/api/captive`]);
+      return (JSON.parse(r.stdout || '{}') as { captive?: boolean }).captive === true;
+    });
   });
 
   it('keeps a download flowing through a restart and a kill -9, with the voucher intact', async () => {

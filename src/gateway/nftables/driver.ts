@@ -297,6 +297,8 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
 
   return {
     name: 'nftables',
+    // A quota drops the whole packet that would cross it; with GSO on a veth/bridge that is up to 64 KiB.
+    quotaSlackBytes: 65_536,
 
     async start() {
       if (started) return;
