@@ -18,11 +18,11 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { freePort } from '../test/helpers/free-port.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const UI_FILE = /^[a-z0-9][a-z0-9-]{0,60}\.(js|css|html|svg|png|ico)$/;
@@ -106,16 +106,6 @@ function du(dir: string): number {
   return n;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Start-up time of the unpacked bundle: from spawning `node portico.mjs serve` to its "Portico is

@@ -18,27 +18,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { bundle, measureStartup } from '../bundle.js';
 import type { BenchResult } from './types.js';
+import { freePort } from '../../test/helpers/free-port.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DEFAULTS = configSchema.parse({});
 const HOUR = 3_600_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function writeBytes(pid: number): number {
   const m = /^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));

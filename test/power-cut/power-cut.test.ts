@@ -17,7 +17,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +26,7 @@ import { openRuntime } from '../../src/runtime.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { openRamStorage } from '../../src/store/snapshot.js';
+import { freePort } from '../helpers/free-port.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const CYCLES = 5;
@@ -56,16 +56,6 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Spawns node with tsx as a loader, so the pid we SIGKILL is Portico itself (no wrapper process). */
 function start(args: string[], ready: RegExp, onLine: (line: string) => void = () => {}): Promise<ChildProcess> {

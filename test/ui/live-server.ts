@@ -10,7 +10,6 @@
  *   await s.close();
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,17 +24,8 @@ import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
 import { createWsHub, type WsHubOptions } from '../../src/http/ws-hub.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { openRuntime } from '../../src/runtime.js';
+import { freePort } from '../helpers/free-port.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Real time plus an offset the test can jump forward (expiry without waiting an hour). */
 export function skewClock() {

@@ -12,10 +12,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../test/helpers/free-port.js';
+
+export { freePort };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const TSX = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
@@ -24,16 +27,6 @@ export function scratchDir(tag: string): string {
   return mkdtempSync(join(tmpdir(), `portico-bench-${tag}-`));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** One GET on loopback; resolves with the status, or 0 when nothing answers. */
 export function probe(url: string, timeoutMs = 1000, headers: Record<string, string> = {}): Promise<number> {
