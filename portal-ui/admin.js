@@ -5,6 +5,11 @@
  * tiny `h()` helper (text is always set as text, never parsed as HTML). Types come from the one wire
  * contract, src/api/contract.ts, checked by `tsc -p portal-ui`.
  *
+ * Four languages: the words are in admin-en.js (always loaded, the fallback) and admin-es/pt/fr.js (only
+ * the chosen one is fetched). The choice is the operator's from the header, kept in localStorage, else
+ * the first of navigator.languages we have. Numbers and dates go through Intl in that language; the API
+ * is asked for plan words in it (Accept-Language) and print sheets get `lang=`.
+ *
  * @typedef {import('../src/api/contract.js').AdminSession} AdminSession
  * @typedef {import('../src/api/contract.js').OperatorSelf} OperatorSelf
  * @typedef {import('../src/api/contract.js').PlanView} PlanView
@@ -20,9 +25,17 @@
  * @typedef {import('../src/api/contract.js').WsMessage} WsMessage
  */
 
+import { EN } from './admin-en.js';
+
+/** @typedef {import('./admin-en.js').TextKey} TextKey @typedef {import('./admin-en.js').ConsoleText} ConsoleText */
+
 /** @type {typeof import('../src/api/contract.js').WS_CLOSE} */
 const WS_CLOSE = { unauthenticated: 4401, forbidden: 4403, tooSlow: 4408, badRequest: 4400 };
-const LAYOUTS = [['a4', 'A4'], ['letter', 'Letter'], ['receipt58', '58 mm'], ['receipt80', '80 mm']];
+const LAYOUTS = [['a4', 'A4'], ['letter', ''], ['receipt58', '58 mm'], ['receipt80', '80 mm']];
+const LANG_NAMES = { en: 'English', es: 'Español', pt: 'Português', fr: 'Français' };
+/** @type {Record<string, () => Promise<{ default: ConsoleText }>>} */
+const LOAD = { es: () => import('./admin-es.js'), pt: () => import('./admin-pt.js'), fr: () => import('./admin-fr.js') };
+const LANG_KEY = 'portico.console.lang';
 const STATUSES = ['unused', 'active', 'exhausted', 'expired', 'revoked'];
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -31,6 +44,50 @@ let me = null;
 let csrf = '';
 /** @type {WebSocket | null} */
 let socket = null;
+let lang = 'en';
+/** @type {ConsoleText} */
+let text = EN;
+
+// ---------------------------------------------------------------------------------------------------
+// language
+
+/** The saved choice, else the first of the browser's languages we have, else English. */
+function preferredLang() {
+  let saved = null;
+  try {
+    saved = localStorage.getItem(LANG_KEY);
+  } catch {} // storage can be off (private mode, policies): the browser's languages still apply
+  const tags = [saved, ...(navigator.languages ?? [navigator.language])];
+  return tags.map((l) => (l ?? '').toLowerCase().split('-')[0]).find((l) => l in LANG_NAMES) ?? 'en';
+}
+
+/** @param {string} l @param {boolean} [remember] */
+async function setLang(l, remember = false) {
+  text = l in LOAD ? (await LOAD[l]()).default : EN;
+  lang = l in LANG_NAMES ? l : 'en';
+  document.documentElement.lang = lang;
+  document.title = t('title');
+  if (remember) try { localStorage.setItem(LANG_KEY, lang); } catch {}
+}
+
+/**
+ * A sentence in the chosen language with `{name}` filled in; `one|other` forms are picked by `count`.
+ * @param {TextKey} key @param {Record<string, string | number>} [vars] @param {number} [count]
+ */
+function t(key, vars = {}, count) {
+  let s = text[key] ?? EN[key];
+  if (count !== undefined && s.includes('|')) {
+    const [one = s, other = s] = s.split('|');
+    s = new Intl.PluralRules(lang).select(count) === 'one' ? one : other;
+  }
+  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+}
+
+/** The language switcher, in the header and on the sign-in card. */
+const langPicker = () => h('select', {
+  class: 'lang', 'aria-label': t('language'),
+  onchange: (/** @type {Event} */ e) => act(async () => { await setLang(/** @type {HTMLSelectElement} */ (e.target).value, true); await render(); }),
+}, Object.entries(LANG_NAMES).map(([code, name]) => h('option', { value: code, lang: code, selected: code === lang }, name)));
 
 // ---------------------------------------------------------------------------------------------------
 // helpers
@@ -54,8 +111,10 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** @param {number} n @param {Intl.NumberFormatOptions} [o] */
+const num = (n, o) => new Intl.NumberFormat(lang, o).format(n);
 /** @param {number} n */
-const trim = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1).replace(/\.0$/, '') : n.toFixed(2).replace(/\.?0+$/, ''));
+const trim = (n) => num(n, { maximumFractionDigits: n >= 100 ? 0 : n >= 10 ? 1 : 2 });
 /** @param {number} b */
 const bytes = (b) => (b >= 1e9 ? `${trim(b / 1e9)} GB` : b >= 1e6 ? `${trim(b / 1e6)} MB` : b >= 1e3 ? `${trim(b / 1e3)} kB` : `${b} B`);
 /** @param {number} r */
@@ -64,12 +123,16 @@ const rate = (r) => (r >= 1e6 ? `${trim(r / 1e6)} Mbit/s` : `${trim(r / 1e3)} kb
 const dur = (s) => {
   if (s === null) return '—';
   const d = Math.floor(s / 86400), hh = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-  return d > 0 ? `${d}d ${hh}h` : hh > 0 ? `${hh}h ${m}m` : `${m}m ${Math.floor(s % 60)}s`;
+  /** @param {number} n @param {string} unit */
+  const u = (n, unit) => num(n, { style: 'unit', unit, unitDisplay: 'narrow' });
+  return d > 0 ? `${u(d, 'day')} ${u(hh, 'hour')}` : hh > 0 ? `${u(hh, 'hour')} ${u(m, 'minute')}` : `${u(m, 'minute')} ${u(Math.floor(s % 60), 'second')}`;
 };
 /** @param {number | null | undefined} ms */
-const when = (ms) => (ms ? new Date(ms).toLocaleString() : '');
+const when = (ms) => (ms ? new Date(ms).toLocaleString(lang) : '');
+/** @param {string} day YYYY-MM-DD */
+const dayOf = (day) => new Date(`${day}T00:00:00Z`).toLocaleDateString(lang, { timeZone: 'UTC', dateStyle: 'medium' });
 /** @param {number | null} n */
-const money = (n) => (n === null ? '—' : n.toFixed(2).replace(/\.00$/, ''));
+const money = (n) => (n === null ? '—' : num(n, { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 }));
 
 class ApiError extends Error {
   /** @param {string} message @param {string} code @param {number} status */
@@ -89,7 +152,7 @@ class ApiError extends Error {
  */
 async function api(method, path, body) {
   /** @type {Record<string, string>} */
-  const headers = { accept: 'application/json' };
+  const headers = { accept: 'application/json', 'accept-language': lang };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrf;
   const res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
@@ -100,9 +163,40 @@ async function api(method, path, body) {
       me = null;
       render();
     }
-    throw new ApiError(data?.message ?? res.statusText, data?.code ?? 'HTTP', res.status);
+    throw new ApiError(errorText(method, path, data), data?.code ?? 'HTTP', res.status);
   }
   return data;
+}
+
+/** Codes whose sentence does not depend on the action. */
+/** @type {Record<string, TextKey>} */
+const CODE_TEXT = { NOT_FOUND: 'errNotFound', GATEWAY_UNAVAILABLE: 'errGateway', STORAGE_FAILED: 'errStorage', TOO_MANY_ATTEMPTS: 'errWait', INTERNAL: 'errOther' };
+/**
+ * INVALID_INPUT messages name their field first ("count must be…", "password must be…") and unit
+ * parse errors name the unit ("… is not a duration"): that picks the sentence.
+ * @type {[RegExp, TextKey][]}
+ */
+const FIELD_TEXT = [
+  [/^count /, 'errCount'], [/^price /, 'errPrice'], [/^devices /, 'errDevices'], [/^note /, 'errNote'], [/^reason /, 'errReason'], [/^password /, 'errPassword'],
+  [/^operator name/, 'errOpName'], [/^plan name/, 'errPlanName'], [/^no plan named/, 'errNoPlan'], [/^networkName /, 'errNetName'], [/^ssid /, 'errSsid'],
+  [/^welcome /, 'errWelcome'], [/^languages/, 'errLangs'], [/^walled garden/, 'errGarden'],
+  [/^duration |\bduration\b/, 'errDuration'], [/^data |\bsize\b/, 'errData'], [/^(down|up) |\brate\b/, 'errSpeed'],
+];
+
+/**
+ * The API's `{ok: false, code, message}` as a sentence in the console's language; the server's own
+ * (English) message when the code is not one we know.
+ * @param {string} method @param {string} path @param {{ code?: string, message?: string, retryAfter?: number } | null} data
+ */
+function errorText(method, path, data) {
+  const code = data?.code ?? '', m = data?.message ?? '';
+  /** @type {TextKey | undefined} */
+  let key = CODE_TEXT[code];
+  if (code === 'UNAUTHENTICATED') key = path.endsWith('/login') ? 'errLogin' : 'errSession';
+  else if (code === 'FORBIDDEN') key = m.includes('CSRF') ? 'errCsrf' : path.endsWith('/password') ? 'errCurrentPw' : path.endsWith('/login') ? undefined : 'errRole';
+  else if (code === 'CONFLICT') key = path.endsWith('/revoke') ? 'errRevoked' : method === 'POST' ? 'errOpExists' : method === 'PATCH' ? 'errSelf' : undefined;
+  else if (code === 'INVALID_INPUT') key = FIELD_TEXT.find(([re]) => re.test(m))?.[1];
+  return key ? t(key, { s: data?.retryAfter ?? '' }) : m || t('errOther');
 }
 
 /** @param {HTMLFormElement} form */
@@ -128,26 +222,26 @@ async function act(fn) {
 }
 
 /** @param {string} status */
-const pill = (status) => h('span', { class: `pill ${status}` }, status);
+const pill = (status) => h('span', { class: `pill ${status}` }, t(/** @type {TextKey} */ (status)));
 
 // ---------------------------------------------------------------------------------------------------
 // shell, routes, live socket
 
 const ROUTES = /** @type {const} */ ([
-  ['dashboard', 'Dashboard', ['admin']],
-  ['batch', 'New batch', ['admin', 'seller']],
-  ['vouchers', 'Vouchers', ['admin', 'seller']],
-  ['plans', 'Plans', ['admin']],
-  ['sales', 'Sales', ['admin', 'seller']],
-  ['operators', 'Operators', ['admin']],
-  ['audit', 'Audit log', ['admin']],
-  ['settings', 'Settings', ['admin']],
-  ['account', 'Account', ['admin', 'seller']],
+  ['dashboard', ['admin']],
+  ['batch', ['admin', 'seller']],
+  ['vouchers', ['admin', 'seller']],
+  ['plans', ['admin']],
+  ['sales', ['admin', 'seller']],
+  ['operators', ['admin']],
+  ['audit', ['admin']],
+  ['settings', ['admin']],
+  ['account', ['admin', 'seller']],
 ]);
 
 function route() {
   const [name = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
-  const allowed = ROUTES.filter((r) => me && /** @type {readonly string[]} */ (r[2]).includes(me.role));
+  const allowed = ROUTES.filter((r) => me && /** @type {readonly string[]} */ (r[1]).includes(me.role));
   const current = allowed.find((r) => r[0] === name) ?? allowed[0];
   return { name: current?.[0] ?? 'account', params: new URLSearchParams(query), allowed };
 }
@@ -193,9 +287,9 @@ async function render() {
   }
   const r = route();
   const op = /** @type {OperatorSelf} */ (me);
-  const nav = h('nav', { 'aria-label': 'Console' }, r.allowed.map(([name, label]) => h('a', { href: `#/${name}`, 'aria-current': name === r.name ? 'page' : null }, label)));
+  const nav = h('nav', { 'aria-label': t('consoleNav') }, r.allowed.map(([name]) => h('a', { href: `#/${name}`, 'aria-current': name === r.name ? 'page' : null }, t(name))));
   const main = h('main', {}, h('div', { id: 'msg', 'aria-live': 'polite' }));
-  root.replaceChildren(h('header', { class: 'top' }, h('strong', {}, 'Portico'), nav, h('span', { class: 'who' }, `${op.name} (${op.role})`)), main);
+  root.replaceChildren(h('header', { class: 'top' }, h('strong', {}, 'Portico'), nav, h('span', { class: 'who' }, `${op.name} (${t(op.role)})`), langPicker()), main);
   const view = VIEWS[/** @type {keyof typeof VIEWS} */ (r.name)] ?? VIEWS.account;
   await act(() => view(main, r.params));
 }
@@ -214,11 +308,11 @@ function renderLogin() {
       });
     },
   },
-    h('h1', {}, 'Portico console'),
+    h('div', { class: 'inline' }, h('h1', {}, t('title')), langPicker()),
     h('div', { id: 'msg', 'aria-live': 'polite' }),
-    h('label', { for: 'name' }, 'Name'), h('input', { id: 'name', name: 'name', autocomplete: 'username', required: true }),
-    h('label', { for: 'password' }, 'Password'), h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
-    h('p', {}, h('button', { type: 'submit' }, 'Sign in')),
+    h('label', { for: 'name' }, t('name')), h('input', { id: 'name', name: 'name', autocomplete: 'username', required: true }),
+    h('label', { for: 'password' }, t('password')), h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    h('p', {}, h('button', { type: 'submit' }, t('signIn'))),
   );
   root.replaceChildren(form);
 }
@@ -230,7 +324,7 @@ window.addEventListener('hashchange', () => render());
 
 /** @param {BatchView} b */
 const printLinks = (b) =>
-  h('span', { class: 'inline' }, LAYOUTS.map(([layout, label]) => h('a', { class: 'button alt', href: `/api/admin/batches/${encodeURIComponent(b.id)}/sheet?layout=${layout}`, target: '_blank', rel: 'noopener', 'data-layout': layout }, `Print ${label}`)));
+  h('span', { class: 'inline' }, LAYOUTS.map(([layout, label]) => h('a', { class: 'button alt', href: `/api/admin/batches/${encodeURIComponent(b.id)}/sheet?layout=${layout}&lang=${lang}`, target: '_blank', rel: 'noopener', 'data-layout': layout }, t('print', { layout: label || t('letter') }))));
 
 /** @type {Record<string, (main: HTMLElement, params: URLSearchParams) => Promise<void>>} */
 const VIEWS = {
@@ -240,28 +334,28 @@ const VIEWS = {
     const pools = h('tbody');
     const events = h('ul', { class: 'events', id: 'events' });
     main.append(
-      h('h1', {}, 'Dashboard'),
-      h('div', { class: 'grid' }, figure('online', 'Devices online'), figure('rate', 'Throughput'), figure('today', "Today's traffic"), figure('gw', 'Gateway'), figure('unused', 'Unused vouchers')),
-      h('div', { class: 'card' }, h('h2', {}, 'Online now'), h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['Pool', 'Status', 'Time left', 'Data left', 'Down', 'Up', 'Devices'].map((t) => h('th', {}, t)))), pools))),
-      h('div', { class: 'card' }, h('h2', {}, 'Latest events'), events),
+      h('h1', {}, t('dashboard')),
+      h('div', { class: 'grid' }, figure('online', t('devicesOnline')), figure('rate', t('throughput')), figure('today', t('todayTraffic')), figure('gw', t('gateway')), figure('unused', t('unusedVouchers'))),
+      h('div', { class: 'card' }, h('h2', {}, t('onlineNow')), h('div', { class: 'scroll' }, h('table', {}, head(['pool', 'status', 'timeLeft', 'dataLeft', 'down', 'up', 'devices']), pools))),
+      h('div', { class: 'card' }, h('h2', {}, t('latestEvents')), events),
     );
     /** @param {OperatorSessions} s */
     const show = (s) => {
       /** @param {string} id @param {string} text */
       const set = (id, text) => { const el = document.getElementById(id); if (el) el.textContent = text; };
-      set('online', String(s.devicesOnline));
+      set('online', num(s.devicesOnline));
       set('rate', `${rate(s.downBps)} ↓ ${rate(s.upBps)} ↑`);
       set('today', bytes(s.todayBytes));
-      set('gw', s.gateway.ok ? 'OK' : `Down: ${s.gateway.detail}`);
+      set('gw', s.gateway.ok ? t('gwOk') : t('gwDown', { detail: s.gateway.detail }));
       document.getElementById('gw')?.setAttribute('class', `big ${s.gateway.ok ? 'ok' : 'bad'}`);
-      set('unused', String(s.vouchers.unused));
+      set('unused', num(s.vouchers.unused));
       pools.replaceChildren(...s.pools.map((p) => h('tr', {}, h('td', { class: 'code' }, p.entitlementId.slice(-8)), h('td', {}, pill(p.throttled ? 'throttled' : p.status)), h('td', {}, dur(p.secondsRemaining)),
-        h('td', {}, p.bytesRemaining === null ? '∞' : bytes(p.bytesRemaining)), h('td', {}, rate(p.downBps)), h('td', {}, rate(p.upBps)), h('td', {}, p.devices))));
-      if (!s.pools.length) pools.append(h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'Nobody is online.')));
+        h('td', {}, p.bytesRemaining === null ? '∞' : bytes(p.bytesRemaining)), h('td', {}, rate(p.downBps)), h('td', {}, rate(p.upBps)), h('td', {}, num(p.devices)))));
+      if (!s.pools.length) pools.append(h('tr', {}, h('td', { colspan: 7, class: 'muted' }, t('nobodyOnline'))));
     };
     /** @param {AuditEvent[]} list @param {boolean} replace */
     const addEvents = (list, replace) => {
-      const items = list.map((e) => h('li', {}, h('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString()), ' ', h('strong', {}, e.type), ' ', e.subject ?? ''));
+      const items = list.map((e) => h('li', {}, h('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString(lang)), ' ', h('strong', {}, e.type), ' ', e.subject ?? ''));
       if (replace) events.replaceChildren(...items);
       else events.prepend(...items);
       while (events.children.length > 50) events.lastChild?.remove();
@@ -287,26 +381,26 @@ const VIEWS = {
           const f = fields(/** @type {HTMLFormElement} */ (e.target));
           const body = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
           const r = /** @type {BatchCreated} */ (await api('POST', '/api/admin/batches', body));
-          flash(`Created ${r.batch.count} vouchers: ${r.batch.words}.`);
-          result.replaceChildren(h('div', { class: 'card' }, h('h2', {}, `Batch ${r.batch.note ?? ''}`), h('p', {}, r.batch.words), printLinks(r.batch),
+          flash(t('createdN', { n: num(r.batch.count), words: r.batch.words }, r.batch.count));
+          result.replaceChildren(h('div', { class: 'card' }, h('h2', {}, t('batchTitle', { note: r.batch.note ?? '' })), h('p', {}, r.batch.words), printLinks(r.batch),
             h('div', { class: 'codes', id: 'codes' }, r.codes.map((c) => h('div', {}, c)))));
         });
       },
     },
-      h('h2', {}, 'Create vouchers'),
+      h('h2', {}, t('createVouchers')),
       h('div', { class: 'row' },
-        h('div', {}, h('label', { for: 'plan' }, 'Plan'), h('select', { id: 'plan', name: 'plan' }, h('option', { value: '' }, 'Custom (below)'), plans.map((p) => h('option', { value: p.name }, `${p.name} — ${p.words}${p.price !== null ? ` — ${money(p.price)}` : ''}`)))),
-        h('div', {}, h('label', { for: 'count' }, 'How many'), h('input', { id: 'count', name: 'count', type: 'number', min: 1, max: 10000, value: '10', required: true })),
-        h('div', {}, h('label', { for: 'price' }, 'Price each'), h('input', { id: 'price', name: 'price', inputmode: 'decimal', placeholder: 'from the plan' })),
-        h('div', {}, h('label', { for: 'note' }, 'Note'), h('input', { id: 'note', name: 'note', maxlength: 200, placeholder: 'e.g. market stall' })),
+        h('div', {}, h('label', { for: 'plan' }, t('plan')), h('select', { id: 'plan', name: 'plan' }, h('option', { value: '' }, t('customBelow')), plans.map((p) => h('option', { value: p.name }, `${p.name} — ${p.words}${p.price !== null ? ` — ${money(p.price)}` : ''}`)))),
+        h('div', {}, h('label', { for: 'count' }, t('howMany')), h('input', { id: 'count', name: 'count', type: 'number', min: 1, max: 10000, value: '10', required: true })),
+        h('div', {}, h('label', { for: 'price' }, t('priceEach')), h('input', { id: 'price', name: 'price', inputmode: 'decimal', placeholder: t('fromPlan') })),
+        h('div', {}, h('label', { for: 'note' }, t('note')), h('input', { id: 'note', name: 'note', maxlength: 200, placeholder: t('notePh') })),
       ),
-      h('details', { open: plans.length === 0 }, h('summary', {}, 'Custom limits (override the plan)'), planFields()),
-      h('p', {}, h('button', { type: 'submit' }, 'Create batch')),
+      h('details', { open: plans.length === 0 }, h('summary', {}, t('customLimits')), planFields()),
+      h('p', {}, h('button', { type: 'submit' }, t('createBatch'))),
     );
-    const rows = batches.map((b) => h('tr', {}, h('td', {}, when(b.createdAt)), h('td', {}, b.count), h('td', {}, b.words), h('td', {}, b.note ?? ''), h('td', {}, money(b.price)), h('td', {}, b.seller ?? ''),
-      h('td', {}, h('a', { href: `#/vouchers?batch=${encodeURIComponent(b.id)}` }, 'Vouchers'), ' ', printLinks(b))));
-    main.append(h('h1', {}, 'New batch'), form, result,
-      h('div', { class: 'card' }, h('h2', {}, 'Batches'), h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['Created', 'Count', 'Plan', 'Note', 'Price', 'Seller', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows)))));
+    const rows = batches.map((b) => h('tr', {}, h('td', {}, when(b.createdAt)), h('td', {}, num(b.count)), h('td', {}, b.words), h('td', {}, b.note ?? ''), h('td', {}, money(b.price)), h('td', {}, b.seller ?? ''),
+      h('td', {}, h('a', { href: `#/vouchers?batch=${encodeURIComponent(b.id)}` }, t('vouchers')), ' ', printLinks(b))));
+    main.append(h('h1', {}, t('batch')), form, result,
+      h('div', { class: 'card' }, h('h2', {}, t('batches')), h('div', { class: 'scroll' }, h('table', {}, head(['created', 'count', 'plan', 'note', 'price', 'sellerCol', '']), h('tbody', {}, rows)))));
   },
 
   async vouchers(main, params) {
@@ -322,18 +416,18 @@ const VIEWS = {
         location.hash = `#/vouchers?${f}`;
       },
     },
-      h('label', { for: 'q' }, 'Search'), h('input', { id: 'q', name: 'q', value: params.get('q') ?? '', placeholder: 'code or note' }),
-      h('label', { for: 'status' }, 'Status'), h('select', { id: 'status', name: 'status' }, h('option', { value: '' }, 'any'), STATUSES.map((s) => h('option', { value: s, selected: params.get('status') === s }, s))),
+      h('label', { for: 'q' }, t('search')), h('input', { id: 'q', name: 'q', value: params.get('q') ?? '', placeholder: t('searchPh') }),
+      h('label', { for: 'status' }, t('status')), h('select', { id: 'status', name: 'status' }, h('option', { value: '' }, t('any')), STATUSES.map((s) => h('option', { value: s, selected: params.get('status') === s }, t(/** @type {TextKey} */ (s))))),
       params.get('batch') ? h('input', { type: 'hidden', name: 'batch', value: params.get('batch') }) : null,
-      h('button', { type: 'submit' }, 'Filter'),
-      h('a', { class: 'button alt', href: `/api/admin/vouchers.csv?${new URLSearchParams([...params].filter(([k]) => k !== 'limit'))}`, download: 'vouchers.csv' }, 'Export CSV'),
+      h('button', { type: 'submit' }, t('filter')),
+      h('a', { class: 'button alt', href: `/api/admin/vouchers.csv?${new URLSearchParams([...[...params].filter(([k]) => k !== 'limit' && k !== 'lang'), ['lang', lang]])}`, download: 'vouchers.csv' }, t('exportCsv')),
     );
     const admin = me?.role === 'admin';
     /** @param {VoucherView} v */
     const row = (v) => {
       const tr = h('tr', { 'data-code': v.code },
         h('td', { class: 'code' }, v.code), h('td', {}, pill(v.status), v.revokeReason ? h('div', { class: 'muted' }, v.revokeReason) : null), h('td', {}, v.words), h('td', {}, v.note ?? ''), h('td', {}, when(v.createdAt)), h('td', {}, when(v.redeemedAt)),
-        h('td', {}, admin && v.status !== 'revoked' ? h('button', { class: 'alt', onclick: () => revokeForm(tr, v) }, 'Revoke') : null));
+        h('td', {}, admin && v.status !== 'revoked' ? h('button', { class: 'alt', onclick: () => revokeForm(tr, v) }, t('revoke')) : null));
       return tr;
     };
     /** @param {HTMLElement} tr @param {VoucherView} v */
@@ -346,15 +440,15 @@ const VIEWS = {
           act(async () => {
             const r = /** @type {{ voucher: VoucherView }} */ (await api('POST', `/api/admin/vouchers/${encodeURIComponent(v.id)}/revoke`, fields(/** @type {HTMLFormElement} */ (e.target))));
             tr.replaceWith(row(r.voucher));
-            flash(`${v.code} is revoked.`);
+            flash(t('isRevoked', { code: v.code }));
           });
         },
-      }, h('input', { name: 'reason', 'aria-label': `Reason for revoking ${v.code}`, placeholder: 'reason', maxlength: 200 }), h('button', { class: 'danger', type: 'submit' }, 'Confirm revoke')));
+      }, h('input', { name: 'reason', 'aria-label': t('reasonFor', { code: v.code }), placeholder: t('reasonPh'), maxlength: 200 }), h('button', { class: 'danger', type: 'submit' }, t('confirmRevoke'))));
       cell.querySelector('input')?.focus();
     };
-    main.append(h('h1', {}, 'Vouchers'), filter,
-      h('div', { class: 'card' }, h('p', { class: 'muted' }, `${list.total} voucher${list.total === 1 ? '' : 's'}${list.total > list.items.length ? ` (showing ${list.items.length})` : ''}`),
-        h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['Code', 'Status', 'Plan', 'Note', 'Created', 'First used', ''].map((t) => h('th', {}, t)))), h('tbody', {}, list.items.map(row))))));
+    main.append(h('h1', {}, t('vouchers')), filter,
+      h('div', { class: 'card' }, h('p', { class: 'muted' }, t('vouchersN', { n: num(list.total) }, list.total) + (list.total > list.items.length ? t('showing', { n: num(list.items.length) }) : '')),
+        h('div', { class: 'scroll' }, h('table', {}, head(['code', 'status', 'plan', 'note', 'created', 'firstUsed', '']), h('tbody', {}, list.items.map(row))))));
   },
 
   async plans(main) {
@@ -366,49 +460,49 @@ const VIEWS = {
         act(async () => {
           const { name = '', ...rest } = fields(/** @type {HTMLFormElement} */ (e.target));
           await api('PUT', `/api/admin/plans/${encodeURIComponent(name)}`, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== '')));
-          flash(`Plan ${name} saved.`);
+          flash(t('planSaved', { name }));
           render();
         });
       },
-    }, h('h2', {}, 'Add or change a plan'), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'pname' }, 'Name'), h('input', { id: 'pname', name: 'name', required: true, maxlength: 40 })),
-      h('div', {}, h('label', { for: 'pprice' }, 'Price'), h('input', { id: 'pprice', name: 'price', inputmode: 'decimal' }))), planFields(), h('p', {}, h('button', { type: 'submit' }, 'Save plan')));
-    main.append(h('h1', {}, 'Plans'),
-      h('div', { class: 'card' }, h('table', {}, h('thead', {}, h('tr', {}, ['Name', 'In words', 'Price', ''].map((t) => h('th', {}, t)))),
+    }, h('h2', {}, t('addPlan')), h('div', { class: 'row' }, h('div', {}, h('label', { for: 'pname' }, t('name')), h('input', { id: 'pname', name: 'name', required: true, maxlength: 40 })),
+      h('div', {}, h('label', { for: 'pprice' }, t('price')), h('input', { id: 'pprice', name: 'price', inputmode: 'decimal' }))), planFields(), h('p', {}, h('button', { type: 'submit' }, t('savePlan'))));
+    main.append(h('h1', {}, t('plans')),
+      h('div', { class: 'card' }, h('table', {}, head(['name', 'inWords', 'price', '']),
         h('tbody', {}, plans.map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.words), h('td', {}, money(p.price)),
-          h('td', {}, h('button', { class: 'alt', onclick: () => act(async () => { await api('DELETE', `/api/admin/plans/${encodeURIComponent(p.name)}`); render(); }) }, 'Archive'))))))),
+          h('td', {}, h('button', { class: 'alt', onclick: () => act(async () => { await api('DELETE', `/api/admin/plans/${encodeURIComponent(p.name)}`); render(); }) }, t('archive')))))))),
       form);
   },
 
   async sales(main) {
     const s = /** @type {SalesView} */ (await api('GET', '/api/admin/sales'));
-    const table = (/** @type {string[]} */ head, /** @type {HTMLElement[]} */ rows) => h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, head.map((t) => h('th', {}, t)))), h('tbody', {}, rows)));
-    main.append(h('h1', {}, 'Sales'),
-      h('div', { class: 'grid' }, h('div', { class: 'card' }, h('h2', {}, 'Vouchers issued'), h('div', { class: 'big' }, s.totals.vouchers)), h('div', { class: 'card' }, h('h2', {}, 'Amount'), h('div', { class: 'big' }, money(s.totals.amount)))),
-      h('div', { class: 'card' }, h('h2', {}, 'Per seller'), table(['Seller', 'Vouchers', 'Amount'], s.perSeller.map((p) => h('tr', {}, h('td', {}, p.seller ?? '(command line)'), h('td', {}, p.vouchers), h('td', {}, money(p.amount)))))),
-      h('div', { class: 'card' }, h('h2', {}, 'Per day'), table(['Day', 'Seller', 'Vouchers', 'Amount'], s.rows.map((r) => h('tr', {}, h('td', {}, r.day), h('td', {}, r.seller ?? '(command line)'), h('td', {}, r.vouchers), h('td', {}, money(r.amount)))))));
+    const table = (/** @type {(TextKey | '')[]} */ keys, /** @type {HTMLElement[]} */ rows) => h('div', { class: 'scroll' }, h('table', {}, head(keys), h('tbody', {}, rows)));
+    main.append(h('h1', {}, t('sales')),
+      h('div', { class: 'grid' }, h('div', { class: 'card' }, h('h2', {}, t('vouchersIssued')), h('div', { class: 'big' }, num(s.totals.vouchers))), h('div', { class: 'card' }, h('h2', {}, t('amount')), h('div', { class: 'big' }, money(s.totals.amount)))),
+      h('div', { class: 'card' }, h('h2', {}, t('perSeller')), table(['sellerCol', 'vouchers', 'amount'], s.perSeller.map((p) => h('tr', {}, h('td', {}, p.seller ?? t('commandLine')), h('td', {}, num(p.vouchers)), h('td', {}, money(p.amount)))))),
+      h('div', { class: 'card' }, h('h2', {}, t('perDay')), table(['day', 'sellerCol', 'vouchers', 'amount'], s.rows.map((r) => h('tr', {}, h('td', {}, dayOf(r.day)), h('td', {}, r.seller ?? t('commandLine')), h('td', {}, num(r.vouchers)), h('td', {}, money(r.amount)))))));
   },
 
   async operators(main) {
     const ops = /** @type {OperatorView[]} */ (await api('GET', '/api/admin/operators'));
     const patch = (/** @type {OperatorView} */ o, /** @type {Record<string, unknown>} */ body, /** @type {string} */ done) =>
       act(async () => { await api('PATCH', `/api/admin/operators/${encodeURIComponent(o.id)}`, body); flash(done); render(); });
-    const rows = ops.map((o) => h('tr', {}, h('td', {}, o.name), h('td', {}, o.role), h('td', {}, o.disabled ? h('span', { class: 'bad' }, 'disabled') : 'active'), h('td', {}, when(o.createdAt)),
-      h('td', { class: 'inline' }, o.id === me?.id ? h('span', { class: 'muted' }, 'you') : [
-        h('button', { class: 'alt', onclick: () => patch(o, { role: o.role === 'admin' ? 'seller' : 'admin' }, `${o.name} is now ${o.role === 'admin' ? 'a seller' : 'an admin'}.`) }, o.role === 'admin' ? 'Make seller' : 'Make admin'),
-        h('button', { class: 'alt', onclick: () => patch(o, { disabled: !o.disabled }, `${o.name} is ${o.disabled ? 'enabled' : 'disabled'}.`) }, o.disabled ? 'Enable' : 'Disable'),
+    const rows = ops.map((o) => h('tr', {}, h('td', {}, o.name), h('td', {}, t(o.role)), h('td', {}, o.disabled ? h('span', { class: 'bad' }, t('opDisabled')) : t('opActive')), h('td', {}, when(o.createdAt)),
+      h('td', { class: 'inline' }, o.id === me?.id ? h('span', { class: 'muted' }, t('you')) : [
+        h('button', { class: 'alt', onclick: () => patch(o, { role: o.role === 'admin' ? 'seller' : 'admin' }, t(o.role === 'admin' ? 'nowSeller' : 'nowAdmin', { name: o.name })) }, t(o.role === 'admin' ? 'makeSeller' : 'makeAdmin')),
+        h('button', { class: 'alt', onclick: () => patch(o, { disabled: !o.disabled }, t(o.disabled ? 'isEnabled' : 'isDisabled', { name: o.name })) }, t(o.disabled ? 'enable' : 'disable')),
       ])));
     const form = h('form', {
       class: 'card',
       onsubmit: (/** @type {Event} */ e) => {
         e.preventDefault();
-        act(async () => { const f = fields(/** @type {HTMLFormElement} */ (e.target)); await api('POST', '/api/admin/operators', f); flash(`${f.name} added.`); render(); });
+        act(async () => { const f = fields(/** @type {HTMLFormElement} */ (e.target)); await api('POST', '/api/admin/operators', f); flash(t('opAdded', { name: f.name ?? '' })); render(); });
       },
-    }, h('h2', {}, 'Add an operator'), h('div', { class: 'row' },
-      h('div', {}, h('label', { for: 'oname' }, 'Name'), h('input', { id: 'oname', name: 'name', required: true, autocomplete: 'off' })),
-      h('div', {}, h('label', { for: 'orole' }, 'Role'), h('select', { id: 'orole', name: 'role' }, h('option', { value: 'seller' }, 'seller (creates and prints vouchers)'), h('option', { value: 'admin' }, 'admin (everything)'))),
-      h('div', {}, h('label', { for: 'opw' }, 'Password (8+ characters)'), h('input', { id: 'opw', name: 'password', type: 'password', minlength: 8, required: true, autocomplete: 'new-password' }))),
-      h('p', {}, h('button', { type: 'submit' }, 'Add operator')));
-    main.append(h('h1', {}, 'Operators'), h('div', { class: 'card' }, h('table', {}, h('thead', {}, h('tr', {}, ['Name', 'Role', 'State', 'Added', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows))), form);
+    }, h('h2', {}, t('addOperator')), h('div', { class: 'row' },
+      h('div', {}, h('label', { for: 'oname' }, t('name')), h('input', { id: 'oname', name: 'name', required: true, autocomplete: 'off' })),
+      h('div', {}, h('label', { for: 'orole' }, t('role')), h('select', { id: 'orole', name: 'role' }, h('option', { value: 'seller' }, t('sellerOpt')), h('option', { value: 'admin' }, t('adminOpt')))),
+      h('div', {}, h('label', { for: 'opw' }, t('passwordMin')), h('input', { id: 'opw', name: 'password', type: 'password', minlength: 8, required: true, autocomplete: 'new-password' }))),
+      h('p', {}, h('button', { type: 'submit' }, t('addOperatorBtn'))));
+    main.append(h('h1', {}, t('operators')), h('div', { class: 'card' }, h('table', {}, head(['name', 'role', 'state', 'added', '']), h('tbody', {}, rows))), form);
   },
 
   async audit(main, params) {
@@ -417,12 +511,12 @@ const VIEWS = {
     q.set('limit', '100');
     const events = /** @type {AuditEvent[]} */ (await api('GET', `/api/admin/audit?${q}`));
     const last = events[events.length - 1];
-    main.append(h('h1', {}, 'Audit log'),
+    main.append(h('h1', {}, t('audit')),
       h('form', { class: 'card inline', role: 'search', onsubmit: (/** @type {Event} */ e) => { e.preventDefault(); const t = fields(/** @type {HTMLFormElement} */ (e.target)).type; location.hash = t ? `#/audit?type=${encodeURIComponent(t)}` : '#/audit'; } },
-        h('label', { for: 'type' }, 'Type'), h('input', { id: 'type', name: 'type', value: params.get('type') ?? '', placeholder: 'e.g. voucher.* or operator.login' }), h('button', { type: 'submit' }, 'Filter')),
-      h('div', { class: 'card scroll' }, h('table', {}, h('thead', {}, h('tr', {}, ['Time', 'Event', 'Actor', 'Subject', 'Details'].map((t) => h('th', {}, t)))),
+        h('label', { for: 'type' }, t('type')), h('input', { id: 'type', name: 'type', value: params.get('type') ?? '', placeholder: t('typePh') }), h('button', { type: 'submit' }, t('filter'))),
+      h('div', { class: 'card scroll' }, h('table', {}, head(['time', 'event', 'actor', 'subject', 'details']),
         h('tbody', {}, events.map((e) => h('tr', {}, h('td', {}, when(e.at)), h('td', {}, e.type), h('td', {}, `${e.actorType}${e.actorId ? ` ${e.actorId}` : ''}`), h('td', { class: 'code' }, e.subject ?? ''), h('td', { class: 'muted' }, e.data ? JSON.stringify(e.data) : ''))))),
-        last?.id && events.length === 100 ? h('p', {}, h('a', { class: 'button alt', href: `#/audit?${new URLSearchParams({ ...(params.get('type') ? { type: /** @type {string} */ (params.get('type')) } : {}), before: String(last.id) })}` }, 'Older')) : null));
+        last?.id && events.length === 100 ? h('p', {}, h('a', { class: 'button alt', href: `#/audit?${new URLSearchParams({ ...(params.get('type') ? { type: /** @type {string} */ (params.get('type')) } : {}), before: String(last.id) })}` }, t('older'))) : null));
   },
 
   async settings(main) {
@@ -438,18 +532,18 @@ const VIEWS = {
             languages: fd.getAll('languages').map(String),
             walledGarden: String(fd.get('walledGarden') ?? '').split(/\s+/).filter(Boolean),
           });
-          flash('Settings saved.');
+          flash(t('settingsSaved'));
         });
       },
     },
-      h('label', { for: 'networkName' }, 'Network name'), h('input', { id: 'networkName', name: 'networkName', value: s.networkName, required: true, maxlength: 80 }),
-      h('label', { for: 'ssid' }, 'Wi-Fi name (SSID, for the join QR on printed sheets)'), h('input', { id: 'ssid', name: 'ssid', value: s.ssid, maxlength: 32 }),
-      h('fieldset', {}, h('legend', {}, 'Languages offered to residents'), [['en', 'English'], ['es', 'Español'], ['pt', 'Português'], ['fr', 'Français']].map(([code, label]) =>
-        h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'languages', value: code, checked: s.languages.includes(/** @type {any} */ (code)) }), label))),
-      h('label', { for: 'welcome' }, 'Welcome text on the sign-in page'), h('textarea', { id: 'welcome', name: 'welcome', maxlength: 500 }, s.welcome),
-      h('label', { for: 'walledGarden' }, 'Walled garden: hosts or addresses reachable before sign-in (one per line)'), h('textarea', { id: 'walledGarden', name: 'walledGarden' }, s.walledGarden.join('\n')),
-      h('p', {}, h('button', { type: 'submit' }, 'Save settings')));
-    main.append(h('h1', {}, 'Settings'), form);
+      h('label', { for: 'networkName' }, t('networkName')), h('input', { id: 'networkName', name: 'networkName', value: s.networkName, required: true, maxlength: 80 }),
+      h('label', { for: 'ssid' }, t('ssid')), h('input', { id: 'ssid', name: 'ssid', value: s.ssid, maxlength: 32 }),
+      h('fieldset', {}, h('legend', {}, t('residentLangs')), Object.entries(LANG_NAMES).map(([code, label]) =>
+        h('label', { class: 'inline', lang: code }, h('input', { type: 'checkbox', name: 'languages', value: code, checked: s.languages.includes(/** @type {any} */ (code)) }), label))),
+      h('label', { for: 'welcome' }, t('welcome')), h('textarea', { id: 'welcome', name: 'welcome', maxlength: 500 }, s.welcome),
+      h('label', { for: 'walledGarden' }, t('garden')), h('textarea', { id: 'walledGarden', name: 'walledGarden' }, s.walledGarden.join('\n')),
+      h('p', {}, h('button', { type: 'submit' }, t('saveSettings'))));
+    main.append(h('h1', {}, t('settings')), form);
   },
 
   async account(main) {
@@ -457,30 +551,33 @@ const VIEWS = {
       class: 'card',
       onsubmit: (/** @type {Event} */ e) => {
         e.preventDefault();
-        act(async () => { await api('POST', '/api/admin/password', fields(/** @type {HTMLFormElement} */ (e.target))); flash('Password changed.'); /** @type {HTMLFormElement} */ (e.target).reset(); });
+        act(async () => { await api('POST', '/api/admin/password', fields(/** @type {HTMLFormElement} */ (e.target))); flash(t('pwChanged')); /** @type {HTMLFormElement} */ (e.target).reset(); });
       },
-    }, h('h2', {}, 'Change my password'),
-      h('label', { for: 'current' }, 'Current password'), h('input', { id: 'current', name: 'current', type: 'password', required: true, autocomplete: 'current-password' }),
-      h('label', { for: 'newpw' }, 'New password (8+ characters)'), h('input', { id: 'newpw', name: 'password', type: 'password', minlength: 8, required: true, autocomplete: 'new-password' }),
-      h('p', {}, h('button', { type: 'submit' }, 'Change password')));
-    main.append(h('h1', {}, 'Account'), form,
-      h('p', {}, h('button', { class: 'alt', onclick: () => act(async () => { await api('POST', '/api/admin/logout'); me = null; csrf = ''; location.hash = ''; render(); }) }, 'Sign out')));
+    }, h('h2', {}, t('changeMine')),
+      h('label', { for: 'current' }, t('currentPw')), h('input', { id: 'current', name: 'current', type: 'password', required: true, autocomplete: 'current-password' }),
+      h('label', { for: 'newpw' }, t('newPw')), h('input', { id: 'newpw', name: 'password', type: 'password', minlength: 8, required: true, autocomplete: 'new-password' }),
+      h('p', {}, h('button', { type: 'submit' }, t('changePw'))));
+    main.append(h('h1', {}, t('account')), form,
+      h('p', {}, h('button', { class: 'alt', onclick: () => act(async () => { await api('POST', '/api/admin/logout'); me = null; csrf = ''; location.hash = ''; render(); }) }, t('signOut'))));
   },
 };
 
 /** Inline plan limits, as operators type them (`30d`, `2GB`, `4Mbit`). */
 function planFields() {
-  /** @param {string} name @param {string} label @param {string} placeholder */
-  const f = (name, label, placeholder) => h('div', {}, h('label', { for: `f-${name}` }, label), h('input', { id: `f-${name}`, name, placeholder }));
+  /** @param {string} name @param {TextKey} label @param {string} placeholder */
+  const f = (name, label, placeholder) => h('div', {}, h('label', { for: `f-${name}` }, t(label)), h('input', { id: `f-${name}`, name, placeholder }));
   return h('div', { class: 'row' },
-    f('duration', 'Time (from first use)', 'e.g. 1h, 1d, 30d'),
-    f('data', 'Data', 'e.g. 500MB, 2GB'),
-    f('devices', 'Devices', '1'),
-    f('down', 'Download speed', 'e.g. 4Mbit'),
-    f('up', 'Upload speed', 'e.g. 1Mbit'),
-    h('div', {}, h('label', { for: 'f-onExhausted' }, 'When data runs out'), h('select', { id: 'f-onExhausted', name: 'onExhausted' }, h('option', { value: '' }, '(plan default)'), h('option', { value: 'block' }, 'block'), h('option', { value: 'throttle' }, 'slow down'))),
-    h('div', {}, h('label', { for: 'f-reset' }, 'Renew data'), h('select', { id: 'f-reset', name: 'reset' }, h('option', { value: '' }, 'never'), ['daily', 'weekly', 'monthly'].map((r) => h('option', { value: r }, r)))),
+    f('duration', 'limTime', t('limTimePh')),
+    f('data', 'limData', t('limDataPh')),
+    f('devices', 'devices', '1'),
+    f('down', 'limDown', t('limSpeedPh')),
+    f('up', 'limUp', t('limUpPh')),
+    h('div', {}, h('label', { for: 'f-onExhausted' }, t('onExhausted')), h('select', { id: 'f-onExhausted', name: 'onExhausted' }, h('option', { value: '' }, t('planDefault')), h('option', { value: 'block' }, t('block')), h('option', { value: 'throttle' }, t('slowDown')))),
+    h('div', {}, h('label', { for: 'f-reset' }, t('renew')), h('select', { id: 'f-reset', name: 'reset' }, h('option', { value: '' }, t('never')), /** @type {const} */ (['daily', 'weekly', 'monthly']).map((r) => h('option', { value: r }, t(r))))),
   );
 }
 
-render();
+/** @param {(TextKey | '')[]} keys */
+const head = (keys) => h('thead', {}, h('tr', {}, keys.map((k) => h('th', {}, k ? t(k) : ''))));
+
+setLang(preferredLang()).catch(() => setLang('en')).then(render);

@@ -74,16 +74,17 @@ export function planFromInput(input: PlanInput): { plan: Partial<Plan>; price: n
 
 export function adminVouchers(ctx: CoreContext) {
   const { store } = ctx;
-  const lang = (): Lang => (ctx.config.network.languages[0] ?? 'en') as Lang;
+  // Plan words come in the caller's language (the console sends its own); without one, the network's first.
+  const lang = (l?: Lang): Lang => l ?? ((ctx.config.network.languages[0] ?? 'en') as Lang);
   const sellerName = (id: string | null) => (id ? store.operators.get(id)?.name ?? null : null);
   const scope = (op: OperatorRow) => (op.role === 'seller' ? op.id : undefined);
 
-  const batchView = (b: BatchRow): BatchView => ({
-    id: b.id, planName: b.planName, words: describePlan(b.plan, lang()), count: b.count, note: b.note, price: b.price,
+  const batchView = (b: BatchRow, l?: Lang): BatchView => ({
+    id: b.id, planName: b.planName, words: describePlan(b.plan, lang(l)), count: b.count, note: b.note, price: b.price,
     sellerId: b.sellerId, seller: sellerName(b.sellerId), createdAt: b.createdAt,
   });
-  const voucherView = (v: VoucherRow & { note?: string | null; sellerId?: string | null }): VoucherView => ({
-    id: v.id, code: formatCode(v.code), batchId: v.batchId, status: v.status, words: describePlan(v.plan, lang()),
+  const voucherView = (v: VoucherRow & { note?: string | null; sellerId?: string | null }, l?: Lang): VoucherView => ({
+    id: v.id, code: formatCode(v.code), batchId: v.batchId, status: v.status, words: describePlan(v.plan, lang(l)),
     note: v.note ?? null, sellerId: v.sellerId ?? null, createdAt: v.createdAt, redeemedAt: v.redeemedAt,
     revokedAt: v.revokedAt, revokeReason: v.revokeReason,
   });
@@ -114,13 +115,13 @@ export function adminVouchers(ctx: CoreContext) {
 
   return {
     planFromInput,
-    listPlans(): PlanView[] {
-      return store.vouchers.listPlans().map((p) => ({ name: p.name, plan: p.plan, price: p.price, words: describePlan(p.plan, lang()) }));
+    listPlans(l?: Lang): PlanView[] {
+      return store.vouchers.listPlans().map((p) => ({ name: p.name, plan: p.plan, price: p.price, words: describePlan(p.plan, lang(l)) }));
     },
-    savePlan(name: string, input: PlanInput, op: OperatorRow): PlanView {
+    savePlan(name: string, input: PlanInput, op: OperatorRow, l?: Lang): PlanView {
       const { plan, price } = planFromInput(input);
       savePlan(ctx, name, plan, price ?? null, actorOf(op));
-      return this.listPlans().find((p) => p.name.toLowerCase() === name.toLowerCase())!;
+      return this.listPlans(l).find((p) => p.name.toLowerCase() === name.toLowerCase())!;
     },
     archivePlan(name: string, op: OperatorRow): void {
       store.tx(() => {
@@ -128,7 +129,7 @@ export function adminVouchers(ctx: CoreContext) {
         audit(ctx, 'plan.archived', actorOf(op), name, null);
       });
     },
-    createBatch(input: BatchCreate, op: OperatorRow): { batch: BatchView; codes: string[] } {
+    createBatch(input: BatchCreate, op: OperatorRow, l?: Lang): { batch: BatchView; codes: string[] } {
       const count = numberOf('count', input.count, { integer: true, min: 1 });
       if (count === undefined) throw new DomainError('INVALID_INPUT', 'count is required', { field: 'count' });
       const { plan, price } = planFromInput(input);
@@ -141,22 +142,22 @@ export function adminVouchers(ctx: CoreContext) {
         note: input.note?.trim() || null,
         sellerId: op.id,
       }, actorOf(op));
-      return { batch: batchView(r.batch), codes: r.vouchers.map((v) => formatCode(v.code)) };
+      return { batch: batchView(r.batch, l), codes: r.vouchers.map((v) => formatCode(v.code)) };
     },
-    listBatches(op: OperatorRow): BatchView[] {
+    listBatches(op: OperatorRow, l?: Lang): BatchView[] {
       const seller = scope(op);
-      return store.vouchers.listBatches(seller ? { sellerId: seller } : {}).map(batchView);
+      return store.vouchers.listBatches(seller ? { sellerId: seller } : {}).map((b) => batchView(b, l));
     },
-    batch(id: string, op: OperatorRow): { batch: BatchView; plan: Plan; vouchers: VoucherView[] } {
+    batch(id: string, op: OperatorRow, l?: Lang): { batch: BatchView; plan: Plan; vouchers: VoucherView[] } {
       const b = ownBatch(id, op);
-      return { batch: batchView(b), plan: b.plan, vouchers: store.vouchers.batchVouchers(b.id).map((v) => voucherView({ ...v, note: b.note, sellerId: b.sellerId })) };
+      return { batch: batchView(b, l), plan: b.plan, vouchers: store.vouchers.batchVouchers(b.id).map((v) => voucherView({ ...v, note: b.note, sellerId: b.sellerId }, l)) };
     },
-    list(q: Record<string, string | undefined>, op: OperatorRow): VoucherList {
+    list(q: Record<string, string | undefined>, op: OperatorRow, l?: Lang): VoucherList {
       const r = store.vouchers.list(filterOf(q, op));
-      return { total: r.total, items: r.items.map(voucherView) };
+      return { total: r.total, items: r.items.map((v) => voucherView(v, l)) };
     },
     /** CSV of the filtered vouchers (RFC 4180 quoting; cells starting with = + - @ are defused for spreadsheets). */
-    csv(q: Record<string, string | undefined>, op: OperatorRow): string {
+    csv(q: Record<string, string | undefined>, op: OperatorRow, l?: Lang): string {
       const f = { ...filterOf(q, op), limit: 10_000, offset: 0 };
       const cell = (v: unknown) => {
         let s = v === null || v === undefined ? '' : String(v);
@@ -166,15 +167,15 @@ export function adminVouchers(ctx: CoreContext) {
       const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : '');
       const lines = [['code', 'status', 'plan', 'batch', 'note', 'seller', 'created', 'redeemed', 'revoked', 'revoke_reason'].join(',')];
       for (const v of store.vouchers.list(f).items) {
-        lines.push([formatCode(v.code), v.status, describePlan(v.plan, lang()), v.batchId, v.note, sellerName(v.sellerId), iso(v.createdAt), iso(v.redeemedAt), iso(v.revokedAt), v.revokeReason].map(cell).join(','));
+        lines.push([formatCode(v.code), v.status, describePlan(v.plan, lang(l)), v.batchId, v.note, sellerName(v.sellerId), iso(v.createdAt), iso(v.redeemedAt), iso(v.revokedAt), v.revokeReason].map(cell).join(','));
       }
       return lines.join('\r\n') + '\r\n';
     },
-    async revoke(idOrCode: string, reason: unknown, op: OperatorRow): Promise<VoucherView> {
+    async revoke(idOrCode: string, reason: unknown, op: OperatorRow, l?: Lang): Promise<VoucherView> {
       if (reason !== undefined && reason !== null && typeof reason !== 'string') throw new DomainError('INVALID_INPUT', 'reason must be text', { field: 'reason' });
       const target = store.vouchers.get(idOrCode) ? idOrCode : normalizeCode(idOrCode.slice(0, 64));
       const v = await revokeVoucher(ctx, target, (reason as string | undefined)?.trim() || null, actorOf(op));
-      return voucherView(v);
+      return voucherView(v, l);
     },
     sales(op: OperatorRow, since?: number): SalesView {
       const seller = scope(op);

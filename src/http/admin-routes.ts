@@ -15,11 +15,12 @@
 import { Hono, type Context } from 'hono';
 import type { AdminSession, BatchCreate, PlanInput } from '../api/contract.js';
 import { DomainError } from '../domain/errors.js';
-import type { Lang } from '../domain/plan-words.js';
+import { LANGS, type Lang } from '../domain/plan-words.js';
 import { LAYOUTS, renderSheet, type SheetLayout } from '../print/sheet.js';
 import type { Role } from '../store/operator-repo.js';
 import { operatorAuth, sameOrigin, sessionCookie, type OperatorSession } from './admin-auth.js';
 import type { HttpDeps } from './context.js';
+import { pickLang } from './i18n.js';
 
 export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -51,6 +52,14 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
   const av = admin.vouchers;
   const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
   const selfOf = (s: OperatorSession) => ({ id: s.operator.id, name: s.operator.name, role: s.operator.role });
+  /**
+   * The language of plan words: `?lang=`, else Accept-Language (the console sends the one its operator
+   * chose), else the network's first language. Any of the four, not only those offered to residents.
+   */
+  const langOf = (c: Context): Lang => {
+    const first = (config.network.languages[0] ?? 'en') as Lang;
+    return pickLang(c.req.header('accept-language'), c.req.query('lang'), [first, ...LANGS.filter((l) => l !== first)]);
+  };
 
   return [
     {
@@ -81,21 +90,21 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
       },
     },
     { method: 'GET', path: '/api/admin/dashboard', roles: ADMIN, does: 'live figures: devices online, throughput, pools', handler: (c) => c.json(admin.dashboard()) },
-    { method: 'GET', path: '/api/admin/plans', roles: ANY, does: 'list plans', handler: (c) => c.json(av.listPlans()) },
+    { method: 'GET', path: '/api/admin/plans', roles: ANY, does: 'list plans', handler: (c) => c.json(av.listPlans(langOf(c))) },
     {
       method: 'PUT', path: '/api/admin/plans/:name', roles: ADMIN, does: 'create or change a plan',
-      handler: async (c, s) => c.json(av.savePlan(c.req.param('name') ?? '', (await body(c)) as PlanInput, s.operator)),
+      handler: async (c, s) => c.json(av.savePlan(c.req.param('name') ?? '', (await body(c)) as PlanInput, s.operator, langOf(c))),
     },
     {
       method: 'DELETE', path: '/api/admin/plans/:name', roles: ADMIN, does: 'archive a plan (vouchers keep their copy)',
       handler: (c, s) => (av.archivePlan(c.req.param('name') ?? '', s.operator), c.json({ ok: true })),
     },
-    { method: 'GET', path: '/api/admin/batches', roles: ANY, does: 'list batches (sellers: their own)', handler: (c, s) => c.json(av.listBatches(s.operator)) },
+    { method: 'GET', path: '/api/admin/batches', roles: ANY, does: 'list batches (sellers: their own)', handler: (c, s) => c.json(av.listBatches(s.operator, langOf(c))) },
     {
       method: 'POST', path: '/api/admin/batches', roles: ANY, does: 'create a batch of vouchers from a plan',
-      handler: async (c, s) => c.json({ ok: true, ...av.createBatch((await body(c)) as unknown as BatchCreate, s.operator) }, 201),
+      handler: async (c, s) => c.json({ ok: true, ...av.createBatch((await body(c)) as unknown as BatchCreate, s.operator, langOf(c)) }, 201),
     },
-    { method: 'GET', path: '/api/admin/batches/:id', roles: ANY, does: 'one batch with its vouchers', handler: (c, s) => c.json(av.batch(c.req.param('id') ?? '', s.operator)) },
+    { method: 'GET', path: '/api/admin/batches/:id', roles: ANY, does: 'one batch with its vouchers', handler: (c, s) => c.json(av.batch(c.req.param('id') ?? '', s.operator, langOf(c))) },
     {
       method: 'GET', path: '/api/admin/batches/:id/sheet', roles: ANY, does: 'printable sheet (layout=a4|letter|receipt58|receipt80)',
       handler: async (c, s) => {
@@ -116,19 +125,19 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
     },
     {
       method: 'GET', path: '/api/admin/vouchers', roles: ANY, does: 'search and filter vouchers (q, status, batch, limit, offset)',
-      handler: (c, s) => c.json(av.list(c.req.query(), s.operator)),
+      handler: (c, s) => c.json(av.list(c.req.query(), s.operator, langOf(c))),
     },
     {
       method: 'GET', path: '/api/admin/vouchers.csv', roles: ANY, does: 'CSV export of the filtered vouchers',
       handler: (c, s) => {
         c.header('Content-Type', 'text/csv; charset=utf-8');
         c.header('Content-Disposition', 'attachment; filename="vouchers.csv"');
-        return c.body(av.csv(c.req.query(), s.operator));
+        return c.body(av.csv(c.req.query(), s.operator, langOf(c)));
       },
     },
     {
       method: 'POST', path: '/api/admin/vouchers/:id/revoke', roles: ADMIN, does: 'revoke a voucher (by id or code) with a reason',
-      handler: async (c, s) => c.json({ ok: true, voucher: await av.revoke(c.req.param('id') ?? '', (await body(c)).reason, s.operator) }),
+      handler: async (c, s) => c.json({ ok: true, voucher: await av.revoke(c.req.param('id') ?? '', (await body(c)).reason, s.operator, langOf(c)) }),
     },
     {
       method: 'GET', path: '/api/admin/sales', roles: ANY, does: 'sales per seller and per day (sellers: their own)',

@@ -105,6 +105,29 @@ describe('operator API', () => {
     expect((await admin.json<{ type: string }[]>('GET', '/api/admin/audit')).map((e) => e.type)).toEqual(expect.arrayContaining(['batch.created', 'plan.saved', 'operator.added']));
   });
 
+  it("words plans in the caller's language: ?lang=, then Accept-Language, then the network's first language", async () => {
+    const { h, admin } = await setup();
+    await admin.call('PUT', '/api/admin/plans/month', { duration: '30d', data: '2GB', devices: 2 });
+    const jar = admin.cookie.split(';')[0]!;
+    const words = async (path: string, acceptLanguage?: string) => {
+      const res = await h.app.request(path, { headers: { host: 'portal.example.net', cookie: jar, ...(acceptLanguage ? { 'accept-language': acceptLanguage } : {}) } });
+      return ((await res.json()) as { words: string }[])[0]!.words;
+    };
+    expect(await words('/api/admin/plans')).toBe('2 GB, 30 days from first use, 2 devices');
+    expect(await words('/api/admin/plans', 'es')).toBe('2 GB, 30 días desde el primer uso, 2 dispositivos');
+    expect(await words('/api/admin/plans', 'de-DE, pt-BR;q=0.8')).toBe('2 GB, 30 dias a partir do primeiro uso, 2 dispositivos');
+    expect(await words('/api/admin/plans?lang=fr', 'es')).toBe('2 GB, 30 jours à partir de la première utilisation, 2 appareils');
+    expect(await words('/api/admin/plans', 'de')).toBe('2 GB, 30 days from first use, 2 devices');
+    const created = await h.app.request('/api/admin/batches', {
+      method: 'POST', body: JSON.stringify({ count: 1, plan: 'month' }),
+      headers: { host: 'portal.example.net', cookie: jar, 'x-csrf-token': admin.csrf, 'content-type': 'application/json', 'accept-language': 'pt' },
+    });
+    expect(((await created.json()) as { batch: { words: string } }).batch.words).toBe('2 GB, 30 dias a partir do primeiro uso, 2 dispositivos');
+    expect(await words('/api/admin/batches', 'es')).toBe('2 GB, 30 días desde el primer uso, 2 dispositivos');
+    const list = await h.app.request('/api/admin/vouchers', { headers: { host: 'portal.example.net', cookie: jar, 'accept-language': 'fr' } });
+    expect(((await list.json()) as { items: { words: string }[] }).items[0]!.words).toBe('2 GB, 30 jours à partir de la première utilisation, 2 appareils');
+  });
+
   it('gives sellers their own batches, vouchers and sales only, and nothing admin-only', async () => {
     const { admin, maria, jose } = await setup();
     const mine = await maria.json<{ batch: { id: string } }>('POST', '/api/admin/batches', { count: 2, duration: '1d', price: 1 });

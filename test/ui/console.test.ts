@@ -1,7 +1,9 @@
 /**
  * The operator console in real Chromium: sign-in, the live dashboard updating when a device logs in,
  * creating a batch, printing its sheet (rendered in Chromium, screenshotted, and every QR decoded with
- * jsQR to the right portal URL, plus the Wi-Fi join QR), and revoking a voucher with a reason.
+ * jsQR to the right portal URL, plus the Wi-Fi join QR), revoking a voucher with a reason, and the
+ * console in Spanish and Portuguese (the browser's language by default, the header's switcher, kept
+ * across reloads; plan words from the server and error sentences in the chosen language).
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +51,7 @@ describe('operator console in Chromium', () => {
     await page.getByLabel('Name').fill('admin');
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.locator('[role=alert]').textContent()).resolves.toBe('wrong name or password');
+    await expect(page.locator('[role=alert]').textContent()).resolves.toBe('Wrong name or password.');
     await page.getByLabel('Password').fill(s.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#online').waitFor();
@@ -113,6 +115,79 @@ describe('operator console in Chromium', () => {
     await expect(page.locator(`tr[data-code="${code}"]`).textContent()).resolves.toContain('ticket lost');
     expect(s.rt.store.vouchers.findByCode(code.replace(/-/g, ''))?.status).toBe('revoked');
     expect(s.rt.store.events.list({ type: 'voucher.revoked' })[0]?.actorType).toBe('operator');
+  });
+
+  it('speaks the browser language, switches to Spanish and Portuguese from the header and keeps the choice across reloads', async () => {
+    const errors: string[] = [];
+    const p = await b.desktop({ locale: 'pt-BR' });
+    p.context().setDefaultTimeout(6000);
+    p.on('pageerror', (e) => errors.push(e.message));
+    const { codes, ids } = s.vouchers(2, { durationSec: 3600, dataBytes: 1e9 }, { note: 'feria' });
+
+    // navigator.languages says pt-BR: the sign-in card is in Portuguese before anyone chooses.
+    await p.goto(s.url + 'admin');
+    await p.getByRole('button', { name: 'Entrar' }).waitFor();
+    await p.getByLabel('Senha').waitFor();
+    expect(await p.evaluate(() => document.documentElement.lang)).toBe('pt');
+
+    // Spanish from the switcher, then a wrong password is refused in Spanish.
+    await p.getByLabel('Idioma').selectOption('es');
+    await p.getByLabel('Nombre').fill('admin');
+    await p.getByLabel('Contraseña').fill('not the password');
+    await p.getByRole('button', { name: 'Entrar' }).click();
+    await expect(p.locator('[role=alert]').textContent()).resolves.toBe('Nombre o contraseña incorrectos.');
+    await p.getByLabel('Contraseña').fill(s.adminPassword);
+    await p.getByRole('button', { name: 'Entrar' }).click();
+    await p.locator('h1', { hasText: 'Panel' }).waitFor();
+    expect(await p.locator('nav a').allTextContents()).toEqual(['Panel', 'Nuevo lote', 'Fichas', 'Planes', 'Ventas', 'Operadores', 'Registro de actividad', 'Configuración', 'Cuenta']);
+    await p.locator('h2', { hasText: 'Dispositivos conectados' }).waitFor();
+
+    // Vouchers: labels, table headers, statuses and the server's plan words in Spanish.
+    await p.click('nav a:text("Fichas")');
+    await p.getByLabel('Buscar').fill('feria');
+    await p.getByRole('button', { name: 'Filtrar' }).click();
+    await p.locator('p.muted', { hasText: '2 fichas' }).waitFor();
+    expect(await p.locator('thead th').allTextContents()).toEqual(['Código', 'Estado', 'Plan', 'Nota', 'Creado', 'Primer uso', '']);
+    const row = p.locator(`tr[data-code="${codes[0]}"]`);
+    await expect(row.textContent()).resolves.toContain('1 GB, 1 hora desde el primer uso, 1 dispositivo');
+    await expect(row.locator('.pill').textContent()).resolves.toBe('sin usar');
+
+    // Revoking a voucher someone else has just revoked: the API's CONFLICT as a Spanish sentence.
+    await row.getByRole('button', { name: 'Anular' }).click();
+    const op = s.rt.store.operators.findByName('admin')!;
+    await s.core.admin.vouchers.revoke(ids[0]!, 'otra pestaña', op);
+    await p.getByLabel(`Motivo para anular ${codes[0]}`).fill('perdida');
+    await p.getByRole('button', { name: 'Confirmar anulación' }).click();
+    await expect(p.locator('[role=alert]').textContent()).resolves.toBe('Esta ficha ya estaba anulada.');
+
+    // The choice survives a reload.
+    await p.reload();
+    await p.locator('h1', { hasText: 'Fichas' }).waitFor();
+    expect(await p.evaluate(() => [document.documentElement.lang, localStorage.getItem('portico.console.lang')])).toEqual(['es', 'es']);
+
+    // Portuguese: a new batch with a bad price is refused in Portuguese; print links carry the language.
+    await p.getByLabel('Idioma').selectOption('pt');
+    await p.click('nav a:text("Novo lote")');
+    await p.locator('h1', { hasText: 'Novo lote' }).waitFor();
+    expect(await p.locator('thead th').allTextContents()).toEqual(['Criado em', 'Quantidade', 'Plano', 'Observação', 'Preço', 'Vendedor', '']);
+    await p.getByLabel('Quantidade').fill('2');
+    await p.getByLabel('Preço de cada').fill('dois reais');
+    if (!(await p.locator('details').evaluate((d) => (d as HTMLDetailsElement).open))) await p.click('summary');
+    await p.getByLabel('Tempo (a partir do primeiro uso)').fill('1d');
+    await p.getByRole('button', { name: 'Criar lote' }).click();
+    await expect(p.locator('[role=alert]').textContent()).resolves.toBe('Preço: um número, zero ou mais, como 2 ou 2.50.');
+    await p.getByLabel('Preço de cada').fill('2');
+    await p.getByRole('button', { name: 'Criar lote' }).click();
+    await expect(p.locator('[role=status]').textContent()).resolves.toBe('2 vouchers criados: dados ilimitados, 1 dia a partir do primeiro uso, 1 dispositivo.');
+    expect(await p.locator('#result a[data-layout=a4]').getAttribute('href')).toMatch(/layout=a4&lang=pt$/);
+    await expect(p.locator('#result a[data-layout=letter]').textContent()).resolves.toBe('Imprimir Carta');
+
+    await p.reload();
+    await p.locator('h1', { hasText: 'Novo lote' }).waitFor();
+    await p.getByLabel('Quantidade').waitFor();
+    expect(await p.evaluate(() => document.documentElement.lang)).toBe('pt');
+    expect(errors).toEqual([]);
+    await p.context().close();
   });
 
   it('renders every console view without a script error, and saves settings and plans through the forms', async () => {
