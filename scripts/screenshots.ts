@@ -1,7 +1,8 @@
 /**
  * `npm run screenshots`: renders the main pages in headless Chromium and writes PNGs to
  * docs/screenshots/ for the README — the resident sign-in and status pages on a phone, the public
- * network page, the operator dashboard and voucher list, and printed sheets (A4 grid, 58 mm receipt).
+ * network page, the operator dashboard (also in Spanish) and voucher list, and printed sheets (A4
+ * grid, 58 mm receipt).
  * Runs a whole Portico in this process on a loopback port with the simulated gateway; nothing leaves
  * the machine. Set PORTICO_CHROMIUM to use another Chromium than /usr/bin/chromium.
  */
@@ -60,6 +61,16 @@ async function main(): Promise<void> {
     await desk.goto(`${s.url}admin#/vouchers`);
     await desk.locator('tbody tr').first().waitFor();
     await desk.screenshot({ path: shot('console-vouchers') });
+
+    // The console in Spanish: the browser's language picks it before anyone touches the switcher.
+    const deskEs = await b.desktop({ locale: 'es-MX' });
+    await deskEs.goto(`${s.url}admin`);
+    await deskEs.getByLabel('Nombre').fill('admin');
+    await deskEs.getByLabel('Contraseña').fill(s.adminPassword);
+    await deskEs.getByRole('button', { name: 'Entrar' }).click();
+    await deskEs.locator('#online').waitFor();
+    await deskEs.waitForTimeout(1500);
+    await deskEs.screenshot({ path: shot('console-dashboard-es'), fullPage: true });
 
     // Printed sheets.
     const batchId = s.core.admin.vouchers.listBatches({ id: 'x', name: 'x', role: 'admin', passwordHash: '', createdAt: 0, disabled: false }).find((x) => x.note === 'Market stall')!.id;
