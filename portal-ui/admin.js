@@ -199,8 +199,12 @@ function errorText(method, path, data) {
   return key ? t(key, { s: data?.retryAfter ?? '' }) : m || t('errOther');
 }
 
-/** @param {HTMLFormElement} form */
-const fields = (form) => /** @type {Record<string, string>} */ (Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v)])));
+/**
+ * A form's fields as strings. A price typed with a decimal comma (2,50: how most operators write it in
+ * es, pt and fr) is sent with the point the API reads.
+ * @param {HTMLFormElement} form
+ */
+const fields = (form) => /** @type {Record<string, string>} */ (Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, k === 'price' ? String(v).trim().replace(/^(\d+),(\d+)$/, '$1.$2') : String(v)])));
 
 /** @param {string} text @param {'info' | 'error'} [kind] */
 function flash(text, kind = 'info') {

@@ -175,12 +175,13 @@ describe('operator console in Chromium', () => {
     if (!(await p.locator('details').evaluate((d) => (d as HTMLDetailsElement).open))) await p.click('summary');
     await p.getByLabel('Tempo (a partir do primeiro uso)').fill('1d');
     await p.getByRole('button', { name: 'Criar lote' }).click();
-    await expect(p.locator('[role=alert]').textContent()).resolves.toBe('Preço: um número, zero ou mais, como 2 ou 2.50.');
-    await p.getByLabel('Preço de cada').fill('2');
+    await expect(p.locator('[role=alert]').textContent()).resolves.toBe('Preço: um número, zero ou mais, como 2 ou 2,50.');
+    await p.getByLabel('Preço de cada').fill('2,50'); // a decimal comma is read as the decimal point
     await p.getByRole('button', { name: 'Criar lote' }).click();
     await expect(p.locator('[role=status]').textContent()).resolves.toBe('2 vouchers criados: dados ilimitados, 1 dia a partir do primeiro uso, 1 dispositivo.');
     expect(await p.locator('#result a[data-layout=a4]').getAttribute('href')).toMatch(/layout=a4&lang=pt$/);
     await expect(p.locator('#result a[data-layout=letter]').textContent()).resolves.toBe('Imprimir Carta');
+    expect(s.rt.store.vouchers.listBatches({}).find((x) => x.count === 2 && x.price !== null)?.price).toBe(2.5);
 
     await p.reload();
     await p.locator('h1', { hasText: 'Novo lote' }).waitFor();
