@@ -183,10 +183,22 @@ const FIELD_TEXT = [
   [/^duration |\bduration\b/, 'errDuration'], [/^data |\bsize\b/, 'errData'], [/^(down|up) |\brate\b/, 'errSpeed'],
 ];
 
+/** @type {Record<string, TextKey>} the envelope's `field` → its sentence (`name` depends on the page) */
+const FIELD_KEY = {
+  count: 'errCount', price: 'errPrice', devices: 'errDevices', note: 'errNote', reason: 'errReason', password: 'errPassword',
+  plan: 'errNoPlan', networkName: 'errNetName', ssid: 'errSsid', welcome: 'errWelcome', languages: 'errLangs', walledGarden: 'errGarden',
+  duration: 'errDuration', durationSec: 'errDuration', data: 'errData', dataBytes: 'errData', down: 'errSpeed', up: 'errSpeed', downBps: 'errSpeed', upBps: 'errSpeed',
+};
+/** @param {string} field @param {string} path @returns {TextKey | undefined} */
+function fieldKey(field, path) {
+  if (field === 'name') return path.includes('/plans') ? 'errPlanName' : path.includes('/operators') ? 'errOpName' : undefined;
+  return FIELD_KEY[field];
+}
+
 /**
  * The API's `{ok: false, code, message}` as a sentence in the console's language; the server's own
  * (English) message when the code is not one we know.
- * @param {string} method @param {string} path @param {{ code?: string, message?: string, retryAfter?: number } | null} data
+ * @param {string} method @param {string} path @param {{ code?: string, message?: string, retryAfter?: number, field?: string } | null} data
  */
 function errorText(method, path, data) {
   const code = data?.code ?? '', m = data?.message ?? '';
@@ -195,7 +207,7 @@ function errorText(method, path, data) {
   if (code === 'UNAUTHENTICATED') key = path.endsWith('/login') ? 'errLogin' : 'errSession';
   else if (code === 'FORBIDDEN') key = m.includes('CSRF') ? 'errCsrf' : path.endsWith('/password') ? 'errCurrentPw' : path.endsWith('/login') ? undefined : 'errRole';
   else if (code === 'CONFLICT') key = path.endsWith('/revoke') ? 'errRevoked' : method === 'POST' ? 'errOpExists' : method === 'PATCH' ? 'errSelf' : undefined;
-  else if (code === 'INVALID_INPUT') key = FIELD_TEXT.find(([re]) => re.test(m))?.[1];
+  else if (code === 'INVALID_INPUT') key = (data?.field && fieldKey(data.field, path)) || FIELD_TEXT.find(([re]) => re.test(m))?.[1];
   return key ? t(key, { s: data?.retryAfter ?? '' }) : m || t('errOther');
 }
 

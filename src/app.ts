@@ -66,7 +66,11 @@ export function createApp(deps: HttpDeps) {
       // A 429 says when to come back (RFC 6585 §4), in the header and in the envelope.
       const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
       if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
-      return c.json({ ok: false, code: err.code, message: err.message, ...(retryAfter !== undefined ? { retryAfter } : {}) } satisfies ErrorEnvelope, statusFor(err.code));
+      const field = typeof err.details.field === 'string' ? err.details.field : undefined;
+      return c.json(
+        { ok: false, code: err.code, message: err.message, ...(retryAfter !== undefined ? { retryAfter } : {}), ...(field ? { field } : {}) } satisfies ErrorEnvelope,
+        statusFor(err.code),
+      );
     }
     deps.log.error('http', 'unhandled error', { err, path: c.req.path });
     return c.json({ ok: false, code: 'INTERNAL', message: 'something went wrong' } satisfies ErrorEnvelope, 500);

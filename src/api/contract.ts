@@ -11,6 +11,8 @@ export interface ErrorEnvelope {
   message: string;
   /** Seconds to wait (429). */
   retryAfter?: number;
+  /** The input field at fault (400 INVALID_INPUT), e.g. `count`, `price`, `durationSec`. */
+  field?: string;
 }
 
 /** RFC 8908 §5 (application/captive+json). */

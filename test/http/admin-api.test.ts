@@ -66,6 +66,20 @@ describe('operator API', () => {
     expect((await admin.call('POST', '/api/admin/batches', { count: 1, duration: '1h' })).status).toBe(201);
   });
 
+  it('names the field at fault in a 400, so the console can say it in the operator’s language', async () => {
+    const { h, admin } = await setup();
+    for (const [body, field] of [
+      [{ count: 0, duration: '1h' }, 'count'],
+      [{ count: 1, duration: 'forever' }, 'duration'],
+      [{ count: 1, duration: '1h', price: -1 }, 'price'],
+    ] as const) {
+      const res = await admin.call('POST', '/api/admin/batches', body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ ok: false, code: 'INVALID_INPUT', field });
+    }
+    expect(h.store.vouchers.list().total).toBe(0);
+  });
+
   it('creates batches from a plan with typed units, prints sheets, lists, searches, exports CSV and revokes with a reason', async () => {
     const { admin } = await setup();
     const plan = await admin.json<{ words: string }>('PUT', '/api/admin/plans/month', { duration: '30d', data: '2GB', devices: 2, price: 5 });
