@@ -3,8 +3,12 @@
  * portal on the intercept port, stand-in internet answering the OS probes): interception before login
  * and genuine answers after, fast rejects, genuine DNS, IPv6, logout, fw4 reload, restart, refuse mode.
  */
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayDriver } from '../../src/gateway/driver.js';
+import { baseRuleset } from '../../src/gateway/nftables/ruleset.js';
 import { createGatewayHarness, type GatewayHarness } from './harness.js';
 import { PROBES } from './servers.js';
 
@@ -180,6 +184,84 @@ describe('nftables gateway, as a client sees it', () => {
     await driver.stop();
     driver = gw.createDriver();
     await driver.start();
+  });
+
+  it('keeps counters cumulative when an address moves to another device, the MAC changes, or Portico restarts', async () => {
+    const [a, b] = gw.topo.clients;
+    const of = async (d: GatewayDriver, id: string) => (await d.readCounters()).find((c) => c.deviceId === id)!;
+    await driver.setPool({ id: 'pool1', downBps: null, upBps: null, bytesRemaining: null });
+    await driver.authorize({ deviceId: 'dev-a', poolId: 'pool1', mac: a!.mac, ips: [a!.ip] });
+    expect(await gw.download(a!, 200_000)).toBe(200_000);
+    const a1 = await of(driver, 'dev-a');
+    expect(a1.bytesDown).toBeGreaterThanOrEqual(200_000);
+    // The same client logs in again as another device: its address moves, dev-a keeps what it used.
+    await driver.authorize({ deviceId: 'dev-b', poolId: 'pool1', mac: a!.mac, ips: [a!.ip] });
+    expect(await of(driver, 'dev-a')).toEqual(a1);
+    expect((await of(driver, 'dev-b')).bytesDown).toBe(0);
+    expect(await gw.download(a!, 100_000)).toBe(100_000);
+    expect(await of(driver, 'dev-a')).toEqual(a1);
+    const b1 = await of(driver, 'dev-b');
+    expect(b1.bytesDown).toBeGreaterThanOrEqual(100_000);
+    expect(b1.bytesDown).toBeLessThan(150_000);
+    // dev-b turns out to be client b (another MAC): what it counted as a's address stays its own.
+    await driver.authorize({ deviceId: 'dev-b', poolId: 'pool1', mac: b!.mac, ips: [b!.ip] });
+    expect(await of(driver, 'dev-b')).toEqual(b1);
+    expect(await gw.download(b!, 100_000)).toBe(100_000);
+    const b2 = await of(driver, 'dev-b');
+    expect(b2.bytesDown).toBeGreaterThanOrEqual(b1.bytesDown + 100_000);
+    // A fresh instance reads the retired bytes back from the kernel.
+    const second = gw.createDriver();
+    await second.start();
+    expect(await of(second, 'dev-a')).toEqual(a1);
+    expect(await of(second, 'dev-b')).toEqual(b2);
+    await second.stop();
+    await driver.deauthorize('dev-a');
+    await driver.deauthorize('dev-b');
+    expect(await driver.readCounters()).toEqual([]);
+  });
+
+  it('takes over a table from a Portico without per-element counters, cutting nobody and keeping the counts', async () => {
+    const [a] = gw.topo.clients;
+    await driver.stop();
+    const nft = async (script: string) => {
+      const file = join(tmpdir(), `pnftg-legacy-${process.pid}.nft`);
+      await writeFile(file, script);
+      try {
+        return await gw.topo.run(gw.topo.gw, ['nft', '-f', file], 10_000);
+      } finally {
+        await rm(file, { force: true });
+      }
+    };
+    await gw.topo.run(gw.topo.gw, ['nft', 'delete', 'table', 'inet', 'portico']);
+    // What the previous release left: maps without the counter flag, chains ending in named counters.
+    const legacy = [
+      ...baseRuleset(gw.options).map((c) => c.replace(' counter; }', ' }')),
+      'add counter inet portico cu_6465762d61 { packets 3 bytes 3000 }',
+      'add counter inet portico cd_6465762d61 { packets 4 bytes 4000 }',
+      'add chain inet portico up_6465762d61',
+      'add chain inet portico dn_6465762d61',
+      'add rule inet portico up_6465762d61 counter name "cu_6465762d61" accept',
+      'add rule inet portico dn_6465762d61 counter name "cd_6465762d61" accept',
+      `add element inet portico auth4 { ${a!.ip} . ${a!.mac} }`,
+      `add element inet portico up4 { ${a!.ip} . ${a!.mac} : goto up_6465762d61 }`,
+      `add element inet portico down4 { ${a!.ip} : goto dn_6465762d61 }`,
+    ];
+    expect((await nft(legacy.join('\n') + '\n')).code).toBe(0);
+    expect(await gw.canReach(a!)).toBe(true);
+    driver = gw.createDriver();
+    await driver.start();
+    expect(await gw.canReach(a!)).toBe(true);
+    const before = (await driver.readCounters()).find((c) => c.deviceId === 'dev-a')!;
+    expect(before.bytesUp).toBeGreaterThanOrEqual(3000);
+    expect(before.bytesDown).toBeGreaterThanOrEqual(4000);
+    expect(await gw.download(a!, 100_000)).toBe(100_000);
+    const after = (await driver.readCounters()).find((c) => c.deviceId === 'dev-a')!;
+    expect(after.bytesDown).toBeGreaterThanOrEqual(before.bytesDown + 100_000);
+    // Counted once: the chain no longer feeds the named counter.
+    expect(after.bytesDown).toBeLessThan(before.bytesDown + 150_000);
+    expect((await gw.topo.run(gw.topo.gw, ['nft', 'list', 'chain', 'inet', 'portico', 'dn_6465762d61'])).stdout).not.toContain('counter');
+    await driver.deauthorize('dev-a');
+    expect(await gw.canReach(a!)).toBe(false);
   });
 
   it('refuses to start in ipv6 "refuse" mode while the LAN carries a global IPv6 address', async () => {

@@ -24,7 +24,7 @@ import {
   type PoolLimits,
 } from '../driver.js';
 import { flushConntrack } from './conntrack.js';
-import { parseCounters, parseQuotas, parseTable } from './kernel-state.js';
+import { parseElementCounters, parseQuotas, parseTable, type ByteCounters, type KernelState } from './kernel-state.js';
 import { deviceNames, quotaName } from './names.js';
 import { parseIpNeighJson, parseLeases, parseProcArp } from './neighbours.js';
 import {
@@ -32,9 +32,12 @@ import {
   deviceAddressCommands,
   deviceChainCommands,
   deviceRemoveCommands,
+  legacyDeviceCommands,
+  legacyMapCommands,
   poolQuotaCommands,
   poolRemoveCommands,
   PRE_LOGIN_ZONE,
+  retiredCommands,
   type BaseOptions,
   type DeviceSpec,
   type PoolSpec,
@@ -69,6 +72,8 @@ interface Device {
   mac: string;
   ips4: Set<string>;
   ips6: Set<string>;
+  /** Bytes of addresses it no longer has, as its named counters hold them (ruleset.ts). */
+  retired: ByteCounters;
 }
 
 interface Pool {
@@ -141,9 +146,53 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     }
   };
 
-  /** Commands that bind `ips` to device `d` (taking them away from any other device first). */
-  const bindCommands = (d: Device, v4: string[], v6: string[]): string[] => {
+  const counterMaps = (): string[] => (o.ipv6 === 'enforce' ? ['up4', 'down4', 'up6', 'down6'] : ['up4', 'down4']);
+
+  /** Bytes counted so far by the elements of the given (device, address) pairs, per device. */
+  const elementBytes = async (picked: Map<string, Set<string>>): Promise<Map<string, ByteCounters>> => {
+    const sums = new Map<string, ByteCounters>();
+    const fams = new Set([...picked.values()].flatMap((ips) => [...ips].map((ip) => String(isIP(ip)))));
+    for (const m of counterMaps().filter((m) => fams.has(m.slice(-1)))) {
+      parseElementCounters(await session().list(`list map inet ${t} ${m}`), sums, (id, ip) => picked.get(id)?.has(ip) ?? false);
+    }
+    return sums;
+  };
+
+  /**
+   * Commands that move the bytes counted by the elements of `leaving` (device id → its addresses about
+   * to be unbound, while the device stays) into the devices' retired-bytes counters, and the commit
+   * that does the same in memory. An element's counter goes with the element; bytes counted between
+   * this read and the batch are lost (never counted twice). Addresses rarely move, so the read of the
+   * whole maps stays off the common login path.
+   */
+  const retirePlan = async (leaving: Map<string, Set<string>>): Promise<{ cmds: string[]; commit: () => void }> => {
+    if (leaving.size === 0) return { cmds: [], commit: () => {} };
+    const sums = await elementBytes(leaving);
     const cmds: string[] = [];
+    const next = new Map<string, ByteCounters>();
+    for (const id of leaving.keys()) {
+      const d = devices.get(id);
+      const s = sums.get(id);
+      if (!d || !s) continue;
+      const r = { up: d.retired.up + s.up, down: d.retired.down + s.down };
+      cmds.push(...retiredCommands(t, spec(d), r.up, r.down));
+      next.set(id, r);
+    }
+    return {
+      cmds,
+      commit: () => {
+        for (const [id, r] of next) {
+          const d = devices.get(id);
+          if (d) d.retired = r;
+        }
+      },
+    };
+  };
+
+  /** Commands that bind `ips` to device `d` (taking them away from any other device first), and a commit. */
+  const bindPlan = async (d: Device, v4: string[], v6: string[]): Promise<{ cmds: string[]; commit: () => void }> => {
+    const cmds: string[] = [];
+    const leaving = new Map<string, Set<string>>();
     for (const ip of [...v4, ...v6]) {
       const owner = ipOwner.get(ip);
       if (owner === undefined || owner === d.id) continue;
@@ -151,11 +200,21 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       if (!other) continue;
       const fam4 = isIP(ip) === 4;
       cmds.push(...deviceAddressCommands(t, 'delete', spec(other, fam4 ? [ip] : [], fam4 ? [] : [ip])));
+      if (!leaving.has(owner)) leaving.set(owner, new Set());
+      leaving.get(owner)!.add(ip);
     }
+    const retire = await retirePlan(leaving);
+    cmds.push(...retire.cmds);
     const fresh4 = v4.filter((ip) => !d.ips4.has(ip));
     const fresh6 = v6.filter((ip) => !d.ips6.has(ip));
     cmds.push(...deviceAddressCommands(t, 'add', spec(d, fresh4, fresh6)));
-    return cmds;
+    return {
+      cmds,
+      commit: () => {
+        retire.commit();
+        commitBind(d, v4, v6);
+      },
+    };
   };
 
   const commitBind = (d: Device, v4: string[], v6: string[]): void => {
@@ -181,19 +240,27 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
   };
 
   /** Builds the batch for a grant; returns the commands, the addresses new to the device, and a commit. */
-  const grantPlan = (grant: DeviceGrant): { cmds: string[]; fresh: string[]; commit: () => void } => {
+  const grantPlan = async (grant: DeviceGrant): Promise<{ cmds: string[]; fresh: string[]; commit: () => void }> => {
     if (!pools.has(grant.poolId)) throw new GatewayError(`pool ${grant.poolId} is not set on the gateway (call setPool first)`);
     const mac = grant.mac.toLowerCase();
     const { v4, v6 } = splitIps(grant.ips);
     const cmds: string[] = [];
     let d = devices.get(grant.deviceId);
+    let retired = d?.retired ?? { up: 0, down: 0 };
     if (d && d.mac !== mac) {
-      cmds.push(...deviceAddressCommands(t, 'delete', spec(d)));
+      // A new MAC: every element is keyed anew, so what the old ones counted becomes retired bytes.
+      const own = new Map([[d.id, new Set([...d.ips4, ...d.ips6])]]);
+      const s = (await elementBytes(own)).get(d.id) ?? { up: 0, down: 0 };
+      retired = { up: retired.up + s.up, down: retired.down + s.down };
+      cmds.push(...deviceAddressCommands(t, 'delete', spec(d)), ...retiredCommands(t, spec(d), retired.up, retired.down));
       d = { ...d, mac, ips4: new Set(), ips6: new Set() };
     }
-    const next: Device = d ? { ...d, poolId: grant.poolId, ips4: new Set(d.ips4), ips6: new Set(d.ips6) } : { id: grant.deviceId, poolId: grant.poolId, mac, ips4: new Set(), ips6: new Set() };
+    const next: Device = d
+      ? { ...d, poolId: grant.poolId, ips4: new Set(d.ips4), ips6: new Set(d.ips6), retired }
+      : { id: grant.deviceId, poolId: grant.poolId, mac, ips4: new Set(), ips6: new Set(), retired };
     cmds.push(...deviceChainCommands(t, spec(next, [], []), poolSpec(grant.poolId)));
-    cmds.push(...bindCommands(next, v4, v6));
+    const bind = await bindPlan(next, v4, v6);
+    cmds.push(...bind.cmds);
     const fresh = [...v4.filter((ip) => !next.ips4.has(ip)), ...v6.filter((ip) => !next.ips6.has(ip))];
     return {
       cmds,
@@ -202,7 +269,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
         const old = devices.get(next.id);
         if (old && old.mac !== next.mac) for (const ip of [...old.ips4, ...old.ips6]) ipOwner.delete(ip);
         devices.set(next.id, next);
-        commitBind(next, v4, v6);
+        bind.commit();
       },
     };
   };
@@ -220,14 +287,36 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     return { cmds, commit: () => pools.set(limits.id, next) };
   };
 
-  const loadKernel = async (): Promise<void> => {
+  /** The table as the kernel holds it; null when it does not exist yet. */
+  const readKernel = async (): Promise<KernelState | null> => {
     const r = await runner.exec([o.nftPath, '-j', 'list', 'table', 'inet', t]);
+    if (r.code !== 0 && /No such file or directory/.test(r.stderr)) return null;
     if (r.code !== 0) throw new GatewayError(`nft list table inet ${t}: ${r.stderr.trim()}`);
-    const state = parseTable((JSON.parse(r.stdout) as { nftables: unknown[] }).nftables);
+    return parseTable((JSON.parse(r.stdout) as { nftables: unknown[] }).nftables);
+  };
+
+  /**
+   * Re-creates a table from an older Portico (maps without per-element counters) in the batch that
+   * applies the base ruleset: the device maps are dropped and re-filled, the device chains stop
+   * feeding their named counters, which keep their bytes as the retired bytes. Nobody is cut off.
+   */
+  const migrationCommands = (state: KernelState | null): { before: string[]; after: string[] } => {
+    if (!state || state.legacyMaps.length === 0) return { before: [], after: [] };
+    const after: string[] = [];
+    for (const [id, k] of state.devices) {
+      if (!k.mac) continue;
+      after.push(...legacyDeviceCommands(t, { names: deviceNames(id), mac: k.mac, ips4: k.ips4, ips6: o.ipv6 === 'enforce' ? k.ips6 : [] }, k.legacyRules));
+    }
+    log.info('gateway/nftables', 'moving counters onto the device maps (table from an older Portico)', { devices: state.devices.size });
+    return { before: legacyMapCommands(t, state.legacyMaps), after };
+  };
+
+  const loadKernel = (state: KernelState | null): void => {
+    if (!state) return;
     devices.clear();
     ipOwner.clear();
     for (const [id, k] of state.devices) {
-      const d: Device = { id, poolId: k.poolId, mac: k.mac ?? '00:00:00:00:00:00', ips4: new Set(k.ips4), ips6: new Set(k.ips6) };
+      const d: Device = { id, poolId: k.poolId, mac: k.mac ?? '00:00:00:00:00:00', ips4: new Set(k.ips4), ips6: new Set(k.ips6), retired: k.retired };
       devices.set(id, d);
       for (const ip of [...d.ips4, ...d.ips6]) ipOwner.set(ip, id);
     }
@@ -289,8 +378,9 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       if (!d || d.ips4.has(n.ip) || d.ips6.has(n.ip) || n.ip.startsWith('fe80:')) continue;
       const { v4, v6 } = splitIps([n.ip]);
       if (v4.length + v6.length === 0) continue;
-      await apply(bindCommands(d, v4, v6));
-      commitBind(d, v4, v6);
+      const plan = await bindPlan(d, v4, v6);
+      await apply(plan.cmds);
+      plan.commit();
       log.info('gateway/nftables', 'learned address', { deviceId: d.id, ip: n.ip });
     }
   };
@@ -304,9 +394,11 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       if (started) return;
       await ipv6Guard();
       nft ??= createNftSession({ runner, nftPath: o.nftPath, table: t });
+      const state = await readKernel();
+      const migration = migrationCommands(state);
       // The console's walled garden (if this instance had one) replaces the config file's in the same batch.
-      await apply([...baseRuleset(o), ...(garden.commands() ?? [])]);
-      await loadKernel();
+      await apply([...migration.before, ...baseRuleset(o), ...(garden.commands() ?? []), ...migration.after]);
+      loadKernel(state);
       started = true;
       if (o.learnIntervalMs > 0) {
         learner = setInterval(() => {
@@ -359,7 +451,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     },
 
     async authorize(grant) {
-      const plan = grantPlan(grant);
+      const plan = await grantPlan(grant);
       await apply(plan.cmds);
       plan.commit();
       // Every address of the grant, not only new ones: a pre-login flow redirected to the portal must go.
@@ -376,10 +468,14 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     },
 
     async readCounters(): Promise<DeviceCounters[]> {
-      const counters = parseCounters(await session().list(`list counters table inet ${t}`));
-      const out: DeviceCounters[] = [];
-      for (const [deviceId, c] of counters) if (devices.has(deviceId)) out.push({ deviceId, bytesUp: c.up, bytesDown: c.down });
-      return out;
+      // One `list map` per device map (ruleset.ts: `list counters` would load the whole ruleset).
+      const sums = new Map<string, ByteCounters>();
+      for (const m of counterMaps()) parseElementCounters(await session().list(`list map inet ${t} ${m}`), sums);
+      return [...devices.values()].map((d) => ({
+        deviceId: d.id,
+        bytesUp: d.retired.up + (sums.get(d.id)?.up ?? 0),
+        bytesDown: d.retired.down + (sums.get(d.id)?.down ?? 0),
+      }));
     },
 
     async reconcile(state) {
@@ -407,7 +503,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       for (const d of gone) forget(d);
       const fresh: string[] = [];
       for (const g of state.devices) {
-        const plan = grantPlan(g);
+        const plan = await grantPlan(g);
         await apply(plan.cmds);
         plan.commit();
         fresh.push(...plan.fresh);

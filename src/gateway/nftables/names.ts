@@ -30,7 +30,7 @@ export interface DeviceNames {
   up: string;
   /** Regular chain every download packet to the device goes through. */
   down: string;
-  /** Named counters (bytes that passed), read in one sweep. */
+  /** Named counters: bytes of the addresses the device no longer has (ruleset.ts). */
   counterUp: string;
   counterDown: string;
 }

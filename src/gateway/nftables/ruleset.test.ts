@@ -1,9 +1,18 @@
 /** Golden tests: desired state → nft script (golden files under golden/), and kernel JSON → state. */
 import { describe, expect, it } from 'vitest';
-import { parseCounters, parseTable } from './kernel-state.js';
+import { parseElementCounters, parseTable } from './kernel-state.js';
 import { deviceNames, parseObjectName, quotaName } from './names.js';
 import { parseLeases, parseProcArp } from './neighbours.js';
-import { baseRuleset, deviceAddressCommands, deviceChainCommands, deviceRemoveCommands, poolQuotaCommands } from './ruleset.js';
+import {
+  baseRuleset,
+  deviceAddressCommands,
+  deviceChainCommands,
+  deviceRemoveCommands,
+  legacyDeviceCommands,
+  legacyMapCommands,
+  poolQuotaCommands,
+  retiredCommands,
+} from './ruleset.js';
 
 const base = {
   table: 'portico',
@@ -31,6 +40,10 @@ describe('nftables ruleset', () => {
     ];
     await expect(cmds.join('\n') + '\n').toMatchFileSnapshot('./golden/device-grant.nft');
   });
+  it('retired bytes and the move from a table without per-element counters', async () => {
+    const cmds = [...retiredCommands('portico', dev, 1234, 5678), ...legacyMapCommands('portico', ['up4', 'down4']), ...legacyDeviceCommands('portico', dev, { up: [34], down: [35] })];
+    await expect(cmds.join('\n') + '\n').toMatchFileSnapshot('./golden/device-retire.nft');
+  });
   it('device removal and quota top-up', async () => {
     const cmds = [...deviceAddressCommands('portico', 'delete', dev), ...deviceRemoveCommands('portico', dev), ...poolQuotaCommands('portico', quotaName('ent_1'), 1000, true)];
     await expect(cmds.join('\n') + '\n').toMatchFileSnapshot('./golden/device-remove.nft');
@@ -53,11 +66,34 @@ describe('kernel state', () => {
     '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "portico", "handle": 3}}, {"counter": {"family": "inet", "name": "cu_6431", "table": "portico", "handle": 20, "packets": 12, "bytes": 823}}, {"counter": {"family": "inet", "name": "cd_6431", "table": "portico", "handle": 21, "packets": 8, "bytes": 794}}, {"quota": {"family": "inet", "name": "q_7031", "table": "portico", "handle": 22, "bytes": 1000000, "used": 4096, "inv": true}}, {"map": {"family": "inet", "name": "up4", "table": "portico", "type": ["ipv4_addr", "ether_addr"], "handle": 4, "map": "verdict", "elem": [[{"concat": ["10.99.77.11", "02:99:4d:00:00:0b"]}, {"goto": {"target": "up_6431"}}]]}}, {"map": {"family": "inet", "name": "up6", "table": "portico", "type": ["ipv6_addr", "ether_addr"], "handle": 5, "map": "verdict", "elem": [[{"concat": ["fd99:77::b", "02:99:4d:00:00:0b"]}, {"goto": {"target": "up_6431"}}]]}}, {"chain": {"family": "inet", "table": "portico", "name": "up_6431", "handle": 30}}, {"rule": {"family": "inet", "table": "portico", "chain": "up_6431", "handle": 33, "expr": [{"quota": "q_7031"}, {"goto": {"target": "over_quota"}}]}}, {"rule": {"family": "inet", "table": "portico", "chain": "up_6431", "handle": 34, "expr": [{"counter": "cu_6431"}, {"accept": null}]}}]}',
   ).nftables as unknown[];
 
-  it('reads devices, addresses, pools and counters back', () => {
+  it('reads devices, addresses, pools and counters back (a table from before per-element counters)', () => {
     const s = parseTable(recorded);
-    expect(s.devices.get('d1')).toEqual({ mac: '02:99:4d:00:00:0b', ips4: ['10.99.77.11'], ips6: ['fd99:77::b'], poolId: 'p1' });
+    expect(s.devices.get('d1')).toEqual({
+      mac: '02:99:4d:00:00:0b',
+      ips4: ['10.99.77.11'],
+      ips6: ['fd99:77::b'],
+      poolId: 'p1',
+      retired: { up: 823, down: 794 },
+      legacyRules: { up: [34], down: [] },
+    });
     expect(s.quotas.get('p1')).toEqual({ bytes: 1_000_000, used: 4096 });
-    expect(parseCounters(recorded).get('d1')).toEqual({ up: 823, down: 794 });
+    expect(s.legacyMaps).toEqual(['up4', 'up6']);
+  });
+
+  // Recorded from `nft -j list map inet portico up4` / `down4` (nft 1.0.6, maps with the counter flag).
+  const up4 = JSON.parse(
+    '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"map": {"family": "inet", "name": "up4", "table": "portico", "type": ["ipv4_addr", "ether_addr"], "handle": 4, "map": "verdict", "elem": [[{"elem": {"val": {"concat": ["10.99.77.11", "02:99:4d:00:00:0b"]}, "counter": {"packets": 12, "bytes": 823}}}, {"goto": {"target": "up_6431"}}], [{"elem": {"val": {"concat": ["10.99.77.12", "02:99:4d:00:00:0b"]}, "counter": {"packets": 2, "bytes": 100}}}, {"goto": {"target": "up_6431"}}], [{"elem": {"val": {"concat": ["10.99.77.13", "02:99:4d:00:00:0c"]}, "counter": {"packets": 1, "bytes": 60}}}, {"goto": {"target": "up_6432"}}]], "stmt": [{"counter": null}]}}]}',
+  ).nftables as unknown[];
+  const down4 = JSON.parse(
+    '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"map": {"family": "inet", "name": "down4", "table": "portico", "type": "ipv4_addr", "handle": 6, "map": "verdict", "elem": [[{"elem": {"val": "10.99.77.11", "counter": {"packets": 8, "bytes": 794}}}, {"goto": {"target": "dn_6431"}}]], "stmt": [{"counter": null}]}}]}',
+  ).nftables as unknown[];
+
+  it('sums the element counters of every address of a device', () => {
+    const sums = parseElementCounters(down4, parseElementCounters(up4, new Map()));
+    expect(sums).toEqual(new Map([['d1', { up: 923, down: 794 }], ['d2', { up: 60, down: 0 }]]));
+    expect(parseElementCounters(up4, new Map(), (id, ip) => id === 'd1' && ip === '10.99.77.12')).toEqual(new Map([['d1', { up: 100, down: 0 }]]));
+    expect(parseTable(up4).legacyMaps).toEqual([]);
+    expect(parseTable(up4).devices.get('d1')?.ips4).toEqual(['10.99.77.11', '10.99.77.12']);
   });
 
   it('parses /proc/net/arp and dnsmasq leases', () => {

@@ -21,9 +21,18 @@
  *   are looked up in the default zone (the zone is original-direction only), so NAT and fw4's
  *   masquerade keep working. Flows to the gateway itself stay in the default zone: a keep-alive to the
  *   portal must survive the login that travels on it.
- * - Per device: chains `up_<hex>` / `dn_<hex>` = rate limit → pool quota → named counter → accept.
+ * - Per device: chains `up_<hex>` / `dn_<hex>` = rate limit → pool quota → accept.
  *   The pool's named quota `q_<hex>` is referenced by both directions of every device of the pool, so
  *   the kernel cuts the whole entitlement off at its remaining bytes without waiting for a poll.
+ * - Byte counters live on the elements of the maps that pick the device chains (`counter` flag): each
+ *   element counts the packets of one address of one device, and its `goto` target names the device.
+ *   A sweep is one `list map` per map, which makes nft 1.0.6 load that map alone; `list counters`
+ *   (named counters) loads every chain and rule of every table first (~250 ms with 2,000 devices).
+ *   An element counts when the device is looked up, so bytes the device's rate limit or its pool's
+ *   quota then drops are counted too (what the device sent, or was sent, not what got through).
+ *   The named counters `cu_<hex>` / `cd_<hex>` hold the bytes of addresses the device no longer has
+ *   (an element's counter goes with the element), so a device's total survives an address moving to
+ *   another device, and a restart reads them back from the kernel.
  *
  * Only our own table is touched. An `accept` here does not override fw4 (it still needs its lan→wan
  * forward), while our `reject`/`drop` are final for everyone: that is why the table can only deny.
@@ -114,10 +123,10 @@ export function baseRuleset(o: BaseOptions): string[] {
     `add table ${t}`,
     `add set ${t} auth4 { type ipv4_addr . ether_addr; }`,
     `add set ${t} auth6 { type ipv6_addr . ether_addr; }`,
-    `add map ${t} up4 { type ipv4_addr . ether_addr : verdict; }`,
-    `add map ${t} up6 { type ipv6_addr . ether_addr : verdict; }`,
-    `add map ${t} down4 { type ipv4_addr : verdict; }`,
-    `add map ${t} down6 { type ipv6_addr : verdict; }`,
+    `add map ${t} up4 { type ipv4_addr . ether_addr : verdict; counter; }`,
+    `add map ${t} up6 { type ipv6_addr . ether_addr : verdict; counter; }`,
+    `add map ${t} down4 { type ipv4_addr : verdict; counter; }`,
+    `add map ${t} down6 { type ipv6_addr : verdict; counter; }`,
     `add set ${t} garden4 { type ipv4_addr; flags interval; }`,
     `add set ${t} garden6 { type ipv6_addr; flags interval; }`,
     ...gardenCommands(o.table, o.walledGarden),
@@ -213,7 +222,53 @@ export function poolQuotaCommands(table: string, quota: string, bytes: number, e
   return exists ? [add, `reset quota ${t} ${quota}`] : [add];
 }
 
-/** (Re)writes a device's two chains; its counters are created if missing and otherwise kept. */
+/** The maps whose elements pick (and count) the device chains. */
+export const DEVICE_MAPS = ['up4', 'up6', 'down4', 'down6'] as const;
+
+/**
+ * Commands run before baseRuleset() on a table made by a Portico whose maps had no `counter` flag and
+ * whose device chains ended in `counter name "cu_<hex>" accept` (nft refuses to add the flag to an
+ * existing map: "File exists"). The maps are dropped here and re-created by baseRuleset(); append
+ * legacyDeviceCommands() for every device in the same batch, so no device is cut off.
+ */
+export function legacyMapCommands(table: string, maps: string[]): string[] {
+  const t = `inet ${table}`;
+  return [`flush chain ${t} from_lan`, `flush chain ${t} to_lan`, ...maps.map((m) => `delete map ${t} ${m}`)];
+}
+
+/**
+ * A legacy device's chains stop feeding its named counters (which keep what they counted so far, as
+ * the bytes of its retired addresses) and its addresses go back into the re-created maps. `handles`
+ * are the rules `counter name … accept` found in its chains.
+ */
+export function legacyDeviceCommands(table: string, d: DeviceSpec, handles: { up: number[]; down: number[] }): string[] {
+  const t = `inet ${table}`;
+  const n = d.names;
+  return [
+    ...handles.up.map((h) => `delete rule ${t} ${n.up} handle ${h}`),
+    ...handles.down.map((h) => `delete rule ${t} ${n.down} handle ${h}`),
+    `add rule ${t} ${n.up} accept`,
+    `add rule ${t} ${n.down} accept`,
+    ...deviceAddressCommands(table, 'add', d).filter((c) => !c.includes(' auth')),
+  ];
+}
+
+/**
+ * Sets the bytes of a device's retired addresses (a named counter cannot be written, only replaced;
+ * no rule references it). Sent in the batch that deletes the addresses' elements.
+ */
+export function retiredCommands(table: string, d: DeviceSpec, up: number, down: number): string[] {
+  const t = `inet ${table}`;
+  const n = d.names;
+  return [
+    `delete counter ${t} ${n.counterUp}`,
+    `add counter ${t} ${n.counterUp} { packets 0 bytes ${Math.max(0, Math.floor(up))} }`,
+    `delete counter ${t} ${n.counterDown}`,
+    `add counter ${t} ${n.counterDown} { packets 0 bytes ${Math.max(0, Math.floor(down))} }`,
+  ];
+}
+
+/** (Re)writes a device's two chains; its retired-bytes counters are created if missing and otherwise kept. */
 export function deviceChainCommands(table: string, d: DeviceSpec, pool: PoolSpec): string[] {
   const t = `inet ${table}`;
   const n = d.names;
@@ -232,8 +287,7 @@ export function deviceChainCommands(table: string, d: DeviceSpec, pool: PoolSpec
     cmds.push(`add rule ${t} ${n.up} quota name "${pool.quota}" goto over_quota`);
     cmds.push(`add rule ${t} ${n.down} quota name "${pool.quota}" drop`);
   }
-  cmds.push(`add rule ${t} ${n.up} counter name "${n.counterUp}" accept`);
-  cmds.push(`add rule ${t} ${n.down} counter name "${n.counterDown}" accept`);
+  cmds.push(`add rule ${t} ${n.up} accept`, `add rule ${t} ${n.down} accept`);
   return cmds;
 }
 
