@@ -146,15 +146,16 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     }
   };
 
+  /** Ordered so that the two readers of listAll() share the work evenly (up4 + up6, down4 + down6). */
   const counterMaps = (): string[] => (o.ipv6 === 'enforce' ? ['up4', 'down4', 'up6', 'down6'] : ['up4', 'down4']);
 
   /** Bytes counted so far by the elements of the given (device, address) pairs, per device. */
   const elementBytes = async (picked: Map<string, Set<string>>): Promise<Map<string, ByteCounters>> => {
     const sums = new Map<string, ByteCounters>();
     const fams = new Set([...picked.values()].flatMap((ips) => [...ips].map((ip) => String(isIP(ip)))));
-    for (const m of counterMaps().filter((m) => fams.has(m.slice(-1)))) {
-      parseElementCounters(await session().list(`list map inet ${t} ${m}`), sums, (id, ip) => picked.get(id)?.has(ip) ?? false);
-    }
+    const maps = counterMaps().filter((m) => fams.has(m.slice(-1)));
+    const lists = await session().listAll(maps.map((m) => `list map inet ${t} ${m}`));
+    for (const items of lists) parseElementCounters(items, sums, (id, ip) => picked.get(id)?.has(ip) ?? false);
     return sums;
   };
 
@@ -468,9 +469,10 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     },
 
     async readCounters(): Promise<DeviceCounters[]> {
-      // One `list map` per device map (ruleset.ts: `list counters` would load the whole ruleset).
+      // One `list map` per device map, side by side (ruleset.ts: `list counters` would load the whole ruleset).
       const sums = new Map<string, ByteCounters>();
-      for (const m of counterMaps()) parseElementCounters(await session().list(`list map inet ${t} ${m}`), sums);
+      const lists = await session().listAll(counterMaps().map((m) => `list map inet ${t} ${m}`));
+      for (const items of lists) parseElementCounters(items, sums);
       return [...devices.values()].map((d) => ({
         deviceId: d.id,
         bytesUp: d.retired.up + (sums.get(d.id)?.up ?? 0),

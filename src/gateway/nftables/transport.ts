@@ -1,6 +1,6 @@
 /**
  * How commands reach the kernel. `CommandRunner` runs a program (optionally inside `ip netns exec` in
- * tests); `NftSession` keeps one `nft -e -i` process for writes and one `nft -j -i` for reads, because a
+ * tests); `NftSession` keeps one `nft -i` process for writes and two `nft -j -i` for reads, because a
  * fresh `nft` costs 15–20 ms here (it loads the whole ruleset cache) while a line to a running one
  * costs ~0.3 ms (SPEC §8 login → online).
  *
@@ -65,6 +65,11 @@ export interface NftSession {
   apply(cmds: string[]): Promise<void>;
   /** Runs one `list …` command and returns the parsed `nftables` array. */
   list(what: string): Promise<unknown[]>;
+  /**
+   * Runs several `list …` commands, spread over the reader processes so that they run side by side
+   * (each costs nft CPU time, not kernel time: a counter sweep takes the longest one, not the sum).
+   */
+  listAll(whats: string[]): Promise<unknown[][]>;
   close(): Promise<void>;
 }
 
@@ -105,6 +110,8 @@ export interface NftSessionOptions {
   table: string;
   /** Longest batch line; longer command lists are split at command boundaries. */
   maxLine?: number;
+  /** `nft -j -i` processes for reads (default 2: one per core of a small router). */
+  readers?: number;
 }
 
 export function createNftSession(opts: NftSessionOptions): NftSession {
@@ -114,7 +121,7 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
   /** The whole line `describe meta mark` prints; nothing else nft prints contains it. */
   const TERMINATED = /datatype mark \(packet mark\)[^\n]*\n/;
   let writer: Line | null = null;
-  let reader: Line | null = null;
+  const readers: Array<Line | null> = Array.from({ length: Math.max(1, opts.readers ?? 2) }, () => null);
   let tail: Promise<unknown> = Promise.resolve();
   let seq = 0;
 
@@ -152,6 +159,34 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
     if (!out.includes(`elements = { 0x${n.toString(16).padStart(8, '0')} }`)) throw new GatewayError(`nft refused the batch: ${firstError(err) || 'no detail'}`);
   };
 
+  const readOne = async (r: Line, what: string): Promise<unknown[]> => {
+    if (what.includes('\n')) throw new GatewayError('nft command with a newline');
+    r.child.stdin!.write(`${what}\n${TERMINATOR}\n`);
+    const { out, err } = await waitFor(r, (o) => TERMINATED.test(o));
+    const json = out.split('\n').find((l) => l.startsWith('{"nftables"'));
+    if (!json) throw new GatewayError(`nft ${what}: ${firstError(err) || 'no output'}`);
+    const parsed = JSON.parse(json) as { nftables?: unknown[] };
+    return parsed.nftables ?? [];
+  };
+
+  const listAll = (whats: string[]): Promise<unknown[][]> =>
+    // Inside the one queue: a read never overlaps a batch, so it sees a committed state.
+    serial(async () => {
+      const results = new Array<unknown[]>(whats.length);
+      // allSettled: a reader still busy when the slot ends would share its pipe with the next read.
+      const settled = await Promise.allSettled(
+        readers.map(async (_, i) => {
+          for (let k = i; k < whats.length; k += readers.length) {
+            const r = (readers[i] = live(readers[i]!, [opts.nftPath, '-j', '-i']));
+            results[k] = await readOne(r, whats[k]!);
+          }
+        }),
+      );
+      const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (failed) throw failed.reason;
+      return results;
+    });
+
   return {
     apply(cmds) {
       return serial(async () => {
@@ -167,27 +202,20 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
         if (line) await writeBatch(line);
       });
     },
-    list(what) {
-      return serial(async () => {
-        reader = live(reader, [opts.nftPath, '-j', '-i']);
-        const r = reader;
-        r.child.stdin!.write(`${what}\n${TERMINATOR}\n`);
-        const { out, err } = await waitFor(r, (o) => TERMINATED.test(o));
-        const json = out.split('\n').find((l) => l.startsWith('{"nftables"'));
-        if (!json) throw new GatewayError(`nft ${what}: ${firstError(err) || 'no output'}`);
-        const parsed = JSON.parse(json) as { nftables?: unknown[] };
-        return parsed.nftables ?? [];
-      });
+    async list(what) {
+      return (await listAll([what]))[0]!;
     },
+    listAll,
     async close() {
       await tail;
-      for (const l of [writer, reader]) {
+      for (const l of [writer, ...readers]) {
         if (l && !l.dead) {
           l.child.stdin!.end();
           l.child.kill();
         }
       }
-      writer = reader = null;
+      writer = null;
+      readers.fill(null);
     },
   };
 }
