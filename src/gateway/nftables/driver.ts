@@ -313,9 +313,9 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
   };
 
   const loadKernel = (state: KernelState | null): void => {
-    if (!state) return;
     devices.clear();
     ipOwner.clear();
+    if (!state) return;
     for (const [id, k] of state.devices) {
       const d: Device = { id, poolId: k.poolId, mac: k.mac ?? '00:00:00:00:00:00', ips4: new Set(k.ips4), ips6: new Set(k.ips6), retired: k.retired };
       devices.set(id, d);
