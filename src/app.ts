@@ -14,7 +14,7 @@ import { createMetrics } from './core/metrics.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { captiveApiRoutes } from './http/captive-api.js';
 import { clientIpOf, langOf, sessionState, socketAddresses, type HttpDeps } from './http/context.js';
-import { statusFor } from './http/errors.js';
+import { errorEnvelope, statusFor } from './http/errors.js';
 import { intercept, portalHostMatcher } from './http/intercept.js';
 import { metricsRoutes } from './http/metrics.js';
 import { networkRoutes } from './http/network-page.js';
@@ -66,11 +66,7 @@ export function createApp(deps: HttpDeps) {
       // A 429 says when to come back (RFC 6585 §4), in the header and in the envelope.
       const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
       if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
-      const field = typeof err.details.field === 'string' ? err.details.field : undefined;
-      return c.json(
-        { ok: false, code: err.code, message: err.message, ...(retryAfter !== undefined ? { retryAfter } : {}), ...(field ? { field } : {}) } satisfies ErrorEnvelope,
-        statusFor(err.code),
-      );
+      return c.json(errorEnvelope(err), statusFor(err.code));
     }
     deps.log.error('http', 'unhandled error', { err, path: c.req.path });
     return c.json({ ok: false, code: 'INTERNAL', message: 'something went wrong' } satisfies ErrorEnvelope, 500);

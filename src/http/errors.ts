@@ -4,7 +4,8 @@
  * @example
  *   statusFor('DEVICE_LIMIT'); // 409
  */
-import type { ErrorCode } from '../domain/errors.js';
+import type { ErrorEnvelope } from '../api/contract.js';
+import type { DomainError, ErrorCode } from '../domain/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   CODE_MALFORMED: 400,
@@ -28,4 +29,12 @@ const STATUS: Record<ErrorCode, number> = {
 
 export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 429 | 503 {
   return STATUS[code] as 400 | 401 | 403 | 404 | 409 | 429 | 503;
+}
+
+/** The JSON error body for a DomainError: its code, a message (localized by the caller if it likes),
+ * and the seconds to wait or the field at fault when the error knows them. */
+export function errorEnvelope(err: DomainError, message: string = err.message): ErrorEnvelope {
+  const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
+  const field = typeof err.details.field === 'string' ? err.details.field : undefined;
+  return { ok: false, code: err.code, message, ...(retryAfter !== undefined ? { retryAfter } : {}), ...(field ? { field } : {}) };
 }

@@ -6,12 +6,12 @@
  * Success is a `303 → /status` full navigation, sent only after the gateway has the device (E1/E2).
  */
 import { Hono, type Context } from 'hono';
-import type { ErrorEnvelope, LoginOk } from '../api/contract.js';
+import type { LoginOk } from '../api/contract.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint } from '../gateway/driver.js';
 import { normalizeMac } from '../lib/net.js';
 import { clientIpOf, langOf as langOfRequest, sessionState, type HttpDeps } from './context.js';
-import { statusFor } from './errors.js';
+import { errorEnvelope, statusFor } from './errors.js';
 import { hasMessage, t, type Lang } from './i18n.js';
 import { loginPage, statusPage, type Chrome } from './pages.js';
 
@@ -69,8 +69,7 @@ export function portalRoutes(deps: HttpDeps) {
     if (retryAfter !== undefined && status === 429) c.header('Retry-After', String(retryAfter));
     const message = hasMessage(err.code) ? t(lang, err.code, { s: retryAfter ?? 0 }) : err.message;
     if (wantsJson(c)) {
-      const body: ErrorEnvelope = { ok: false, code: err.code, message, ...(retryAfter !== undefined ? { retryAfter } : {}) };
-      return c.json(body, status);
+      return c.json(errorEnvelope(err, message), status);
     }
     return c.html(page(message, err.code === 'DEVICE_LIMIT'), status);
   }
