@@ -12,6 +12,7 @@ import type { ClientHint } from '../gateway/driver.js';
 import { normalizeMac } from '../lib/net.js';
 import { clientIpOf, langOf as langOfRequest, sessionState, type HttpDeps } from './context.js';
 import { errorEnvelope, statusFor } from './errors.js';
+import { sameOrigin } from './admin-auth.js';
 import { hasMessage, t, type Lang } from './i18n.js';
 import { loginPage, statusPage, type Chrome } from './pages.js';
 
@@ -48,6 +49,20 @@ async function form(c: Context): Promise<Record<string, string>> {
     return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
   }
   throw new DomainError('INVALID_INPUT', 'send the form as application/x-www-form-urlencoded or JSON');
+}
+
+/**
+ * Resident POSTs must come from the portal's own pages (attack report D10): otherwise any site a resident
+ * visits could post a hidden form that logs the household out or spends a code. A foreign `Origin`, or
+ * `Origin: null` (sandboxed frames, cross-origin redirects), or `Sec-Fetch-Site: cross-site` is refused.
+ * Captive-sheet browsers that send neither header, and curl, still work.
+ */
+function assertSameSite(c: Context): void {
+  const origin = c.req.header('origin');
+  const fetchSite = c.req.header('sec-fetch-site');
+  if (!sameOrigin(origin, c.req.header('host')) || fetchSite === 'cross-site' || fetchSite === 'same-site') {
+    throw new DomainError('FORBIDDEN', 'cross-site request refused');
+  }
 }
 
 export function portalRoutes(deps: HttpDeps) {
@@ -92,6 +107,7 @@ export function portalRoutes(deps: HttpDeps) {
     noStore(c);
     let fields: Record<string, string> = {};
     try {
+      assertSameSite(c);
       fields = await form(c);
       const hint = hintOf((k) => fields[k]);
       await core.login({ ip: clientIpOf(deps, c), code: fields.code ?? '', replace: fields.replace === '1', ...(hint ? { hint } : {}) });
@@ -122,6 +138,7 @@ export function portalRoutes(deps: HttpDeps) {
     const lang = langOf(c);
     noStore(c);
     try {
+      assertSameSite(c);
       const fields = await form(c);
       const n = await core.logout({ ip: clientIpOf(deps, c), all: fields.all === '1', ...(fields.device ? { deviceId: fields.device } : {}) });
       if (wantsJson(c)) return c.json({ ok: true, loggedOut: n });
@@ -135,6 +152,7 @@ export function portalRoutes(deps: HttpDeps) {
     const lang = langOf(c);
     noStore(c);
     try {
+      assertSameSite(c);
       const fields = await form(c);
       await core.topUp({ ip: clientIpOf(deps, c), code: fields.code ?? '' });
       if (wantsJson(c)) return c.json({ ok: true, session: sessionState(await core.deviceStatus(clientIpOf(deps, c)), lang) });
