@@ -29,7 +29,8 @@ const USAGE = `usage: portico <command>
   serve [--config FILE]
   vouchers create --count N [--plan NAME] [--duration 1h] [--data 2GB] [--down 4Mbit] [--up 1Mbit]
                   [--devices N] [--redeem-by 2026-12-31] [--reset daily|weekly|monthly] [--note TEXT] [--price 5] [--json]
-  vouchers list [--status unused|active|exhausted|expired|revoked] [--json]
+  vouchers list [--status unused|active|exhausted|expired|revoked] [--search TEXT] [--batch ID] [--json]
+                [--limit N --offset M]   every matching row unless you page; says "N of TOTAL; more with --offset"
   vouchers revoke CODE [--reason TEXT]
   vouchers print BATCH_ID --out sheet.html [--layout a4|letter|receipt58|receipt80]
   operators add NAME --role admin|seller [--password-stdin]

@@ -80,23 +80,28 @@ export async function vouchersCommand(sub: string | undefined, args: string[], o
       }
     }
     case 'list': {
-      const { values } = parse(args, { status: { type: 'string' }, batch: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } });
+      const { values } = parse(args, { status: { type: 'string' }, batch: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' } });
       if (values.status !== undefined && !STATUSES.includes(values.status as VoucherStatus)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
-      const limit = intArg(values.limit, 'limit', 1, 10_000) ?? 1000;
+      // Every matching row unless the caller pages explicitly: a script that checks "every code I sold is
+      // here" must not be handed the first 1,000 silently (attack report D12).
+      const limit = intArg(values.limit, 'limit', 1, 10_000) ?? Infinity;
+      const offset = intArg(values.offset, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
       const rt = await open();
       try {
         const { items, total } = rt.store.vouchers.list({
           ...(values.status ? { status: values.status as VoucherStatus } : {}), ...(values.batch ? { batchId: values.batch } : {}),
-          ...(values.search ? { q: values.search } : {}), limit,
+          ...(values.search ? { q: values.search } : {}), limit, offset,
         });
+        const more = offset + items.length < total;
         if (values.json) {
           io.stdout(JSON.stringify(items.map((v) => ({
             code: formatCode(v.code), id: v.id, batch: v.batchId, status: v.status, plan: describePlan(v.plan), note: v.note,
             createdAt: new Date(v.createdAt).toISOString(), redeemedAt: v.redeemedAt ? new Date(v.redeemedAt).toISOString() : null,
           }))));
+          if (more) io.stderr(`${items.length} of ${total} voucher(s); more with --offset ${offset + items.length}`);
         } else {
           for (const v of items) io.stdout(`${formatCode(v.code)}  ${v.status.padEnd(9)}  ${v.batchId}  ${describePlan(v.plan)}${v.note ? '  ' + v.note : ''}`);
-          io.stderr(`${items.length} of ${total} voucher(s)`);
+          io.stderr(`${items.length} of ${total} voucher(s)${more ? `; more with --offset ${offset + items.length}` : ''}`);
         }
         return 0;
       } finally {

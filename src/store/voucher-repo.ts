@@ -50,6 +50,7 @@ export interface VoucherFilter {
   sellerId?: string;
   /** Matches the code (without dashes) or the batch note. */
   q?: string;
+  /** At most 10,000 rows unless `Infinity` (the CLI's "every row"); 100 by default. */
   limit?: number;
   offset?: number;
 }
@@ -144,10 +145,15 @@ export function voucherRepo(db: Db) {
       }
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const from = `FROM vouchers v JOIN batches b ON b.id = v.batch_id ${clause}`;
-      const total = (db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...args) as { n: number }).n;
-      const rows = db
-        .prepare(`SELECT v.*, b.note AS note, b.seller_id AS seller_id ${from} ORDER BY v.created_at DESC, v.id LIMIT ? OFFSET ?`)
-        .all(...args, Math.min(f.limit ?? 100, 10_000), f.offset ?? 0) as Raw[];
+      // SQLite reads LIMIT -1 as "no limit". The count and the rows are read in one transaction so that
+      // "N of TOTAL" describes the same snapshot even while logins and batches are being written.
+      const limit = f.limit === Infinity ? -1 : Math.min(f.limit ?? 100, 10_000);
+      const { total, rows } = db.transaction(() => ({
+        total: (db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...args) as { n: number }).n,
+        rows: db
+          .prepare(`SELECT v.*, b.note AS note, b.seller_id AS seller_id ${from} ORDER BY v.created_at DESC, v.id LIMIT ? OFFSET ?`)
+          .all(...args, limit, f.offset ?? 0) as Raw[],
+      }))();
       return { total, items: rows.map((r) => ({ ...toVoucher(r), note: (r.note as string | null) ?? null, sellerId: (r.seller_id as string | null) ?? null })) };
     },
     getBatch(id: string): BatchRow | undefined {

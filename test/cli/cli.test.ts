@@ -37,6 +37,26 @@ describe('portico CLI', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('vouchers list --json returns every row by default; --limit/--offset paginate and say so (attack report D12)', async () => {
+    const c = io(dir);
+    expect(await runCli(['vouchers', 'create', '--count', '1200', '--duration', '1h', '--json'], c.io)).toBe(0);
+    const created = new Set((JSON.parse(c.out[0]!) as { code: string }[]).map((v) => v.code));
+    const all = io(dir);
+    expect(await runCli(['vouchers', 'list', '--json'], all.io)).toBe(0);
+    const rows = JSON.parse(all.out[0]!) as { code: string }[];
+    expect(rows).toHaveLength(1200);
+    expect(new Set(rows.map((v) => v.code))).toEqual(created);
+    expect(all.err).toEqual([]);
+
+    const page = io(dir);
+    expect(await runCli(['vouchers', 'list', '--json', '--limit', '500', '--offset', '1000'], page.io)).toBe(0);
+    expect(JSON.parse(page.out[0]!)).toHaveLength(200);
+    const first = io(dir);
+    expect(await runCli(['vouchers', 'list', '--json', '--limit', '500'], first.io)).toBe(0);
+    expect(JSON.parse(first.out[0]!)).toHaveLength(500);
+    expect(first.err.join('\n')).toMatch(/500 of 1200 voucher\(s\); more with --offset 500/);
+  });
+
   it('creates vouchers as JSON, and a resident logs in with one', async () => {
     const t = io(dir);
     expect(await runCli(['vouchers', 'create', '--count', '3', '--duration', '2d', '--data', '500MB', '--devices', '2', '--note', 'market day', '--price', '5', '--json'], t.io)).toBe(0);
