@@ -16,35 +16,72 @@
  * opened per append so a CLI never writes into a journal the server has just rotated away.
  *
  * File format: line 1 `{"v":1,"base":"<sha256 of the snapshot it applies to, or 'empty'>"}`, then one
- * JSON line per transaction `{"q":[sql…],"w":[[sqlIndex,args]…]}`. A torn last line (power cut during
- * the append, never acknowledged) is ignored.
+ * JSON line per transaction `{"q":[sql…],"w":[[sqlIndex,args]…]}`. An entry is acknowledged only once
+ * its whole line is written and fdatasync'ed: write(2) on a full flash writes part of a line and returns
+ * the count (ENOSPC only on the next call), so short writes are continued, and any failure (ENOSPC, EIO)
+ * fails the transaction and cuts the partial line back off (ftruncate). If COMMIT then fails, the entry
+ * is cut back too. A torn last line (power cut during the append, never acknowledged) is ignored.
  *
  * @example
  *   const db = journaled(openDatabase(ramFile), { path: '/overlay/portico/portico.journal', fs: nodeJournalFs });
  *   createStore(db); // every write transaction is now journaled
  */
-import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import type { Logger } from '../lib/log.js';
 import type { Db } from './db.js';
 
 export interface JournalFs {
-  /** Appends `text` to `path` and makes it durable (open O_APPEND, write, fdatasync, close). */
-  appendDurable(path: string, text: string): void;
+  /**
+   * Appends `text` to `path` and makes it durable (open O_APPEND, write all of it, fdatasync, close),
+   * or throws a JournalWriteError and leaves the file as it was. Returns the offset the entry starts at.
+   */
+  appendDurable(path: string, text: string): number;
+  /** Cuts the file back to `length` bytes, durably: takes back an entry whose COMMIT then failed. */
+  truncate(path: string, length: number): void;
   /** The file's text, or null when it does not exist. */
   read(path: string): string | null;
 }
 
-export const nodeJournalFs: JournalFs = {
-  appendDurable(path, text) {
-    const fd = openSync(path, 'a');
-    try {
-      writeSync(fd, text);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  },
-  read(path) {
+/**
+ * An append that did not reach flash entirely (ENOSPC, EDQUOT, EIO…). `code` is the errno of the
+ * cause, so the HTTP layer can say "the flash is full" (503 STORAGE_FAILED) instead of a 500.
+ */
+export class JournalWriteError extends Error {
+  override readonly name = 'JournalWriteError';
+  readonly code: string;
+  constructor(path: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
+    super(`could not append to the journal ${path}: ${(cause as Error | undefined)?.message ?? code}`, { cause });
+    this.code = code;
+  }
+}
+
+/** The few system calls the file journal makes: node:fs in production, a fake disk in tests. */
+export interface JournalIo {
+  /** open(2) with O_RDWR | O_APPEND | O_CREAT. */
+  open(path: string): number;
+  size(fd: number): number;
+  /** pread(2): bytes read into `buf` from `position`. */
+  read(fd: number, buf: Buffer, position: number): number;
+  /** write(2) at the end of the file: may write fewer bytes than asked, and returns how many it did. */
+  write(fd: number, buf: Buffer, offset: number, length: number): number;
+  datasync(fd: number): void;
+  truncate(fd: number, length: number): void;
+  close(fd: number): void;
+  /** The whole file as text, or null when it does not exist. */
+  readFile(path: string): string | null;
+}
+
+export const nodeJournalIo: JournalIo = {
+  open: (path) => openSync(path, 'a+'),
+  size: (fd) => fstatSync(fd).size,
+  read: (fd, buf, position) => readSync(fd, buf, 0, buf.length, position),
+  write: (fd, buf, offset, length) => writeSync(fd, buf, offset, length),
+  datasync: (fd) => fdatasyncSync(fd),
+  truncate: (fd, length) => ftruncateSync(fd, length),
+  close: (fd) => closeSync(fd),
+  readFile(path) {
     try {
       return readFileSync(path, 'utf8');
     } catch (err) {
@@ -54,9 +91,95 @@ export const nodeJournalFs: JournalFs = {
   },
 };
 
+/**
+ * The journal on a real file through `io`. An entry counts only once its whole line, newline included,
+ * is written and fdatasync'ed; anything less is cut back off (ftruncate) so the next entry starts on a
+ * fresh line. The appends are serialised by SQLite's write lock (journaled() appends inside the write
+ * transaction), so the size read before the write is the entry's own start even with a CLI writing too.
+ */
+export function fileJournalFs(io: JournalIo = nodeJournalIo): JournalFs {
+  return {
+    appendDurable(path, text) {
+      const fd = io.open(path);
+      try {
+        const start = dropTornTail(io, fd, path);
+        const buf = Buffer.from(text);
+        try {
+          for (let off = 0; off < buf.length; ) {
+            // write(2) on a nearly full disk writes what fits and returns that count; only the next
+            // call fails with ENOSPC. A signal can also cut a write short. So loop until all is written.
+            const n = io.write(fd, buf, off, buf.length - off);
+            if (n <= 0) throw Object.assign(new Error('ENOSPC: write made no progress'), { code: 'ENOSPC' });
+            off += n;
+          }
+          // An fdatasync error (EIO) means the line may not be on flash: not acknowledged either.
+          io.datasync(fd);
+        } catch (err) {
+          try {
+            io.truncate(fd, start);
+            io.datasync(fd);
+          } catch {
+            // The fragment stays for now; dropTornTail cuts it before the next append, replay ignores it.
+          }
+          throw new JournalWriteError(path, err);
+        }
+        return start;
+      } finally {
+        io.close(fd);
+      }
+    },
+    truncate(path, length) {
+      const fd = io.open(path);
+      try {
+        io.truncate(fd, length);
+        io.datasync(fd);
+      } finally {
+        io.close(fd);
+      }
+    },
+    read: (path) => io.readFile(path),
+  };
+}
+
+/**
+ * The file's length after cutting a torn last line (no newline: an append that failed and could not be
+ * cut back, or a power cut mid-write; never acknowledged either way). Appending onto it would glue the
+ * next entry to the fragment and make both unreadable (D3 variant B).
+ */
+function dropTornTail(io: JournalIo, fd: number, path: string): number {
+  const size = io.size(fd);
+  if (size === 0) return 0;
+  const last = Buffer.alloc(1);
+  if (io.read(fd, last, size - 1) === 1 && last[0] === 0x0a) return size; // the usual case: one byte read
+  const chunk = Buffer.alloc(4096);
+  let end = size;
+  while (end > 0) {
+    const from = Math.max(0, end - chunk.length);
+    const n = io.read(fd, chunk.subarray(0, end - from), from);
+    const nl = chunk.subarray(0, n).lastIndexOf(0x0a);
+    if (nl >= 0) {
+      end = from + nl + 1;
+      break;
+    }
+    end = from;
+  }
+  if (end === size) return size;
+  try {
+    io.truncate(fd, end);
+    io.datasync(fd);
+  } catch (err) {
+    throw new JournalWriteError(path, err);
+  }
+  return end;
+}
+
+export const nodeJournalFs: JournalFs = fileJournalFs();
+
 export interface JournalOptions {
   path: string;
   fs: JournalFs;
+  /** Told when an entry whose COMMIT failed could not be taken back (replay would then apply it). */
+  log?: Logger;
   /** Called after each append with its size in bytes (the storage bench counts flash writes). */
   onAppend?: (bytes: number) => void;
 }
@@ -76,6 +199,8 @@ export function journalHeader(base: string): string {
 export function journaled(db: Db, opts: JournalOptions): Db {
   const pending: Op[] = [];
   let depth = 0;
+  /** Where this transaction's entry starts in the journal, once appended and until COMMIT returns. */
+  let entryAt: number | null = null;
 
   function append(): void {
     if (pending.length === 0) return;
@@ -96,8 +221,51 @@ export function journaled(db: Db, opts: JournalOptions): Db {
     }
     pending.length = 0;
     const line = JSON.stringify({ q: sqls, w }) + '\n';
-    opts.fs.appendDurable(opts.path, line);
+    // Throws on a short write, ENOSPC or EIO: the transaction then rolls back, nothing is acknowledged.
+    entryAt = opts.fs.appendDurable(opts.path, line);
     opts.onAppend?.(Buffer.byteLength(line));
+  }
+
+  /**
+   * The outermost call of a transaction function: if COMMIT fails after the entry is on flash (a
+   * deferred foreign key, SQLITE_FULL or SQLITE_IOERR on the RAM disk), the entry is cut back off, or
+   * a later replay would apply a transaction the live database rolled back and that was answered 503.
+   */
+  function settle<F extends (...args: never[]) => unknown>(run: F): F {
+    return ((...args: never[]) => {
+      if (db.inTransaction) return run(...args); // a savepoint: the outermost call settles
+      entryAt = null;
+      try {
+        return run(...args);
+      } catch (err) {
+        if (entryAt !== null) takeBack(entryAt, err);
+        throw err;
+      } finally {
+        entryAt = null;
+      }
+    }) as F;
+  }
+
+  function takeBack(at: number, cause: unknown): void {
+    try {
+      opts.fs.truncate(opts.path, at);
+    } catch (err) {
+      opts.log?.error('storage/journal', 'a transaction failed to commit after its journal entry was written, and the entry could not be removed: a restore would apply it', {
+        err: (err as Error).message,
+        cause: (cause as Error).message,
+      });
+    }
+  }
+
+  /** db.transaction(fn) with the journal tied in: every variant (deferred, immediate…) is settled. */
+  function transaction<F extends (...args: never[]) => unknown>(fn: F): Database.Transaction<F> {
+    const t = db.transaction(wrapTx(fn));
+    const out = settle(t) as Database.Transaction<F>;
+    out.default = settle(t.default);
+    out.deferred = settle(t.deferred);
+    out.immediate = settle(t.immediate);
+    out.exclusive = settle(t.exclusive);
+    return out;
   }
 
   /** Runs `fn` as a journaled transaction: the entry is appended inside it, just before COMMIT. */
@@ -124,10 +292,10 @@ export function journaled(db: Db, opts: JournalOptions): Db {
       return run();
     }
     // An autocommit write becomes a one-statement transaction so it, too, is journaled before COMMIT.
-    return db.transaction(wrapTx(() => {
+    return transaction(() => {
       pending.push(op);
       return run();
-    })).immediate();
+    }).immediate();
   }
 
   function wrapStatement(stmt: Database.Statement, sql: string): Database.Statement {
@@ -152,7 +320,7 @@ export function journaled(db: Db, opts: JournalOptions): Db {
   return new Proxy(db, {
     get(target, prop, receiver) {
       if (prop === 'prepare') return (sql: string) => wrapStatement(target.prepare(sql), sql);
-      if (prop === 'transaction') return <F extends (...args: never[]) => unknown>(fn: F) => target.transaction(wrapTx(fn));
+      if (prop === 'transaction') return transaction;
       if (prop === 'exec') return (sql: string) => (record({ exec: sql }, () => target.exec(sql)), receiver);
       if (prop === 'pragma') {
         return (source: string, o?: { simple?: boolean }) =>
@@ -167,42 +335,76 @@ export function journaled(db: Db, opts: JournalOptions): Db {
 export interface ReplayResult {
   /** Transactions applied. */
   applied: number;
-  /** True when the last line was torn (a power cut during an append that was never acknowledged). */
+  /** True when the last line had no newline (an append cut by a power cut or a full flash, never acknowledged). */
   tornTail: boolean;
+  /** Line numbers (1-based) in the middle that are not a readable entry. */
+  corrupt: number[];
+  /** Entries recovered from corrupt lines: a whole entry glued after a fragment. */
+  salvaged: number;
+  /** Entries that parsed but no longer applied; each was rolled back alone. */
+  failed: { line: number; error: string }[];
 }
+
+type Entry = { q: string[]; w: (Write | [string])[] };
 
 /**
  * Applies a journal's transactions to `db` (the restored snapshot), each in its own transaction.
  * Returns null when the journal does not belong to `base` (it predates the snapshot, which therefore
  * already holds all of it).
+ *
+ * An entry counts only with its newline: appendDurable writes the newline last and acknowledges after
+ * fdatasync, so a last line without one was never acknowledged and is dropped even if it parses.
+ * Appends are now all-or-nothing, but a journal written before that (D3: a later entry appended onto a
+ * torn line) or damaged on flash can hold a bad line in the middle. Refusing to start would keep the
+ * portal down until someone edits the file by hand; instead, whole entries are applied, a whole entry
+ * found after a fragment is salvaged, and everything skipped is returned for the caller to log loudly.
+ * Nothing that is not a well-formed entry is ever run.
  */
 export function replayJournal(db: Db, text: string, base: string): ReplayResult | null {
   const lines = text.split('\n');
   const header = parseLine(lines[0] ?? '') as { v?: number; base?: string } | undefined;
   if (!header || header.v !== 1 || header.base !== base) return null;
-  let applied = 0;
-  let tornTail = false;
+  const result: ReplayResult = { applied: 0, tornTail: lines.pop() !== '', corrupt: [], salvaged: 0, failed: [] };
   for (let n = 1; n < lines.length; n++) {
     const line = lines[n]!;
     if (line === '') continue;
-    const entry = parseLine(line) as { q: string[]; w: (Write | [string])[] } | undefined;
+    let entry = asEntry(parseLine(line));
     if (!entry) {
-      if (n >= lines.length - 2) {
-        tornTail = true;
-        break;
-      }
-      throw new Error(`journal line ${n + 1} is corrupt (not the last line): refusing to guess`);
+      result.corrupt.push(n + 1);
+      const glued = line.lastIndexOf('{"q":'); // unescaped only at an entry's start: JSON escapes quotes in strings
+      entry = glued > 0 ? asEntry(parseLine(line.slice(glued))) : undefined;
+      if (!entry) continue;
+      result.salvaged++;
     }
-    const stmts = entry.q.map((sql) => db.prepare(sql));
-    db.transaction(() => {
-      for (const w of entry.w) {
-        if (w.length === 1) db.exec(w[0]);
-        else stmts[w[0]]!.run(...w[1].map(decode));
-      }
-    }).immediate();
-    applied++;
+    try {
+      const e = entry;
+      db.transaction(() => {
+        const stmts = e.q.map((sql) => db.prepare(sql));
+        for (const w of e.w) {
+          if (w.length === 1) db.exec(w[0]);
+          else stmts[w[0]]!.run(...w[1].map(decode));
+        }
+      }).immediate();
+      result.applied++;
+    } catch (err) {
+      result.failed.push({ line: n + 1, error: (err as Error).message });
+    }
   }
-  return { applied, tornTail };
+  return result;
+}
+
+/** A parsed line if it has the shape of an entry: SQL texts, and writes that index them or exec a string. */
+function asEntry(v: unknown): Entry | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const { q, w } = v as { q?: unknown; w?: unknown };
+  if (!Array.isArray(q) || !q.every((x) => typeof x === 'string') || !Array.isArray(w)) return undefined;
+  const ok = w.every(
+    (x) =>
+      Array.isArray(x) &&
+      ((x.length === 1 && typeof x[0] === 'string') ||
+        (x.length === 2 && Number.isInteger(x[0]) && (x[0] as number) >= 0 && (x[0] as number) < q.length && Array.isArray(x[1]))),
+  );
+  return ok ? (v as Entry) : undefined;
 }
 
 function parseLine(line: string): unknown {

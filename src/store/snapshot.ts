@@ -23,12 +23,12 @@
  *   ram.stop();   // last snapshot
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from '../lib/log.js';
 import { openDatabase, type Db } from './db.js';
-import { journaled, journalHeader, nodeJournalFs, replayJournal } from './journal.js';
+import { journaled, journalHeader, nodeJournalFs, replayJournal, type ReplayResult } from './journal.js';
 
 export interface RamStorageOptions {
   /** The live database, in tmpfs. */
@@ -54,8 +54,12 @@ export interface StorageStats {
 export interface RamStorage {
   /** The journaled handle to give to createStore. */
   db: Db;
-  /** What start-up found: `live` (RAM database kept), `restored` (snapshot + journal), or `new`. */
-  opened: { from: 'live' | 'restored' | 'new'; replayed: number; tornTail: boolean };
+  /**
+   * What start-up found: `live` (RAM database kept), `restored` (snapshot + journal), or `new`; how many
+   * journal entries were applied, whether a torn last line was dropped, and how many lines in the
+   * middle were skipped (corrupt, or no longer applying).
+   */
+  opened: { from: 'live' | 'restored' | 'new'; replayed: number; tornTail: boolean; skipped: number };
   snapshot(): void;
   start(): void;
   stop(): void;
@@ -77,7 +81,7 @@ export function openRamStorage(opts: RamStorageOptions): RamStorage {
 
   settleSnapshot(paths.snapshot);
   const base = existsSync(paths.snapshot) ? sha256(readBytes(paths.snapshot)) : 'empty';
-  let opened: RamStorage['opened'] = { from: 'live', replayed: 0, tornTail: false };
+  let opened: RamStorage['opened'] = { from: 'live', replayed: 0, tornTail: false, skipped: 0 };
   if (!existsSync(opts.ramFile)) opened = restore(opts.ramFile, paths, base, opts.log);
 
   const journalText = nodeJournalFs.read(paths.journal);
@@ -88,7 +92,7 @@ export function openRamStorage(opts: RamStorageOptions): RamStorage {
   }
 
   const raw = openDatabase(opts.ramFile);
-  const db = journaled(raw, { path: paths.journal, fs: nodeJournalFs, onAppend: (n) => (stats.journalBytes += n) });
+  const db = journaled(raw, { path: paths.journal, fs: nodeJournalFs, log: opts.log, onAppend: (n) => (stats.journalBytes += n) });
   let timer: NodeJS.Timeout | undefined;
   let last = now();
 
@@ -98,8 +102,14 @@ export function openRamStorage(opts: RamStorageOptions): RamStorage {
       const tmpSnap = paths.snapshot + '.tmp';
       const tmpJournal = paths.journal + '.tmp';
       const header = journalHeader(sha256(bytes));
-      writeDurable(tmpSnap, bytes);
-      writeDurable(tmpJournal, header);
+      try {
+        writeDurable(tmpSnap, bytes);
+        writeDurable(tmpJournal, header);
+      } catch (err) {
+        // ENOSPC part-way through: a half-written temp snapshot would only take more of a full flash.
+        for (const f of [tmpSnap, tmpJournal]) rmSync(f, { force: true });
+        throw err;
+      }
       renameSync(tmpSnap, paths.snapshot);
       renameSync(tmpJournal, paths.journal);
       fsyncDir(opts.dataDir);
@@ -110,9 +120,9 @@ export function openRamStorage(opts: RamStorageOptions): RamStorage {
     last = now();
   }
 
-  function check(): void {
+  function check(force = false): void {
     try {
-      if (now() - last >= opts.intervalMs || fileSize(paths.journal) > maxJournal) snapshot();
+      if (force || now() - last >= opts.intervalMs || fileSize(paths.journal) > maxJournal) snapshot();
     } catch (err) {
       opts.log.error('storage/snapshot', 'snapshot failed; the journal keeps every write until the next one', { err: (err as Error).message });
     }
@@ -123,14 +133,15 @@ export function openRamStorage(opts: RamStorageOptions): RamStorage {
     opened,
     snapshot,
     start() {
-      snapshot();
-      timer = setInterval(check, Math.min(opts.checkMs ?? 60_000, opts.intervalMs));
+      // A full flash at boot must not keep the portal down: the journal still holds every write.
+      check(true);
+      timer = setInterval(() => check(), Math.min(opts.checkMs ?? 60_000, opts.intervalMs));
       timer.unref();
     },
     stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
-      snapshot();
+      check(true); // on a full flash the last snapshot fails, logged; the journal still holds every write
     },
     stats: () => ({ ...stats }),
   };
@@ -141,24 +152,37 @@ function restore(ramFile: string, paths: { snapshot: string; journal: string }, 
   for (const f of [tmp, tmp + '-wal', tmp + '-shm']) rmSync(f, { force: true });
   if (existsSync(paths.snapshot)) writeDurable(tmp, readBytes(paths.snapshot));
   const db = new Database(tmp);
-  let replayed = 0;
-  let tornTail = false;
+  let result: ReplayResult | null = null;
   try {
     const text = nodeJournalFs.read(paths.journal);
-    const result = text === null ? null : replayJournal(db, text, base);
-    if (result) {
-      replayed = result.applied;
-      tornTail = result.tornTail;
-    }
+    result = text === null ? null : replayJournal(db, text, base);
   } finally {
     db.close(); // the last connection checkpoints and removes tmp-wal
   }
   renameSync(tmp, ramFile);
+  const replayed = result?.applied ?? 0;
+  const tornTail = result?.tornTail ?? false;
+  const skipped = (result?.corrupt.length ?? 0) + (result?.failed.length ?? 0);
   const from = existsSync(paths.snapshot) || replayed > 0 ? 'restored' : 'new';
-  if (from === 'restored') {
-    log.info('storage', `restored the RAM database from ${paths.snapshot} and ${replayed} journaled transactions${tornTail ? ' (ignored a torn last entry)' : ''}`);
+  if (from === 'restored') log.info('storage', `restored the RAM database from ${paths.snapshot} and ${replayed} journaled transactions`);
+  if (tornTail) log.warn('storage', 'ignored a torn last journal entry (an append cut short by a power cut or a full flash; it was never acknowledged)');
+  if (result && skipped > 0) {
+    // Start anyway (refusing would keep the portal down until someone edits the file), but loudly,
+    // and keep the journal as it was: the next snapshot replaces it.
+    const kept = `${paths.journal}.damaged-${Date.now()}`;
+    let copy = `a copy is at ${kept}`;
+    try {
+      copyFileSync(paths.journal, kept);
+    } catch (err) {
+      copy = `no copy could be kept (${(err as Error).message})`;
+    }
+    log.error('storage', `the journal was damaged: ${skipped} entries were skipped and are lost; ${copy}`, {
+      corruptLines: result.corrupt,
+      salvaged: result.salvaged,
+      failed: result.failed,
+    });
   }
-  return { from, replayed, tornTail };
+  return { from, replayed, tornTail, skipped };
 }
 
 /**
