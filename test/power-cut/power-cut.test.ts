@@ -14,8 +14,8 @@
  * is covered by synchronous=FULL, which this test cannot cut; in `ram` mode deleting tmpfs is the real
  * loss and the test does it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,11 +40,34 @@ const MAX_BYTES_PER_MS = ((DOWN_BPS + UP_BPS) / 8 / 1000) * 1.2;
 const LOSS_BOUND = Math.ceil(MAX_BYTES_PER_MS * (INTERVAL_MS + POLL_MS + 300));
 
 const roots: string[] = [];
+const mounts: string[] = [];
 const children = new Set<ChildProcess>();
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const m of mounts) umount(m);
   for (const r of roots) rmSync(r, { recursive: true, force: true });
 });
+
+function umount(dir: string): void {
+  try {
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+  } catch { /* already unmounted */ }
+}
+
+/** The full-flash variant mounts a small tmpfs as the flash: root only, and not in every container. */
+const mountRefusal = ((): string | null => {
+  if (process.getuid?.() !== 0) return 'not root';
+  const probe = mkdtempSync(join(tmpdir(), 'portico-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+    umount(probe);
+    return null;
+  } catch {
+    return 'mount -t tmpfs is not permitted here';
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+})();
 
 function mulberry32(seed: number): () => number {
   let a = seed;
@@ -234,4 +257,101 @@ describe('power cut (kill -9 at random points, then restart)', () => {
       expect(f.maxLostBytes).toBeLessThanOrEqual(LOSS_BOUND);
     }, 60_000);
   }
+});
+
+/**
+ * RAM mode with a full flash (attack report §9, D3): logins while the journal cannot be written get 503,
+ * more get 200 once space returns, then a power cut (kill -9, RAM dir wiped). Portico must start again,
+ * with every acknowledged login active and every refused one unused. Before the fix, the refused
+ * logins left a torn journal line that the next one was appended onto, and the restart refused the
+ * journal ("journal line N is corrupt (not the last line): refusing to guess").
+ */
+async function fullFlash(): Promise<{ acked: number; refused: number; restartMs: number }> {
+  const root = mkdtempSync(join(tmpdir(), 'portico-powercut-fullflash-'));
+  roots.push(root);
+  const flash = join(root, 'flash');
+  mkdirSync(flash);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', flash]);
+  mounts.push(flash);
+  try {
+    const dataDir = join(flash, 'd');
+    const ramDir = join(root, 'ram');
+    const port = await freePort();
+    const raw = {
+      dataDir,
+      listen: { host: '127.0.0.1', port },
+      storage: { mode: 'ram', ramDir, snapshotIntervalMs: 3_600_000 },
+      gateway: { driver: 'simulated', simulated: { downBps: 1000, upBps: 1000, tickMs: 100 } },
+      log: { level: 'error' },
+    };
+    const configFile = join(root, 'portico.json');
+    writeFileSync(configFile, JSON.stringify(raw));
+    const seedRt = await openRuntime(parseConfig(raw), { log: silentLogger });
+    const codes = seedRt.core.createBatch({ count: 30, plan: { durationSec: 86_400 } }, { type: 'system' }).vouchers.map((v) => v.code);
+    seedRt.close();
+
+    const serve = await start(['src/main.ts', 'serve', '--config', configFile], /^Portico is serving/);
+    const acked = new Map<string, string>();
+    const refused = new Map<string, string>();
+    let ip = 1;
+    const login = async () => {
+      const code = codes.shift()!;
+      const from = `127.0.2.${ip++}`;
+      const r = await http(port, from, 'POST', '/login', `code=${encodeURIComponent(code)}`);
+      expect([200, 503], `login ${code}: ${JSON.stringify(r.json)}`).toContain(r.status);
+      (r.status === 200 ? acked : refused).set(code, from);
+      if (r.status === 503) expect(r.json.code).toBe('STORAGE_FAILED');
+      return r.status;
+    };
+
+    // Fill the flash. The journal's last page may still take a login or two before the first 503.
+    const filler = join(flash, 'filler');
+    for (let size = 1 << 20; size >= 64; ) {
+      try {
+        writeFileSync(filler, Buffer.alloc(size), { flag: 'a' });
+      } catch {
+        size >>= 1;
+      }
+    }
+    for (let i = 0; i < 15 && refused.size < 3; i++) await login();
+    expect(refused.size, 'logins refused while the flash is full').toBe(3);
+    unlinkSync(filler);
+    for (let i = 0; i < 3; i++) expect(await login(), 'login once space is back').toBe(200);
+
+    await kill9(serve);
+    children.delete(serve);
+    rmSync(ramDir, { recursive: true, force: true }); // tmpfs is gone with the power
+    const t0 = Date.now();
+    const again = await start(['src/main.ts', 'serve', '--config', configFile], /^Portico is serving/);
+    const restartMs = Date.now() - t0;
+    for (const [code, from] of acked) {
+      const r = await http(port, from, 'GET', '/api/captive');
+      expect(r.json.captive, `acknowledged login ${code} is online after the restart`).toBe(false);
+    }
+    await kill9(again);
+    children.delete(again);
+
+    const store = persisted('ram', dataDir, join(root, 'scratch'));
+    try {
+      for (const code of acked.keys()) expect(store.vouchers.findByCode(code)?.status, `acknowledged login ${code}`).toBe('active');
+      for (const code of refused.keys()) expect(store.vouchers.findByCode(code)?.status, `refused login ${code}`).toBe('unused');
+    } finally {
+      store.close();
+    }
+    return { acked: acked.size, refused: refused.size, restartMs };
+  } finally {
+    umount(flash);
+    mounts.splice(mounts.indexOf(flash), 1);
+  }
+}
+
+describe('power cut after a full flash (ram mode)', () => {
+  it.skipIf(mountRefusal !== null)(
+    `503 while full, 200 after, then a power cut: starts, keeps every acknowledged login, no refused one${mountRefusal ? ` (skipped: ${mountRefusal})` : ''}`,
+    async () => {
+      const f = await fullFlash();
+      process.stdout.write(`power-cut full flash: ${JSON.stringify(f)}\n`);
+    },
+    60_000,
+  );
 });
