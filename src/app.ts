@@ -14,7 +14,7 @@ import { createMetrics } from './core/metrics.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { captiveApiRoutes } from './http/captive-api.js';
 import { clientIpOf, langOf, sessionState, socketAddresses, type HttpDeps } from './http/context.js';
-import { errorEnvelope, statusFor } from './http/errors.js';
+import { errorEnvelope, statusFor, storageFailed } from './http/errors.js';
 import { intercept, portalHostMatcher } from './http/intercept.js';
 import { metricsRoutes } from './http/metrics.js';
 import { networkRoutes } from './http/network-page.js';
@@ -57,18 +57,30 @@ export function createApp(deps: HttpDeps) {
   });
   app.get('/healthz', (c) => {
     const gw = core.ctx.driver.health();
-    return c.json({ ok: gw.ok, gateway: gw }, gw.ok ? 200 : 503);
+    // The outcome of the last write (store/write-health.ts): 503 while writes fail, 200 after the next
+    // one that succeeds, so monitoring sees a full disk that reads alone would hide.
+    const st = core.ctx.store.health.state();
+    const ok = gw.ok && st.ok;
+    const storage = st.ok ? { storage: 'ok' } : { storage: 'failing', reason: st.reason, since: st.since };
+    return c.json({ ok, gateway: gw, ...storage }, ok ? 200 : 503);
   });
 
   app.notFound((c) => c.json({ ok: false, code: 'NOT_FOUND', message: 'no such page' } satisfies ErrorEnvelope, 404));
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    let err: unknown = thrown;
+    const reason = core.ctx.store.storageFailure(thrown);
+    if (reason) {
+      core.ctx.store.health.failed(thrown);
+      err = storageFailed(thrown, reason);
+      deps.log.warn('http', `storage failed: ${reason}`, { path: c.req.path, err: (thrown.cause as Error | undefined)?.message ?? thrown.message });
+    }
     if (isDomainError(err)) {
       // A 429 says when to come back (RFC 6585 §4), in the header and in the envelope.
       const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
       if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
       return c.json(errorEnvelope(err), statusFor(err.code));
     }
-    deps.log.error('http', 'unhandled error', { err, path: c.req.path });
+    deps.log.error('http', 'unhandled error', { err: thrown, path: c.req.path });
     return c.json({ ok: false, code: 'INTERNAL', message: 'something went wrong' } satisfies ErrorEnvelope, 500);
   });
   return app;

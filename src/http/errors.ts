@@ -1,11 +1,15 @@
 /**
  * One mapping from DomainError codes to HTTP statuses (SPEC §5). The cause is logged, never sent.
+ * Storage errors that reach app.onError without a DomainError around them (a SqliteError SQLITE_FULL
+ * from creating a batch or an operator session, a JournalWriteError ENOSPC in RAM mode) become
+ * 503 STORAGE_FAILED here, in one place, instead of each use-case having to wrap its writes (D9).
  *
  * @example
  *   statusFor('DEVICE_LIMIT'); // 409
+ *   storageFailed(sqliteFullError, 'the disk is full'); // DomainError STORAGE_FAILED → 503
  */
 import type { ErrorEnvelope } from '../api/contract.js';
-import type { DomainError, ErrorCode } from '../domain/errors.js';
+import { DomainError, isDomainError, type ErrorCode } from '../domain/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   CODE_MALFORMED: 400,
@@ -37,4 +41,15 @@ export function errorEnvelope(err: DomainError, message: string = err.message): 
   const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
   const field = typeof err.details.field === 'string' ? err.details.field : undefined;
   return { ok: false, code: err.code, message, ...(retryAfter !== undefined ? { retryAfter } : {}), ...(field ? { field } : {}) };
+}
+
+/**
+ * `err`, a storage failure for `reason`, as the DomainError to answer with: a bare storage error becomes
+ * STORAGE_FAILED, and a STORAGE_FAILED from a use-case gets the reason in its message, so an operator
+ * reads "… (the disk is full)" instead of guessing. Other DomainErrors are returned as they are.
+ */
+export function storageFailed(err: unknown, reason: string): DomainError | null {
+  if (!isDomainError(err)) return new DomainError('STORAGE_FAILED', `could not save: ${reason}; nothing was changed`, { reason }, { cause: err });
+  if (err.code !== 'STORAGE_FAILED' || err.message.includes(reason)) return err;
+  return new DomainError('STORAGE_FAILED', `${err.message} (${reason})`, { ...err.details, reason }, { cause: err.cause });
 }

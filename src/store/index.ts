@@ -1,6 +1,8 @@
 /**
  * The store: every repository over one database handle, plus the transaction helper. Core receives
- * this object; nothing outside src/store writes SQL.
+ * this object; nothing outside src/store writes SQL. The handle is wrapped by trackWrites, so
+ * `health` knows whether the last write reached the disk (D9: /healthz), and `storageFailure` tells
+ * the HTTP layer which errors are the disk's (503 STORAGE_FAILED) rather than a bug (500).
  *
  * @example
  *   const store = createStore(openDatabase(':memory:'));
@@ -12,11 +14,18 @@ import { migrate } from './migrate.js';
 import { operatorRepo } from './operator-repo.js';
 import { settingsRepo } from './settings-repo.js';
 import { voucherRepo } from './voucher-repo.js';
+import { storageFailure, trackWrites, writeHealth } from './write-health.js';
 
-export function createStore(db: Db) {
+export function createStore(raw: Db) {
+  const health = writeHealth();
+  const db = trackWrites(raw, health);
   migrate(db);
   return {
     db,
+    /** Whether the last write reached the disk: `{ ok, reason, since }`. */
+    health: { state: () => health.state(), failed: (err: unknown) => health.failed(err) },
+    /** Why an error is the disk's fault ("the disk is full"), or null when it is not a storage error. */
+    storageFailure,
     vouchers: voucherRepo(db),
     entitlements: entitlementRepo(db),
     operators: operatorRepo(db),

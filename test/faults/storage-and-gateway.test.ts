@@ -117,6 +117,16 @@ describe('database faults', () => {
     try {
       h = await harness({ dbFile: join(dir, 'portico.db') });
       const codes = h.vouchers(3);
+      await h.core.addOperator({ name: 'root', role: 'admin', password: 'correct horse battery' }, { type: 'system' });
+      const signIn = () => h!.post('10.0.0.40', '/api/admin/login', { name: 'root', password: 'correct horse battery' }, { json: true });
+      const signedIn = await signIn();
+      const op = { cookie: signedIn.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': ((await signedIn.json()) as { csrf: string }).csrf };
+      const createBatch = () =>
+        h!.request('10.0.0.40', '/api/admin/batches', {
+          method: 'POST',
+          headers: { ...op, accept: 'application/json', 'content-type': 'application/json' },
+          body: JSON.stringify({ count: 50, duration: '1h' }),
+        });
       // Fill what is left of the filesystem.
       const filler = join(dir, 'filler');
       let size = 1024 * 1024;
@@ -140,12 +150,23 @@ describe('database faults', () => {
       // A wrong code while the disk is full: its audit entry cannot be written either; still a clear answer.
       const guess = await login('10.0.1.9', '0000-0000-000');
       expect([404, 503]).toContain(guess.status);
+      // Operators too (D9: these were 500 INTERNAL), and /healthz says so.
+      for (const res of [await createBatch(), await signIn()]) {
+        const body = (await res.json()) as { code: string; message: string };
+        expect(res.status, JSON.stringify(body)).toBe(503);
+        expect(body).toMatchObject({ code: 'STORAGE_FAILED', message: expect.stringMatching(/disk is full/) });
+      }
+      const health = await h.get('127.0.0.1', '/healthz');
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ ok: false, storage: 'failing', reason: 'the disk is full' });
       expect(h.counts()).toEqual(before);
       for (const [i, code] of codes.entries()) unchanged(code, `10.0.1.${i + 2}`);
 
       unlinkSync(filler);
       for (const [i, code] of codes.entries()) expect((await login(`10.0.1.${i + 2}`, code)).status).toBe(200);
       expect(h.store.entitlements.allActiveDevices()).toHaveLength(3);
+      expect((await createBatch()).status).toBe(201);
+      expect((await h.get('127.0.0.1', '/healthz')).status).toBe(200);
     } finally {
       await h?.close().catch(() => undefined);
       h = undefined;

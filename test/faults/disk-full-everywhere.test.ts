@@ -1,0 +1,123 @@
+/**
+ * A full disk on every route (attack report D9): with the RAM-mode journal on a "flash" that answers
+ * ENOSPC (a fake JournalFs passed to journaled(), so it runs anywhere and always the same way), every
+ * write answers 503 STORAGE_FAILED with the reason — an operator creating a batch or signing in, too,
+ * not 500 INTERNAL — and /healthz says storage is failing until a write succeeds again. Nothing is
+ * half-applied: reads keep working and the refused writes leave no rows.
+ */
+import { randomFillSync } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import { createCore, type Core } from '../../src/core/index.js';
+import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
+import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
+import { fakeClock } from '../../src/lib/clock.js';
+import { newId } from '../../src/lib/ids.js';
+import { createLogger } from '../../src/lib/log.js';
+import { openDatabase } from '../../src/store/db.js';
+import { createStore, type Store } from '../../src/store/index.js';
+import { JournalWriteError, journaled, type JournalFs } from '../../src/store/journal.js';
+
+const PASS = 'correct horse battery';
+const LAN = '10.0.0.40';
+
+/** A flash that takes journal lines until `full` is set, then fails every append as write(2) would. */
+function fakeFlash() {
+  const flash = { full: false, lines: [] as string[] };
+  const fs: JournalFs = {
+    appendDurable(path, text) {
+      if (flash.full) throw new JournalWriteError(path, Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+      flash.lines.push(text);
+      return 0;
+    },
+    truncate() {},
+    read: () => null,
+  };
+  return { flash, fs };
+}
+
+let core: Core;
+let store: Store;
+let flash: { full: boolean; lines: string[] };
+let request: (path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }) => Promise<Response>;
+
+beforeEach(async () => {
+  const f = fakeFlash();
+  flash = f.flash;
+  const log = createLogger('silent');
+  const config = parseConfig({ log: { level: 'silent' } });
+  store = createStore(journaled(openDatabase(':memory:'), { path: '/flash/portico.journal', fs: f.fs }));
+  const driver = createSimulatedDriver({ network: new SimulatedNetwork(true), downBps: 0, upBps: 0, tickMs: 0 });
+  await driver.start();
+  core = createCore({ config, store, driver, clock: fakeClock(), log, randomBytes: (n) => randomFillSync(new Uint8Array(n)), newId });
+  await core.start({ timer: false });
+  await core.addOperator({ name: 'root', role: 'admin', password: PASS }, { type: 'system' });
+  const app = createApp({ core, config, log });
+  const env = { incoming: { socket: { remoteAddress: LAN, localAddress: '10.0.0.1' } } };
+  request = async (path, init = {}) =>
+    app.request(
+      `http://10.0.0.1:8080${path}`,
+      {
+        method: init.method ?? 'GET',
+        headers: { host: '10.0.0.1:8080', accept: 'application/json', 'content-type': 'application/json', ...init.headers },
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      },
+      env,
+    );
+});
+afterEach(async () => {
+  await core.stop();
+  store.close();
+});
+
+async function signIn(password = PASS) {
+  return request('/api/admin/login', { method: 'POST', body: { name: 'root', password } });
+}
+
+async function session() {
+  const res = await signIn();
+  expect(res.status).toBe(200);
+  const csrf = ((await res.json()) as { csrf: string }).csrf;
+  return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': csrf };
+}
+
+const createBatch = (headers: Record<string, string>) =>
+  request('/api/admin/batches', { method: 'POST', headers, body: { count: 5, duration: '1h' } });
+
+async function storageFailed(res: Response) {
+  const body = (await res.json()) as { code: string; message: string };
+  expect(res.status, JSON.stringify(body)).toBe(503);
+  expect(body.code).toBe('STORAGE_FAILED');
+  expect(body.message).toMatch(/full/);
+}
+
+describe('flash full (RAM mode journal answers ENOSPC)', () => {
+  it('operator writes answer 503 STORAGE_FAILED with the reason, reads still work, nothing is stored', async () => {
+    const s = await session();
+    const rows = () => store.db.prepare('SELECT (SELECT COUNT(*) FROM vouchers) AS v, (SELECT COUNT(*) FROM batches) AS b').get();
+    const before = rows();
+    flash.full = true;
+    await storageFailed(await createBatch(s));
+    await storageFailed(await signIn());
+    await storageFailed(await signIn('wrong password')); // its audit entry cannot be written either
+    expect((await request('/api/admin/batches', { headers: s })).status).toBe(200);
+    expect(rows()).toEqual(before);
+  });
+
+  it('/healthz reports storage failing while writes fail, and 200 again once one succeeds', async () => {
+    const s = await session();
+    expect((await request('/healthz')).status).toBe(200);
+    flash.full = true;
+    await storageFailed(await createBatch(s));
+    const sick = await request('/healthz');
+    expect(sick.status).toBe(503);
+    expect(await sick.json()).toMatchObject({ ok: false, storage: 'failing', reason: expect.stringMatching(/full/) });
+
+    flash.full = false;
+    expect((await createBatch(s)).status).toBe(201);
+    const well = await request('/healthz');
+    expect(well.status).toBe(200);
+    expect(await well.json()).toMatchObject({ ok: true, storage: 'ok' });
+  });
+});
