@@ -128,7 +128,17 @@ export const configSchema = z.strictObject({
       maxLockoutSec: z.number().int().min(1).max(86_400).default(900),
       /** Failed attempts per minute across the whole network before everyone backs off. */
       networkAttemptsPerMinute: z.number().int().min(10).max(100_000).default(300),
+      /** Failed attempts per minute from one /24 (IPv6 /64) before its new devices also wait while the network limit is tripped. */
+      prefixAttemptsPerMinute: z.number().int().min(1).max(100_000).default(30),
       operatorSessionHours: z.number().int().min(1).max(24 * 30).default(12),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      /** Audit rows older than this are deleted by the housekeeping job. */
+      retentionDays: z.number().int().min(1).max(3650).default(90),
+      /** At most this many audit rows are kept (oldest deleted first): about 10 MB of router flash. */
+      maxRows: z.number().int().min(1000).max(10_000_000).default(50_000),
     })
     .prefault({}),
   log: z

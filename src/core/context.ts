@@ -1,6 +1,7 @@
 /**
  * What every use-case receives: the store, the gateway driver, the clock, the bus and the shared
- * in-memory pieces (usage ledger, guess throttle, per-voucher locks). Built once by createCore.
+ * in-memory pieces (usage ledger, guess and sign-in throttles, the refused-attempt audit summary,
+ * per-voucher locks). Built once by createCore.
  */
 import type { Config } from '../config/schema.js';
 import type { RandomBytes } from '../domain/code.js';
@@ -10,6 +11,7 @@ import type { IdFactory } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { KeyedMutex } from '../lib/mutex.js';
 import type { Store } from '../store/index.js';
+import type { AuditSummary } from './audit-summary.js';
 import type { EventBus } from './events.js';
 import type { Ledger } from './ledger.js';
 import type { Throttle } from './throttle.js';
@@ -28,6 +30,9 @@ export interface CoreContext extends CoreDeps {
   bus: EventBus;
   ledger: Ledger;
   throttle: Throttle;
+  /** Operator sign-in, apart from `throttle` so operator failures never count against residents' limits. */
+  signInThrottle: Throttle;
+  auditSummary: AuditSummary;
   locks: KeyedMutex;
 }
 

@@ -1,6 +1,7 @@
 /**
- * createCore: wires the use-cases to one context (store, driver, clock, bus, ledger, throttle, locks).
- * Nothing happens until `start()`: it reconciles the gateway and starts the accounting timer.
+ * createCore: wires the use-cases to one context (store, driver, clock, bus, ledger, throttles, audit
+ * summary, locks). Nothing happens until `start()`: it reconciles the gateway and starts the accounting
+ * and housekeeping timers.
  *
  * @example
  *   const core = createCore({ config, store, driver, clock, log, randomBytes, newId });
@@ -10,18 +11,23 @@
 import { keyedMutex } from '../lib/mutex.js';
 import { createAccounting } from './accounting.js';
 import { createAdmin } from './admin.js';
+import { createAuditSummary } from './audit-summary.js';
 import type { Actor, CoreContext, CoreDeps } from './context.js';
 import { EventBus } from './events.js';
+import { createHousekeeping } from './housekeeping.js';
 import { createLedger } from './ledger.js';
 import { login, topUp, type LoginInput } from './login.js';
 import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken } from './operators.js';
 import { deviceStatus, logout, poolView } from './session.js';
-import { applyWalledGarden } from './pool.js';
+import { applyWalledGarden, audit } from './pool.js';
 import { createThrottle } from './throttle.js';
 import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
 import type { ClientHint } from '../gateway/driver.js';
 import type { Plan } from '../domain/plan.js';
 import type { Role } from '../store/operator-repo.js';
+
+/** Refused attempts are summarised per source prefix per 10 minutes (core/audit-summary.ts). */
+const AUDIT_WINDOW_MS = 10 * 60_000;
 
 export function createCore(deps: CoreDeps) {
   const ctx: CoreContext = {
@@ -29,8 +35,21 @@ export function createCore(deps: CoreDeps) {
     bus: new EventBus(deps.log),
     ledger: createLedger(deps.store, deps.clock),
     throttle: createThrottle({ clock: deps.clock, ...deps.config.security }),
+    signInThrottle: createThrottle({ clock: deps.clock, ...deps.config.security, message: 'too many sign-in attempts; wait before trying again' }),
+    // The writer runs only after createCore returns, when `ctx` is complete.
+    auditSummary: createAuditSummary({
+      clock: deps.clock,
+      windowMs: AUDIT_WINDOW_MS,
+      maxBuckets: 256,
+      write: (rows) => {
+        if (rows.length === 1) audit(ctx, rows[0]!.type, rows[0]!.actor, null, rows[0]!.data);
+        else ctx.store.tx(() => rows.forEach((r) => audit(ctx, r.type, r.actor, null, r.data)));
+      },
+      onError: (err, rows) => deps.log.warn('audit/summary', 'could not write refused-attempt summaries; dropped', { rows, err: err instanceof Error ? err.message : String(err) }),
+    }),
     locks: keyedMutex(),
   };
+  const housekeeping = createHousekeeping(ctx);
   const accounting = createAccounting(ctx);
   const admin = createAdmin(ctx, { gatewayOk: accounting.gatewayOk });
   return {
@@ -39,12 +58,18 @@ export function createCore(deps: CoreDeps) {
     accounting,
     /** Operator console use-cases (src/core/admin.ts). */
     admin,
+    /** Audit summaries and retention (src/core/housekeeping.ts); tests call `housekeeping.run()`. */
+    housekeeping,
     /** Reconciles the gateway with the database, hands it the walled garden, starts accounting. */
     start: async (opts?: { timer?: boolean }) => {
       await accounting.start(opts);
       await applyWalledGarden(ctx, admin.settings().walledGarden);
+      if (opts?.timer !== false) housekeeping.start();
     },
-    stop: () => accounting.stop(),
+    stop: async () => {
+      await accounting.stop();
+      await housekeeping.stop();
+    },
     login: (input: LoginInput) => login(ctx, input),
     topUp: (input: { ip: string; code: unknown; hint?: ClientHint }) => topUp(ctx, input),
     logout: (input: { ip: string; all?: boolean; deviceId?: string; hint?: ClientHint }) => logout(ctx, input),
@@ -55,7 +80,7 @@ export function createCore(deps: CoreDeps) {
     savePlan: (name: string, plan: Partial<Plan>, price: number | null, actor: Actor) => savePlan(ctx, name, plan, price, actor),
     addOperator: (input: { name: string; role: Role; password: string }, actor: Actor) => addOperator(ctx, input, actor),
     bootstrapAdmin: () => bootstrapAdmin(ctx),
-    loginOperator: (name: string, password: string) => loginOperator(ctx, name, password),
+    loginOperator: (name: string, password: string, source?: string) => loginOperator(ctx, name, password, source),
     operatorForToken: (token: string | undefined) => operatorForToken(ctx, token),
     logoutOperator: (tokenHash: string, operatorId: string) => logoutOperator(ctx, tokenHash, operatorId),
   };

@@ -24,6 +24,7 @@ import type { DeviceRow, EntitlementRow } from '../store/entitlement-repo.js';
 import type { VoucherRow } from '../store/voucher-repo.js';
 import type { CoreContext } from './context.js';
 import { audit, onGateway, poolLimits, tryGateway } from './pool.js';
+import { sourcePrefix } from './throttle.js';
 
 export interface LoginInput {
   ip: string;
@@ -48,10 +49,15 @@ export async function identify(ctx: CoreContext, ip: string, hint?: ClientHint):
   return client;
 }
 
-/** Finds the voucher for a typed code, counting failures against the device (throttle + audit). */
+/**
+ * Finds the voucher for a typed code, counting failures against the device and its address prefix
+ * (throttle) and in the audit log, aggregated per prefix per window so that guessing cannot fill the
+ * disk (attack report D5; core/audit-summary.ts).
+ */
 function findVoucher(ctx: CoreContext, code: unknown, client: ClientInfo): VoucherRow {
   const key = client.mac;
-  ctx.throttle.check(key);
+  const prefix = sourcePrefix(client.ip);
+  ctx.throttle.check(key, prefix);
   const parsed = parseCode(code);
   if (!parsed.ok) {
     throw parsed.reason === 'check'
@@ -60,8 +66,8 @@ function findVoucher(ctx: CoreContext, code: unknown, client: ClientInfo): Vouch
   }
   const voucher = ctx.store.vouchers.findByCode(parsed.code);
   if (!voucher || !constantTimeEqual(voucher.code, parsed.code)) {
-    const t = ctx.throttle.fail(key);
-    audit(ctx, t.locked ? 'login.locked' : 'login.failed', { type: 'device', id: client.mac }, null, {
+    const t = ctx.throttle.fail(key, prefix);
+    ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: client.mac }, {
       ip: client.ip,
       failures: t.failures,
       retryAfter: t.retryAfter,

@@ -1,6 +1,8 @@
 /**
  * The audit/event log: every state transition with its time and actor (resident device, operator,
- * system), written in the same transaction as the change it records.
+ * system), written in the same transaction as the change it records. Kept for `audit.retentionDays`
+ * and at most `audit.maxRows` rows: `prune()` deletes the oldest in bounded batches (the housekeeping
+ * job runs it), so a long-lived router's flash does not fill with history (attack report D5).
  *
  * @example
  *   eventRepo(db).append({ at, type: 'voucher.revoked', actorType: 'operator', actorId, subject: voucherId, data: { reason } });
@@ -23,9 +25,23 @@ type Raw = Record<string, unknown>;
 
 export function eventRepo(db: Db) {
   const ins = db.prepare('INSERT INTO events (at, type, actor_type, actor_id, subject, data) VALUES (?, ?, ?, ?, ?, ?)');
+  const delOld = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? ORDER BY id LIMIT ?)');
+  const delFirst = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?)');
+  const count = db.prepare('SELECT COUNT(*) AS n FROM events');
   return {
     append(e: EventRow): number {
       return Number(ins.run(e.at, e.type, e.actorType, e.actorId, e.subject, e.data ? JSON.stringify(e.data) : null).lastInsertRowid);
+    },
+    /**
+     * Deletes at most `limit` of the oldest rows that are older than `before` or beyond the newest
+     * `keep`; returns how many went. Oldest means lowest id (AUTOINCREMENT: insertion order), so each
+     * batch walks the front of the rowid B-tree and never sorts. Call it inside a transaction.
+     */
+    prune(before: number, keep: number, limit: number): number {
+      let deleted = delOld.run(before, limit).changes;
+      const over = (count.get() as { n: number }).n - keep;
+      if (over > 0 && deleted < limit) deleted += delFirst.run(Math.min(over, limit - deleted)).changes;
+      return deleted;
     },
     list(f: { type?: string; subject?: string; actorId?: string; before?: number; limit?: number } = {}): EventRow[] {
       const where: string[] = [];

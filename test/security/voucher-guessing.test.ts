@@ -1,8 +1,9 @@
 /**
  * Voucher guessing (SPEC §7): 10,000 well-formed guesses (valid check character, so every one reaches
  * the lookup) from one device and from many devices. Expected: zero successes, a lockout answered with
- * 429 and `Retry-After`, an audit entry for every guess that was looked up, and a resident with a real
- * code who arrives in the middle of the attack gets straight in.
+ * 429 and `Retry-After`, every guess that was looked up counted in the audit log (aggregated per source
+ * prefix per window, attack report D5: the counts add up), a swarm of fresh devices held once the network
+ * limit trips (D4), and a resident with a real code who arrives in the middle of the attack gets straight in.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALPHABET, checkChar } from '../../src/domain/code.js';
@@ -28,8 +29,12 @@ function guesser(seed: number) {
   };
 }
 
-function auditCounts(): Record<string, number> {
-  const rows = h.store.db.prepare("SELECT type, COUNT(*) AS n FROM events WHERE type LIKE 'login.%' GROUP BY type").all() as { type: string; n: number }[];
+/** Guesses audited, by type: rows are aggregated, so this sums their counts after writing pending summaries. */
+async function auditCounts(): Promise<Record<string, number>> {
+  await h.core.housekeeping.stop();
+  const rows = h.store.db
+    .prepare("SELECT type, SUM(json_extract(data, '$.count')) AS n FROM events WHERE type LIKE 'login.%' GROUP BY type")
+    .all() as { type: string; n: number }[];
   return Object.fromEntries(rows.map((r) => [r.type, r.n]));
 }
 
@@ -58,7 +63,7 @@ describe('voucher guessing', () => {
     const body = (await firstLock!.json()) as { code: string; retryAfter: number };
     expect(body.code).toBe('TOO_MANY_ATTEMPTS');
     expect(body.retryAfter).toBe(Number(firstLock!.headers.get('retry-after')));
-    expect(auditCounts()).toEqual({ 'login.failed': 5, 'login.locked': 1 });
+    expect(await auditCounts()).toEqual({ 'login.failed': 5, 'login.locked': 1 });
     expect(h.store.entitlements.allActiveDevices()).toHaveLength(0);
   });
 
@@ -81,7 +86,7 @@ describe('voucher guessing', () => {
     // Half the attempts are spent waiting: each lookup past the free ones is followed by a lockout.
     expect(lookedUp).toBeGreaterThan(attempts / 2 - 10);
     expect(lookedUp).toBeLessThanOrEqual(attempts / 2 + 5);
-    const audited = auditCounts();
+    const audited = await auditCounts();
     expect((audited['login.failed'] ?? 0) + (audited['login.locked'] ?? 0)).toBe(lookedUp);
     expect(h.store.entitlements.allActiveDevices()).toHaveLength(0);
   });
@@ -111,21 +116,24 @@ describe('voucher guessing', () => {
     expect(by[404]).toBeLessThanOrEqual(h.config.security.networkAttemptsPerMinute + devices);
     const locked = responses.find((r) => r.status === 429)!;
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-    const audited = auditCounts();
+    const audited = await auditCounts();
     expect((audited['login.failed'] ?? 0) + (audited['login.locked'] ?? 0)).toBe(by[404]);
     expect(h.store.entitlements.allActiveDevices().map((d) => d.ip)).toEqual(['10.9.9.9']);
   });
 
-  it('many devices each guessing once (a MAC-rotating swarm): zero successes, every guess audited', async () => {
+  it('many devices each guessing once (a MAC-rotating swarm): zero successes, held once the network limit trips, every lookup audited', async () => {
     const next = guesser(4);
     const responses: Response[] = [];
     for (let i = 0; i < GUESSES; i++) responses.push(await h.post(`10.${2 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`, '/login', { code: next() }));
     const by = await tally(responses);
-    // A fresh device is never held back by the network limit (a resident's first try must work), so
-    // here the 50-bit code space, not the throttle, is what keeps the swarm out.
-    expect(by).toEqual({ 404: GUESSES });
-    const audited = auditCounts();
-    expect((audited['login.failed'] ?? 0) + (audited['login.locked'] ?? 0)).toBe(GUESSES);
+    // Before D4's fix all 10,000 were looked up: a fresh device was never held. Now, once the network
+    // limit trips, fresh devices from a /24 past its own allowance wait too (each /24 here holds 256).
+    const prefixes = Math.ceil(GUESSES / 256);
+    const { networkAttemptsPerMinute, prefixAttemptsPerMinute } = h.config.security;
+    expect(Object.keys(by).sort()).toEqual(['404', '429']);
+    expect(by[404]).toBeLessThanOrEqual(networkAttemptsPerMinute + prefixes * (prefixAttemptsPerMinute + 1));
+    const audited = await auditCounts();
+    expect((audited['login.failed'] ?? 0) + (audited['login.locked'] ?? 0)).toBe(by[404]);
     expect(h.store.entitlements.allActiveDevices()).toHaveLength(0);
   });
 });
