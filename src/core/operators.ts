@@ -7,14 +7,14 @@
  *
  * @example
  *   const op = await addOperator(ctx, { name: 'maria', role: 'seller', password: '…' }, actor);
- *   const s = await loginOperator(ctx, 'maria', '…');   // { token, csrf, operator }
+ *   const s = await loginOperator(ctx, 'maria', '…', '10.0.0.5');   // { token, csrf, operator }
  */
 import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import { hashPassword, verifyPassword } from '../lib/password.js';
 import type { OperatorRow, Role } from '../store/operator-repo.js';
 import type { Actor, CoreContext } from './context.js';
-import { createThrottle, type Throttle } from './throttle.js';
+import { sourcePrefix } from './throttle.js';
 import { audit } from './pool.js';
 
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
@@ -47,31 +47,43 @@ export async function bootstrapAdmin(ctx: CoreContext): Promise<{ name: string; 
 }
 
 /**
- * Password guessing is throttled per operator name with the same back-off as voucher guessing (5 free
- * failures, then 2 s, 4 s … up to security.maxLockoutSec), checked before the costly scrypt so a flood
- * of guesses cannot also burn the CPU. Kept beside the context it belongs to, apart from the voucher
- * throttle so operator failures never count against residents' network-wide limit.
+ * Password guessing is throttled with the voucher back-off (5 free failures, then 2 s, 4 s … up to
+ * security.maxLockoutSec), checked before the costly scrypt so a flood of guesses cannot also burn the
+ * CPU. Two keys, both per source, so an attacker elsewhere cannot lock the operator out (attack report
+ * D6: the old per-name key answered the real admin 429 for 226 s):
+ *
+ * - `name|address`: guessing one operator's password from one place;
+ * - `*|address`: every failure from that place whatever the name, so a spray with a fresh name each
+ *   time (report §7: scrypt on every request, 1,434 audit rows) is held after the free attempts too.
+ *
+ * The throttle's network-wide limit (ctx.signInThrottle has its own, apart from residents') holds only
+ * sources that have failed. Its prefix bucket is not used here: it holds *fresh* sources of a swarming
+ * /24, and the operator's laptop is usually on the same /24 as any attacker on the LAN; so a clean
+ * source with the right password is always let in while a name is under attack from elsewhere. The
+ * price: a spray from many fresh addresses runs scrypt for each address's free attempts.
+ * Failures are audited through the summary (per source prefix per window); the first few of a window
+ * are written as they happen.
  */
-const loginThrottles = new WeakMap<CoreContext, Throttle>();
-function loginThrottle(ctx: CoreContext): Throttle {
-  let t = loginThrottles.get(ctx);
-  if (!t) loginThrottles.set(ctx, (t = createThrottle({ clock: ctx.clock, ...ctx.config.security })));
-  return t;
-}
-
-export async function loginOperator(ctx: CoreContext, name: string, password: string): Promise<{ token: string; csrf: string; operator: OperatorRow }> {
-  const throttle = loginThrottle(ctx);
-  const key = name.slice(0, 40).toLowerCase();
+export async function loginOperator(ctx: CoreContext, name: string, password: string, source = 'unknown'): Promise<{ token: string; csrf: string; operator: OperatorRow }> {
+  const throttle = ctx.signInThrottle;
+  const prefix = sourcePrefix(source);
+  const key = `${name.slice(0, 40).toLowerCase()}|${source}`;
+  const anyName = `*|${source}`;
   throttle.check(key);
+  throttle.check(anyName);
   const op = ctx.store.operators.findByName(name);
   // Same work whether or not the name exists, so timing does not reveal operator names.
   const ok = await verifyPassword(password, op?.passwordHash ?? DUMMY_HASH);
   if (!op || !ok || op.disabled) {
     const t = throttle.fail(key);
-    audit(ctx, 'operator.login_failed', { type: 'system' }, null, { name: name.slice(0, 40), failures: t.failures, ...(t.locked ? { retryAfter: t.retryAfter } : {}) });
+    const all = throttle.fail(anyName);
+    const locked = t.locked || all.locked;
+    const retryAfter = Math.max(t.retryAfter, all.retryAfter);
+    ctx.auditSummary.note('operator.login_failed', prefix, { type: 'system' }, { name: name.slice(0, 40), source, failures: t.failures, ...(locked ? { retryAfter } : {}) }, ctx.config.security.freeAttempts + 1);
     throw new DomainError('UNAUTHENTICATED', 'wrong name or password');
   }
   throttle.succeed(key);
+  throttle.succeed(anyName);
   const now = ctx.clock.now();
   const token = randomToken(ctx);
   const csrf = randomToken(ctx, 18);

@@ -19,7 +19,7 @@ import { LANGS, type Lang } from '../domain/plan-words.js';
 import { LAYOUTS, renderSheet, type SheetLayout } from '../print/sheet.js';
 import type { Role } from '../store/operator-repo.js';
 import { operatorAuth, sameOrigin, sessionCookie, type OperatorSession } from './admin-auth.js';
-import type { HttpDeps } from './context.js';
+import { clientIpOf, type HttpDeps } from './context.js';
 import { pickLang } from './i18n.js';
 
 export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -67,7 +67,8 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
       handler: async (c) => {
         if (!sameOrigin(c.req.header('origin'), c.req.header('host'))) throw new DomainError('FORBIDDEN', 'cross-site sign-in refused');
         const b = await body(c);
-        const r = await core.loginOperator(typeof b.name === 'string' ? b.name : '', typeof b.password === 'string' ? b.password : '');
+        // The caller's address keys the sign-in throttle, so a guesser elsewhere cannot lock the operator out.
+        const r = await core.loginOperator(typeof b.name === 'string' ? b.name : '', typeof b.password === 'string' ? b.password : '', clientIpOf(deps, c));
         c.header('Set-Cookie', sessionCookie(r.token, config.security.operatorSessionHours * 3600, secure(c)));
         return c.json({ ok: true, operator: selfOf({ operator: r.operator, csrf: r.csrf, tokenHash: '' }), csrf: r.csrf } satisfies AdminSession);
       },

@@ -152,6 +152,45 @@ describe('operator sessions', () => {
   });
 });
 
+describe('sign-in lockout cannot be used against the operator (attack report D6)', () => {
+  const ATTACKER = '10.0.0.66';
+  const brute = async (ip: string, n: number) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) statuses.push((await h.post(ip, '/api/admin/login', { name: 'root', password: `guess-${i}` }, { json: true })).status);
+    return statuses;
+  };
+
+  it('brute force on a name from source A; the right password from source B gets in', async () => {
+    const statuses = await brute(ATTACKER, 200);
+    expect(statuses.filter((s) => s === 401).length).toBe(h.config.security.freeAttempts + 1);
+    expect(statuses.at(-1)).toBe(429);
+    // Before the fix the lockout was per name: B got 429 with Retry-After.
+    expect((await h.post(LAN, '/api/admin/login', { name: 'root', password: PASS }, { json: true })).status).toBe(200);
+  });
+
+  it('A, while locked, gets 429 even with the right password, and the message speaks of sign-in attempts', async () => {
+    await brute(ATTACKER, 20);
+    const res = await h.post(ATTACKER, '/api/admin/login', { name: 'root', password: PASS }, { json: true });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await res.json()) as { code: string; message: string };
+    expect(body.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(body.message).toMatch(/too many sign-in attempts/);
+    expect(body.message).not.toMatch(/wrong codes/);
+  });
+
+  it('a distributed brute force on the name (network limit tripped) never holds a clean source, even on the same /24', async () => {
+    await h.close();
+    h = await harness({ config: { security: { networkAttemptsPerMinute: 10 } } });
+    await h.core.addOperator({ name: 'root', role: 'admin', password: PASS }, { type: 'system' });
+    for (let i = 0; i < 60; i++) await h.post(`10.0.7.${i + 2}`, '/api/admin/login', { name: 'root', password: `guess-${i}` }, { json: true });
+    // The failed sources are held by the network limit…
+    expect((await h.post('10.0.7.2', '/api/admin/login', { name: 'root', password: PASS }, { json: true })).status).toBe(429);
+    // …a clean one is not.
+    expect((await h.post('10.0.7.200', '/api/admin/login', { name: 'root', password: PASS }, { json: true })).status).toBe(200);
+  });
+});
+
 describe('audit log', () => {
   it('records every operator action with the operator as actor', async () => {
     const s = await signIn('root');
