@@ -42,6 +42,7 @@ export const EN = {
   errOpExists: 'There is already an operator with this name.', errSelf: 'You cannot disable yourself or give up your own admin role.',
   errNotFound: 'Not found. It may have been removed: reload the page.', errGateway: 'The network gateway is not answering. Try again in a minute.',
   errStorage: 'Could not save. Nothing was changed: try again.', errWait: 'Too many attempts. Wait {s} seconds and try again.',
+  errSignInWait: 'Too many sign-in attempts. Wait {s} seconds and try again.',
   errCount: 'How many: a whole number from 1 to 10,000.', errPrice: 'Price: a number, zero or more, like 2 or 2.50.',
   errDevices: 'Devices: a whole number, 1 or more.', errDuration: 'Time: a number and a unit, like 90m, 1h, 2d or 4w.',
   errData: 'Data: a number and a unit, like 500MB or 2GB.', errSpeed: 'Speed: a number and a unit, from 8kbit to 100Gbit, like 512kbit or 4Mbit.',

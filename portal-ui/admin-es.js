@@ -37,6 +37,7 @@ const ES = {
   errOpExists: 'Ya existe un operador con ese nombre.', errSelf: 'No puedes desactivarte ni quitarte el rol de administrador.',
   errNotFound: 'No se encontró. Puede que lo hayan borrado: recarga la página.', errGateway: 'La puerta de enlace de la red no responde. Inténtalo en un minuto.',
   errStorage: 'No se pudo guardar. No cambió nada: inténtalo de nuevo.', errWait: 'Demasiados intentos. Espera {s} segundos e inténtalo de nuevo.',
+  errSignInWait: 'Demasiados intentos de inicio de sesión. Espera {s} segundos e inténtalo de nuevo.',
   errCount: 'Cantidad: un número entero de 1 a 10.000.', errPrice: 'Precio: un número, cero o más, como 2 o 2,50.',
   errDevices: 'Dispositivos: un número entero, 1 o más.', errDuration: 'Tiempo: un número y una unidad, como 90m, 1h, 2d o 4w.',
   errData: 'Datos: un número y una unidad, como 500MB o 2GB.', errSpeed: 'Velocidad: un número y una unidad, de 8kbit a 100Gbit, como 512kbit o 4Mbit.',

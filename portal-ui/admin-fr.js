@@ -37,6 +37,7 @@ const FR = {
   errOpExists: 'Un opérateur porte déjà ce nom.', errSelf: 'Vous ne pouvez ni vous désactiver ni retirer votre propre rôle d’administrateur.',
   errNotFound: "Introuvable. Il a peut-être été supprimé : rechargez la page.", errGateway: 'La passerelle du réseau ne répond pas. Réessayez dans une minute.',
   errStorage: "Impossible d'enregistrer. Rien n'a changé : réessayez.", errWait: 'Trop de tentatives. Attendez {s} secondes puis réessayez.',
+  errSignInWait: 'Trop de tentatives de connexion. Attendez {s} secondes puis réessayez.',
   errCount: 'Combien : un nombre entier de 1 à 10 000.', errPrice: 'Prix : un nombre, zéro ou plus, comme 2 ou 2,50.',
   errDevices: 'Appareils : un nombre entier, 1 ou plus.', errDuration: 'Durée : un nombre et une unité, comme 90m, 1h, 2d ou 4w.',
   errData: 'Données : un nombre et une unité, comme 500MB ou 2GB.', errSpeed: 'Débit : un nombre et une unité, de 8kbit à 100Gbit, comme 512kbit ou 4Mbit.',

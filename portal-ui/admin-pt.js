@@ -37,6 +37,7 @@ const PT = {
   errOpExists: 'Já existe um operador com esse nome.', errSelf: 'Você não pode desativar a si mesmo nem tirar sua própria função de administrador.',
   errNotFound: 'Não encontrado. Talvez tenha sido removido: recarregue a página.', errGateway: 'O gateway da rede não está respondendo. Tente de novo em um minuto.',
   errStorage: 'Não foi possível salvar. Nada mudou: tente de novo.', errWait: 'Tentativas demais. Espere {s} segundos e tente de novo.',
+  errSignInWait: 'Tentativas de entrada demais. Espere {s} segundos e tente de novo.',
   errCount: 'Quantidade: um número inteiro de 1 a 10.000.', errPrice: 'Preço: um número, zero ou mais, como 2 ou 2,50.',
   errDevices: 'Dispositivos: um número inteiro, 1 ou mais.', errDuration: 'Tempo: um número e uma unidade, como 90m, 1h, 2d ou 4w.',
   errData: 'Dados: um número e uma unidade, como 500MB ou 2GB.', errSpeed: 'Velocidade: um número e uma unidade, de 8kbit a 100Gbit, como 512kbit ou 4Mbit.',

@@ -205,6 +205,8 @@ function errorText(method, path, data) {
   /** @type {TextKey | undefined} */
   let key = CODE_TEXT[code];
   if (code === 'UNAUTHENTICATED') key = path.endsWith('/login') ? 'errLogin' : 'errSession';
+  // The sign-in throttle holds a name+address, not "wrong codes": say what is being waited out (D6).
+  else if (code === 'TOO_MANY_ATTEMPTS' && path.endsWith('/login')) key = 'errSignInWait';
   else if (code === 'FORBIDDEN') key = m.includes('CSRF') ? 'errCsrf' : path.endsWith('/password') ? 'errCurrentPw' : path.endsWith('/login') ? undefined : 'errRole';
   else if (code === 'CONFLICT') key = path.endsWith('/revoke') ? 'errRevoked' : method === 'POST' ? 'errOpExists' : method === 'PATCH' ? 'errSelf' : undefined;
   else if (code === 'INVALID_INPUT') key = (data?.field && fieldKey(data.field, path)) || FIELD_TEXT.find(([re]) => re.test(m))?.[1];
