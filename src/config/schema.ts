@@ -137,7 +137,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Audit rows older than this are deleted by the housekeeping job. */
       retentionDays: z.number().int().min(1).max(3650).default(90),
-      /** At most this many audit rows are kept (oldest deleted first): about 10 MB of router flash. */
+      /** At most this many audit rows are kept (oldest deleted first); about 170 B a row with its indexes, so 50,000 ≈ 8.5 MB. */
       maxRows: z.number().int().min(1000).max(10_000_000).default(50_000),
     })
     .prefault({}),
