@@ -10,8 +10,9 @@
  *   It is required for Status-Server (RFC 5997 §3), with EAP-Message (RFC 3579 §3.2), and — BlastRADIUS,
  *   CVE-2024-3596, radius.md §c — for every Access-Request unless the NAS is opted out; opted-out NASes
  *   still may not send Proxy-State without it (FreeRADIUS `limit_proxy_state`).
- * - Replies carry Message-Authenticator as the FIRST attribute (FreeRADIUS ≥ 3.2.5 does the same) and
- *   echo every Proxy-State in order (RFC 2865 §5.33).
+ * - Replies carry Message-Authenticator as the FIRST attribute (FreeRADIUS ≥ 3.2.5 does the same) —
+ *   all but a plain Accounting-Response, where no RFC defines it — and echo every Proxy-State in order
+ *   (RFC 2865 §5.33).
  *
  * @example
  *   const { packet, ok, reasons } = decodeRequest(datagram, nas.secret);
@@ -74,14 +75,28 @@ export const REPLIES: Readonly<Record<number, readonly number[]>> = {
   [Code.DisconnectRequest]: [Code.DisconnectACK, Code.DisconnectNAK],
 };
 
-function checkMessageAuthenticator(bytes: Buffer, field: Buffer, secret: Secret, reasons: VerifyReason[]) {
+/**
+ * Message-Authenticator in an Accounting-Response is defined by no RFC (RFC 3579 §3.2 covers Access-*,
+ * RFC 5176 §3.3 CoA/Disconnect). FreeRADIUS 3.2.1's radclient verifies it with the authenticator field
+ * zeroed, and rejects one computed over the request's authenticator (proven in
+ * test/radius/radclient-interop.test.ts), except in the reply to a Status-Server. So: off by default,
+ * and when asked for, FreeRADIUS's way.
+ */
+function accountingResponseField(code: number, request: RadiusPacket): Buffer {
+  return code === Code.AccountingResponse && request.code !== Code.StatusServer ? Buffer.alloc(16) : request.authenticator;
+}
+
+function checkMessageAuthenticator(bytes: Buffer, fields: Buffer[], secret: Secret, reasons: VerifyReason[]) {
   const offsets = messageAuthenticatorOffsets(bytes);
   const first = bytes.length > 20 && bytes[20] === AttributeType.MessageAuthenticator;
   if (offsets.length === 0) return { state: 'absent' as const, first };
   if (offsets.length > 1) reasons.push('DUPLICATE_MESSAGE_AUTHENTICATOR');
   const at = offsets[0]!;
   const okLength = bytes[at - 1] === 18;
-  const valid = okLength && safeEqual(bytes.subarray(at, at + 16), messageAuthenticator(bytes, at, field, secret));
+  const got = bytes.subarray(at, at + 16);
+  // Evaluate every candidate (no early exit) so timing does not reveal which convention matched.
+  const matches = fields.map((f) => okLength && safeEqual(got, messageAuthenticator(bytes, at, f, secret)));
+  const valid = matches.some(Boolean);
   if (!valid) reasons.push('BAD_MESSAGE_AUTHENTICATOR');
   return { state: valid ? ('valid' as const) : ('invalid' as const), first };
 }
@@ -101,7 +116,7 @@ export function decodeRequest(datagram: Buffer, secret: Secret, options: DecodeR
     reasons.push('BAD_AUTHENTICATOR');
   }
   const field = accountingStyle ? Buffer.alloc(16) : packet.authenticator;
-  const ma = checkMessageAuthenticator(bytes, field, secret, reasons);
+  const ma = checkMessageAuthenticator(bytes, [field], secret, reasons);
   if (ma.state === 'absent') {
     const has = (t: number) => packet.attributes.some((a) => a.type === t);
     const required =
@@ -117,7 +132,11 @@ export function decodeRequest(datagram: Buffer, secret: Secret, options: DecodeR
 }
 
 export interface EncodeResponseOptions {
-  /** Add Message-Authenticator (first). Default true for every reply; false only for peers that choke on it. */
+  /**
+   * Add Message-Authenticator (first). Default true for Access-Accept/Reject/Challenge (BlastRADIUS),
+   * CoA/Disconnect ACK/NAK and Status-Server replies; false for an ordinary Accounting-Response (see
+   * `accountingResponseField`).
+   */
   messageAuthenticator?: boolean;
   /** Copy the request's Proxy-State attributes, in order, to the end (RFC 2865 §5.33). Default true. */
   echoProxyState?: boolean;
@@ -137,7 +156,8 @@ export function encodeResponse(
   secret: Secret,
   options: EncodeResponseOptions = {},
 ): Buffer {
-  const withMa = options.messageAuthenticator ?? true;
+  const plainAccounting = code === Code.AccountingResponse && request.code !== Code.StatusServer;
+  const withMa = options.messageAuthenticator ?? !plainAccounting;
   const body = toRawAttributes(attrs).filter(
     (a) => a.type !== AttributeType.MessageAuthenticator && !(options.echoProxyState !== false && a.type === AttributeType.ProxyState),
   );
@@ -148,7 +168,7 @@ export function encodeResponse(
     ...echoed,
   ];
   const bytes = encodePacket({ code, identifier: request.identifier, authenticator: request.authenticator, attributes });
-  if (withMa) messageAuthenticator(bytes, 22, request.authenticator, secret).copy(bytes, 22);
+  if (withMa) messageAuthenticator(bytes, 22, accountingResponseField(code, request), secret).copy(bytes, 22);
   responseAuthenticator(bytes, request.authenticator, secret).copy(bytes, 4);
   return bytes;
 }
@@ -217,7 +237,10 @@ export function decodeResponse(
   if (!safeEqual(packet.authenticator, responseAuthenticator(bytes, request.authenticator, secret))) {
     reasons.push('BAD_AUTHENTICATOR');
   }
-  const ma = checkMessageAuthenticator(bytes, request.authenticator, secret, reasons);
+  // For an Accounting-Response accept FreeRADIUS's zeroed field and the RFC 3579-style request authenticator.
+  const fields = [request.authenticator];
+  if (packet.code === Code.AccountingResponse && request.code !== Code.StatusServer) fields.push(Buffer.alloc(16));
+  const ma = checkMessageAuthenticator(bytes, fields, secret, reasons);
   const accessReply = [Code.AccessAccept, Code.AccessReject, Code.AccessChallenge].includes(packet.code as 2);
   if (ma.state === 'absent' && accessReply && (options.requireMessageAuthenticator ?? true)) {
     reasons.push('MISSING_MESSAGE_AUTHENTICATOR');
