@@ -138,7 +138,14 @@ const SECURITY = {
   free_attempts: ['security.freeAttempts', int],
   max_lockout: ['security.maxLockoutSec', int],
   network_attempts_per_minute: ['security.networkAttemptsPerMinute', int],
+  prefix_attempts_per_minute: ['security.prefixAttemptsPerMinute', int],
   operator_session_hours: ['security.operatorSessionHours', int],
+};
+
+// Audit retention: keep router flash bounded (a row is about 170 bytes with its indexes).
+const AUDIT = {
+  retention_days: ['audit.retentionDays', int],
+  max_rows: ['audit.maxRows', int],
 };
 
 const SECTIONS = {
@@ -146,6 +153,7 @@ const SECTIONS = {
   gateway: [GATEWAY, GATEWAY_LISTS],
   network: [NETWORK, NETWORK_LISTS],
   security: [SECURITY, {}],
+  audit: [AUDIT, {}],
 };
 
 function set(obj, path, value) {
