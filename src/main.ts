@@ -7,13 +7,7 @@
  * gateway as it is for the next start to reconcile.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
-import { createApp } from './app.js';
-import { portalHostMatcher } from './http/intercept.js';
-import { interceptListener } from './http/intercept-listener.js';
-import { createWsHub } from './http/ws-hub.js';
+import { createListeners } from './http/listeners.js';
 import { runCli } from './cli/index.js';
 import type { Config } from './config/schema.js';
 import { createLogger } from './lib/log.js';
@@ -33,40 +27,15 @@ async function serve(config: Config): Promise<void> {
   }
   await rt.core.start();
   rt.storage.start();
-  const hub = createWsHub({ core: rt.core, config, log });
-  const app = createApp({ core: rt.core, config, log, wsClients: () => hub.stats().connections });
-
-  // Interception is answered on the bare node:http response (intercept-listener.ts); the rest is Hono.
-  const listener = interceptListener(
-    {
-      portalUrl: config.portalUrl,
-      isPortalHost: portalHostMatcher(config),
-      isAuthorized: (ip) => rt.store.entitlements.isActiveIp(ip),
-    },
-    getRequestListener(app.fetch),
-  );
-  const servers: Server[] = [];
-  const listening = new Promise<void>((resolve) => {
-    const server = createHttpServer(listener);
-    // Probes must never ride a kept-alive, DNAT'd connection past login (captive-clients.md c6, c8).
-    server.keepAliveTimeout = 2000;
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 15_000;
-    servers.push(server);
-    server.on('error', (err) => {
-      log.error('http', `cannot listen on ${config.listen.host}:${config.listen.port}: ${err.message}`);
-      process.exit(1);
-    });
-    server.listen(config.listen.port, config.listen.host, () => resolve());
-  });
-  if (config.tls.port && config.tls.cert && config.tls.key) {
-    const tlsServer = createHttpsServer({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, listener);
-    tlsServer.on('error', (err) => log.error('http', `cannot listen on ${config.listen.host}:${config.tls.port} (TLS): ${err.message}`));
-    tlsServer.listen(config.tls.port, config.listen.host);
-    servers.push(tlsServer);
+  // Listener construction and hardening live in http/listeners.ts; what a bind failure means is decided here.
+  const tls = config.tls.port && config.tls.cert && config.tls.key ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
+  const listeners = createListeners({ core: rt.core, config, log, tls });
+  try {
+    await listeners.listen();
+  } catch (err) {
+    log.error('http', `cannot listen on ${config.listen.host}:${config.listen.port}: ${(err as Error).message}`);
+    process.exit(1);
   }
-  await listening;
-  for (const s of servers) hub.attach(s);
 
   const admin = await rt.core.bootstrapAdmin();
   const ms = Math.round(performance.now() - startedAt);
@@ -85,8 +54,7 @@ async function serve(config: Config): Promise<void> {
     // procd waits 15 s (openwrt init term_timeout) before SIGKILL; a final RAM-mode snapshot may need most of it.
     const force = setTimeout(() => process.exit(1), 12_000);
     force.unref();
-    hub.close();
-    for (const s of servers) s.close();
+    void listeners.close();
     await rt.core.stop();
     rt.storage.stop();
     await rt.driver.stop();

@@ -34,6 +34,21 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: port.default(8080),
+      /**
+       * Open TCP connections across the HTTP and HTTPS listeners (WebSockets included). Kept well under
+       * the 4096 descriptors a stock OpenWrt procd service gets, so accept() never hits EMFILE.
+       */
+      maxConnections: z.number().int().min(16).max(60_000).default(2000),
+      /** Open connections from one address; a browser uses under 20, so one device cannot take the rest. */
+      maxPerAddress: z.number().int().min(4).max(60_000).default(64),
+      /** A connection with no read and no finished write for this long is closed (slow readers), ms. */
+      idleTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+      /** Whole request headers must arrive within this, ms (answered 408). */
+      headersTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+      /** Whole request (headers and body) must arrive within this, ms; at least headersTimeoutMs. */
+      requestTimeoutMs: z.number().int().min(500).max(600_000).default(15_000),
+      /** HTTPS: the TLS handshake must finish within this, ms. */
+      tlsHandshakeTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
     })
     .prefault({}),
   tls: z
