@@ -7,6 +7,7 @@
  *   const config = configSchema.parse({ gateway: { driver: 'nftables' } });
  *   config.listen.port; // 8080
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.number().int().min(1).max(65535);
@@ -26,6 +27,30 @@ const router = z.strictObject({
   hotspot: z.string().min(1).default('hotspot1'),
   timeoutMs: z.number().int().min(100).max(120_000).default(5000),
 });
+
+/** One NAS allowed to use Portico as its RADIUS server (SPEC §9; radius.md §a for each profile). */
+const nas = z.strictObject({
+  name: z.string().min(1).max(64),
+  /** Source address of its packets: an IP, or a CIDR for a pool of NASes sharing one secret. */
+  address: z.string().refine((a) => isIpOrCidr(a), { message: 'must be an IP address or a CIDR like 10.0.0.0/24' }),
+  /** ≥ 16 characters: radius.md §c, an 8-character secret falls to one GPU in about a day. */
+  secret: z.string().min(16, { message: 'must be at least 16 characters (24 random bytes in base64 is better)' }),
+  profile: z.enum(['mikrotik', 'coovachilli', 'uspot', 'pfsense', 'opnsense', 'unifi', 'omada', 'portico', 'generic']),
+  /** Where the NAS listens for CoA/Disconnect (RFC 5176 §2.1); 0 = it has none. */
+  coaPort: z.number().int().min(0).max(65535).default(3799),
+  /** BlastRADIUS (CVE-2024-3596): drop Access-Requests without Message-Authenticator. Opt out only for old firmware. */
+  requireMessageAuthenticator: z.boolean().default(true),
+  /** UAM NASes (CoovaChilli, uspot): the secret their login URL is signed with. */
+  uamSecret: z.string().min(1).optional(),
+});
+
+function isIpOrCidr(a: string): boolean {
+  const [ip, bits, extra] = a.split('/');
+  if (extra !== undefined || !ip || isIP(ip) === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (isIP(ip) === 4 ? 32 : 128);
+}
 
 export const configSchema = z.strictObject({
   /** Where the database and secrets live. */
@@ -156,6 +181,22 @@ export const configSchema = z.strictObject({
       maxRows: z.number().int().min(1000).max(10_000_000).default(50_000),
     })
     .prefault({}),
+  radius: z
+    .strictObject({
+      /** Portico as the RADIUS server (AAA) of third-party NASes (SPEC §9). Off by default. */
+      server: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          host: z.string().min(1).default('0.0.0.0'),
+          authPort: port.default(1812),
+          acctPort: port.default(1813),
+          /** Acct-Interim-Interval sent in every Accept; RFC 2869 §5.16 "MUST NOT be smaller than 60". */
+          interimIntervalSec: z.number().int().min(60).max(86_400).default(300),
+          nas: z.array(nas).default([]).refine((l) => new Set(l.map((n) => n.name)).size === l.length, { message: 'NAS names must be unique' }),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -168,3 +209,4 @@ type Parsed = z.output<typeof configSchema>;
 /** The validated config, with portalUrl always filled in. */
 export type Config = Parsed & { portalUrl: string };
 export type RouterConfig = z.output<typeof router>;
+export type NasConfig = z.output<typeof nas>;
