@@ -12,6 +12,7 @@ import { entitlementRepo } from './entitlement-repo.js';
 import { eventRepo } from './event-repo.js';
 import { migrate } from './migrate.js';
 import { operatorRepo } from './operator-repo.js';
+import { radiusSessionRepo } from './radius-session-repo.js';
 import { settingsRepo } from './settings-repo.js';
 import { voucherRepo } from './voucher-repo.js';
 import { storageFailure, trackWrites, writeHealth } from './write-health.js';
@@ -31,6 +32,7 @@ export function createStore(raw: Db) {
     operators: operatorRepo(db),
     events: eventRepo(db),
     settings: settingsRepo(db),
+    radiusSessions: radiusSessionRepo(db),
     tx<T>(fn: () => T): T {
       return transaction(db, fn);
     },

@@ -1,0 +1,93 @@
+/**
+ * RADIUS sessions: all their SQL (migration 002). A row is one grant handed to a NAS in an
+ * Access-Accept (its id is the Class, RFC 2865 §5.25) and, once accounting starts, that NAS session
+ * (`nas` + Acct-Session-Id, RFC 2866 §5.5). Counters are the highest 64-bit values seen, so usage is
+ * added as deltas against them (duplicates and reordering count once). Ended rows stay as history.
+ *
+ * @example
+ *   const repo = radiusSessionRepo(db);
+ *   repo.byClass('rad_x') ?? repo.byAcctSession('mikrotik-1', '80000001');
+ */
+import type { Db } from './db.js';
+
+export interface RadiusSessionRow {
+  id: string;
+  nas: string;
+  entitlementId: string;
+  mac: string;
+  ip: string | null;
+  acctSessionId: string | null;
+  grantedAt: number;
+  lastSeen: number;
+  active: boolean;
+  endedAt: number | null;
+  endReason: string | null;
+  inOctets: number;
+  outOctets: number;
+}
+
+type Raw = Record<string, unknown>;
+
+const toRow = (r: Raw): RadiusSessionRow => ({
+  id: r.id as string,
+  nas: r.nas as string,
+  entitlementId: r.entitlement_id as string,
+  mac: r.mac as string,
+  ip: (r.ip as string | null) ?? null,
+  acctSessionId: (r.acct_session_id as string | null) ?? null,
+  grantedAt: r.granted_at as number,
+  lastSeen: r.last_seen as number,
+  active: r.active === 1,
+  endedAt: (r.ended_at as number | null) ?? null,
+  endReason: (r.end_reason as string | null) ?? null,
+  inOctets: r.in_octets as number,
+  outOctets: r.out_octets as number,
+});
+
+export function radiusSessionRepo(db: Db) {
+  const byId = db.prepare('SELECT * FROM radius_sessions WHERE id = ?');
+  const byAcct = db.prepare('SELECT * FROM radius_sessions WHERE nas = ? AND acct_session_id = ? ORDER BY active DESC, granted_at DESC LIMIT 1');
+  const livePool = db.prepare('SELECT * FROM radius_sessions WHERE entitlement_id = ? AND active = 1 AND last_seen >= ? ORDER BY granted_at');
+  const counters = db.prepare(
+    'UPDATE radius_sessions SET in_octets = ?, out_octets = ?, last_seen = ?, acct_session_id = COALESCE(acct_session_id, ?), ip = COALESCE(?, ip) WHERE id = ?',
+  );
+  const end = db.prepare('UPDATE radius_sessions SET active = 0, ended_at = ?, end_reason = ? WHERE id = ? AND active = 1');
+
+  return {
+    insert(s: RadiusSessionRow): void {
+      db.prepare(
+        `INSERT INTO radius_sessions (id, nas, entitlement_id, mac, ip, acct_session_id, granted_at, last_seen, active)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+      ).run(s.id, s.nas, s.entitlementId, s.mac, s.ip, s.acctSessionId, s.grantedAt, s.lastSeen);
+    },
+    get(id: string): RadiusSessionRow | undefined {
+      const r = byId.get(id) as Raw | undefined;
+      return r && toRow(r);
+    },
+    /** The most recent session of that NAS with that Acct-Session-Id (the live one first). */
+    byAcctSession(nas: string, acctSessionId: string): RadiusSessionRow | undefined {
+      const r = byAcct.get(nas, acctSessionId) as Raw | undefined;
+      return r && toRow(r);
+    },
+    /** Live sessions of a pool heard from since `since` (older ones lost their Stop: radius.md §b). */
+    livePoolSessions(entitlementId: string, since: number): RadiusSessionRow[] {
+      return (livePool.all(entitlementId, since) as Raw[]).map(toRow);
+    },
+    /** Stores new high-water counters; binds the Acct-Session-Id the first time accounting names it. */
+    updateCounters(id: string, inOctets: number, outOctets: number, at: number, acctSessionId: string | null, ip: string | null): void {
+      counters.run(inOctets, outOctets, at, acctSessionId, ip, id);
+    },
+    end(id: string, reason: string, at: number): boolean {
+      return end.run(at, reason, id).changes > 0;
+    },
+    /** Accounting-On/Off (RFC 2866 §5.1): every live session of that NAS ended. Returns how many. */
+    endAllOfNas(nas: string, reason: string, at: number): number {
+      return db.prepare('UPDATE radius_sessions SET active = 0, ended_at = ?, end_reason = ? WHERE nas = ? AND active = 1').run(at, reason, nas).changes;
+    },
+    listActive(): RadiusSessionRow[] {
+      return (db.prepare('SELECT * FROM radius_sessions WHERE active = 1 ORDER BY granted_at').all() as Raw[]).map(toRow);
+    },
+  };
+}
+
+export type RadiusSessionRepo = ReturnType<typeof radiusSessionRepo>;
