@@ -20,6 +20,8 @@ import { login, topUp, type LoginInput } from './login.js';
 import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken } from './operators.js';
 import { deviceStatus, logout, poolView } from './session.js';
 import { applyWalledGarden, audit } from './pool.js';
+import { authorizeRadius, type RadiusAuthorizeInput } from './radius.js';
+import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-accounting.js';
 import { createThrottle } from './throttle.js';
 import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
 import type { ClientHint } from '../gateway/driver.js';
@@ -71,6 +73,11 @@ export function createCore(deps: CoreDeps) {
       await housekeeping.stop();
     },
     login: (input: LoginInput) => login(ctx, input),
+    /** The RADIUS server's use-cases (src/core/radius.ts, radius-accounting.ts): no gateway driver involved. */
+    radius: {
+      authorize: (input: RadiusAuthorizeInput) => authorizeRadius(ctx, input),
+      accounting: (input: RadiusAccountingInput) => recordRadiusAccounting(ctx, input),
+    },
     topUp: (input: { ip: string; code: unknown; hint?: ClientHint }) => topUp(ctx, input),
     logout: (input: { ip: string; all?: boolean; deviceId?: string; hint?: ClientHint }) => logout(ctx, input),
     deviceStatus: (ip: string, hint?: ClientHint) => deviceStatus(ctx, ip, hint),
