@@ -1,0 +1,82 @@
+/**
+ * Access-Request → Access-Accept / Access-Reject for one authenticated request (RFC 2865 §4.1–4.3).
+ * The code arrives as User-Name; the password (PAP, RFC 2865 §5.2, or CHAP, §5.3) must be the same code
+ * (any spelling the portal accepts) or empty, as MikroTik/CoovaChilli login pages send it. CHAP only
+ * carries a hash of what was typed, so the spellings a login page may send are tried: as typed, the
+ * normalized code, and dashed. The grant comes from core (`core.radius.authorize`), which applies the
+ * portal's rules; the Accept carries what the NAS profile enforces, and a Reject a Reply-Message in the
+ * network's language.
+ *
+ * @example
+ *   const reply = await handleAccess({ core, nas, packet, translate, interimSec: 300 });
+ */
+import { Buffer } from 'node:buffer';
+import type { NasConfig } from '../config/schema.js';
+import type { RadiusAuthorizeInput, RadiusGrant } from '../core/radius.js';
+import { formatCode, parseCode } from '../domain/code.js';
+import { isDomainError } from '../domain/errors.js';
+import { get, has, type AttributeInput } from './attributes.js';
+import { encodeResponse, userPassword, verifyChapRequest } from './messages.js';
+import { Code, type RadiusPacket } from './packet.js';
+import { grantAttributesFor } from './profiles.js';
+
+/** Localized resident text for a refusal code (the composition passes the portal's sentences). */
+export type Translate = (code: string, vars: Record<string, string | number>) => string;
+
+export interface AccessDeps {
+  authorize: (input: RadiusAuthorizeInput) => Promise<RadiusGrant>;
+  translate: Translate;
+  interimSec: number;
+}
+
+/** Whether the request's password (PAP or CHAP) is the User-Name's code, or empty. */
+export function passwordMatches(packet: RadiusPacket, userName: string, secret: string): boolean {
+  const parsed = parseCode(userName);
+  const spellings = new Set(['', userName, ...(parsed.ok ? [parsed.code, formatCode(parsed.code)] : [])]);
+  if (has(packet, 'CHAP-Password')) return [...spellings].some((s) => verifyChapRequest(packet, s));
+  if (!has(packet, 'User-Password')) return false;
+  const pap = userPassword(packet, secret);
+  if (pap === undefined) return false;
+  if (spellings.has(pap)) return true;
+  const typed = parseCode(pap);
+  return parsed.ok && typed.ok && typed.code === parsed.code;
+}
+
+function reject(packet: RadiusPacket, nas: NasConfig, deps: AccessDeps, code: string, vars: Record<string, string | number> = {}): Buffer {
+  // Reply-Message is at most 253 octets (RFC 2865 §5); the portal's sentences are far shorter.
+  const text = Buffer.from(deps.translate(code, vars), 'utf8').subarray(0, 253).toString('utf8');
+  return encodeResponse(packet, Code.AccessReject, [['Reply-Message', text]], nas.secret);
+}
+
+/**
+ * The reply to an authenticated Access-Request. Throws only for failures that deserve no answer (a bug,
+ * not a refusal): the NAS will retry and the duplicate cache forgets the request.
+ */
+export async function handleAccess(packet: RadiusPacket, nas: NasConfig, deps: AccessDeps): Promise<{ reply: Buffer; outcome: string }> {
+  const userName = get(packet, 'User-Name');
+  if (userName === undefined || !passwordMatches(packet, userName, nas.secret)) {
+    return { reply: reject(packet, nas, deps, 'VOUCHER_UNKNOWN'), outcome: 'BAD_PASSWORD' };
+  }
+  let grant: RadiusGrant;
+  try {
+    grant = await deps.authorize({
+      nas: nas.name,
+      code: userName,
+      mac: get(packet, 'Calling-Station-Id') ?? null,
+      ip: get(packet, 'Framed-IP-Address') ?? null,
+      interimSec: deps.interimSec,
+    });
+  } catch (err) {
+    if (!isDomainError(err)) throw err;
+    const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : 60;
+    return { reply: reject(packet, nas, deps, err.code, { s: retryAfter }), outcome: err.code };
+  }
+  const attrs: AttributeInput[] = [];
+  // RFC 2865 §5.27: the most seconds the session may last; wall-clock expiry makes it exact (radius.md §b 6).
+  if (grant.secondsLeft !== null) attrs.push(['Session-Timeout', Math.max(1, grant.secondsLeft)]);
+  attrs.push(['Acct-Interim-Interval', deps.interimSec]);
+  // RFC 2865 §5.25: echoed unmodified in accounting; binds the NAS session to this grant.
+  attrs.push(['Class', grant.sessionId]);
+  attrs.push(...grantAttributesFor(nas.profile, grant));
+  return { reply: encodeResponse(packet, Code.AccessAccept, attrs, nas.secret), outcome: 'ACCEPT' };
+}
