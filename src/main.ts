@@ -12,6 +12,7 @@ import { runCli } from './cli/index.js';
 import type { Config } from './config/schema.js';
 import { createLogger } from './lib/log.js';
 import { openRuntime } from './runtime.js';
+import { startRadius } from './serve-radius.js';
 
 async function serve(config: Config): Promise<void> {
   const log = createLogger(config.log.level);
@@ -26,6 +27,7 @@ async function serve(config: Config): Promise<void> {
     process.exit(1);
   }
   await rt.core.start();
+  const radius = await startRadius(rt, log).catch((err: Error) => (log.error('radius', err.message), process.exit(1)));
   rt.storage.start();
   // Listener construction and hardening live in http/listeners.ts; what a bind failure means is decided here.
   const tls = config.tls.port && config.tls.cert && config.tls.key ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
@@ -55,6 +57,7 @@ async function serve(config: Config): Promise<void> {
     const force = setTimeout(() => process.exit(1), 12_000);
     force.unref();
     void listeners.close();
+    await radius?.stop();
     await rt.core.stop();
     rt.storage.stop();
     await rt.driver.stop();
