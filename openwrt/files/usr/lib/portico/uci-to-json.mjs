@@ -111,6 +111,8 @@ const GATEWAY = {
   dns_port: ['gateway.nftables.dnsPort', int],
   ipv6: ['gateway.nftables.ipv6', str],
   leases_file: ['gateway.nftables.leasesFile', str],
+  // What an explicit stop does to the table, read by the init script; checked here so a typo stops the start.
+  stop_policy: [null, (v) => { if (v !== 'open' && v !== 'closed') throw new Error(`must be 'open' or 'closed', not '${v}'`); }],
 };
 const GATEWAY_LISTS = { interface: 'gateway.nftables.interfaces', walled_garden: 'gateway.nftables.walledGarden' };
 
@@ -175,7 +177,8 @@ function apply(target, s, options, lists) {
     const rule = options[name];
     if (!rule) continue;
     try {
-      set(target, rule[0], rule[1](value));
+      if (rule[0] === null) rule[1](value); // init-script option: validated, not passed to Portico
+      else set(target, rule[0], rule[1](value));
     } catch (err) {
       throw new UciError(`option ${name} in ${where(s)}: ${err.message}`);
     }
