@@ -10,8 +10,20 @@
  *
  * Bounded by construction: a cap on connections (total and per address; the excess gets HTTP 503 before
  * the upgrade), protocol pings as heartbeats (no pong by the next beat: terminated), and backpressure —
- * a reader whose unsent bytes pass `maxBufferedBytes` is terminated instead of buffered without bound.
+ * a reader that stops reading is terminated instead of buffered (below).
  * Updates are driven by the core's event bus, which emits only after commits, and coalesced per tick.
+ *
+ * Backpressure counts what the peer has not *read*, not what Node has not written: `bufferedAmount`
+ * sees only the userland queue, and on loopback or a fast LAN the kernel's send and receive buffers hold
+ * megabytes before it grows. So each burst of messages is followed by a ping carrying a sequence number;
+ * TCP is in order, so its pong proves the peer read everything sent before it. A connection whose oldest
+ * unproven message is older than `readTimeoutMs`, or whose unproven bytes pass `maxBufferedBytes`, is
+ * terminated. Browsers answer pings in the network stack, so a tab that is merely busy keeps up.
+ *
+ * Hostile input never reaches an emitter without an 'error' listener: the raw upgrade socket gets one
+ * before anything is written (a reset during a refusal is EPIPE/ECONNRESET), and every WebSocket gets
+ * one before any check, including those the hub is about to close (an invalid frame there is answered
+ * with a close frame by `ws` and then emitted as 'error').
  *
  * @example
  *   const hub = createWsHub({ core, config, log });
@@ -19,6 +31,7 @@
  *   hub.close();
  */
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { WS_CLOSE, WS_TOPICS, type AuditEvent, type SessionState, type WsMessage, type WsTopic, type WsTopics } from '../api/contract.js';
@@ -29,6 +42,7 @@ import type { Role } from '../store/operator-repo.js';
 import { cookieValue, operatorAuth, sameOrigin } from './admin-auth.js';
 import { sessionState, type HttpDeps } from './context.js';
 import { pickLang } from './i18n.js';
+import { routeUpgrades, WS_PATH } from './upgrade-router.js';
 
 export interface WsHubOptions {
   /** Open connections across all clients (default 1000). */
@@ -37,8 +51,10 @@ export interface WsHubOptions {
   maxPerAddress?: number;
   /** Ping interval; a client that has not answered the previous ping is dropped (default 25 s). */
   heartbeatMs?: number;
-  /** Unsent bytes a connection may hold before it is dropped as too slow (default 256 KiB). */
+  /** Bytes sent but not yet proven read (by a pong) a connection may have before it is dropped as too slow (default 256 KiB). */
   maxBufferedBytes?: number;
+  /** How long a sent message may stay unproven read before the connection is dropped as too slow (default 10 s). */
+  readTimeoutMs?: number;
   /** Fewest milliseconds between two `network`/`operator/sessions` deltas (default 1000). */
   aggregateEveryMs?: number;
   /** Events in the `operator/events` snapshot (default 25). */
@@ -61,7 +77,18 @@ interface Conn {
   /** The last `device` payload sent, patched with each sweep's numbers. */
   last: SessionState | null;
   alive: boolean;
+  /** Read proof (see the module comment): the last ping's number, and the ping that will prove the oldest unproven message. */
+  pingSeq: number;
+  probe: { seq: number; bytes: number } | null;
+  /** When the oldest unproven message was sent (0: none), and unproven bytes in total. */
+  unreadSince: number;
+  unreadBytes: number;
+  /** Sent after the outstanding probe's ping: proven only by the next one. */
+  after: { since: number; bytes: number } | null;
 }
+
+/** How long a connection the hub is closing may take to finish the close handshake (`ws` would wait 30 s). */
+const CLOSE_GRACE_MS = 2000;
 
 export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
   const { core, config, log } = deps;
@@ -70,6 +97,7 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
     maxPerAddress: opts.maxPerAddress ?? 20,
     heartbeatMs: opts.heartbeatMs ?? 25_000,
     maxBufferedBytes: opts.maxBufferedBytes ?? 256 * 1024,
+    readTimeoutMs: opts.readTimeoutMs ?? 10_000,
     aggregateEveryMs: opts.aggregateEveryMs ?? 1000,
     eventsSnapshot: opts.eventsSnapshot ?? 25,
   };
@@ -90,11 +118,46 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
     c.ws.terminate();
   }
 
+  /** Pings with the next sequence number; the pong echoes it (RFC 6455 §5.5.3). */
+  function ping(c: Conn): number {
+    c.ws.ping(String(++c.pingSeq));
+    return c.pingSeq;
+  }
+
   function send<K extends WsTopic>(c: Conn, topic: K, kind: 'snapshot' | 'delta', payload: WsTopics[K]): void {
     if (c.ws.readyState !== WebSocket.OPEN) return;
     // Backpressure: a phone that stopped reading gets cut, never an ever-growing buffer (SPEC §6).
-    if (c.ws.bufferedAmount > o.maxBufferedBytes) return drop(c, 'too slow');
-    c.ws.send(JSON.stringify({ topic, kind, payload } as WsMessage));
+    if (tooSlow(c, Date.now())) return drop(c, 'too slow');
+    const data = JSON.stringify({ topic, kind, payload } as WsMessage);
+    c.ws.send(data);
+    const length = Buffer.byteLength(data);
+    // Counted as on the wire: the frame header too (RFC 6455 §5.2), or small messages would slip past the cap.
+    const bytes = length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
+    if (!c.unreadSince) c.unreadSince = Date.now();
+    c.unreadBytes += bytes;
+    if (!c.probe) c.probe = { seq: ping(c), bytes: c.unreadBytes };
+    else if (c.after) c.after.bytes += bytes;
+    else c.after = { since: Date.now(), bytes };
+  }
+
+  function tooSlow(c: Conn, now: number): boolean {
+    return c.ws.bufferedAmount > o.maxBufferedBytes || c.unreadBytes > o.maxBufferedBytes || (c.unreadSince > 0 && now - c.unreadSince > o.readTimeoutMs);
+  }
+
+  /** A pong for ping `seq`: everything sent before that ping has been read. */
+  function proven(c: Conn, seq: number): void {
+    c.alive = true;
+    if (!c.probe || !(seq >= c.probe.seq)) return;
+    c.probe = null;
+    if (!c.after) {
+      c.unreadSince = 0;
+      c.unreadBytes = 0;
+      return;
+    }
+    c.unreadSince = c.after.since;
+    c.unreadBytes = c.after.bytes;
+    c.after = null;
+    c.probe = { seq: ping(c), bytes: c.unreadBytes };
   }
 
   const withTopic = (t: WsTopic) => [...conns].filter((c) => c.topics.has(t));
@@ -241,26 +304,38 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
         continue;
       }
       c.alive = false;
-      c.ws.ping();
+      ping(c);
     }
   }, o.heartbeatMs);
   heartbeat.unref();
 
+  // A reader that stopped while nothing more is being sent to it is found here rather than on the next send.
+  const readCheck = setInterval(() => {
+    const now = Date.now();
+    for (const c of conns) if (tooSlow(c, now)) drop(c, 'too slow');
+  }, Math.max(100, Math.min(1000, o.readTimeoutMs / 4)));
+  readCheck.unref();
+
   function refuse(socket: Duplex, status: number, reason: string): void {
     stats.refused++;
+    // A peer that never reads the answer (or never closes) must not keep the descriptor.
+    (socket as Socket).setTimeout?.(CLOSE_GRACE_MS, () => socket.destroy());
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${reason.length}\r\n${status === 503 ? 'Retry-After: 10\r\n' : ''}\r\n${reason}`);
   }
 
   async function opened(c: Conn, closeWith: number | null): Promise<void> {
     if (closeWith !== null) {
       c.ws.close(closeWith, closeWith === WS_CLOSE.unauthenticated ? 'sign in first' : closeWith === WS_CLOSE.forbidden ? 'not for this role' : 'bad topics');
+      // Not counted in the caps, so it must not linger: cut it if the peer does not finish the close.
+      const cut = setTimeout(() => c.ws.terminate(), CLOSE_GRACE_MS);
+      cut.unref();
+      c.ws.once('close', () => clearTimeout(cut));
       return;
     }
     conns.add(c);
     perAddress.set(c.ip, (perAddress.get(c.ip) ?? 0) + 1);
-    c.ws.on('pong', () => (c.alive = true));
+    c.ws.on('pong', (data) => proven(c, Number(data.toString('latin1'))));
     c.ws.on('message', () => {}); // the hub takes no client messages; maxPayload bounds them
-    c.ws.on('error', () => c.ws.terminate());
     c.ws.on('close', () => {
       conns.delete(c);
       dirtyDevices.delete(c);
@@ -281,8 +356,20 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
   }
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Before anything can write to it: Node removed its own listener when it handed the socket over (D2).
+    socket.on('error', () => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch (err) {
+      // An input the checks did not foresee (a URL `new URL` rejects, say) is a refusal, not an exception.
+      log.debug('ws', 'upgrade failed', { err: (err as Error).message });
+      refuse(socket, 400, 'Bad Request');
+    }
+  }
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://portal.invalid');
-    if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found');
+    if (url.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
     const ip = normalizeIp(req.socket.remoteAddress ?? '');
     if (conns.size >= o.maxConnections || (perAddress.get(ip) ?? 0) >= o.maxPerAddress) return refuse(socket, 503, 'Too many connections');
     const requested = (url.searchParams.get('topics') ?? 'device').split(',').filter(Boolean);
@@ -302,20 +389,32 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
     }
     const lang = pickLang(req.headers['accept-language'], cookieValue(req.headers.cookie, 'lang'), core.admin.settings().languages);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      void opened({ ws, ip, lang, topics, operator, entitlementId: null, deviceId: null, last: null, alive: true }, closeWith);
+      // First, before any check (D1): `ws` answers a bad frame with a close frame and then emits 'error'.
+      ws.on('error', (err) => {
+        log.debug('ws', 'protocol error', { ip, err: err.message });
+        const cut = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+        cut.unref();
+        ws.once('close', () => clearTimeout(cut));
+      });
+      const c: Conn = { ws, ip, lang, topics, operator, entitlementId: null, deviceId: null, last: null, alive: true, pingSeq: 0, probe: null, unreadSince: 0, unreadBytes: 0, after: null };
+      void opened(c, closeWith).catch((err) => {
+        log.error('ws/open', 'opening failed', { err });
+        ws.terminate();
+      });
     });
   }
 
   return {
     handleUpgrade,
-    /** Listens for upgrades on a node:http(s) server. */
-    attach(server: Pick<Server, 'on'>): void {
-      server.on('upgrade', handleUpgrade);
+    /** Listens for upgrades on a node:http(s) server: `/ws` here, any other path served as a plain request (upgrade-router.ts). */
+    attach(server: Server): void {
+      routeUpgrades(server, handleUpgrade);
     },
     /** Open connections, and how many were dropped (too slow, no pong) or refused (cap) so far. */
     stats: () => ({ connections: conns.size, ...stats }),
     close(): void {
       clearInterval(heartbeat);
+      clearInterval(readCheck);
       if (aggregateTimer) clearTimeout(aggregateTimer);
       for (const u of unsubscribe) u();
       for (const c of conns) c.ws.close(1001, 'server shutting down');
