@@ -25,7 +25,7 @@ const files = [...shellFiles(join(REPO, 'openwrt')), ...shellFiles(join(REPO, 's
 describe('shell files', () => {
   it('finds the package scripts', () => {
     const names = files.map((f) => relative(REPO, f));
-    for (const f of ['openwrt/files/etc/init.d/portico', 'openwrt/files/etc/uci-defaults/90-portico', 'openwrt/files/usr/share/portico/fw4-include.sh', 'openwrt/files/usr/bin/portico']) {
+    for (const f of ['openwrt/files/etc/init.d/portico', 'openwrt/files/etc/uci-defaults/90-portico', 'openwrt/files/usr/share/portico/fw4-include.sh', 'openwrt/files/usr/share/portico/table-watch.sh', 'openwrt/files/usr/bin/portico']) {
       expect(names).toContain(f);
     }
   });
