@@ -131,8 +131,14 @@ export type Listeners = ReturnType<typeof createListeners>;
  * One count for both listeners, because descriptors are one budget: past `max` open sockets in total, or
  * `perAddress` from one address, a new socket is destroyed before its first byte is read. The address is
  * the TCP peer, as everywhere in Portico; a flood from a few addresses fills only their own share.
+ *
+ * The last quarter of `max` is kept for addresses with only a few connections (a phone opening the
+ * portal), so a flood from many addresses at their per-address cap — 40 addresses × 64 fills 2,000 —
+ * stops at three quarters and residents still get in until the timeouts clear the flood.
  */
 function connectionGuard(max: number, perAddress: number) {
+  const reserveFrom = Math.floor(max * 0.75);
+  const few = Math.min(8, Math.ceil(perAddress / 2));
   let open = 0;
   let refused = 0;
   const byAddress = new Map<string, number>();
@@ -143,7 +149,7 @@ function connectionGuard(max: number, perAddress: number) {
       server.on('connection', (socket: Socket) => {
         const ip = normalizeIp(socket.remoteAddress ?? '');
         const mine = byAddress.get(ip) ?? 0;
-        if (!ip || open >= max || mine >= perAddress) {
+        if (!ip || open >= max || mine >= perAddress || (open >= reserveFrom && mine >= few)) {
           refused++;
           socket.destroy();
           return;
