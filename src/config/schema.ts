@@ -192,6 +192,13 @@ export const configSchema = z.strictObject({
           acctPort: port.default(1813),
           /** Acct-Interim-Interval sent in every Accept; RFC 2869 §5.16 "MUST NOT be smaller than 60". */
           interimIntervalSec: z.number().int().min(60).max(86_400).default(300),
+          /**
+           * Grant slices (radius.md §b): each Accept holds clamp(unreserved / (live + 1), sliceMinBytes,
+           * sliceMaxBytes) of a data pool, never more than is left. sliceMinBytes is the most a session may
+           * hold beyond the pool (SPEC §9 "plus at most one small slice per session").
+           */
+          sliceMinBytes: z.number().int().min(1_000_000).default(10_000_000),
+          sliceMaxBytes: z.number().int().min(1_000_000).default(1_000_000_000),
           nas: z.array(nas).default([]).refine((l) => new Set(l.map((n) => n.name)).size === l.length, { message: 'NAS names must be unique' }),
         })
         .prefault({}),

@@ -20,6 +20,7 @@ import { activate, applyResets, attachDecision, loginBlocker, redeemBlocker, rem
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { normalizeMac } from '../lib/net.js';
 import type { EntitlementRow } from '../store/entitlement-repo.js';
+import type { RadiusSessionRow } from '../store/radius-session-repo.js';
 import type { CoreContext } from './context.js';
 import { audit, poolLimits } from './pool.js';
 import { sourcePrefix } from './throttle.js';
@@ -35,6 +36,43 @@ export interface RadiusAuthorizeInput {
   ip: string | null;
   /** Acct-Interim-Interval this server hands out: how stale a session may be before its slot is freed. */
   interimSec: number;
+  /**
+   * How this NAS takes a data grant (radius.md §b): slice bounds and the largest value its attribute
+   * carries (pfSense: 32 bits). null: the NAS enforces no data (time-only profiles), nothing is reserved.
+   */
+  slice?: SliceRule | null;
+  /** State echoed by a NAS re-authorizing a session (RFC 2865 §5.24, §5.29): our grant id. */
+  state?: string | null;
+  /** Source address of the request (Disconnect-Requests go there) and User-Name as sent. */
+  nasIp?: string | null;
+  userName?: string | null;
+}
+
+/** What a live grant still holds of its pool: its slice minus what the session used since it was granted. */
+export function sliceHeld(s: Pick<RadiusSessionRow, 'sliceBytes' | 'sliceBase' | 'inOctets' | 'outOctets'>): number {
+  if (s.sliceBytes === null) return 0;
+  return Math.max(0, s.sliceBytes - (s.inOctets + s.outOctets - s.sliceBase));
+}
+
+export interface SliceRule {
+  minBytes: number;
+  maxBytes: number;
+  /** The largest data grant the NAS's attribute can carry. */
+  capBytes: number;
+}
+
+/**
+ * The slice a new grant holds (radius.md §b, "grant slices"): an equal share of what no live grant holds,
+ * clamped to [min, max], never more than is left. While the unreserved part is at least `min` a grant
+ * never over-commits the pool; below it, a grant holds at most `min` beyond it — so what live grants
+ * hold never exceeds what is left plus one `min` slice per session (SPEC §9).
+ *
+ * @example sliceFor({ minBytes: 10e6, maxBytes: 1e9, capBytes: 2 ** 53 }, 5e9, 0, 0); // 1e9
+ */
+export function sliceFor(rule: SliceRule, left: number, heldByOthers: number, others: number): number {
+  const unreserved = Math.max(0, left - heldByOthers);
+  const share = Math.floor(unreserved / (others + 1));
+  return Math.max(0, Math.min(left, rule.capBytes, Math.max(rule.minBytes, Math.min(rule.maxBytes, share))));
 }
 
 export interface RadiusGrant {
@@ -45,8 +83,10 @@ export interface RadiusGrant {
   firstUse: boolean;
   /** Session-Timeout; null = no time limit. */
   secondsLeft: number | null;
-  /** The data grant (what is left of the pool); null = unlimited or throttled. */
+  /** The data grant for the NAS's session (its counters so far + this slice); null = unlimited or throttled. */
   bytesLeft: number | null;
+  /** What of the pool this grant holds (null: not bounded by the NAS). */
+  sliceBytes: number | null;
   downBps: number | null;
   upBps: number | null;
 }
@@ -118,9 +158,30 @@ function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthoriz
   const decision = attachDecision([...members.values()], ent.plan.devices, mac, false);
 
   // A device re-authenticating before its accounting started (a NAS retry with a new authenticator,
-  // RFC 5080 §2.2.2) keeps its grant instead of opening a second one.
-  const pending = sessions.find((s) => s.mac === mac && s.nas === input.nas && s.acctSessionId === null);
+  // RFC 5080 §2.2.2) keeps its grant instead of opening a second one; so does a NAS re-authorizing a
+  // running session with our State (Termination-Action RADIUS-Request, RFC 2865 §5.29).
+  const pending =
+    sessions.find((s) => input.state && s.id === input.state && s.nas === input.nas && s.mac === mac) ??
+    sessions.find((s) => s.mac === mac && s.nas === input.nas && s.acctSessionId === null);
   const sessionId = pending?.id ?? ctx.newId('rad');
+
+  // The slice: the NAS counts from its session start, so a continued session's limit is what it used
+  // so far plus the new slice. Left = the pool's current remainder, local gateway usage included
+  // (ctx.ledger.current folds in what the sweep has not written yet).
+  const limits = poolLimits(ent, now);
+  const usedInSession = pending ? pending.inOctets + pending.outOctets : 0;
+  let sliceBytes: number | null = null;
+  let bytesLeft = limits.bytesRemaining;
+  if (input.slice && limits.bytesRemaining !== null) {
+    const others = sessions.filter((s) => s.id !== pending?.id);
+    const held = others.reduce((n, s) => n + sliceHeld(s), 0);
+    const localOthers = [...members.keys()].filter((m) => m !== mac && !others.some((s) => s.mac === m)).length;
+    const rule = { ...input.slice, capBytes: Math.max(0, input.slice.capBytes - usedInSession) };
+    sliceBytes = sliceFor(rule, limits.bytesRemaining, held, others.length + localOthers);
+    // A zero grant reads as "no limit" on some NASes (RouterOS): refuse instead.
+    if (sliceBytes === 0) throw new DomainError('VOUCHER_EXHAUSTED', 'the data on this code is used up');
+    bytesLeft = usedInSession + sliceBytes;
+  }
   const actor = { type: 'device' as const, id: mac };
   try {
     ctx.store.tx(() => {
@@ -129,11 +190,14 @@ function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthoriz
         ctx.store.vouchers.markRedeemed(voucher.id, ent.id, 'active', now);
         audit(ctx, 'voucher.redeemed', actor, voucher.id, { entitlementId: ent.id, ip: input.ip, nas: input.nas });
       }
-      if (pending) ctx.store.radiusSessions.updateCounters(pending.id, pending.inOctets, pending.outOctets, now, null, input.ip);
-      else {
+      if (pending) {
+        ctx.store.radiusSessions.updateCounters(pending.id, pending.inOctets, pending.outOctets, now, null, input.ip);
+        ctx.store.radiusSessions.setSlice(pending.id, sliceBytes, usedInSession, now);
+      } else {
         ctx.store.radiusSessions.insert({
           id: sessionId, nas: input.nas, entitlementId: ent.id, mac, ip: input.ip, acctSessionId: null, grantedAt: now, lastSeen: now,
           active: true, endedAt: null, endReason: null, inOctets: 0, outOctets: 0,
+          sliceBytes, sliceBase: 0, userName: input.userName ?? null, nasIp: input.nasIp ?? null,
         });
       }
       if (decision.kind === 'attach') audit(ctx, 'device.attached', actor, ent.id, { sessionId, nas: input.nas, ip: input.ip });
@@ -141,9 +205,8 @@ function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthoriz
   } catch (err) {
     throw new DomainError('STORAGE_FAILED', 'could not save the login; nothing was changed', {}, { cause: err });
   }
-  const limits = poolLimits(ent, now);
   return {
     sessionId, entitlementId: ent.id, voucherId: voucher.id, firstUse,
-    secondsLeft: remaining(ent, now).seconds, bytesLeft: limits.bytesRemaining, downBps: limits.downBps, upBps: limits.upBps,
+    secondsLeft: remaining(ent, now).seconds, bytesLeft, sliceBytes, downBps: limits.downBps, upBps: limits.upBps,
   };
 }

@@ -12,13 +12,22 @@
  */
 import { Buffer } from 'node:buffer';
 import type { NasConfig } from '../config/schema.js';
-import type { RadiusAuthorizeInput, RadiusGrant } from '../core/radius.js';
+import type { RadiusAuthorizeInput, RadiusGrant, SliceRule } from '../core/radius.js';
 import { formatCode, parseCode } from '../domain/code.js';
 import { isDomainError } from '../domain/errors.js';
 import { get, has, type AttributeInput } from './attributes.js';
 import { encodeResponse, userPassword, verifyChapRequest } from './messages.js';
 import { Code, type RadiusPacket } from './packet.js';
-import { grantAttributesFor } from './profiles.js';
+import { grantAttributesFor, NAS_PROFILES } from './profiles.js';
+
+const MAX_32 = 0xffff_ffff;
+
+/** Our grant id from State, when the NAS echoes it (printable ids only). */
+function stateOf(packet: RadiusPacket): string | null {
+  const st = get(packet, 'State');
+  const text = st ? st.toString('utf8') : '';
+  return /^[\w-]{1,64}$/.test(text) ? text : null;
+}
 
 /** Localized resident text for a refusal code (the composition passes the portal's sentences). */
 export type Translate = (code: string, vars: Record<string, string | number>) => string;
@@ -27,6 +36,17 @@ export interface AccessDeps {
   authorize: (input: RadiusAuthorizeInput) => Promise<RadiusGrant>;
   translate: Translate;
   interimSec: number;
+  /** Slice bounds (radius.server.sliceMinBytes/sliceMaxBytes, radius.md §b). */
+  slice: { minBytes: number; maxBytes: number };
+  /** Source address of the request: where a Disconnect-Request for this session goes. */
+  nasIp: string;
+}
+
+/** The slice rule for a NAS profile: none when it enforces no data; pfSense's attribute has 32 bits. */
+export function sliceRuleFor(profile: NasConfig['profile'], slice: AccessDeps['slice']): SliceRule | null {
+  const data = NAS_PROFILES[profile].data;
+  if (data === null) return null;
+  return { ...slice, capBytes: data === 'pfsense-total' ? MAX_32 : Number.MAX_SAFE_INTEGER };
 }
 
 /** Whether the request's password (PAP or CHAP) is the User-Name's code, or empty. */
@@ -65,6 +85,10 @@ export async function handleAccess(packet: RadiusPacket, nas: NasConfig, deps: A
       mac: get(packet, 'Calling-Station-Id') ?? null,
       ip: get(packet, 'Framed-IP-Address') ?? null,
       interimSec: deps.interimSec,
+      slice: sliceRuleFor(nas.profile, deps.slice),
+      state: stateOf(packet),
+      nasIp: deps.nasIp,
+      userName,
     });
   } catch (err) {
     if (!isDomainError(err)) throw err;
@@ -78,5 +102,9 @@ export async function handleAccess(packet: RadiusPacket, nas: NasConfig, deps: A
   // RFC 2865 §5.25: echoed unmodified in accounting; binds the NAS session to this grant.
   attrs.push(['Class', grant.sessionId]);
   attrs.push(...grantAttributesFor(nas.profile, grant));
+  if (grant.sliceBytes !== null) {
+    // RFC 2865 §5.29/§5.24: at Session-Timeout the NAS may re-authorize with our State and get a new slice.
+    attrs.push(['Termination-Action', 1], ['State', grant.sessionId]);
+  }
   return { reply: encodeResponse(packet, Code.AccessAccept, attrs, nas.secret), outcome: 'ACCEPT' };
 }

@@ -101,7 +101,10 @@ export function createRadiusServer(deps: RadiusServerDeps) {
     try {
       if (packet.code === Code.StatusServer) result = { reply: statusServerResponse(packet, kind, nas.secret), outcome: 'STATUS_SERVER' };
       else if (packet.code === Code.AccessRequest) {
-        result = await handleAccess(packet, nas, { authorize: deps.core.radius.authorize, translate: deps.translate, interimSec: config.interimIntervalSec });
+        result = await handleAccess(packet, nas, {
+          authorize: deps.core.radius.authorize, translate: deps.translate, interimSec: config.interimIntervalSec,
+          slice: { minBytes: config.sliceMinBytes, maxBytes: config.sliceMaxBytes }, nasIp: rinfo.address,
+        });
       } else result = handleAccounting(packet, nas, { accounting: deps.core.radius.accounting });
     } catch (err) {
       // No answer: the NAS retransmits, and the retransmission is processed anew (RFC 2866 §4.1).

@@ -24,6 +24,14 @@ export interface RadiusSessionRow {
   endReason: string | null;
   inOctets: number;
   outOctets: number;
+  /** Bytes of the pool this grant holds (migration 003); null = not bounded by the NAS. */
+  sliceBytes: number | null;
+  /** in + out octets of the session when the slice was granted. */
+  sliceBase: number;
+  /** User-Name the NAS sent (the code as typed, or the MAC): Disconnect-Request needs it. */
+  userName: string | null;
+  /** Source address of the Access-Request: where Disconnect-Requests go. */
+  nasIp: string | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -42,6 +50,10 @@ const toRow = (r: Raw): RadiusSessionRow => ({
   endReason: (r.end_reason as string | null) ?? null,
   inOctets: r.in_octets as number,
   outOctets: r.out_octets as number,
+  sliceBytes: (r.slice_bytes as number | null) ?? null,
+  sliceBase: (r.slice_base as number | null) ?? 0,
+  userName: (r.user_name as string | null) ?? null,
+  nasIp: (r.nas_ip as string | null) ?? null,
 });
 
 export function radiusSessionRepo(db: Db) {
@@ -56,9 +68,9 @@ export function radiusSessionRepo(db: Db) {
   return {
     insert(s: RadiusSessionRow): void {
       db.prepare(
-        `INSERT INTO radius_sessions (id, nas, entitlement_id, mac, ip, acct_session_id, granted_at, last_seen, active)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-      ).run(s.id, s.nas, s.entitlementId, s.mac, s.ip, s.acctSessionId, s.grantedAt, s.lastSeen);
+        `INSERT INTO radius_sessions (id, nas, entitlement_id, mac, ip, acct_session_id, granted_at, last_seen, active, slice_bytes, slice_base, user_name, nas_ip)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+      ).run(s.id, s.nas, s.entitlementId, s.mac, s.ip, s.acctSessionId, s.grantedAt, s.lastSeen, s.sliceBytes, s.sliceBase, s.userName, s.nasIp);
     },
     get(id: string): RadiusSessionRow | undefined {
       const r = byId.get(id) as Raw | undefined;
@@ -76,6 +88,19 @@ export function radiusSessionRepo(db: Db) {
     /** Stores new high-water counters; binds the Acct-Session-Id the first time accounting names it. */
     updateCounters(id: string, inOctets: number, outOctets: number, at: number, acctSessionId: string | null, ip: string | null): void {
       counters.run(inOctets, outOctets, at, acctSessionId, ip, id);
+    },
+    /** A new slice for a live grant (re-authorization): held from the session's current counters. */
+    setSlice(id: string, sliceBytes: number | null, sliceBase: number, at: number): void {
+      db.prepare('UPDATE radius_sessions SET slice_bytes = ?, slice_base = ?, last_seen = ? WHERE id = ?').run(sliceBytes, sliceBase, at, id);
+    },
+    /** Live sessions of a pool, whatever their age (Disconnect targets). */
+    activeOfPool(entitlementId: string): RadiusSessionRow[] {
+      return (db.prepare('SELECT * FROM radius_sessions WHERE entitlement_id = ? AND active = 1 ORDER BY granted_at').all(entitlementId) as Raw[]).map(toRow);
+    },
+    /** The latest session of a device (MAC authentication finds its pool by it). */
+    latestForMac(mac: string): RadiusSessionRow | undefined {
+      const r = db.prepare('SELECT * FROM radius_sessions WHERE mac = ? ORDER BY granted_at DESC, rowid DESC LIMIT 1').get(mac) as Raw | undefined;
+      return r && toRow(r);
     },
     end(id: string, reason: string, at: number): boolean {
       return end.run(at, reason, id).changes > 0;

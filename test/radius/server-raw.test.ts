@@ -33,7 +33,7 @@ describe('RADIUS server: duplicates and drops', () => {
     h = await harness();
     server = createRadiusServer({
       config: {
-        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60,
+        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60, sliceMinBytes: 10_000_000, sliceMaxBytes: 1_000_000_000,
         nas: [{ name: 'cc', address: '127.0.0.1', secret: SECRET, profile: 'coovachilli', coaPort: 0, requireMessageAuthenticator: true }],
       },
       core: h.core, clock: h.clock, log: silentLogger, translate: (c) => c,

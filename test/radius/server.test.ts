@@ -45,7 +45,7 @@ describe.skipIf(!hasRadclient)('RADIUS server with radclient as the NAS', () => 
     h = await harness({ network: { languages: ['en'] } });
     server = createRadiusServer({
       config: {
-        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 300,
+        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 300, sliceMinBytes: 10_000_000, sliceMaxBytes: 1_000_000_000,
         nas: [{ name: 'mk1', address: '127.0.0.0/8', secret: SECRET, profile: 'mikrotik', coaPort: 3799, requireMessageAuthenticator: true }],
       },
       core: h.core,
@@ -61,15 +61,16 @@ describe.skipIf(!hasRadclient)('RADIUS server with radclient as the NAS', () => 
 
   const plan = { durationSec: 3600, dataBytes: 5 * GB, downBps: 2_000_000, upBps: 512_000, devices: 2 };
 
-  it('PAP: a valid code typed in lower case without dashes is accepted with the MikroTik grant', async () => {
+  it('PAP: a valid code typed in lower case without dashes is accepted with a MikroTik slice of the pool', async () => {
     const { codes } = h.vouchers(1, plan);
     const typed = codes[0]!.replace(/-/g, '').toLowerCase();
     const r = await pap(typed, 'AA:BB:CC:00:00:01');
     expect(r.out).toMatch(/Received Access-Accept Id \d+/);
     expect(r.out).toContain('Session-Timeout = 3600');
-    // 5 GB = 1 × 2^32 + 705,032,704
-    expect(r.out).toContain('Mikrotik-Total-Limit = 705032704');
-    expect(r.out).toContain('Mikrotik-Total-Limit-Gigawords = 1');
+    // A slice of the 5 GB pool, not all of it (radius.md §b): sliceMaxBytes = 1 GB.
+    expect(r.out).toContain('Mikrotik-Total-Limit = 1000000000');
+    expect(r.out).not.toContain('Mikrotik-Total-Limit-Gigawords');
+    expect(r.out).toContain('Termination-Action = RADIUS-Request');
     expect(r.out).toContain('Mikrotik-Rate-Limit = "512k/2M"');
     expect(r.out).toContain('Acct-Interim-Interval = 300');
     expect(classOf(r.out)).toBeDefined();
@@ -82,7 +83,7 @@ describe.skipIf(!hasRadclient)('RADIUS server with radclient as the NAS', () => 
     expect(first.out).toMatch(/Received Access-Accept/);
     const chap = await radclient('auth', `User-Name = "${codes[0]}", CHAP-Password = "${codes[0]}", Calling-Station-Id = "AA-BB-CC-00-01-02", ${MA}`);
     expect(chap.out).toMatch(/Received Access-Accept/);
-    expect(chap.out).toContain('Mikrotik-Total-Limit-Gigawords = 1');
+    expect(chap.out).toContain('Mikrotik-Total-Limit = 1000000000');
     const third = await pap(codes[0]!, 'AA:BB:CC:00:01:03');
     expect(third.out).toMatch(/Received Access-Reject/);
     expect(third.out).toContain('Reply-Message = "This code is already in use on its maximum number of devices."');

@@ -1,8 +1,10 @@
 /** The ordered list of migrations. Append only: never edit or reorder one that has shipped. */
 import { up as m001 } from './001-initial.js';
 import { up as m002 } from './002-radius-sessions.js';
+import { up as m003 } from './003-radius-slices.js';
 
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'initial', sql: m001 },
   { version: 2, name: 'radius-sessions', sql: m002 },
+  { version: 3, name: 'radius-slices', sql: m003 },
 ];

@@ -1,0 +1,62 @@
+/**
+ * Test peers for the RADIUS server: radclient (FreeRADIUS 3.2.1) as the NAS, and a raw UDP NAS built on
+ * the codec for what radclient cannot do (many requests at the same instant). Loopback only.
+ */
+import { Buffer } from 'node:buffer';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { Code, decodeResponse, encodeRequest, type AttributeInput, type RadiusPacket } from '../../src/radius/index.js';
+
+export const hasRadclient = spawnSync('sh', ['-c', 'command -v radclient']).status === 0;
+export const MA = 'Message-Authenticator = 0x00';
+
+/** One radclient exchange; `-r 1 -t 1` keeps a dropped request to one second. */
+export function radclient(port: number, kind: 'auth' | 'acct', input: string, secret: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('radclient', ['-x', '-r', '1', '-t', '1', `127.0.0.1:${port}`, kind, secret]);
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    child.on('close', () => resolve(out));
+    child.stdin.end(input + '\n');
+  });
+}
+
+/** Mikrotik-Total-Limit(+Gigawords) of a radclient-printed Accept, or null. */
+export function grantedBytes(out: string): number | null {
+  const low = /Mikrotik-Total-Limit = (\d+)/.exec(out);
+  if (!low) return null;
+  const high = /Mikrotik-Total-Limit-Gigawords = (\d+)/.exec(out);
+  return Number(low[1]) + (high ? Number(high[1]) * 2 ** 32 : 0);
+}
+
+export const classOf = (out: string): string | undefined => {
+  const hex = /Class = 0x([0-9a-f]+)/.exec(out)?.[1];
+  return hex ? Buffer.from(hex, 'hex').toString('utf8') : undefined;
+};
+
+/**
+ * Sends every request at once, each from its own socket (distinct source ports, as distinct NAS
+ * processes would), and resolves with each authenticated reply (undefined after `waitMs`).
+ */
+export async function burst(port: number, secret: string, requests: AttributeInput[][], waitMs = 1500): Promise<(RadiusPacket | undefined)[]> {
+  return Promise.all(
+    requests.map(async (attrs, i) => {
+      const socket = createSocket('udp4');
+      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+      const { bytes, packet } = encodeRequest(Code.AccessRequest, attrs, secret, { identifier: i & 0xff, randomBytes });
+      const reply = await new Promise<RadiusPacket | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), waitMs);
+        socket.on('message', (msg) => {
+          clearTimeout(timer);
+          const d = decodeResponse(msg, packet, secret);
+          resolve(d.ok ? d.packet : undefined);
+        });
+        socket.send(bytes, port, '127.0.0.1');
+      });
+      socket.close();
+      return reply;
+    }),
+  );
+}
