@@ -66,8 +66,11 @@ export const configSchema = z.strictObject({
       maxConnections: z.number().int().min(16).max(60_000).default(2000),
       /** Open connections from one address; a browser uses under 20, so one device cannot take the rest. */
       maxPerAddress: z.number().int().min(4).max(60_000).default(64),
-      /** A connection with no read and no finished write for this long is closed (slow readers), ms. */
-      idleTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+      /**
+       * A connection with no read and no write progress for this long is closed (slow readers), ms. Node
+       * forgives one window in which a write progressed, so a reader that stops is cut within 1–2× this.
+       */
+      idleTimeoutMs: z.number().int().min(1000).max(600_000).default(15_000),
       /** Whole request headers must arrive within this, ms (answered 408). */
       headersTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
       /** Whole request (headers and body) must arrive within this, ms; at least headersTimeoutMs. */
