@@ -2,14 +2,18 @@
  * Composition of the RADIUS server for `portico serve` (SPEC §9): off unless `radius.server.enabled`.
  * It lives beside main.ts, not in src/radius, because it hands the server the portal's localized
  * sentences (src/http/i18n.ts) and radius/ must not import http/ (STYLE: radius → core → domain).
- * It runs beside whichever gateway driver is configured, on the same core and ledger.
+ * It runs beside whichever gateway driver is configured, on the same core and ledger. When a pool ends,
+ * its live sessions on NASes with a coaPort get a Disconnect-Request (radius/pool-disconnect.ts).
  *
  * @example
  *   const radius = await startRadius(rt, log);   // null when disabled
  *   await radius?.stop();
  */
+import { randomBytes } from 'node:crypto';
 import { hasMessage, t } from './http/i18n.js';
 import type { Logger } from './lib/log.js';
+import { createDasClient } from './radius/das-client.js';
+import { watchPoolEnds } from './radius/pool-disconnect.js';
 import { createRadiusServer, type RadiusServer } from './radius/server.js';
 import type { Runtime } from './runtime.js';
 
@@ -26,5 +30,14 @@ export async function startRadius(rt: Runtime, log: Logger): Promise<RadiusServe
     translate: (code, vars) => t(lang, hasMessage(code) ? code : 'VOUCHER_UNKNOWN', vars),
   });
   await server.start();
-  return server;
+  const das = createDasClient({ clock: rt.core.ctx.clock, log, randomBytes });
+  const watcher = watchPoolEnds({ events: rt.core.ctx.bus, core: rt.core, nas: config.nas, das, log });
+  return {
+    ...server,
+    async stop() {
+      watcher.off();
+      await das.stop();
+      await server.stop();
+    },
+  };
 }

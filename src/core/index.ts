@@ -22,6 +22,7 @@ import { deviceStatus, logout, poolView } from './session.js';
 import { applyWalledGarden, audit } from './pool.js';
 import { authorizeRadius, type RadiusAuthorizeInput } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-accounting.js';
+import { closeRadiusSession, radiusSessionsOfPool } from './radius-sessions.js';
 import { createThrottle } from './throttle.js';
 import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
 import type { ClientHint } from '../gateway/driver.js';
@@ -77,6 +78,9 @@ export function createCore(deps: CoreDeps) {
     radius: {
       authorize: (input: RadiusAuthorizeInput) => authorizeRadius(ctx, input),
       accounting: (input: RadiusAccountingInput) => recordRadiusAccounting(ctx, input),
+      /** Live sessions of a pool (Disconnect targets) and closing one the NAS confirmed gone. */
+      sessionsOfPool: (entitlementId: string) => radiusSessionsOfPool(ctx, entitlementId),
+      closeSession: (sessionId: string, reason: string) => closeRadiusSession(ctx, sessionId, reason),
     },
     topUp: (input: { ip: string; code: unknown; hint?: ClientHint }) => topUp(ctx, input),
     logout: (input: { ip: string; all?: boolean; deviceId?: string; hint?: ClientHint }) => logout(ctx, input),

@@ -40,12 +40,12 @@ export const classOf = (out: string): string | undefined => {
  * Sends every request at once, each from its own socket (distinct source ports, as distinct NAS
  * processes would), and resolves with each authenticated reply (undefined after `waitMs`).
  */
-export async function burst(port: number, secret: string, requests: AttributeInput[][], waitMs = 1500): Promise<(RadiusPacket | undefined)[]> {
+export async function burst(port: number, secret: string, requests: AttributeInput[][], waitMs = 1500, from = '127.0.0.1', code: number = Code.AccessRequest): Promise<(RadiusPacket | undefined)[]> {
   return Promise.all(
     requests.map(async (attrs, i) => {
       const socket = createSocket('udp4');
-      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-      const { bytes, packet } = encodeRequest(Code.AccessRequest, attrs, secret, { identifier: i & 0xff, randomBytes });
+      await new Promise<void>((r) => socket.bind(0, from, () => r()));
+      const { bytes, packet } = encodeRequest(code, attrs, secret, { identifier: i & 0xff, randomBytes });
       const reply = await new Promise<RadiusPacket | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), waitMs);
         socket.on('message', (msg) => {

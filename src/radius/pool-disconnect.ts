@@ -1,0 +1,64 @@
+/**
+ * When a pool ends — used up, revoked or expired (`entitlement.changed` from core/lifecycle.ts) — every
+ * live RADIUS session of it gets a Disconnect-Request (RFC 5176 §3, SPEC §9) on its NAS's coaPort, sent
+ * as soon as the event is published (after the commit). Attributes: User-Name (CoovaChilli answers
+ * nothing without it, radius.md §a), Acct-Session-Id, Calling-Station-Id in the NAS's MAC format,
+ * Event-Timestamp and Message-Authenticator (das-client.ts). NASes with coaPort 0 have no DAS: their
+ * open slice ends the session (radius.md §b, point 5). ACK closes the session; NAK 503
+ * Session-Context-Not-Found means it is already gone, so it is closed too; other NAKs and timeouts are
+ * logged and counted, and the session ends by its slice, its Stop or the stale rule.
+ * A throttle plan's exhaustion is not an end (the pool goes on at the fair-use rate): no Disconnect.
+ *
+ * @example
+ *   const off = watchPoolEnds({ events: core.ctx.bus, core, nas: config.nas, das, log });
+ */
+import type { NasConfig } from '../config/schema.js';
+import type { Core } from '../core/index.js';
+import type { EventBus } from '../core/events.js';
+import type { Logger } from '../lib/log.js';
+import type { AttributeInput } from './attributes.js';
+import type { DasClient, DisconnectResult } from './das-client.js';
+
+/** RFC 5176 §3.5. */
+const SESSION_CONTEXT_NOT_FOUND = 503;
+
+export interface PoolDisconnectDeps {
+  events: Pick<EventBus, 'on'>;
+  core: { radius: Pick<Core['radius'], 'sessionsOfPool' | 'closeSession'> };
+  nas: readonly NasConfig[];
+  das: Pick<DasClient, 'disconnect'>;
+  log: Logger;
+}
+
+/** Calling-Station-Id as the NAS prints it (radius.md §a): dashes for CoovaChilli/uspot, colons elsewhere. */
+function macFor(profile: NasConfig['profile'], mac: string): string {
+  const up = mac.toUpperCase();
+  return profile === 'coovachilli' || profile === 'uspot' ? up.replace(/:/g, '-') : up;
+}
+
+export function watchPoolEnds(deps: PoolDisconnectDeps): { off: () => void; idle: () => Promise<void> } {
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function disconnectOne(s: ReturnType<PoolDisconnectDeps['core']['radius']['sessionsOfPool']>[number], nas: NasConfig, why: string) {
+    const attrs: AttributeInput[] = [];
+    if (s.userName) attrs.push(['User-Name', s.userName]);
+    if (s.acctSessionId) attrs.push(['Acct-Session-Id', s.acctSessionId]);
+    if (!s.mac.startsWith('nas:')) attrs.push(['Calling-Station-Id', macFor(nas.profile, s.mac)]);
+    const r: DisconnectResult = await deps.das.disconnect({ address: s.nasIp!, port: nas.coaPort, secret: nas.secret }, attrs);
+    if (r.kind === 'ack') deps.core.radius.closeSession(s.id, `disconnect:${why}`);
+    else if (r.kind === 'nak' && r.errorCause === SESSION_CONTEXT_NOT_FOUND) deps.core.radius.closeSession(s.id, `disconnect:${why}:gone`);
+    else deps.log.warn('radius-das', `NAS ${nas.name} did not disconnect session ${s.id}`, r.kind === 'nak' ? { errorCause: r.errorCause } : { timeout: true });
+  }
+
+  const off = deps.events.on('entitlement.changed', 'radius-das', (e) => {
+    if (!['exhausted', 'expired', 'revoked'].includes(e.status) || e.reason === 'throttled') return;
+    for (const s of deps.core.radius.sessionsOfPool(e.entitlementId)) {
+      const nas = deps.nas.find((n) => n.name === s.nas);
+      if (!nas || nas.coaPort === 0 || !s.nasIp) continue;
+      const p = disconnectOne(s, nas, e.status).catch((err) => deps.log.error('radius-das', 'disconnect failed', { err }));
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+  });
+  return { off, idle: async () => void (await Promise.allSettled([...inFlight])) };
+}
