@@ -6,7 +6,8 @@
  * - `device`: the caller's own entitlement; the caller is the TCP peer (never a header or cookie).
  * - `network`: public aggregates, no personal data.
  * - `operator/*`: need the operator session cookie; a missing or bad one closes with 4401, a seller
- *   asking for an admin topic with 4403. A foreign Origin is refused (cross-site WebSocket hijacking).
+ *   asking for an admin topic with 4403. A foreign Origin is refused (cross-site WebSocket hijacking), on the
+ *   resident `device` topic too (4403): a site a resident visits must not read their remaining data.
  *
  * Bounded by construction: a cap on connections (total and per address; the excess gets HTTP 503 before
  * the upgrade), protocol pings as heartbeats (no pong by the next beat: terminated), and backpressure —
@@ -380,6 +381,9 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
       else closeWith = WS_CLOSE.badRequest;
     }
     if (topics.size === 0) closeWith = WS_CLOSE.badRequest;
+    // A resident's own remaining data and devices must not be readable by a site they visit (D10):
+    // browsers always send Origin on a WebSocket handshake, so a foreign one (or `null`) is refused.
+    if (closeWith === null && topics.has('device') && !sameOrigin(req.headers.origin, req.headers.host)) closeWith = WS_CLOSE.forbidden;
     let operator: Conn['operator'] = null;
     if (closeWith === null && [...topics].some((t) => OPERATOR_TOPICS.has(t))) {
       const s = sameOrigin(req.headers.origin, req.headers.host) ? auth.session(req.headers.cookie) : null;

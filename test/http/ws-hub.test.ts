@@ -136,6 +136,17 @@ describe('WebSocket hub', () => {
     c.close();
   });
 
+  it('refuses the device topic from a foreign Origin with 4403 (attack report D10); no Origin and the same origin still get the snapshot', async () => {
+    expect(await client(s, 'device', { origin: 'http://evil.example' }).closed).toBe(4403);
+    expect(await client(s, 'device', { origin: 'null' }).closed).toBe(4403);
+    for (const origin of [undefined, `http://127.0.0.1:${s.port}`]) {
+      const c = client(s, 'device', origin ? { origin } : {});
+      const snap = await c.next((m) => m.topic === 'device');
+      expect(snap.kind).toBe('snapshot');
+      c.close();
+    }
+  });
+
   it('closes operator topics with 4401 without a good session cookie and 4403 for a seller asking for admin topics', async () => {
     expect(await client(s, 'operator/sessions').closed).toBe(4401);
     expect(await client(s, 'operator/events', { cookie: 'portico_op=forged-token-value' }).closed).toBe(4401);
