@@ -20,7 +20,7 @@ import { login, topUp, type LoginInput } from './login.js';
 import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken } from './operators.js';
 import { deviceStatus, logout, poolView } from './session.js';
 import { applyWalledGarden, audit } from './pool.js';
-import { authorizeRadius, type RadiusAuthorizeInput } from './radius.js';
+import { authorizeRadius, authorizeRadiusMac, type RadiusAuthorizeInput } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-accounting.js';
 import { closeRadiusSession, radiusSessionsOfPool } from './radius-sessions.js';
 import { createThrottle } from './throttle.js';
@@ -77,6 +77,8 @@ export function createCore(deps: CoreDeps) {
     /** The RADIUS server's use-cases (src/core/radius.ts, radius-accounting.ts): no gateway driver involved. */
     radius: {
       authorize: (input: RadiusAuthorizeInput) => authorizeRadius(ctx, input),
+      /** MAC authentication of a device already on an active pool. */
+      authorizeMac: (input: RadiusAuthorizeInput) => authorizeRadiusMac(ctx, input),
       accounting: (input: RadiusAccountingInput) => recordRadiusAccounting(ctx, input),
       /** Live sessions of a pool (Disconnect targets) and closing one the NAS confirmed gone. */
       sessionsOfPool: (entitlementId: string) => radiusSessionsOfPool(ctx, entitlementId),

@@ -133,6 +133,45 @@ export async function authorizeRadius(ctx: CoreContext, input: RadiusAuthorizeIn
   }
 }
 
+/**
+ * MAC authentication (SPEC §9): the device — `input.mac`, already checked against User-Name by the
+ * server — must be attached to an active pool, behind the local gateway or through a RADIUS session
+ * that its NAS ended by itself (slice used, timeout, lost carrier: radius.md §b point 4, "a new slice by
+ * MAC re-auth"); a resident's own logout (Acct-Terminate-Cause User-Request) or a Disconnect ends that.
+ * It then gets that pool's slice like a code login. A device on no pool is refused without counting a
+ * guess (NASes try MAC auth on every new device), but a locked-out device stays locked out.
+ *
+ * @example await authorizeRadiusMac(ctx, { nas: 'mk1', code: 'AA:BB:CC:00:11:22', mac: 'AA:BB:CC:00:11:22', ip: null, interimSec: 300 });
+ */
+export async function authorizeRadiusMac(ctx: CoreContext, input: RadiusAuthorizeInput): Promise<RadiusGrant> {
+  const { key, mac } = deviceKey(input.nas, input.mac);
+  const prefix = input.ip ? sourcePrefix(input.ip) : `radius:${input.nas}`;
+  const ip = input.ip ?? '';
+  try {
+    ctx.throttle.check(key, prefix);
+    const voucherId = poolVoucherOfDevice(ctx, mac);
+    if (!voucherId) throw new DomainError('VOUCHER_UNKNOWN', 'this device is not on any code');
+    const grant = await ctx.locks.run(voucherId, async () => grantSession(ctx, voucherId, input, mac));
+    ctx.bus.emit('voucher.redeemed', { voucherId: grant.voucherId, entitlementId: grant.entitlementId, deviceId: grant.sessionId, mac, ip, topUp: false });
+    return grant;
+  } catch (err) {
+    if (isDomainError(err)) ctx.bus.emit('login.failed', { ip, mac, code: err.code });
+    throw err;
+  }
+}
+
+/** End reasons after which a MAC no longer re-attaches: the resident logged out, or we disconnected it. */
+const DETACHING_END = /^(stop:1|stop:6|disconnect)/;
+
+function poolVoucherOfDevice(ctx: CoreContext, mac: string): string | null {
+  const local = ctx.store.entitlements.activeDeviceByMac(mac);
+  const s = ctx.store.radiusSessions.latestForMac(mac);
+  const entId = local?.entitlementId ?? (s && (s.active || !DETACHING_END.test(s.endReason ?? '')) ? s.entitlementId : null);
+  if (!entId) return null;
+  const ent = ctx.store.entitlements.get(entId);
+  return ent ? ent.voucherId : null;
+}
+
 function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthorizeInput, mac: string): RadiusGrant {
   const now = ctx.clock.now();
   const voucher = ctx.store.vouchers.get(voucherId)!;

@@ -15,6 +15,7 @@ import type { NasConfig } from '../config/schema.js';
 import type { RadiusAuthorizeInput, RadiusGrant, SliceRule } from '../core/radius.js';
 import { formatCode, parseCode } from '../domain/code.js';
 import { isDomainError } from '../domain/errors.js';
+import { normalizeMac } from '../lib/net.js';
 import { get, has, type AttributeInput } from './attributes.js';
 import { encodeResponse, userPassword, verifyChapRequest } from './messages.js';
 import { Code, type RadiusPacket } from './packet.js';
@@ -34,6 +35,8 @@ export type Translate = (code: string, vars: Record<string, string | number>) =>
 
 export interface AccessDeps {
   authorize: (input: RadiusAuthorizeInput) => Promise<RadiusGrant>;
+  /** MAC authentication: User-Name is the device's MAC (radius.md §a). */
+  authorizeMac: (input: RadiusAuthorizeInput) => Promise<RadiusGrant>;
   translate: Translate;
   interimSec: number;
   /** Slice bounds (radius.server.sliceMinBytes/sliceMaxBytes, radius.md §b). */
@@ -62,6 +65,30 @@ export function passwordMatches(packet: RadiusPacket, userName: string, secret: 
   return parsed.ok && typed.ok && typed.code === parsed.code;
 }
 
+/** The spellings of a MAC a NAS may send as MAC-auth password: as typed, colon/dash, either case, bare. */
+function macSpellings(mac: string): Set<string> {
+  const bare = mac.replace(/:/g, '');
+  const dashed = mac.replace(/:/g, '-');
+  return new Set(['', mac, mac.toUpperCase(), dashed, dashed.toUpperCase(), bare, bare.toUpperCase()]);
+}
+
+/**
+ * MAC authentication (radius.md §a): MikroTik `mac-as-username` (empty password by default), CoovaChilli
+ * `macauth` (the MAC as password unless `macpasswd`). Returns the MAC when User-Name is one and the
+ * request is consistent (Calling-Station-Id, when present, is the same device; the password is empty or
+ * that MAC), false when User-Name is a MAC but the request is not, and null when User-Name is no MAC.
+ */
+function macAuthOf(packet: RadiusPacket, userName: string | undefined, secret: string): string | false | null {
+  const mac = userName === undefined ? null : normalizeMac(userName);
+  if (!mac) return null;
+  const csi = get(packet, 'Calling-Station-Id');
+  if (csi !== undefined && normalizeMac(csi) !== mac) return false;
+  const spellings = macSpellings(mac);
+  if (has(packet, 'CHAP-Password')) return [...spellings, userName!].some((s) => verifyChapRequest(packet, s)) ? mac : false;
+  const pap = has(packet, 'User-Password') ? userPassword(packet, secret) : '';
+  return pap !== undefined && (spellings.has(pap) || pap === userName) ? mac : false;
+}
+
 function reject(packet: RadiusPacket, nas: NasConfig, deps: AccessDeps, code: string, vars: Record<string, string | number> = {}): Buffer {
   // Reply-Message is at most 253 octets (RFC 2865 §5); the portal's sentences are far shorter.
   const text = Buffer.from(deps.translate(code, vars), 'utf8').subarray(0, 253).toString('utf8');
@@ -74,12 +101,13 @@ function reject(packet: RadiusPacket, nas: NasConfig, deps: AccessDeps, code: st
  */
 export async function handleAccess(packet: RadiusPacket, nas: NasConfig, deps: AccessDeps): Promise<{ reply: Buffer; outcome: string }> {
   const userName = get(packet, 'User-Name');
-  if (userName === undefined || !passwordMatches(packet, userName, nas.secret)) {
+  const mac = macAuthOf(packet, userName, nas.secret);
+  if (mac === false || userName === undefined || (mac === null && !passwordMatches(packet, userName, nas.secret))) {
     return { reply: reject(packet, nas, deps, 'VOUCHER_UNKNOWN'), outcome: 'BAD_PASSWORD' };
   }
   let grant: RadiusGrant;
   try {
-    grant = await deps.authorize({
+    grant = await (mac ? deps.authorizeMac : deps.authorize)({
       nas: nas.name,
       code: userName,
       mac: get(packet, 'Calling-Station-Id') ?? null,

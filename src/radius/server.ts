@@ -102,7 +102,7 @@ export function createRadiusServer(deps: RadiusServerDeps) {
       if (packet.code === Code.StatusServer) result = { reply: statusServerResponse(packet, kind, nas.secret), outcome: 'STATUS_SERVER' };
       else if (packet.code === Code.AccessRequest) {
         result = await handleAccess(packet, nas, {
-          authorize: deps.core.radius.authorize, translate: deps.translate, interimSec: config.interimIntervalSec,
+          authorize: deps.core.radius.authorize, authorizeMac: deps.core.radius.authorizeMac, translate: deps.translate, interimSec: config.interimIntervalSec,
           slice: { minBytes: config.sliceMinBytes, maxBytes: config.sliceMaxBytes }, nasIp: rinfo.address,
         });
       } else result = handleAccounting(packet, nas, { accounting: deps.core.radius.accounting });
