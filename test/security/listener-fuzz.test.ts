@@ -3,12 +3,15 @@
  * throwaway self-signed certificate, the WebSocket hub on /ws) gets the attack report's crash inputs —
  * invalid frames on every upgrade the hub closes (D1), a reset right after a refused upgrade (D2) — then
  * resets in the middle of requests and answers, then a few thousand seeded random byte strings on each
- * listener and on accepted WebSockets. Afterwards the process is alive and a resident logs in with an
- * unused code from a fresh address within 2 s (the attack report's invariant).
+ * listener and on accepted WebSockets, and truncated, mutated and random datagrams at the RADIUS
+ * listeners. Afterwards the process is alive, a NAS still gets an Access-Accept for a good code, and a
+ * resident logs in with an unused code from a fresh address within 2 s (the attack report's invariant).
  *
  * Every loop is bounded in count and in time; all traffic stays on 127.0.0.0/8.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
@@ -17,12 +20,16 @@ import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../scripts/bench/lib/seed.js';
 import { freePort, scratchDir, startServer, type ServerHandle } from '../../scripts/bench/lib/server.js';
+import { Code, decodeResponse, encodeRequest } from '../../src/radius/index.js';
 import { seeded } from './harness.js';
 
 const KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
 const dir = scratchDir('fuzz');
 let server: ServerHandle;
 let tlsPort: number;
+let authPort: number;
+let acctPort: number;
+const SECRET = 'fuzz-secret-0123456789';
 let codes: string[];
 let nextAddr = 0;
 /** A fresh loopback source per connection, so the per-address cap never hides a crash. */
@@ -32,8 +39,16 @@ beforeAll(async () => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
   const port = await freePort();
   tlsPort = await freePort();
+  authPort = await freePort();
+  acctPort = await freePort();
   codes = await seed(dir, port, { vouchers: 3 });
-  server = await startServer({ dir, port, config: { tls: { port: tlsPort, cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') } } });
+  server = await startServer({
+    dir, port,
+    config: {
+      tls: { port: tlsPort, cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
+      radius: { server: { enabled: true, host: '127.0.0.1', authPort, acctPort, nas: [{ name: 'fuzz', address: '127.0.0.1', secret: SECRET, profile: 'mikrotik', coaPort: 0 }] } },
+    },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -174,6 +189,54 @@ describe('listener fuzz against a real portico serve', () => {
     expect(n).toBeGreaterThan(cases.length * 5);
     expect(alive(), server.stderr()).toBe(true);
   }, 30_000);
+
+  it('survives truncated, mutated and random datagrams on the RADIUS listeners, then still answers a NAS', async () => {
+    const rnd = seeded(0x7ad1);
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const replies: Buffer[] = [];
+    sock.on('message', (m) => replies.push(m));
+    const valid = (i: number) =>
+      encodeRequest(i % 2 ? Code.AccessRequest : Code.AccountingRequest, i % 2
+        ? [['User-Name', 'K7QM-4XPA-9TR'], ['User-Password', 'K7QM-4XPA-9TR'], ['Calling-Station-Id', '02:00:00:00:00:01']]
+        : [['User-Name', 'x'], ['Acct-Status-Type', 1], ['Acct-Session-Id', `s${i}`]], SECRET, { identifier: i & 255, randomBytes }).bytes;
+    const datagram = (i: number): Buffer => {
+      const base = valid(i);
+      switch (rnd.int(5)) {
+        case 0: return Buffer.from(rnd.bytes(rnd.int(200)));
+        case 1: return base.subarray(0, rnd.int(base.length));
+        case 2: { const b = Buffer.from(base); for (let k = 0; k < 1 + rnd.int(4); k++) b[rnd.int(b.length)] = rnd.int(256); return b; }
+        case 3: { const b = Buffer.from(base); b.writeUInt16BE(rnd.int(65536), 2); return b; }
+        default: return Buffer.concat([base, Buffer.from(rnd.bytes(rnd.int(100)))]);
+      }
+    };
+    const deadline = Date.now() + 15_000;
+    let sent = 0;
+    for (; sent < 3000 && Date.now() < deadline; sent++) {
+      sock.send(datagram(sent), rnd.int(2) ? authPort : acctPort, '127.0.0.1');
+      if (sent % 100 === 99) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(sent).toBeGreaterThan(1000);
+    expect(alive(), server.stderr()).toBe(true);
+    // A real Access-Request for an unused code still gets a verified Access-Accept.
+    replies.length = 0;
+    const { bytes, packet } = encodeRequest(Code.AccessRequest, [['User-Name', codes[1]!], ['User-Password', codes[1]!], ['Calling-Station-Id', '02:00:00:00:0f:01']], SECRET, { identifier: 200, randomBytes });
+    let accept: Buffer | undefined;
+    for (let attempt = 0; attempt < 3 && !accept; attempt++) {
+      sock.send(bytes, authPort, '127.0.0.1');
+      const until = Date.now() + 1000;
+      while (!accept && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 20));
+        accept = replies.find((m) => m[1] === 200);
+      }
+    }
+    sock.close();
+    expect(accept, server.stderr()).toBeDefined();
+    const reply = decodeResponse(accept!, packet, SECRET);
+    expect(reply.ok).toBe(true);
+    expect(reply.packet.code).toBe(Code.AccessAccept);
+    console.log(`radius datagrams: ${sent}`);
+  }, 40_000);
 
   it('survives a few thousand seeded random byte strings on each listener and on open WebSockets, then a resident gets in', async () => {
     const rnd = seeded(0x5eed);
