@@ -11,10 +11,10 @@ import { Code, decodeResponse, encodeRequest, type AttributeInput, type RadiusPa
 export const hasRadclient = spawnSync('sh', ['-c', 'command -v radclient']).status === 0;
 export const MA = 'Message-Authenticator = 0x00';
 
-/** One radclient exchange; `-r 1 -t 1` keeps a dropped request to one second. */
+/** One radclient exchange; `-r 3 -t 1`: three tries a second apart, so a loaded machine does not fake a drop. */
 export function radclient(port: number, kind: 'auth' | 'acct', input: string, secret: string): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn('radclient', ['-x', '-r', '1', '-t', '1', `127.0.0.1:${port}`, kind, secret]);
+    const child = spawn('radclient', ['-x', '-r', '3', '-t', '1', `127.0.0.1:${port}`, kind, secret]);
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));

@@ -32,8 +32,8 @@ const seen: Decoded[] = [];
 
 function radclient(kind: string, input: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    // -r 1 -t 2: one try; radclient prints what it received with -x.
-    const child = spawn('radclient', ['-x', '-r', '1', '-t', '2', `127.0.0.1:${port}`, kind, SECRET]);
+    // -r 3 -t 1: up to three tries a second apart (a loaded CI machine can miss one); -x prints what it received.
+    const child = spawn('radclient', ['-x', '-r', '3', '-t', '1', `127.0.0.1:${port}`, kind, SECRET]);
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));

@@ -25,7 +25,7 @@ let server: RadiusServer;
 function radclient(kind: 'auth' | 'acct' | 'status', input: string, secret = SECRET): Promise<{ code: number | null; out: string }> {
   const port = kind === 'acct' ? server.ports().acct : server.ports().auth;
   return new Promise((resolve) => {
-    const child = spawn('radclient', ['-x', '-r', '1', '-t', '1', `127.0.0.1:${port}`, kind, secret]);
+    const child = spawn('radclient', ['-x', '-r', '3', '-t', '1', `127.0.0.1:${port}`, kind, secret]);
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -126,7 +126,7 @@ describe.skipIf(!hasRadclient)('RADIUS server with radclient as the NAS', () => 
     expect((await radclient('status', MA)).out).toMatch(/Received Access-Accept/);
     const port = server.ports().acct;
     const r = await new Promise<string>((resolve) => {
-      const child = spawn('radclient', ['-x', '-r', '1', '-t', '1', `127.0.0.1:${port}`, 'status', SECRET]);
+      const child = spawn('radclient', ['-x', '-r', '3', '-t', '1', `127.0.0.1:${port}`, 'status', SECRET]);
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
       child.on('close', () => resolve(out));
