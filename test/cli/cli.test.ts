@@ -166,7 +166,7 @@ describe('portico CLI', () => {
     const text = t.err.join('\n');
     expect(text).toMatch(/gateway\.driver/);
     expect(text).toMatch(/simulated/);
-    expect(text).toMatch(/unknown key listen\.prot \(allowed: host, port\)/);
+    expect(text).toMatch(/unknown key listen\.prot \(allowed: host, port, /);
     expect(existsSync(join(dir, 'portico.db'))).toBe(false);
   });
 
