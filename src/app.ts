@@ -50,7 +50,11 @@ export function createApp(deps: HttpDeps) {
   app.route('/', adminRoutes(deps));
   app.route('/', networkRoutes(deps));
   app.route('/', staticRoutes({ dir: uiDir() }));
-  app.route('/', metricsRoutes(deps, { metrics: createMetrics(core.bus), ...(deps.wsClients ? { wsClients: deps.wsClients } : {}) }));
+  app.route('/', metricsRoutes(deps, {
+    metrics: createMetrics(core.bus),
+    ...(deps.wsClients ? { wsClients: deps.wsClients } : {}),
+    ...(deps.radiusStats ? { radiusStats: deps.radiusStats } : {}),
+  }));
   app.get('/api/session', async (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json(sessionState(await core.deviceStatus(clientIpOf(deps, c)), langOf(deps, c)));

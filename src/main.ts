@@ -31,7 +31,7 @@ async function serve(config: Config): Promise<void> {
   rt.storage.start();
   // Listener construction and hardening live in http/listeners.ts; what a bind failure means is decided here.
   const tls = config.tls.port && config.tls.cert && config.tls.key ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
-  const listeners = createListeners({ core: rt.core, config, log, tls });
+  const listeners = createListeners({ core: rt.core, config, log, tls, ...(radius ? { radiusStats: () => radius.stats() } : {}) });
   try {
     await listeners.listen();
   } catch (err) {

@@ -22,6 +22,17 @@ export interface HttpDeps {
   clientIp?: (c: Context) => string;
   /** Open WebSocket connections, for GET /metrics (main.ts passes the hub's count). */
   wsClients?: () => number;
+  /** The RADIUS server's counters, for GET /metrics, when radius.server is enabled. */
+  radiusStats?: () => RadiusCounters;
+}
+
+/** What GET /metrics reads from the RADIUS server (radius/server.ts `stats()`); a local shape, so http/ does not import radius/. */
+export interface RadiusCounters {
+  received: number;
+  answered: number;
+  replayed: number;
+  dropped: Record<string, number>;
+  outcomes: Record<string, number>;
 }
 
 interface NodeEnv {

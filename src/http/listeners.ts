@@ -30,6 +30,7 @@ import type { Logger } from '../lib/log.js';
 import { normalizeIp } from '../lib/net.js';
 import { portalHostMatcher } from './intercept.js';
 import { interceptListener } from './intercept-listener.js';
+import type { HttpDeps } from './context.js';
 import { createWsHub, type WsHubOptions } from './ws-hub.js';
 
 export interface ListenersDeps {
@@ -39,6 +40,8 @@ export interface ListenersDeps {
   /** PEM certificate and key for tls.port (read by main.ts); without them only HTTP listens. */
   tls?: { cert: Buffer | string; key: Buffer | string } | null;
   hub?: WsHubOptions;
+  /** The RADIUS server's counters for GET /metrics, when it runs (main.ts). */
+  radiusStats?: HttpDeps['radiusStats'];
 }
 
 /** Probes must never ride a kept-alive, DNAT'd connection past login (captive-clients.md c6, c8). */
@@ -51,7 +54,7 @@ export function createListeners(deps: ListenersDeps) {
   const { core, config, log } = deps;
   const l = config.listen;
   const hub = createWsHub({ core, config, log }, deps.hub);
-  const app = createApp({ core, config, log, wsClients: () => hub.stats().connections });
+  const app = createApp({ core, config, log, wsClients: () => hub.stats().connections, ...(deps.radiusStats ? { radiusStats: deps.radiusStats } : {}) });
   // Interception is answered on the bare node:http response (intercept-listener.ts); the rest is Hono.
   const listener = interceptListener(
     { portalUrl: config.portalUrl, isPortalHost: portalHostMatcher(config), isAuthorized: (ip) => core.ctx.store.entitlements.isActiveIp(ip) },

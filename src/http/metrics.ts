@@ -12,12 +12,14 @@ import type { ErrorEnvelope } from '../api/contract.js';
 import type { Metrics } from '../core/metrics.js';
 import { localDay } from '../core/ledger.js';
 import { OPERATOR_COOKIE, cookieValue } from './admin-auth.js';
-import { socketAddresses, type HttpDeps } from './context.js';
+import { socketAddresses, type HttpDeps, type RadiusCounters } from './context.js';
 
 export interface MetricsRouteOptions {
   metrics: Metrics;
   /** Open WebSocket connections (the hub's count), when a hub is running. */
   wsClients?: () => number;
+  /** The RADIUS server's counters, when it runs. */
+  radiusStats?: () => RadiusCounters;
 }
 
 const isLoopback = (ip: string) => ip === '::1' || /^127\./.test(ip);
@@ -61,6 +63,15 @@ export function metricsRoutes(deps: HttpDeps, opts: MetricsRouteOptions) {
     ]);
     metric('portico_accounting_last_sweep_seconds', 'gauge', 'Duration of the last accounting sweep.', [['', m.sweepMs / 1000]]);
     metric('portico_websocket_clients', 'gauge', 'Open WebSocket connections.', [['', opts.wsClients?.() ?? 0]]);
+    const radius = opts.radiusStats?.();
+    if (radius) {
+      const byKey = (o: Record<string, number>, key: string): [string, number][] =>
+        Object.entries(o).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [`{${key}="${label(k)}"}`, n]);
+      metric('portico_radius_received_total', 'counter', 'RADIUS datagrams received on the auth and accounting ports.', [['', radius.received]]);
+      metric('portico_radius_requests_total', 'counter', 'RADIUS requests answered, by outcome (ACCEPT, a refusal code, RECORDED, ...).', byKey(radius.outcomes, 'outcome'));
+      metric('portico_radius_replayed_total', 'counter', 'RADIUS retransmissions answered from the duplicate cache (RFC 5080).', [['', radius.replayed]]);
+      metric('portico_radius_dropped_total', 'counter', 'RADIUS datagrams dropped without an answer, by reason (unknown source, bad authenticator, ...).', byKey(radius.dropped, 'reason'));
+    }
     metric('portico_gateway_up', 'gauge', 'Whether the gateway driver reports healthy (1) or not (0).', [['', gw.ok ? 1 : 0]]);
     metric('process_resident_memory_bytes', 'gauge', 'Resident set size.', [['', process.memoryUsage.rss()]]);
     metric('process_start_time_seconds', 'gauge', 'When this process started serving metrics, Unix time.', [['', Math.floor(started / 1000)]]);

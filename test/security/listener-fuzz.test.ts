@@ -235,7 +235,14 @@ describe('listener fuzz against a real portico serve', () => {
     const reply = decodeResponse(accept!, packet, SECRET);
     expect(reply.ok).toBe(true);
     expect(reply.packet.code).toBe(Code.AccessAccept);
-    console.log(`radius datagrams: ${sent}`);
+    // /metrics counts what the RADIUS listeners saw: the drops by reason and the Accept.
+    const metrics = (await send('GET', '/metrics', '127.0.0.1')).body;
+    const value = (name: string) => Number(metrics.split('\n').find((l) => l.startsWith(name + ' '))?.split(' ')[1] ?? NaN);
+    expect(value('portico_radius_requests_total{outcome="ACCEPT"}')).toBeGreaterThanOrEqual(1);
+    const dropped = metrics.split('\n').filter((l) => l.startsWith('portico_radius_dropped_total{')).reduce((n, l) => n + Number(l.split(' ')[1]), 0);
+    expect(dropped).toBeGreaterThan(1000);
+    expect(value('portico_radius_received_total')).toBeGreaterThanOrEqual(sent);
+    console.log(`radius datagrams: ${sent}, dropped and counted: ${dropped}`);
   }, 40_000);
 
   it('survives a few thousand seeded random byte strings on each listener and on open WebSockets, then a resident gets in', async () => {
