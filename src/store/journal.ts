@@ -30,6 +30,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from '../lib/log.js';
 import type { Db } from './db.js';
 import type { JournalFs } from './journal-file.js';
+import { eachVariant, interceptWrites, type WriteOp } from './write-proxy.js';
 
 export { fileJournalFs, JournalWriteError, nodeJournalFs, nodeJournalIo, type JournalFs, type JournalIo } from './journal-file.js';
 
@@ -44,7 +45,7 @@ export interface JournalOptions {
 
 type Write = [number, unknown[]];
 /** One journaled operation: a prepared statement's run with its arguments, or a raw exec. */
-type Op = { sql: string; args: unknown[] } | { exec: string };
+type Op = WriteOp;
 
 export function journalHeader(base: string): string {
   return JSON.stringify({ v: 1, base }) + '\n';
@@ -117,13 +118,7 @@ export function journaled(db: Db, opts: JournalOptions): Db {
 
   /** db.transaction(fn) with the journal tied in: every variant (deferred, immediate…) is settled. */
   function transaction<F extends (...args: never[]) => unknown>(fn: F): Database.Transaction<F> {
-    const t = db.transaction(wrapTx(fn));
-    const out = settle(t) as Database.Transaction<F>;
-    out.default = settle(t.default);
-    out.deferred = settle(t.deferred);
-    out.immediate = settle(t.immediate);
-    out.exclusive = settle(t.exclusive);
-    return out;
+    return eachVariant(db.transaction(wrapTx(fn)), settle);
   }
 
   /** Runs `fn` as a journaled transaction: the entry is appended inside it, just before COMMIT. */
@@ -156,38 +151,7 @@ export function journaled(db: Db, opts: JournalOptions): Db {
     }).immediate();
   }
 
-  function wrapStatement(stmt: Database.Statement, sql: string): Database.Statement {
-    if (stmt.readonly) return stmt;
-    return new Proxy(stmt, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'run' || prop === 'get' || prop === 'all') {
-          return (...args: unknown[]) => record({ sql, args }, () => (value as (...a: unknown[]) => unknown).apply(target, args));
-        }
-        if (typeof value === 'function') {
-          return (...args: unknown[]) => {
-            const r = (value as (...a: unknown[]) => unknown).apply(target, args);
-            return r === target ? receiver : r; // pluck()/raw()/safeIntegers() chain on the proxy
-          };
-        }
-        return value;
-      },
-    });
-  }
-
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === 'prepare') return (sql: string) => wrapStatement(target.prepare(sql), sql);
-      if (prop === 'transaction') return transaction;
-      if (prop === 'exec') return (sql: string) => (record({ exec: sql }, () => target.exec(sql)), receiver);
-      if (prop === 'pragma') {
-        return (source: string, o?: { simple?: boolean }) =>
-          source.includes('=') ? record({ exec: `PRAGMA ${source}` }, () => target.pragma(source, o)) : target.pragma(source, o);
-      }
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return interceptWrites(db, { transaction, write: record });
 }
 
 export interface ReplayResult {

@@ -13,6 +13,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
+import { eachVariant, interceptWrites } from './write-proxy.js';
 
 export interface StorageState {
   ok: boolean;
@@ -119,45 +120,8 @@ export function trackWrites(db: Db, health: WriteHealth): Db {
     }) as F;
   }
 
-  function transaction<F extends (...args: never[]) => unknown>(fn: F): Database.Transaction<F> {
-    const t = db.transaction(fn);
-    const out = outermost(t) as Database.Transaction<F>;
-    out.default = outermost(t.default);
-    out.deferred = outermost(t.deferred);
-    out.immediate = outermost(t.immediate);
-    out.exclusive = outermost(t.exclusive);
-    return out;
-  }
-
-  function statement(stmt: Database.Statement): Database.Statement {
-    if (stmt.readonly) return stmt;
-    return new Proxy(stmt, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'run' || prop === 'get' || prop === 'all') {
-          return (...args: unknown[]) => write(() => (value as (...a: unknown[]) => unknown).apply(target, args));
-        }
-        if (typeof value === 'function') {
-          return (...args: unknown[]) => {
-            const r = (value as (...a: unknown[]) => unknown).apply(target, args);
-            return r === target ? receiver : r; // pluck()/raw()/safeIntegers() chain on the proxy
-          };
-        }
-        return value;
-      },
-    });
-  }
-
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql));
-      if (prop === 'transaction') return transaction;
-      if (prop === 'exec') return (sql: string) => (write(() => target.exec(sql)), receiver);
-      if (prop === 'pragma') {
-        return (source: string, o?: { simple?: boolean }) => (source.includes('=') ? write(() => target.pragma(source, o)) : target.pragma(source, o));
-      }
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
+  return interceptWrites(db, {
+    transaction: (fn) => eachVariant(db.transaction(fn), outermost),
+    write: (_op, run) => write(run),
   });
 }
