@@ -16,14 +16,14 @@
  *   const result = await login(ctx, { ip: '10.0.0.23', code: 'K7QM-4XPA-9TR' });
  */
 import { parseCode, constantTimeEqual } from '../domain/code.js';
-import { activate, applyResets, attachDecision, loginBlocker, redeemBlocker, topUp as addToPool } from '../domain/entitlement.js';
+import { attachDecision, redeemBlocker, topUp as addToPool } from '../domain/entitlement.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint, ClientInfo } from '../gateway/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import type { DeviceRow, EntitlementRow } from '../store/entitlement-repo.js';
 import type { VoucherRow } from '../store/voucher-repo.js';
 import type { CoreContext } from './context.js';
-import { audit, onGateway, poolLimits, tryGateway } from './pool.js';
+import { audit, onGateway, poolForLogin, poolLimits, tryGateway } from './pool.js';
 import { sourcePrefix } from './throttle.js';
 
 export interface LoginInput {
@@ -96,20 +96,7 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
 
 async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, replace: boolean): Promise<LoginResult> {
   const now = ctx.clock.now();
-  const voucher = ctx.store.vouchers.get(voucherId)!;
-  const blocked = redeemBlocker(voucher.status, voucher.redeemBy, now);
-  if (blocked) throw blocked;
-
-  let ent: EntitlementRow;
-  const firstUse = voucher.entitlementId === null;
-  if (firstUse) {
-    ent = { id: ctx.newId('ent'), voucherId: voucher.id, updatedAt: now, ...activate(voucher.plan, now) };
-  } else {
-    const stored = ctx.store.entitlements.get(voucher.entitlementId!)!;
-    ent = { ...ctx.ledger.current(stored), ...applyResets(ctx.ledger.current(stored), now) };
-    const blocker = loginBlocker(ent, now);
-    if (blocker) throw blocker;
-  }
+  const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now);
 
   const devices = firstUse ? [] : ctx.store.entitlements.activeDevices(ent.id);
   const decision = attachDecision(devices, ent.plan.devices, client.mac, replace);

@@ -2,14 +2,35 @@
  * Shared steps of the use-cases: the gateway limits an entitlement implies, recording an event in the
  * audit log, and running gateway calls so that a failure becomes GATEWAY_UNAVAILABLE.
  */
-import { isThrottled, remaining } from '../domain/entitlement.js';
+import { activate, applyResets, isThrottled, loginBlocker, redeemBlocker, remaining } from '../domain/entitlement.js';
 import { DomainError } from '../domain/errors.js';
 import { throttleRates } from '../domain/plan.js';
 import { GatewayError, type PoolLimits } from '../gateway/driver.js';
 import type { EntitlementRow } from '../store/entitlement-repo.js';
+import type { VoucherRow } from '../store/voucher-repo.js';
 import type { Actor, CoreContext } from './context.js';
 
 /** What the gateway must enforce for a pool (with pending usage folded in) at `now`. */
+/**
+ * The pool a login with this voucher draws from, as it stands now: a new one on first use, else the
+ * stored pool with unwritten usage folded in and any period reset applied. Throws the refusal
+ * (revoked, redeem-by passed, used up, expired) before anything is written. Shared by the portal's
+ * login and RADIUS authorization, so both apply the same rules.
+ */
+export function poolForLogin(ctx: CoreContext, voucherId: string, now: number): { voucher: VoucherRow; ent: EntitlementRow; firstUse: boolean } {
+  const voucher = ctx.store.vouchers.get(voucherId)!;
+  const blocked = redeemBlocker(voucher.status, voucher.redeemBy, now);
+  if (blocked) throw blocked;
+  if (voucher.entitlementId === null) {
+    return { voucher, firstUse: true, ent: { id: ctx.newId('ent'), voucherId: voucher.id, updatedAt: now, ...activate(voucher.plan, now) } };
+  }
+  const stored = ctx.ledger.current(ctx.store.entitlements.get(voucher.entitlementId)!);
+  const ent = { ...stored, ...applyResets(stored, now) };
+  const blocker = loginBlocker(ent, now);
+  if (blocker) throw blocker;
+  return { voucher, firstUse: false, ent };
+}
+
 export function poolLimits(e: EntitlementRow, now: number): PoolLimits {
   if (isThrottled(e, now)) return { id: e.id, ...throttleRates(e.plan), bytesRemaining: null };
   return { id: e.id, downBps: e.plan.downBps, upBps: e.plan.upBps, bytesRemaining: remaining(e, now).bytes };

@@ -16,13 +16,12 @@
  *   g.secondsLeft; g.bytesLeft; g.sessionId; // Session-Timeout, data grant, Class
  */
 import { constantTimeEqual, parseCode } from '../domain/code.js';
-import { activate, applyResets, attachDecision, loginBlocker, redeemBlocker, remaining, type AttachedDevice } from '../domain/entitlement.js';
+import { attachDecision, remaining, type AttachedDevice } from '../domain/entitlement.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { normalizeMac } from '../lib/net.js';
-import type { EntitlementRow } from '../store/entitlement-repo.js';
 import type { RadiusSessionRow } from '../store/radius-session-repo.js';
 import type { CoreContext } from './context.js';
-import { audit, poolLimits } from './pool.js';
+import { audit, poolForLogin, poolLimits } from './pool.js';
 import { sourcePrefix } from './throttle.js';
 
 export interface RadiusAuthorizeInput {
@@ -174,20 +173,7 @@ function poolVoucherOfDevice(ctx: CoreContext, mac: string): string | null {
 
 function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthorizeInput, mac: string): RadiusGrant {
   const now = ctx.clock.now();
-  const voucher = ctx.store.vouchers.get(voucherId)!;
-  const blocked = redeemBlocker(voucher.status, voucher.redeemBy, now);
-  if (blocked) throw blocked;
-
-  let ent: EntitlementRow;
-  const firstUse = voucher.entitlementId === null;
-  if (firstUse) {
-    ent = { id: ctx.newId('ent'), voucherId: voucher.id, updatedAt: now, ...activate(voucher.plan, now) };
-  } else {
-    const stored = ctx.ledger.current(ctx.store.entitlements.get(voucher.entitlementId!)!);
-    ent = { ...stored, ...applyResets(stored, now) };
-    const blocker = loginBlocker(ent, now);
-    if (blocker) throw blocker;
-  }
+  const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now);
 
   // Device slots: local gateway devices and live RADIUS sessions, one slot per MAC (oldest first).
   const sessions = firstUse ? [] : ctx.store.radiusSessions.livePoolSessions(ent.id, now - staleAfterMs(input.interimSec));
