@@ -11,16 +11,23 @@ import { Code, decodeResponse, encodeRequest, type AttributeInput, type RadiusPa
 export const hasRadclient = spawnSync('sh', ['-c', 'command -v radclient']).status === 0;
 export const MA = 'Message-Authenticator = 0x00';
 
-/** One radclient exchange; `-r 3 -t 1`: three tries a second apart, so a loaded machine does not fake a drop. */
-export function radclient(port: number, kind: 'auth' | 'acct', input: string, secret: string): Promise<string> {
+export type RadclientKind = 'auth' | 'acct' | 'status' | 'coa' | 'disconnect';
+
+/** One radclient exchange with its exit status; `-r 3 -t 1`: three tries a second apart, so a loaded machine does not fake a drop. */
+export function radclientRun(port: number, kind: RadclientKind, input: string, secret: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn('radclient', ['-x', '-r', '3', '-t', '1', `127.0.0.1:${port}`, kind, secret]);
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.on('close', () => resolve(out));
+    child.on('close', (code) => resolve({ code, out }));
     child.stdin.end(input + '\n');
   });
+}
+
+/** One radclient exchange: what it printed. */
+export async function radclient(port: number, kind: RadclientKind, input: string, secret: string): Promise<string> {
+  return (await radclientRun(port, kind, input, secret)).out;
 }
 
 /** Mikrotik-Total-Limit(+Gigawords) of a radclient-printed Accept, or null. */

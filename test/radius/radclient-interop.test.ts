@@ -6,9 +6,9 @@
  * really checks (and that a mistake on our side would show). Skipped when radclient is not installed.
  */
 import { Buffer } from 'node:buffer';
-import { spawn, spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasRadclient, radclientRun, type RadclientKind } from './nas-peer.js';
 import {
   Code,
   decodeRequest,
@@ -22,7 +22,6 @@ import {
 } from '../../src/radius/index.js';
 
 const SECRET = 'interop-secret-with-24-chars';
-const hasRadclient = spawnSync('sh', ['-c', 'command -v radclient']).status === 0;
 
 type Handler = (d: Decoded) => Buffer | undefined;
 let sock: Socket;
@@ -30,17 +29,7 @@ let port = 0;
 let handler: Handler = () => undefined;
 const seen: Decoded[] = [];
 
-function radclient(kind: string, input: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    // -r 3 -t 1: up to three tries a second apart (a loaded CI machine can miss one); -x prints what it received.
-    const child = spawn('radclient', ['-x', '-r', '3', '-t', '1', `127.0.0.1:${port}`, kind, SECRET]);
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.on('close', (code) => resolve({ code, out }));
-    child.stdin.end(input + '\n');
-  });
-}
+const radclient = (kind: RadclientKind, input: string) => radclientRun(port, kind, input, SECRET);
 
 describe.skipIf(!hasRadclient)('radclient accepts what the encoder signs', () => {
   beforeAll(async () => {

@@ -8,30 +8,21 @@
  */
 import { Buffer } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
-import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasRadclient, radclientRun } from './nas-peer.js';
 import { generateCode, formatCode } from '../../src/domain/code.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
 import { harness, type Harness } from '../helpers/harness.js';
 
 const SECRET = 'radius-test-secret-24chr';
-const hasRadclient = spawnSync('sh', ['-c', 'command -v radclient']).status === 0;
 const GB = 1_000_000_000;
 
 let h: Harness;
 let server: RadiusServer;
 
 function radclient(kind: 'auth' | 'acct' | 'status', input: string, secret = SECRET): Promise<{ code: number | null; out: string }> {
-  const port = kind === 'acct' ? server.ports().acct : server.ports().auth;
-  return new Promise((resolve) => {
-    const child = spawn('radclient', ['-x', '-r', '3', '-t', '1', `127.0.0.1:${port}`, kind, secret]);
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.on('close', (code) => resolve({ code, out }));
-    child.stdin.end(input + '\n');
-  });
+  return radclientRun(kind === 'acct' ? server.ports().acct : server.ports().auth, kind, input, secret);
 }
 
 const MA = 'Message-Authenticator = 0x00';
@@ -124,14 +115,7 @@ describe.skipIf(!hasRadclient)('RADIUS server with radclient as the NAS', () => 
 
   it('answers Status-Server on both ports', async () => {
     expect((await radclient('status', MA)).out).toMatch(/Received Access-Accept/);
-    const port = server.ports().acct;
-    const r = await new Promise<string>((resolve) => {
-      const child = spawn('radclient', ['-x', '-r', '3', '-t', '1', `127.0.0.1:${port}`, 'status', SECRET]);
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      child.on('close', () => resolve(out));
-      child.stdin.end(MA + '\n');
-    });
+    const r = (await radclientRun(server.ports().acct, 'status', MA, SECRET)).out;
     expect(r).toMatch(/Received Accounting-Response/);
   });
 
