@@ -9,15 +9,19 @@
  * counters of its devices stay at their last known values. A device's own router being down is a
  * GatewayError, so core applies nothing.
  *
+ * This file is the glue: the pool/device tables and the GatewayDriver methods. The fan-out and replay
+ * policy is fleet.ts, which router a device is on is placement.ts, the wire is router.ts and below.
+ *
  * @example
  *   const driver = createRouterOsDriverWith({ routers: [{ name: 'tower1', ops }], log, randomPassword });
  */
-import { keyedMutex } from '../../lib/mutex.js';
 import type { Logger } from '../../lib/log.js';
 import { isValidIp, isIpv6, normalizeMac } from '../../lib/net.js';
 import { GatewayError, type DeviceCounters, type DeviceGrant, type GatewayDriver, type PoolLimits } from '../driver.js';
 import { RouterOsTrap } from './client.js';
 import { foldRouterRead, startSession, total, zero, type Tally, type Traffic } from './counters.js';
+import { createFleet, OWNER } from './fleet.js';
+import { createPlacement } from './placement.js';
 import type { RouterOps } from './router.js';
 
 export interface RouterOsDriverDeps {
@@ -34,16 +38,13 @@ interface Device {
   tally: Tally;
 }
 
-const OWNER = 'gateway/routeros';
-
 export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDriver {
-  const routers = new Map(deps.routers.map((r) => [r.name, r]));
+  const fleet = createFleet({ routers: deps.routers, log: deps.log, replay: apply });
+  const { routers, on, everywhere } = fleet;
+  const { candidates, routerFor } = createPlacement(fleet);
   const pools = new Map<string, PoolLimits>();
   const passwords = new Map<string, string>();
   const devices = new Map<string, Device>();
-  /** Pools each router still has to be brought in line with (pushed, or removed if no longer wanted). */
-  const dirty = new Map<string, Set<string>>([...routers.keys()].map((n) => [n, new Set<string>()]));
-  const locks = keyedMutex();
   /** Each (router, pool) user's accumulated counters at the last read: recovers ended sessions' tails. */
   const userSeen = new Map<string, Traffic>();
   const userKey = (router: string, poolId: string) => `${router}\u0000${poolId}`;
@@ -63,62 +64,6 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
     const limits = pools.get(poolId);
     if (limits) await r.pushPool(limits, { password: password(poolId), sharedUsers: sharedUsers(r.name, poolId) });
     else await r.removePool(poolId);
-  }
-
-  /** Runs `fn` on one router, serialised per router, after replaying what it missed. */
-  function on<T>(r: RouterOps, fn: () => Promise<T>): Promise<T> {
-    return locks.run(r.name, async () => {
-      const todo = dirty.get(r.name)!;
-      for (const poolId of [...todo]) {
-        try {
-          await apply(r, poolId);
-        } catch (err) {
-          // Unreachable: keep it for next time. Refused (`!trap`): retrying cannot help; say so once.
-          if (!(err instanceof RouterOsTrap)) throw err;
-          deps.log.warn(OWNER, 'router refused a replayed pool change', { router: r.name, poolId, err: err.trapMessage });
-        }
-        todo.delete(poolId);
-      }
-      return fn();
-    });
-  }
-
-  /** Runs `fn` on every router; a failing router is logged and marked. Throws only if all fail. */
-  async function everywhere(what: string, fn: (r: RouterOps) => Promise<void>, onFail?: (r: RouterOps) => void): Promise<void> {
-    const results = await Promise.allSettled([...routers.values()].map((r) => on(r, () => fn(r))));
-    const failed = results.flatMap((res, i) => (res.status === 'rejected' ? [[[...routers.values()][i]!, res.reason] as const] : []));
-    for (const [r, err] of failed) {
-      onFail?.(r);
-      deps.log.warn(OWNER, `${what} failed on router ${r.name}`, { err: String(err) });
-    }
-    if (failed.length === routers.size) throw failed[0]![1] instanceof GatewayError ? failed[0]![1] : new GatewayError(`${what} failed`, { cause: failed[0]![1] });
-  }
-
-  /** Routers that see `ip` in their host table, with the MAC they see. */
-  async function candidates(ip: string): Promise<{ found: Array<{ router: string; mac: string }>; failed: unknown[] }> {
-    const all = [...routers.values()];
-    const results = await Promise.allSettled(all.map((r) => on(r, () => r.hostsAt(ip))));
-    const found: Array<{ router: string; mac: string }> = [];
-    const failed: unknown[] = [];
-    results.forEach((res, i) => {
-      if (res.status === 'fulfilled') for (const h of res.value) found.push({ router: all[i]!.name, mac: h.mac });
-      else failed.push(res.reason);
-    });
-    return { found, failed };
-  }
-
-  async function routerFor(grant: DeviceGrant, ip: string): Promise<RouterOps> {
-    if (grant.site !== undefined) {
-      const r = routers.get(grant.site);
-      if (!r) throw new GatewayError(`unknown router "${grant.site}" (configured: ${[...routers.keys()].join(', ')})`);
-      return r;
-    }
-    if (routers.size === 1) return [...routers.values()][0]!;
-    const { found, failed } = await candidates(ip);
-    const mine = found.filter((c) => c.mac === grant.mac);
-    if (mine.length === 1) return routers.get(mine[0]!.router)!;
-    if (mine.length === 0 && failed.length) throw new GatewayError(`cannot tell which router sees ${ip}: ${String(failed[0])}`);
-    throw new GatewayError(mine.length ? `${ip} (${grant.mac}) is seen by several routers; pass its site` : `no router sees ${ip} (${grant.mac})`);
   }
 
   const ipv4Of = (grant: DeviceGrant) => grant.ips.find((ip) => isValidIp(ip) && !isIpv6(ip));
@@ -189,14 +134,14 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
           await apply(r, limits.id);
           if (limits.bytesRemaining === null || limits.bytesRemaining > 0) await revive(r, limits.id);
         },
-        (r) => dirty.get(r.name)!.add(limits.id),
+        (r) => fleet.markDirty(r, limits.id),
       );
     },
 
     async removePool(poolId) {
       pools.delete(poolId);
       for (const [id, d] of devices) if (d.grant.poolId === poolId) devices.delete(id);
-      await everywhere(`removePool ${poolId}`, (r) => apply(r, poolId), (r) => dirty.get(r.name)!.add(poolId));
+      await everywhere(`removePool ${poolId}`, (r) => apply(r, poolId), (r) => fleet.markDirty(r, poolId));
       passwords.delete(poolId);
       forgetPool(poolId);
     },
@@ -295,7 +240,7 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
           await r.removeActive(extra);
         },
         (r) => {
-          for (const id of new Set([...wanted, ...stale])) dirty.get(r.name)!.add(id);
+          for (const id of new Set([...wanted, ...stale])) fleet.markDirty(r, id);
           // Its devices keep their last known counters until it answers again.
           for (const g of state.devices) {
             const prev = keep.get(g.deviceId);
