@@ -48,6 +48,9 @@ async function form(c: Context): Promise<Record<string, string>> {
     });
     return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
   }
+  // No content type and no body (curl -X POST, a bare fetch): an empty form, as a browser would send it.
+  // A body without a type cannot be read as anything, so it is still refused.
+  if (!type && (await c.req.text()) === '') return {};
   throw new DomainError('INVALID_INPUT', 'send the form as application/x-www-form-urlencoded or JSON');
 }
 

@@ -299,3 +299,21 @@ describe('one pool, many devices', () => {
     expect(reuse.status).toBe(409);
   });
 });
+
+describe('POST /logout with an empty body', () => {
+  it('logs the caller out like an empty form does (no content type at all: curl -X POST, a bare fetch)', async () => {
+    const h = await harness();
+    const { codes } = h.vouchers(1, { durationSec: 3600 });
+    const a = h.device();
+    await a.login(codes[0]!);
+    const res = await a.request('/logout', { method: 'POST' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    expect(a.online()).toBe(false);
+    // A body with no content type is still refused: it cannot be read as a form.
+    await a.login(codes[0]!);
+    const odd = await a.request('/logout', { method: 'POST', body: 'all=1', headers: { 'content-type': '' } });
+    expect(odd.status).toBe(400);
+    expect(a.online()).toBe(true);
+  });
+});
