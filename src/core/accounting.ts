@@ -13,7 +13,7 @@
  *   await acc.sweep();   // one pass (tests drive this with a fake clock)
  */
 import { applyResets, isThrottled, remaining, statusAt } from '../domain/entitlement.js';
-import type { DeviceRow } from '../store/entitlement-repo.js';
+import type { DeviceRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import type { PoolUsage } from './events.js';
 import { endPool, throttlePool } from './lifecycle.js';

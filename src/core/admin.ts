@@ -14,9 +14,10 @@ import type { AuditEvent, NetworkState, OperatorSessions, OperatorView, PoolLive
 import { DomainError } from '../domain/errors.js';
 import { LANGS, type Lang } from '../domain/plan-words.js';
 import { hashPassword, verifyPassword } from '../lib/password.js';
-import type { OperatorRow, Role } from '../store/operator-repo.js';
+import type { OperatorRow, Role } from './ports/model.js';
 import { adminVouchers } from './admin-vouchers.js';
 import type { CoreContext } from './context.js';
+import { endings } from './endings.js';
 import { localDay } from './ledger.js';
 import { addOperator } from './operators.js';
 import { applyWalledGarden, audit } from './pool.js';
@@ -30,6 +31,8 @@ const GARDEN_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a
 
 export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }) {
   const { store } = ctx;
+  // Why sessions end, for the resident portal: subscribed now so no ending is missed (core/endings.ts).
+  endings(ctx);
 
   function settings(): SettingsView {
     const s = store.settings.all();

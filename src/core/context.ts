@@ -10,7 +10,7 @@ import type { Clock } from '../lib/clock.js';
 import type { IdFactory } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { KeyedMutex } from '../lib/mutex.js';
-import type { Store } from '../store/index.js';
+import type { Store } from './ports/store.js';
 import type { AuditSummary } from './audit-summary.js';
 import type { EventBus } from './events.js';
 import type { Ledger } from './ledger.js';

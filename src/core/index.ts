@@ -27,7 +27,7 @@ import { createThrottle } from './throttle.js';
 import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
 import type { ClientHint } from '../gateway/driver.js';
 import type { Plan } from '../domain/plan.js';
-import type { Role } from '../store/operator-repo.js';
+import type { Role } from './ports/model.js';
 
 /** Refused attempts are summarised per source prefix per 10 minutes (core/audit-summary.ts). */
 const AUDIT_WINDOW_MS = 10 * 60_000;

@@ -12,8 +12,8 @@
  */
 import type { DeviceCounters } from '../gateway/driver.js';
 import type { Clock } from '../lib/clock.js';
-import type { EntitlementRow, DeviceRow } from '../store/entitlement-repo.js';
-import type { Store } from '../store/index.js';
+import type { EntitlementRow, DeviceRow } from './ports/model.js';
+import type { Store } from './ports/store.js';
 
 interface DevicePending {
   entitlementId: string;

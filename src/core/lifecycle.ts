@@ -6,7 +6,7 @@
  *   await endPool(ctx, entitlementId, 'expired', 'time is up', { type: 'system' });
  */
 import type { EntitlementStatus } from '../domain/entitlement.js';
-import type { DeviceRow } from '../store/entitlement-repo.js';
+import type { DeviceRow } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';
 import { audit, poolLimits, tryGateway } from './pool.js';
 

@@ -20,8 +20,8 @@ import { attachDecision, redeemBlocker, topUp as addToPool } from '../domain/ent
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint, ClientInfo } from '../gateway/driver.js';
 import { normalizeIp } from '../lib/net.js';
-import type { DeviceRow, EntitlementRow } from '../store/entitlement-repo.js';
-import type { VoucherRow } from '../store/voucher-repo.js';
+import type { DeviceRow, EntitlementRow } from './ports/model.js';
+import type { VoucherRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { audit, onGateway, poolForLogin, poolLimits, tryGateway } from './pool.js';
 import { sourcePrefix } from './throttle.js';

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
 import { hashPassword, verifyPassword } from '../lib/password.js';
-import type { OperatorRow, Role } from '../store/operator-repo.js';
+import type { OperatorRow, Role } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';
 import { sourcePrefix } from './throttle.js';
 import { audit } from './pool.js';

@@ -6,8 +6,8 @@ import { activate, applyResets, isThrottled, loginBlocker, redeemBlocker, remain
 import { DomainError } from '../domain/errors.js';
 import { throttleRates } from '../domain/plan.js';
 import { GatewayError, type PoolLimits } from '../gateway/driver.js';
-import type { EntitlementRow } from '../store/entitlement-repo.js';
-import type { VoucherRow } from '../store/voucher-repo.js';
+import type { EntitlementRow } from './ports/model.js';
+import type { VoucherRow } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';
 
 /** What the gateway must enforce for a pool (with pending usage folded in) at `now`. */

@@ -7,7 +7,7 @@
  *   for (const s of radiusSessionsOfPool(ctx, entId)) …;
  *   closeRadiusSession(ctx, s.id, 'disconnect');
  */
-import type { RadiusSessionRow } from '../store/radius-session-repo.js';
+import type { RadiusSessionRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { audit } from './pool.js';
 

@@ -19,7 +19,7 @@ import { constantTimeEqual, parseCode } from '../domain/code.js';
 import { attachDecision, remaining, type AttachedDevice } from '../domain/entitlement.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { normalizeMac } from '../lib/net.js';
-import type { RadiusSessionRow } from '../store/radius-session-repo.js';
+import type { RadiusSessionRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { audit, poolForLogin, poolLimits } from './pool.js';
 import { sourcePrefix } from './throttle.js';
@@ -157,6 +157,50 @@ export async function authorizeRadiusMac(ctx: CoreContext, input: RadiusAuthoriz
     if (isDomainError(err)) ctx.bus.emit('login.failed', { ip, mac, code: err.code });
     throw err;
   }
+}
+
+/**
+ * The UAM login page's check before it hands a code to a NAS (http/uam.ts): the same refusals an
+ * Access-Request would get — throttle, typo, unknown, revoked, expired, used up, device limit — without
+ * writing anything but a counted guess, so the page shows them in the resident's language instead of
+ * sending the browser to the NAS only to come back with a Reply-Message. Returns the normalized code
+ * (what the page sends as User-Name and password).
+ *
+ * @example const { code } = checkRadiusCode(ctx, { nas: 'school', code: 'k7qm 4xpa 9tr', mac: 'AA-BB-CC-00-11-22', ip: '10.1.0.5', interimSec: 300 });
+ */
+export function checkRadiusCode(ctx: CoreContext, input: RadiusAuthorizeInput): { code: string } {
+  const { key, mac } = deviceKey(input.nas, input.mac);
+  const prefix = input.ip ? sourcePrefix(input.ip) : `radius:${input.nas}`;
+  ctx.throttle.check(key, prefix);
+  const parsed = parseCode(input.code);
+  if (!parsed.ok) {
+    throw parsed.reason === 'check'
+      ? new DomainError('CODE_CHECK_FAILED', 'this code has a typo; check each character')
+      : new DomainError('CODE_MALFORMED', 'a code has 11 letters and digits, like K7QM-4XPA-9TR');
+  }
+  const voucher = ctx.store.vouchers.findByCode(parsed.code);
+  if (!voucher || !constantTimeEqual(voucher.code, parsed.code)) {
+    const t = ctx.throttle.fail(key, prefix);
+    ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: mac }, { ip: input.ip ?? '', nas: input.nas, failures: t.failures, retryAfter: t.retryAfter });
+    throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist', t.locked ? { retryAfter: t.retryAfter } : {});
+  }
+  const now = ctx.clock.now();
+  const { ent, firstUse } = poolForLogin(ctx, voucher.id, now);
+  if (!firstUse) {
+    const members = poolMembers(ctx, ent.id, now, input.interimSec);
+    attachDecision([...members.values()], ent.plan.devices, mac, false); // throws DEVICE_LIMIT
+  }
+  return { code: parsed.code };
+}
+
+/** A pool's device slots: local gateway devices and live RADIUS sessions, one per MAC (oldest first). */
+function poolMembers(ctx: CoreContext, entitlementId: string, now: number, interimSec: number): Map<string, AttachedDevice> {
+  const members = new Map<string, AttachedDevice>();
+  for (const d of ctx.store.entitlements.activeDevices(entitlementId)) members.set(d.mac, { mac: d.mac, attachedAt: d.attachedAt });
+  for (const s of ctx.store.radiusSessions.livePoolSessions(entitlementId, now - staleAfterMs(interimSec))) {
+    if (!members.has(s.mac)) members.set(s.mac, { mac: s.mac, attachedAt: s.grantedAt });
+  }
+  return members;
 }
 
 /** End reasons after which a MAC no longer re-attaches: the resident logged out, or we disconnected it. */

@@ -10,9 +10,11 @@
 import { allowsTraffic, isThrottled, remaining, statusAt, type EntitlementStatus } from '../domain/entitlement.js';
 import { DomainError } from '../domain/errors.js';
 import type { Plan } from '../domain/plan.js';
+import { poolPlan } from '../domain/plan-words.js';
 import type { ClientHint } from '../gateway/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import type { CoreContext } from './context.js';
+import { endings, type Ending } from './endings.js';
 import { identify } from './login.js';
 import { audit, onGateway, tryGateway } from './pool.js';
 
@@ -27,7 +29,8 @@ export interface DeviceView {
 }
 
 export type DeviceStatus =
-  | { authorized: false }
+  /** `ended`: why this device's session ended, when it did so lately (core/endings.ts). */
+  | { authorized: false; ended?: Ending }
   | {
       authorized: true;
       online: boolean;
@@ -35,6 +38,7 @@ export type DeviceStatus =
       deviceId: string;
       status: EntitlementStatus;
       throttled: boolean;
+      /** What the pool amounts to now: its plan with the time and data of every code added to it. */
       plan: Plan;
       secondsRemaining: number | null;
       bytesRemaining: number | null;
@@ -56,7 +60,10 @@ export async function deviceStatus(ctx: CoreContext, ip: string, hint?: ClientHi
     throw err;
   }
   const device = ctx.store.entitlements.activeDeviceByMac(client.mac);
-  if (!device) return { authorized: false };
+  if (!device) {
+    const ended = endings(ctx).of(client.mac);
+    return ended ? { authorized: false, ended } : { authorized: false };
+  }
   const stored = ctx.store.entitlements.get(device.entitlementId);
   if (!stored) return { authorized: false };
   return poolView(ctx, stored.id, device.id);
@@ -77,7 +84,7 @@ export function poolView(ctx: CoreContext, entitlementId: string, callerDeviceId
     deviceId: callerDeviceId ?? '',
     status: statusAt(ent, now),
     throttled: isThrottled(ent, now),
-    plan: ent.plan,
+    plan: poolPlan(ent.plan, ent),
     secondsRemaining: left.seconds,
     bytesRemaining: left.bytes,
     usedBytes: ent.usedBytes,

@@ -8,7 +8,7 @@
 import { generateCode } from '../domain/code.js';
 import { DomainError } from '../domain/errors.js';
 import { validatePlan, type Plan } from '../domain/plan.js';
-import type { BatchRow, VoucherRow } from '../store/voucher-repo.js';
+import type { BatchRow, VoucherRow } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';
 import { endPool } from './lifecycle.js';
 import { audit } from './pool.js';

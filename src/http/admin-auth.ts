@@ -12,7 +12,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Core } from '../core/index.js';
 import { DomainError } from '../domain/errors.js';
-import type { OperatorRow, Role } from '../store/operator-repo.js';
+import type { OperatorRow, Role } from '../core/ports/model.js';
 
 export const OPERATOR_COOKIE = 'portico_op';
 export const CSRF_HEADER = 'x-csrf-token';

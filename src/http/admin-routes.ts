@@ -17,7 +17,7 @@ import type { AdminSession, BatchCreate, PlanInput } from '../api/contract.js';
 import { DomainError } from '../domain/errors.js';
 import { LANGS, type Lang } from '../domain/plan-words.js';
 import { LAYOUTS, renderSheet, type SheetLayout } from '../print/sheet.js';
-import type { Role } from '../store/operator-repo.js';
+import type { Role } from '../core/ports/model.js';
 import { operatorAuth, sameOrigin, sessionCookie, type OperatorSession } from './admin-auth.js';
 import { clientIpOf, type HttpDeps } from './context.js';
 import { pickLang } from './i18n.js';

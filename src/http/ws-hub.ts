@@ -39,7 +39,7 @@ import { WS_CLOSE, WS_TOPICS, type AuditEvent, type SessionState, type WsMessage
 import type { PorticoEvents } from '../core/events.js';
 import type { Lang } from '../domain/plan-words.js';
 import { normalizeIp } from '../lib/net.js';
-import type { Role } from '../store/operator-repo.js';
+import type { Role } from '../core/ports/model.js';
 import { cookieValue, operatorAuth, sameOrigin } from './admin-auth.js';
 import { sessionState, type HttpDeps } from './context.js';
 import { pickLang } from './i18n.js';

@@ -7,33 +7,11 @@
  *   const repo = entitlementRepo(db);
  *   repo.activeDevices(entitlementId);
  */
-import type { Entitlement, EntitlementStatus } from '../domain/entitlement.js';
+import type { EntitlementStatus } from '../domain/entitlement.js';
 import type { Plan } from '../domain/plan.js';
 import type { Db } from './db.js';
-
-export interface EntitlementRow extends Entitlement {
-  id: string;
-  voucherId: string;
-  updatedAt: number;
-}
-
-export interface DeviceRow {
-  id: string;
-  entitlementId: string;
-  mac: string;
-  ip: string;
-  site: string | null;
-  attachedAt: number;
-  lastSeen: number;
-  active: boolean;
-  endedAt: number | null;
-  endReason: string | null;
-  bytesUp: number;
-  bytesDown: number;
-  /** The driver's cumulative counters as of the last usage flush (the baseline for the next delta). */
-  counterUp: number;
-  counterDown: number;
-}
+import type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
+export type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
 
 type Raw = Record<string, unknown>;
 

@@ -8,18 +8,8 @@
  *   eventRepo(db).append({ at, type: 'voucher.revoked', actorType: 'operator', actorId, subject: voucherId, data: { reason } });
  */
 import type { Db } from './db.js';
-
-export type ActorType = 'device' | 'operator' | 'system';
-
-export interface EventRow {
-  id?: number;
-  at: number;
-  type: string;
-  actorType: ActorType;
-  actorId: string | null;
-  subject: string | null;
-  data: Record<string, unknown> | null;
-}
+import type { ActorType, EventRow } from '../core/ports/model.js';
+export type { ActorType, EventRow } from '../core/ports/model.js';
 
 type Raw = Record<string, unknown>;
 

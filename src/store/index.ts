@@ -7,6 +7,7 @@
  * @example
  *   const store = createStore(openDatabase(':memory:'));
  */
+import type { Store } from '../core/ports/store.js';
 import { transaction, type Db } from './db.js';
 import { entitlementRepo } from './entitlement-repo.js';
 import { eventRepo } from './event-repo.js';
@@ -17,7 +18,10 @@ import { settingsRepo } from './settings-repo.js';
 import { voucherRepo } from './voucher-repo.js';
 import { storageFailure, trackWrites, writeHealth } from './write-health.js';
 
-export function createStore(raw: Db) {
+/** The SQLite store: core's Store port plus the raw handle, for tests and tools that inspect the file. */
+export type SqliteStore = Store & { db: Db };
+
+export function createStore(raw: Db): SqliteStore {
   const health = writeHealth();
   const db = trackWrites(raw, health);
   migrate(db);
@@ -46,4 +50,4 @@ export function createStore(raw: Db) {
   };
 }
 
-export type Store = ReturnType<typeof createStore>;
+export type { Store } from '../core/ports/store.js';

@@ -6,25 +6,8 @@
  *   operatorRepo(db).findByName('admin');
  */
 import type { Db } from './db.js';
-
-export type Role = 'admin' | 'seller';
-
-export interface OperatorRow {
-  id: string;
-  name: string;
-  role: Role;
-  passwordHash: string;
-  createdAt: number;
-  disabled: boolean;
-}
-
-export interface OperatorSessionRow {
-  tokenHash: string;
-  operatorId: string;
-  csrf: string;
-  createdAt: number;
-  expiresAt: number;
-}
+import type { Role, OperatorRow, OperatorSessionRow } from '../core/ports/model.js';
+export type { Role, OperatorRow, OperatorSessionRow } from '../core/ports/model.js';
 
 type Raw = Record<string, unknown>;
 const toOperator = (r: Raw): OperatorRow => ({

@@ -9,30 +9,8 @@
  *   repo.byClass('rad_x') ?? repo.byAcctSession('mikrotik-1', '80000001');
  */
 import type { Db } from './db.js';
-
-export interface RadiusSessionRow {
-  id: string;
-  nas: string;
-  entitlementId: string;
-  mac: string;
-  ip: string | null;
-  acctSessionId: string | null;
-  grantedAt: number;
-  lastSeen: number;
-  active: boolean;
-  endedAt: number | null;
-  endReason: string | null;
-  inOctets: number;
-  outOctets: number;
-  /** Bytes of the pool this grant holds (migration 003); null = not bounded by the NAS. */
-  sliceBytes: number | null;
-  /** in + out octets of the session when the slice was granted. */
-  sliceBase: number;
-  /** User-Name the NAS sent (the code as typed, or the MAC): Disconnect-Request needs it. */
-  userName: string | null;
-  /** Source address of the Access-Request: where Disconnect-Requests go. */
-  nasIp: string | null;
-}
+import type { RadiusSessionRow } from '../core/ports/model.js';
+export type { RadiusSessionRow } from '../core/ports/model.js';
 
 type Raw = Record<string, unknown>;
 

@@ -10,50 +10,8 @@
 import type { Plan } from '../domain/plan.js';
 import type { VoucherStatus } from '../domain/entitlement.js';
 import { transaction, type Db } from './db.js';
-
-export interface VoucherRow {
-  id: string;
-  code: string;
-  batchId: string;
-  plan: Plan;
-  status: VoucherStatus;
-  redeemBy: number | null;
-  entitlementId: string | null;
-  createdAt: number;
-  redeemedAt: number | null;
-  revokedAt: number | null;
-  revokeReason: string | null;
-}
-
-export interface BatchRow {
-  id: string;
-  planName: string | null;
-  plan: Plan;
-  count: number;
-  note: string | null;
-  price: number | null;
-  sellerId: string | null;
-  createdAt: number;
-}
-
-export interface PlanRow {
-  id: string;
-  name: string;
-  plan: Plan;
-  price: number | null;
-  createdAt: number;
-}
-
-export interface VoucherFilter {
-  status?: VoucherStatus;
-  batchId?: string;
-  sellerId?: string;
-  /** Matches the code (without dashes) or the batch note. */
-  q?: string;
-  /** At most 10,000 rows unless `Infinity` (the CLI's "every row"); 100 by default. */
-  limit?: number;
-  offset?: number;
-}
+import type { VoucherRow, BatchRow, PlanRow, VoucherFilter } from '../core/ports/model.js';
+export type { VoucherRow, BatchRow, PlanRow, VoucherFilter } from '../core/ports/model.js';
 
 type Raw = Record<string, unknown>;
 

@@ -16,7 +16,7 @@ import { fakeClock } from '../../src/lib/clock.js';
 import { newId } from '../../src/lib/ids.js';
 import { createLogger } from '../../src/lib/log.js';
 import { openDatabase } from '../../src/store/db.js';
-import { createStore, type Store } from '../../src/store/index.js';
+import { createStore, type SqliteStore as Store } from '../../src/store/index.js';
 import { JournalWriteError, journaled, type JournalFs } from '../../src/store/journal.js';
 
 const PASS = 'correct horse battery';

@@ -15,7 +15,7 @@ import { formatCode } from '../../src/domain/code.js';
 import { newId } from '../../src/lib/ids.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { openDatabase } from '../../src/store/db.js';
-import { createStore, type Store } from '../../src/store/index.js';
+import { createStore, type SqliteStore as Store } from '../../src/store/index.js';
 import { startLab, type Lab } from '../routeros-sim/harness.js';
 
 const A = { ip: '10.5.50.10', mac: '02:00:00:00:01:0a' }; // seen by tower1

@@ -24,7 +24,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { openRuntime } from '../../src/runtime.js';
 import { openDatabase } from '../../src/store/db.js';
-import { createStore, type Store } from '../../src/store/index.js';
+import { createStore, type SqliteStore as Store } from '../../src/store/index.js';
 import { openRamStorage } from '../../src/store/snapshot.js';
 import { freePort } from '../helpers/free-port.js';
 
