@@ -19,13 +19,14 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { freePort } from '../test/helpers/free-port.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const UI_FILE = /^[a-z0-9][a-z0-9-]{0,60}\.(js|css|html|svg|png|ico)$/;
+const UI_DIR = /^[a-z0-9][a-z0-9-]{0,60}$/;
 
 export interface BundleResult {
   archive: string;
@@ -68,8 +69,9 @@ export async function bundle(opts: BundleOptions = {}): Promise<BundleResult & {
     logLevel: 'warning',
   });
 
-  mkdirSync(join(app, 'portal-ui'));
-  for (const f of readdirSync(join(ROOT, 'portal-ui'))) if (UI_FILE.test(f)) cpSync(join(ROOT, 'portal-ui', f), join(app, 'portal-ui', f));
+  // The UI files and the console's module folders (admin/, admin/views/): what src/http/static.ts serves.
+  const ui = join(ROOT, 'portal-ui');
+  cpSync(ui, join(app, 'portal-ui'), { recursive: true, filter: (src) => src === ui || (statSync(src).isDirectory() ? UI_DIR : UI_FILE).test(basename(src)) });
 
   // The addon and the two tiny packages its loader needs at run time (prebuild-install is install-time only).
   const nm = join(ROOT, 'node_modules');

@@ -1,8 +1,8 @@
 /**
  * Serves the static UI in portal-ui/: `/ui/<file>` and the operator console shell at `/admin`. Only
- * plain file names directly inside portal-ui/ (letters, digits, dashes, one extension from a short list)
- * are ever served: the request names a key in that list, never a path, so `..`, encoded slashes or
- * symlinks elsewhere cannot reach another file. Files are read once, on first use, and answered with an
+ * plain file names inside portal-ui/ or its sub-folders up to two deep (letters, digits, dashes, one
+ * extension from a short list) are ever served: the request names a key in that list, never a path, so
+ * `..`, encoded slashes or symlinks elsewhere cannot reach another file. Files are read once, on first use, and answered with an
  * ETag so a phone revalidates instead of downloading again.
  *
  * @example
@@ -23,6 +23,8 @@ const TYPES: Record<string, string> = {
   ico: 'image/x-icon',
 };
 const NAME = /^[a-z0-9][a-z0-9-]{0,60}\.(js|css|html|svg|png|ico)$/;
+/** Sub-folders (the console's `admin/`, `admin/views/`) are walked too, two levels deep, same name rule. */
+const DIR = /^[a-z0-9][a-z0-9-]{0,60}$/;
 
 /** The console may talk only to this origin; nothing is framed, nothing is loaded from elsewhere. */
 export const CONSOLE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -43,12 +45,16 @@ export function staticRoutes(opts: { dir: string }) {
   function load(): Map<string, Asset> {
     if (assets) return assets;
     const m = new Map<string, Asset>();
-    for (const e of readdirSync(opts.dir, { withFileTypes: true })) {
-      const ext = NAME.exec(e.name)?.[1];
-      if (!e.isFile() || !ext) continue;
-      const body = readFileSync(join(opts.dir, e.name));
-      m.set(e.name, { body, type: TYPES[ext]!, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` });
-    }
+    const walk = (prefix: string, depth: number) => {
+      for (const e of readdirSync(join(opts.dir, prefix), { withFileTypes: true })) {
+        if (e.isDirectory() && depth < 2 && DIR.test(e.name)) walk(`${prefix}${e.name}/`, depth + 1);
+        const ext = NAME.exec(e.name)?.[1];
+        if (!e.isFile() || !ext) continue;
+        const body = readFileSync(join(opts.dir, prefix, e.name));
+        m.set(prefix + e.name, { body, type: TYPES[ext]!, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` });
+      }
+    };
+    walk('', 0);
     return (assets = m);
   }
 
@@ -61,9 +67,10 @@ export function staticRoutes(opts: { dir: string }) {
   }
 
   const app = new Hono();
-  app.get('/ui/:name', (c) => {
-    const name = c.req.param('name');
-    return NAME.test(name) && !name.endsWith('.html') ? answer(c, name) : c.json({ ok: false, code: 'NOT_FOUND', message: 'no such file' }, 404);
+  app.get('/ui/*', (c) => {
+    // The rest of the path is only ever a key of the asset list built above, never joined to a directory.
+    const name = c.req.path.slice('/ui/'.length);
+    return !name.endsWith('.html') ? answer(c, name) : c.json({ ok: false, code: 'NOT_FOUND', message: 'no such file' }, 404);
   });
   app.get('/admin', (c) => answer(c, 'admin.html', { 'Content-Security-Policy': CONSOLE_CSP, 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' }));
   app.get('/admin/', (c) => c.redirect('/admin', 301));

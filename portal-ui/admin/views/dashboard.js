@@ -1,0 +1,53 @@
+// @ts-check
+/**
+ * The dashboard: figures (devices online, throughput, today's traffic, gateway, unused vouchers), who is
+ * online now and the latest events, all live over `operator/sessions` and `operator/events`.
+ *
+ * @typedef {import('../../../src/api/contract.js').OperatorSessions} OperatorSessions
+ * @typedef {import('../../../src/api/contract.js').AuditEvent} AuditEvent
+ * @typedef {import('../i18n.js').TextKey} TextKey
+ */
+import { api } from '../api.js';
+import { h, num, bytes, rate, dur, pill, head } from '../dom.js';
+import { lang, t } from '../i18n.js';
+import { live } from '../live.js';
+
+/** @type {import('../dom.js').View} */
+export default async function dashboard(main, params, shell) {
+  const d = /** @type {OperatorSessions} */ (await api('GET', '/api/admin/dashboard'));
+  const figure = (/** @type {string} */ id, /** @type {string} */ label) => h('div', { class: 'card' }, h('h2', {}, label), h('div', { class: 'big', id }));
+  const pools = h('tbody');
+  const events = h('ul', { class: 'events', id: 'events' });
+  main.append(
+    h('h1', {}, t('dashboard')),
+    h('div', { class: 'grid' }, figure('online', t('devicesOnline')), figure('rate', t('throughput')), figure('today', t('todayTraffic')), figure('gw', t('gateway')), figure('unused', t('unusedVouchers'))),
+    h('div', { class: 'card' }, h('h2', {}, t('onlineNow')), h('div', { class: 'scroll' }, h('table', {}, head(['pool', 'status', 'timeLeft', 'dataLeft', 'down', 'up', 'devices']), pools))),
+    h('div', { class: 'card' }, h('h2', {}, t('latestEvents')), events),
+  );
+  /** @param {OperatorSessions} s */
+  const show = (s) => {
+    /** @param {string} id @param {string} text */
+    const set = (id, text) => { const el = document.getElementById(id); if (el) el.textContent = text; };
+    set('online', num(s.devicesOnline));
+    set('rate', `${rate(s.downBps)} ↓ ${rate(s.upBps)} ↑`);
+    set('today', bytes(s.todayBytes));
+    set('gw', s.gateway.ok ? t('gwOk') : t('gwDown', { detail: s.gateway.detail }));
+    document.getElementById('gw')?.setAttribute('class', `big ${s.gateway.ok ? 'ok' : 'bad'}`);
+    set('unused', num(s.vouchers.unused));
+    pools.replaceChildren(...s.pools.map((p) => h('tr', {}, h('td', { class: 'code' }, p.entitlementId.slice(-8)), h('td', {}, pill(p.throttled ? 'throttled' : p.status)), h('td', {}, dur(p.secondsRemaining)),
+      h('td', {}, p.bytesRemaining === null ? '∞' : bytes(p.bytesRemaining)), h('td', {}, rate(p.downBps)), h('td', {}, rate(p.upBps)), h('td', {}, num(p.devices)))));
+    if (!s.pools.length) pools.append(h('tr', {}, h('td', { colspan: 7, class: 'muted' }, t('nobodyOnline'))));
+  };
+  /** @param {AuditEvent[]} list @param {boolean} replace */
+  const addEvents = (list, replace) => {
+    const items = list.map((e) => h('li', {}, h('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString(lang)), ' ', h('strong', {}, e.type), ' ', e.subject ?? ''));
+    if (replace) events.replaceChildren(...items);
+    else events.prepend(...items);
+    while (events.children.length > 50) events.lastChild?.remove();
+  };
+  show(d);
+  live('operator/sessions,operator/events', (m) => {
+    if (m.topic === 'operator/sessions') show(m.payload);
+    else if (m.topic === 'operator/events') addEvents(m.payload, m.kind === 'snapshot');
+  });
+}

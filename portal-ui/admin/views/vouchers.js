@@ -1,0 +1,63 @@
+// @ts-check
+/**
+ * Vouchers: search by code (forgiving: case, spaces, dashes) or note, filter by status or batch, export
+ * CSV, and revoke with a reason (admins only).
+ *
+ * @typedef {import('../../../src/api/contract.js').VoucherList} VoucherList
+ * @typedef {import('../../../src/api/contract.js').VoucherView} VoucherView
+ * @typedef {import('../i18n.js').TextKey} TextKey
+ */
+import { api, session } from '../api.js';
+import { h, num, when, fields, flash, act, pill, head } from '../dom.js';
+import { lang, t } from '../i18n.js';
+
+const STATUSES = ['unused', 'active', 'exhausted', 'expired', 'revoked'];
+
+/** @type {import('../dom.js').View} */
+export default async function vouchers(main, params, shell) {
+  const q = new URLSearchParams(params);
+  if (!q.has('limit')) q.set('limit', '100');
+  const list = /** @type {VoucherList} */ (await api('GET', `/api/admin/vouchers?${q}`));
+  const filter = h('form', {
+    class: 'card inline',
+    role: 'search',
+    onsubmit: (/** @type {Event} */ e) => {
+      e.preventDefault();
+      const f = new URLSearchParams(Object.entries(fields(/** @type {HTMLFormElement} */ (e.target))).filter(([, v]) => v !== ''));
+      location.hash = `#/vouchers?${f}`;
+    },
+  },
+    h('label', { for: 'q' }, t('search')), h('input', { id: 'q', name: 'q', value: params.get('q') ?? '', placeholder: t('searchPh') }),
+    h('label', { for: 'status' }, t('status')), h('select', { id: 'status', name: 'status' }, h('option', { value: '' }, t('any')), STATUSES.map((s) => h('option', { value: s, selected: params.get('status') === s }, t(/** @type {TextKey} */ (s))))),
+    params.get('batch') ? h('input', { type: 'hidden', name: 'batch', value: params.get('batch') }) : null,
+    h('button', { type: 'submit' }, t('filter')),
+    h('a', { class: 'button alt', href: `/api/admin/vouchers.csv?${new URLSearchParams([...[...params].filter(([k]) => k !== 'limit' && k !== 'lang'), ['lang', lang]])}`, download: 'vouchers.csv' }, t('exportCsv')),
+  );
+  const admin = session.me?.role === 'admin';
+  /** @param {VoucherView} v */
+  const row = (v) => {
+    const tr = h('tr', { 'data-code': v.code },
+      h('td', { class: 'code' }, v.code), h('td', {}, pill(v.status), v.revokeReason ? h('div', { class: 'muted' }, v.revokeReason) : null), h('td', {}, v.words), h('td', {}, v.note ?? ''), h('td', {}, when(v.createdAt)), h('td', {}, when(v.redeemedAt)),
+      h('td', {}, admin && v.status !== 'revoked' ? h('button', { class: 'alt', onclick: () => revokeForm(tr, v) }, t('revoke')) : null));
+    return tr;
+  };
+  /** @param {HTMLElement} tr @param {VoucherView} v */
+  const revokeForm = (tr, v) => {
+    const cell = /** @type {HTMLElement} */ (tr.lastElementChild);
+    cell.replaceChildren(h('form', {
+      class: 'inline',
+      onsubmit: (/** @type {Event} */ e) => {
+        e.preventDefault();
+        act(async () => {
+          const r = /** @type {{ voucher: VoucherView }} */ (await api('POST', `/api/admin/vouchers/${encodeURIComponent(v.id)}/revoke`, fields(/** @type {HTMLFormElement} */ (e.target))));
+          tr.replaceWith(row(r.voucher));
+          flash(t('isRevoked', { code: v.code }));
+        });
+      },
+    }, h('input', { name: 'reason', 'aria-label': t('reasonFor', { code: v.code }), placeholder: t('reasonPh'), maxlength: 200 }), h('button', { class: 'danger', type: 'submit' }, t('confirmRevoke'))));
+    cell.querySelector('input')?.focus();
+  };
+  main.append(h('h1', {}, t('vouchers')), filter,
+    h('div', { class: 'card' }, h('p', { class: 'muted' }, t('vouchersN', { n: num(list.total) }, list.total) + (list.total > list.items.length ? t('showing', { n: num(list.items.length) }) : '')),
+      h('div', { class: 'scroll' }, h('table', {}, head(['code', 'status', 'plan', 'note', 'created', 'firstUsed', '']), h('tbody', {}, list.items.map(row))))));
+}
