@@ -34,9 +34,12 @@ export interface DeviceSummary {
   upBps: number;
 }
 
+/** Why a device's session ended lately: the portal says so and offers "add a code". */
+export type EndReason = 'exhausted' | 'expired' | 'revoked' | 'logout' | 'removed' | 'replaced';
+
 /** GET /api/session and the `device` WebSocket topic. */
 export type SessionState =
-  | { authorized: false }
+  | { authorized: false; ended?: { reason: EndReason; at: number } }
   | {
       authorized: true;
       online: boolean;

@@ -59,6 +59,22 @@ export function durationWords(seconds: number, lang: Lang = 'en'): string {
   return pick(Math.max(1, Math.round(seconds / 60)), 'minute');
 }
 
+/**
+ * The plan a pool amounts to now: its own plan with the data and time of every code added to it ("add a
+ * code"), so the words a resident reads match the totals they see. Time counts from first use.
+ *
+ * @example
+ *   poolPlan(plan1h50MB, { activatedAt: t, expiresAt: t + 7_200_000, dataTotal: 100e6 }); // 2 hours, 100 MB
+ */
+export function poolPlan(plan: Plan, pool: { activatedAt: number; expiresAt: number | null; dataTotal: number | null }): Plan {
+  return {
+    ...plan,
+    dataBytes: pool.dataTotal,
+    durationSec: pool.expiresAt === null ? null : Math.max(0, Math.round((pool.expiresAt - pool.activatedAt) / 1000)),
+    redeemBy: null,
+  };
+}
+
 export function describePlan(plan: Plan, lang: Lang = 'en'): string {
   const w = WORDS[lang] ?? WORDS.en;
   const parts: string[] = [];

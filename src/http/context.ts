@@ -55,7 +55,7 @@ export function langOf(deps: HttpDeps, c: Context): Lang {
 }
 
 export function sessionState(s: DeviceStatus, lang: Lang): SessionState {
-  if (!s.authorized) return { authorized: false };
+  if (!s.authorized) return s.ended ? { authorized: false, ended: s.ended } : { authorized: false };
   return {
     authorized: true,
     online: s.online,

@@ -9,7 +9,7 @@
  * @example
  *   c.html(loginPage({ lang, languages, networkName, code, error }), 404);
  */
-import type { SessionState } from '../api/contract.js';
+import type { EndReason, SessionState } from '../api/contract.js';
 import { formatBytes, formatRate } from '../domain/units.js';
 import { LANGS, t, type Lang, type MessageKey } from './i18n.js';
 import { ui, type UiKey } from './ui-text.js';
@@ -30,6 +30,7 @@ input:focus,button:focus,a:focus{outline:3px solid #f0a500;outline-offset:2px}
 button{font:inherit;font-weight:700;min-height:3.1rem;padding:.6rem 1rem;border:0;border-radius:.45rem;background:#0b6e4f;color:#fff;width:100%;margin-top:.8rem;cursor:pointer}
 button.alt{background:#fff;color:#222;border:2px solid #555}button.small{width:auto;min-height:3rem;margin:0}
 .err{background:#fde8e8;border-left:6px solid #b00020;color:#5a0010;padding:.75rem;margin:.8rem 0;font-weight:600}
+.note{background:#e3f1ea;border-left:6px solid #0b6e4f;color:#063d2c;padding:.75rem;margin:.8rem 0;font-weight:600}.note p{margin:.2rem 0}
 .card{background:#fff;border-radius:.6rem;padding:1rem;margin:.8rem 0;box-shadow:0 1px 3px #0003}
 .row{display:flex;justify-content:space-between;align-items:baseline;gap:.5rem;flex-wrap:wrap}
 .big{font-size:1.9rem;font-weight:800;font-variant-numeric:tabular-nums}.muted{color:#444;font-size:.95rem}
@@ -68,7 +69,16 @@ export interface LoginPageInput extends Chrome {
   /** Offer "replace my oldest device" (after a 409). */
   offerReplace?: boolean;
   hidden?: Record<string, string>;
+  /** Why this device's session ended lately: said first, and the form becomes "add a code". */
+  ended?: EndReason;
 }
+
+const ENDED: Record<EndReason, [UiKey, UiKey]> = {
+  exhausted: ['endedExhausted', 'addToContinue'], expired: ['endedExpired', 'addToContinue'], revoked: ['endedRevoked', 'addToContinue'],
+  logout: ['endedLogout', 'signInAgain'], removed: ['endedRemoved', 'signInAgain'], replaced: ['endedReplaced', 'signInAgain'],
+};
+/** Pools that ran out: the page is about adding a code, not signing in. */
+const RAN_OUT: ReadonlySet<EndReason> = new Set(['exhausted', 'expired', 'revoked']);
 
 export function loginPage(p: LoginPageInput): string {
   const hidden = Object.entries(p.hidden ?? {})
@@ -77,13 +87,16 @@ export function loginPage(p: LoginPageInput): string {
   const replace = p.offerReplace
     ? `<button class="alt" type="submit" name="replace" value="1">${esc(t(p.lang, 'replace'))}</button>`
     : '';
+  const ranOut = !!p.ended && RAN_OUT.has(p.ended);
+  const heading = ranOut ? t(p.lang, 'addCode') : t(p.lang, 'title');
+  const ended = p.ended ? `<div class="note" role="status" id="ended"><p>${esc(ui(p.lang, ENDED[p.ended][0]))}</p><p>${esc(ui(p.lang, ENDED[p.ended][1]))}</p></div>` : '';
   return layout({
     ...p,
-    title: t(p.lang, 'title'),
+    title: heading,
     body:
-      `<h1>${esc(t(p.lang, 'title'))}</h1>${p.welcome ? `<p>${esc(p.welcome)}</p>` : ''}` +
+      `<h1>${esc(heading)}</h1>${ended}${p.welcome && !ranOut ? `<p>${esc(p.welcome)}</p>` : ''}` +
       (p.error ? `<p class="err" role="alert" id="err">${esc(p.error)}</p>` : '') +
-      `<form method="post" action="/login" class="card">${hidden}<label for="code">${esc(t(p.lang, 'codeLabel'))}</label>` +
+      `<form method="post" action="/login" class="card">${hidden}<label for="code">${esc(ranOut ? t(p.lang, 'addCode') : t(p.lang, 'codeLabel'))}</label>` +
       `<p class="hint" id="code-hint">${esc(ui(p.lang, 'codeHint'))}</p>` +
       `<input type="text" id="code" name="code" value="${esc(p.code ?? '')}" aria-describedby="code-hint${p.error ? ' err' : ''}"${p.error ? ' aria-invalid="true"' : ''} autocomplete="one-time-code" autocapitalize="characters" autocorrect="off" spellcheck="false" inputmode="text" maxlength="40" required placeholder="K7QM-4XPA-9TR"${p.error || !p.code ? ' autofocus' : ''}>` +
       `<button type="submit">${esc(t(p.lang, 'submit'))}</button>${replace}</form>`,
@@ -103,7 +116,7 @@ export function formatDuration(seconds: number): string {
 
 type Authorized = Extract<SessionState, { authorized: true }>;
 
-export function statusPage(p: Chrome & { session: Authorized; error?: string }): string {
+export function statusPage(p: Chrome & { session: Authorized; error?: string; /** After "Add": say it worked. */ added?: boolean }): string {
   const s = p.session;
   const L = (k: MessageKey) => esc(t(p.lang, k));
   const U = (k: UiKey) => esc(ui(p.lang, k));
@@ -126,6 +139,7 @@ export function statusPage(p: Chrome & { session: Authorized; error?: string }):
     body:
       `<h1>${L('connected')}</h1>` +
       (p.error ? `<p class="err" role="alert">${esc(p.error)}</p>` : '') +
+      (p.added && !p.error ? `<p class="note" role="status" id="added">${esc(ui(p.lang, 'added', { words: s.plan.words }))}</p>` : '') +
       `<p class="err" role="status" id="throttled"${s.throttled ? '' : ' hidden'}>${L('throttled')}</p>` +
       `<section class="card" aria-live="polite" data-live data-seconds="${s.secondsRemaining ?? ''}" data-bytes="${s.bytesRemaining ?? ''}" data-total="${s.dataTotal ?? ''}" data-unlimited="${L('unlimited')}">` +
       `<div class="row"><h2>${L('timeLeft')}</h2><span class="muted" id="live" hidden>● ${U('live')}</span></div><div class="big" id="time">${time}</div>${expires}` +

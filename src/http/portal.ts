@@ -102,7 +102,8 @@ export function portalRoutes(deps: HttpDeps) {
       if (session.authorized) return c.html(statusPage({ ...chrome(lang), session }));
     }
     const code = (c.req.query('code') ?? '').slice(0, 40);
-    return c.html(loginPage({ ...chrome(lang, { ...(code ? { code } : {}), ...hiddenHint(hint) }), welcome: welcome(), code, hidden: hiddenHint(hint) }));
+    const ended = !status.authorized ? status.ended?.reason : undefined;
+    return c.html(loginPage({ ...chrome(lang, { ...(code ? { code } : {}), ...hiddenHint(hint) }), welcome: welcome(), code, hidden: hiddenHint(hint), ...(ended ? { ended } : {}) }));
   });
 
   app.post('/login', async (c) => {
@@ -134,7 +135,7 @@ export function portalRoutes(deps: HttpDeps) {
     const session = sessionState(status, lang);
     if (wantsJson(c)) return c.json(session);
     if (!session.authorized) return c.redirect('/', 303);
-    return c.html(statusPage({ ...chrome(lang), session }));
+    return c.html(statusPage({ ...chrome(lang), session, added: c.req.query('added') === '1' }));
   });
 
   app.post('/logout', async (c) => {
@@ -159,7 +160,7 @@ export function portalRoutes(deps: HttpDeps) {
       const fields = await form(c);
       await core.topUp({ ip: clientIpOf(deps, c), code: fields.code ?? '' });
       if (wantsJson(c)) return c.json({ ok: true, session: sessionState(await core.deviceStatus(clientIpOf(deps, c)), lang) });
-      return c.redirect('/status', 303);
+      return c.redirect('/status?added=1', 303);
     } catch (err) {
       const status = await core.deviceStatus(clientIpOf(deps, c));
       const session = sessionState(status, lang);

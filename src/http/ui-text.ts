@@ -15,6 +15,11 @@ const TEXT = {
     today: "Today's traffic", gateway: 'Gateway', gatewayOk: 'Working', gatewayDown: 'Not answering',
     noPersonal: 'Totals only: this page shows nothing about any person or device.', signIn: 'Sign in',
     status: 'Status', down: 'down', up: 'up', retryIn: 'You can try again in {s} seconds.',
+    endedExhausted: 'The data on your voucher is used up.', endedExpired: 'The time on your voucher is up.',
+    endedRevoked: 'Your voucher has been cancelled. Ask the seller for help.', addToContinue: 'Add a new code to keep browsing.',
+    endedLogout: 'You are logged out.', endedRemoved: 'Another device on your voucher logged this device out.',
+    endedReplaced: 'Another device took this device’s place on your voucher.', signInAgain: 'Enter a code to connect again.',
+    added: 'Code added. Your plan now: {words}.',
   },
   es: {
     codeHint: 'El código impreso en tu ticket. Mayúsculas, espacios y guiones no importan.',
@@ -23,6 +28,11 @@ const TEXT = {
     today: 'Tráfico de hoy', gateway: 'Puerta de enlace', gatewayOk: 'Funcionando', gatewayDown: 'No responde',
     noPersonal: 'Solo totales: esta página no muestra nada sobre ninguna persona ni dispositivo.', signIn: 'Conectarse',
     status: 'Estado', down: 'bajada', up: 'subida', retryIn: 'Puedes intentarlo de nuevo en {s} segundos.',
+    endedExhausted: 'Se acabaron los datos de tu ficha.', endedExpired: 'Se acabó el tiempo de tu ficha.',
+    endedRevoked: 'Tu ficha fue anulada. Pide ayuda al vendedor.', addToContinue: 'Agrega un código nuevo para seguir navegando.',
+    endedLogout: 'Cerraste la sesión.', endedRemoved: 'Otro dispositivo de tu ficha cerró la sesión de este.',
+    endedReplaced: 'Otro dispositivo ocupó el lugar de este en tu ficha.', signInAgain: 'Escribe un código para volver a conectarte.',
+    added: 'Código agregado. Tu plan ahora: {words}.',
   },
   pt: {
     codeHint: 'O código impresso no seu ticket. Maiúsculas, espaços e traços não importam.',
@@ -31,6 +41,11 @@ const TEXT = {
     today: 'Tráfego de hoje', gateway: 'Gateway', gatewayOk: 'Funcionando', gatewayDown: 'Sem resposta',
     noPersonal: 'Só totais: esta página não mostra nada sobre nenhuma pessoa ou dispositivo.', signIn: 'Entrar',
     status: 'Estado', down: 'download', up: 'upload', retryIn: 'Você pode tentar de novo em {s} segundos.',
+    endedExhausted: 'Os dados do seu voucher acabaram.', endedExpired: 'O tempo do seu voucher acabou.',
+    endedRevoked: 'Seu voucher foi cancelado. Peça ajuda ao vendedor.', addToContinue: 'Adicione um código novo para continuar navegando.',
+    endedLogout: 'Você saiu.', endedRemoved: 'Outro dispositivo do seu voucher desconectou este.',
+    endedReplaced: 'Outro dispositivo tomou o lugar deste no seu voucher.', signInAgain: 'Digite um código para conectar de novo.',
+    added: 'Código adicionado. Seu plano agora: {words}.',
   },
   fr: {
     codeHint: 'Le code imprimé sur votre ticket. Majuscules, espaces et tirets sans importance.',
@@ -39,6 +54,11 @@ const TEXT = {
     today: "Trafic aujourd'hui", gateway: 'Passerelle', gatewayOk: 'En service', gatewayDown: 'Ne répond pas',
     noPersonal: "Totaux seulement : cette page ne montre rien sur aucune personne ni aucun appareil.", signIn: 'Se connecter',
     status: 'État', down: 'descendant', up: 'montant', retryIn: 'Vous pourrez réessayer dans {s} secondes.',
+    endedExhausted: 'Les données de votre ticket sont épuisées.', endedExpired: 'Le temps de votre ticket est écoulé.',
+    endedRevoked: 'Votre ticket a été annulé. Demandez de l’aide au vendeur.', addToContinue: 'Ajoutez un nouveau code pour continuer à naviguer.',
+    endedLogout: 'Vous êtes déconnecté.', endedRemoved: 'Un autre appareil de votre ticket a déconnecté celui-ci.',
+    endedReplaced: 'Un autre appareil a pris la place de celui-ci sur votre ticket.', signInAgain: 'Saisissez un code pour vous reconnecter.',
+    added: 'Code ajouté. Votre forfait maintenant : {words}.',
   },
 } as const;
 

@@ -4,6 +4,9 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { checkChar } from '../../src/domain/code.js';
+import { t } from '../../src/http/i18n.js';
+import { esc } from '../../src/http/pages.js';
+import { ui } from '../../src/http/ui-text.js';
 import { harness, type Harness } from '../helpers/harness.js';
 
 const JSON_ACCEPT = { accept: 'application/json' };
@@ -315,5 +318,75 @@ describe('POST /logout with an empty body', () => {
     const odd = await a.request('/logout', { method: 'POST', body: 'all=1', headers: { 'content-type': '' } });
     expect(odd.status).toBe(400);
     expect(a.online()).toBe(true);
+  });
+});
+
+describe('the portal says why a session ended (issue 15 item 1)', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+
+  it.each([
+    ['data used up', 'exhausted', 'endedExhausted'],
+    ['time up', 'expired', 'endedExpired'],
+    ['code revoked', 'revoked', 'endedRevoked'],
+  ] as const)('%s: the page says so and offers "add a code"; JSON says the reason', async (_name, reason, key) => {
+    const { codes, ids } = h.vouchers(1, { durationSec: 60, dataBytes: 1_000_000 });
+    const phone = h.device();
+    await phone.login(codes[0]!);
+    if (reason === 'exhausted') phone.download(1_000_000);
+    if (reason === 'expired') h.clock.advance(61_000);
+    if (reason === 'revoked') await h.core.revokeVoucher(ids[0]!, 'lost', { type: 'system' });
+    await h.sweep();
+    expect(phone.online()).toBe(false);
+    const json = await (await phone.get('/api/session', JSON_ACCEPT)).json();
+    expect(json).toEqual({ authorized: false, ended: { reason, at: expect.any(Number) } });
+    for (const lang of ['en', 'es'] as const) {
+      const html = await (await phone.get(`/?lang=${lang}`)).text();
+      expect(html).toContain(esc(ui(lang, key)));
+      expect(html).toContain(esc(ui(lang, 'addToContinue')));
+      expect(html).toContain(`<h1>${esc(t(lang, 'addCode'))}</h1>`);
+      expect(html).toContain('action="/login"');
+    }
+    // A new code clears it: the next visit is the status page, and after that a plain sign-in.
+    const next = h.vouchers(1, { durationSec: 3600 });
+    expect((await phone.login(next.codes[0]!)).status).toBe(303);
+    await phone.post('/logout', {});
+    const after = await (await phone.get('/')).text();
+    expect(after).not.toContain(esc(ui('en', key)));
+    expect(after).toContain(ui('en', 'endedLogout'));
+  });
+
+  it('after logout the page says "you are logged out"; a device removed by another is told so', async () => {
+    const { codes } = h.vouchers(1, { durationSec: 3600, devices: 2 });
+    const [a, b] = [h.device(), h.device()];
+    await a.login(codes[0]!);
+    await b.login(codes[0]!);
+    const out = await a.post('/logout', {});
+    expect(out.headers.get('location')).toBe('/');
+    const html = await (await a.get('/?lang=es')).text();
+    expect(html).toContain(ui('es', 'endedLogout'));
+    expect(html).toContain(`<h1>${t('es', 'title')}</h1>`);
+    await a.login(codes[0]!);
+    const s = await (await a.get('/status', JSON_ACCEPT)).json();
+    await a.post('/logout', { device: s.devices.find((d: { isCaller: boolean }) => !d.isCaller).id });
+    expect(await (await b.get('/')).text()).toContain(esc(ui('en', 'endedRemoved')));
+    // Never for a device that was not logged in here.
+    expect(await (await h.device().get('/')).text()).not.toContain('id="ended"');
+  });
+
+  it('after "Add" the page confirms and the plan words show the pool’s new totals', async () => {
+    const { codes } = h.vouchers(2, { durationSec: 3600, dataBytes: 50e6 });
+    const a = h.device();
+    await a.login(codes[0]!);
+    const res = await a.post('/topup', { code: codes[1]! });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/status?added=1');
+    const html = await (await a.get(res.headers.get('location')!)).text();
+    expect(html).toContain('id="added"');
+    expect(html).toContain('Code added. Your plan now: 100 MB, 2 hours from first use, 1 device.');
+    expect(html).toContain('<p id="plan">100 MB, 2 hours from first use, 1 device</p>');
+    expect(await (await a.get('/status')).text()).not.toContain('id="added"');
   });
 });

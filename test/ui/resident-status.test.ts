@@ -1,0 +1,94 @@
+/**
+ * Issue 15 in real Chromium, on a phone, with JavaScript on and off, in Spanish and English: the status
+ * page says why a session ended and offers "add a code", confirms "Add" with the pool's new totals, says
+ * "you are logged out"; it shows the household's code and names devices; times are in the network's
+ * time zone; the terms of use must be accepted; the operator's notice shows on the portal.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { t } from '../../src/http/i18n.js';
+import { ui } from '../../src/http/ui-text.js';
+import { launchChromium } from './browser.js';
+import { deviceLogin, liveServer, type LiveServer } from './live-server.js';
+
+let s: LiveServer;
+let b: Awaited<ReturnType<typeof launchChromium>>;
+
+beforeAll(async () => {
+  [s, b] = await Promise.all([liveServer({ pollMs: 200 }), launchChromium()]);
+});
+afterEach(async () => {
+  await s.core.logout({ ip: '127.0.0.1', all: true }).catch(() => 0);
+});
+afterAll(async () => {
+  await b?.close();
+  await s?.close();
+});
+
+async function login(page: Page, code: string) {
+  await page.locator('#code').fill(code);
+  await Promise.all([page.waitForURL(/\/status/), page.click('form[action="/login"] button[type=submit]')]);
+}
+
+describe('issue 15: the status page keeps the resident informed', () => {
+  it('JS on, es: data runs out while the page is open → it says so and offers "add a code" on the spot', async () => {
+    const { codes } = s.vouchers(2, { durationSec: 3600, dataBytes: 400_000 });
+    const page = await b.phone({ locale: 'es-ES' });
+    await page.goto(s.url);
+    await login(page, codes[0]!);
+    await page.locator('#live').waitFor({ state: 'visible' });
+    // 3 Mbit/s of simulated use eats 400 kB in about a second.
+    await page.locator('#ended').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#ended').textContent()).toBe(ui('es', 'endedExhausted') + ui('es', 'addToContinue'));
+    expect(await page.locator('h1').textContent()).toBe(t('es', 'addCode'));
+    await login(page, codes[1]!);
+    expect(await page.locator('h1').textContent()).toBe(t('es', 'connected'));
+    await page.context().close();
+  });
+
+  it('JS off, en: a revoked code reads as revoked on refresh; "Add" confirms with the new totals; logout says so', async () => {
+    const { codes, ids } = s.vouchers(3, { durationSec: 3600, dataBytes: 1e9 });
+    const page = await b.phone({ javaScriptEnabled: false });
+    await page.goto(s.url);
+    await login(page, codes[0]!);
+    await page.locator('form[action="/topup"] #code').fill(codes[1]!);
+    await Promise.all([page.waitForURL(/added=1/), page.click('form[action="/topup"] button')]);
+    expect(await page.locator('#added').textContent()).toBe(ui('en', 'added', { words: '2 GB, 2 hours from first use, 1 device' }));
+    expect(await page.locator('#plan').textContent()).toBe('2 GB, 2 hours from first use, 1 device');
+
+    await Promise.all([page.waitForURL(s.url), page.click('form[action="/logout"]:not(:has(input)) button')]);
+    expect(await page.locator('#ended').textContent()).toBe(ui('en', 'endedLogout') + ui('en', 'signInAgain'));
+
+    await login(page, codes[2]!);
+    await s.core.revokeVoucher(ids[2]!, 'lost', { type: 'system' });
+    await page.goto(s.url + 'status');
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await page.locator('#ended').textContent()).toBe(ui('en', 'endedRevoked') + ui('en', 'addToContinue'));
+    await page.context().close();
+  });
+
+  it('JS on, en: time runs out while the page is open', async () => {
+    const { codes } = s.vouchers(1, { durationSec: 120, dataBytes: 1e9 });
+    const page = await b.phone();
+    await page.goto(s.url);
+    await login(page, codes[0]!);
+    await page.locator('#live').waitFor({ state: 'visible' });
+    s.jump(121_000);
+    await page.locator('#ended').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#ended').textContent()).toContain(ui('en', 'endedExpired'));
+    await page.context().close();
+  });
+
+  it('a bare POST /logout from page script (no body, no content type) logs out', async () => {
+    const { codes } = s.vouchers(1);
+    const page = await b.phone();
+    await page.goto(s.url);
+    await login(page, codes[0]!);
+    const status = await page.evaluate(async () => (await fetch('/logout', { method: 'POST', redirect: 'manual' })).type);
+    expect(status).toBe('opaqueredirect');
+    await page.goto(s.url);
+    expect(await page.locator('#ended').textContent()).toContain(ui('en', 'endedLogout'));
+    expect(await deviceLogin(s, '127.0.0.30', codes[0]!)).toBe(303);
+    await page.context().close();
+  });
+});
