@@ -28,21 +28,16 @@
     if (g) g.className = 'big ' + (s.gateway.ok ? 'ok' : 'bad');
   }
 
-  var backoff = 1000;
   function connect() {
-    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?topics=network');
     var dot = document.getElementById('live');
-    ws.onopen = function () { backoff = 1000; if (dot) dot.hidden = false; };
-    ws.onmessage = function (ev) {
-      /** @type {WsMessage} */
-      var msg = JSON.parse(String(ev.data));
-      if (msg.topic === 'network') apply(msg.payload);
-    };
-    ws.onclose = function () {
-      if (dot) dot.hidden = true;
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 30000);
-    };
+    // The reconnect loop is shared with portal.js and the console (live-socket.js, an ES module).
+    import('./live-socket.js').then(function (m) {
+      m.liveSocket('network', {
+        open: function () { if (dot) dot.hidden = false; },
+        message: function (msg) { if (msg.topic === 'network') apply(msg.payload); },
+        close: function () { if (dot) dot.hidden = true; },
+      });
+    });
   }
   if ('WebSocket' in window) connect();
 })();

@@ -100,21 +100,16 @@
     if (list && list.dataset.ids !== ids) { list.dataset.ids = ids; renderDevices(s.devices); }
   }
 
-  var backoff = 1000;
   function connect() {
-    var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?topics=device');
     var dot = $('live');
-    ws.onopen = function () { backoff = 1000; if (dot) dot.hidden = false; };
-    ws.onmessage = function (ev) {
-      /** @type {WsMessage} */
-      var msg = JSON.parse(String(ev.data));
-      if (msg.topic === 'device') apply(msg.payload);
-    };
-    ws.onclose = function () {
-      if (dot) dot.hidden = true;
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 30000);
-    };
+    // The reconnect loop is shared with network.js and the console (live-socket.js, an ES module).
+    import('./live-socket.js').then(function (m) {
+      m.liveSocket('device', {
+        open: function () { if (dot) dot.hidden = false; },
+        message: function (msg) { if (msg.topic === 'device') apply(msg.payload); },
+        close: function () { if (dot) dot.hidden = true; },
+      });
+    });
   }
   setInterval(tick, 1000);
   if ('WebSocket' in window) connect();
