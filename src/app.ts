@@ -20,6 +20,7 @@ import { metricsRoutes } from './http/metrics.js';
 import { networkRoutes } from './http/network-page.js';
 import { portalRoutes } from './http/portal.js';
 import { staticRoutes, uiDir } from './http/static.js';
+import { uamRoutes } from './http/uam.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -46,6 +47,7 @@ export function createApp(deps: HttpDeps) {
   );
 
   app.route('/', portalRoutes(deps));
+  app.route('/', uamRoutes(deps));
   app.route('/', captiveApiRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', networkRoutes(deps));

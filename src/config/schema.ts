@@ -40,8 +40,18 @@ const nas = z.strictObject({
   coaPort: z.number().int().min(0).max(65535).default(3799),
   /** BlastRADIUS (CVE-2024-3596): drop Access-Requests without Message-Authenticator. Opt out only for old firmware. */
   requireMessageAuthenticator: z.boolean().default(true),
-  /** UAM NASes (CoovaChilli, uspot): the secret their login URL is signed with. */
+  /** UAM NASes (CoovaChilli, uspot): the secret their login URL is signed with (`md`) and the password is hidden with. */
   uamSecret: z.string().min(1).optional(),
+  /**
+   * Host names the NAS's own login URL may use (MikroTik `dns-name`), besides private and link-local IP
+   * addresses: the UAM page sends a resident's code only there (src/http/uam.ts).
+   */
+  uamHosts: z.array(z.string().regex(/^[a-z0-9.-]{1,253}$/i, { message: 'must be a host name' })).default([]),
+  /**
+   * Whether CoA/Disconnect-Requests to this NAS carry Message-Authenticator. Default: yes, except uspot,
+   * whose DAS "does not support … Message-Authenticator" and NAKs unknown attributes (radius.md §a).
+   */
+  dasMessageAuthenticator: z.boolean().optional(),
 });
 
 function isIpOrCidr(a: string): boolean {
