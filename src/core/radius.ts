@@ -19,7 +19,7 @@ import { constantTimeEqual, parseCode } from '../domain/code.js';
 import { attachDecision, remaining, type AttachedDevice } from '../domain/entitlement.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { normalizeMac } from '../lib/net.js';
-import type { RadiusSessionRow } from '../store/radius-session-repo.js';
+import type { RadiusSessionRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { audit, poolForLogin, poolLimits } from './pool.js';
 import { sourcePrefix } from './throttle.js';
