@@ -46,7 +46,7 @@ const nas = z.strictObject({
    * Host names the NAS's own login URL may use (MikroTik `dns-name`), besides private and link-local IP
    * addresses: the UAM page sends a resident's code only there (src/http/uam.ts).
    */
-  uamHosts: z.array(z.string().regex(/^[a-z0-9.-]{1,253}$/i, { message: 'must be a host name' })).default([]),
+  uamHosts: z.array(z.string().regex(/^[a-z0-9.-]{1,253}$/i, { message: 'must be a host name' })).optional(),
   /**
    * Whether CoA/Disconnect-Requests to this NAS carry Message-Authenticator. Default: yes, except uspot,
    * whose DAS "does not support … Message-Authenticator" and NAKs unknown attributes (radius.md §a).

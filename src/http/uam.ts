@@ -155,7 +155,7 @@ export function uamRoutes(deps: HttpDeps) {
       return null;
     }
     const host = login.hostname.toLowerCase();
-    const allowed = isPrivateHost(host) || nas.uamHosts.some((h) => h.toLowerCase() === host) || nas.address === host;
+    const allowed = isPrivateHost(host) || (nas.uamHosts ?? []).some((h) => h.toLowerCase() === host) || nas.address === host;
     return (login.protocol === 'http:' || login.protocol === 'https:') && allowed ? { kind, nas, raw, q } : null;
   }
 
