@@ -65,14 +65,15 @@ export function runDriverContract(name: string, makeHarness: () => Promise<Drive
       expect(await h.canReach(a)).toBe(false);
       const p = pool();
       await driver.setPool(p);
-      await driver.authorize({ deviceId: uid('d'), poolId: p.id, mac: a.mac, ips: [a.ip] });
+      const id = uid('d');
+      await driver.authorize({ deviceId: id, poolId: p.id, mac: a.mac, ips: [a.ip] });
       expect(await h.canReach(a)).toBe(true);
       expect(await h.canReach(b)).toBe(false);
-      const counters = await driver.readCounters();
-      const mine = counters.find((c) => c.deviceId !== undefined);
-      expect(mine).toBeDefined();
-      for (const c of counters) await driver.deauthorize(c.deviceId);
+      // The driver counts the device under the id it was authorized with, and only that device.
+      expect((await driver.readCounters()).map((c) => c.deviceId)).toEqual([id]);
+      await driver.deauthorize(id);
       expect(await h.canReach(a)).toBe(false);
+      expect(await driver.readCounters()).toEqual([]);
       await driver.removePool(p.id);
     });
 

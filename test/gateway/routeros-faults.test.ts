@@ -10,7 +10,6 @@ import type { SimulatorOptions } from '../routeros-sim/server.js';
 
 const A = { ip: '10.5.50.10', mac: '02:00:00:00:00:0a' };
 const TIMEOUT = 400;
-const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
 let lab: Lab | undefined;
 afterEach(async () => {
@@ -22,12 +21,6 @@ async function setup(sim: SimulatorOptions = {}, opts: { backoffMinMs?: number; 
   lab = await startLab([{ name: 'tower1', hosts: [[A.ip, A.mac]], sim }]);
   const driver = await lab.driver({ timeoutMs: TIMEOUT, ...opts });
   return { lab, driver };
-}
-
-async function timed<T>(p: Promise<T>): Promise<{ ms: number; result: PromiseSettledResult<T> }> {
-  const t0 = Date.now();
-  const [result] = await Promise.allSettled([p]);
-  return { ms: Date.now() - t0, result: result! };
 }
 
 describe('routeros driver: login flows and set-up errors', () => {
@@ -63,7 +56,8 @@ describe('routeros driver: fault modes', () => {
     const { lab, driver } = await setup();
     await driver.start();
     lab.sim('tower1').dropConnections();
-    await tick();
+    // The client has seen the reset (its connection is gone), so the next call must open a new one.
+    await expect.poll(() => driver.health().ok, { interval: 5 }).toBe(false);
     expect(await driver.lookupClient(A.ip)).toMatchObject({ mac: A.mac });
     expect(lab.sim('tower1').connections).toBe(1);
   });
@@ -72,11 +66,10 @@ describe('routeros driver: fault modes', () => {
     const { lab, driver } = await setup();
     await driver.start();
     lab.sim('tower1').stall();
-    const { ms, result } = await timed(driver.lookupClient(A.ip));
-    expect(result.status).toBe('rejected');
-    expect((result as PromiseRejectedResult).reason).toBeInstanceOf(GatewayError);
-    expect(ms).toBeGreaterThanOrEqual(TIMEOUT - 20);
-    expect(ms).toBeLessThan(TIMEOUT * 4);
+    // Ended by the call's own deadline (it says so), not by a socket event and not never.
+    const err = await driver.lookupClient(A.ip).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect(String(err)).toContain(`no answer within ${TIMEOUT} ms`);
     expect(driver.health()).toMatchObject({ ok: false });
     lab.sim('tower1').resume();
     expect(await driver.lookupClient(A.ip)).toMatchObject({ mac: A.mac });
@@ -87,10 +80,11 @@ describe('routeros driver: fault modes', () => {
     const { lab, driver } = await setup({}, {});
     await driver.start();
     lab.sim('tower1').fatalOnNext('/ip/hotspot/host/print');
-    const { ms, result } = await timed(driver.lookupClient(A.ip));
-    expect(result.status).toBe('rejected');
-    expect(String((result as PromiseRejectedResult).reason)).toMatch(/closed/);
-    expect(ms).toBeLessThan(TIMEOUT);
+    // Rejected by the close itself, before the call's deadline could end it.
+    const err = await driver.lookupClient(A.ip).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect(String(err)).toMatch(/closed/);
+    expect(String(err)).not.toContain('no answer within');
     expect(await driver.lookupClient(A.ip)).toMatchObject({ mac: A.mac });
   });
 
