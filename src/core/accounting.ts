@@ -13,11 +13,12 @@
  *   await acc.sweep();   // one pass (tests drive this with a fake clock)
  */
 import { applyResets, isThrottled, remaining, statusAt } from '../domain/entitlement.js';
-import type { DeviceRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import type { PoolUsage } from './events.js';
-import { endPool, throttlePool } from './lifecycle.js';
-import { audit, poolLimits, tryGateway } from './pool.js';
+import { endPoolLocked, throttlePoolLocked, withPool } from './lifecycle.js';
+import type { DeviceRow, EntitlementRow } from './ports/model.js';
+import { poolLimits, tryGateway } from './pool.js';
+import { transact } from './tx.js';
 
 export function createAccounting(ctx: CoreContext) {
   let timer: NodeJS.Timeout | undefined;
@@ -68,34 +69,53 @@ export function createAccounting(ctx: CoreContext) {
   }
 
   async function applyTime(now: number): Promise<void> {
-    for (const stored of ctx.store.entitlements.listLive()) {
-      const ent = ctx.ledger.current(stored);
-      const renewed = applyResets(ent, now);
-      if (renewed !== ent) {
-        ctx.ledger.flush(now);
-        const fresh = { ...stored, ...renewed, usedBytes: 0, updatedAt: now };
-        ctx.store.tx(() => {
-          ctx.store.entitlements.update(fresh);
-          ctx.store.vouchers.setStatusForEntitlement(fresh.id, fresh.status);
-          audit(ctx, 'entitlement.reset', { type: 'system' }, fresh.id, { periodStart: fresh.periodStart });
-        });
-        if (ctx.store.entitlements.activeDevices(fresh.id).length) {
-          await tryGateway(ctx, 'setPool (reset)', () => ctx.driver.setPool(poolLimits(fresh, now)));
-        }
-        ctx.bus.emit('entitlement.changed', { entitlementId: fresh.id, status: fresh.status, reason: 'reset' });
-        continue;
-      }
-      const status = statusAt(ent, now, ctx.driver.quotaSlackBytes ?? 0);
-      if (status === 'expired') await endPool(ctx, ent.id, 'expired', 'time is up', { type: 'system' });
-      else if (status === 'exhausted' && stored.status === 'active') {
-        if (ent.plan.onExhausted === 'throttle') await throttlePool(ctx, ent.id);
-        else await endPool(ctx, ent.id, 'exhausted', 'data used up', { type: 'system' });
-      }
+    for (const live of ctx.store.entitlements.listLive()) {
+      // Most pools need nothing; one that seems to is decided again under its lock, since a top-up or a
+      // logout may have landed since listLive().
+      if (transitionDue(live, now)) await withPool(ctx, live.id, () => applyTimeTo(live.id, now));
     }
     if (now - lastRedeemByCheck >= 60_000) {
       lastRedeemByCheck = now;
-      const expired = ctx.store.vouchers.expireUnredeemed(now);
-      if (expired.length) audit(ctx, 'voucher.expired', { type: 'system' }, null, { count: expired.length });
+      transact(ctx, 'the expired codes', (t) => {
+        const expired = ctx.store.vouchers.expireUnredeemed(now);
+        if (expired.length) t.record({ type: 'voucher.expired', actor: { type: 'system' }, subject: null, data: { count: expired.length } });
+      });
+    }
+  }
+
+  function transitionDue(stored: EntitlementRow, now: number): boolean {
+    const ent = ctx.ledger.current(stored);
+    if (applyResets(ent, now) !== ent) return true;
+    const status = statusAt(ent, now, ctx.driver.quotaSlackBytes ?? 0);
+    return status === 'expired' || (status === 'exhausted' && stored.status === 'active');
+  }
+
+  async function applyTimeTo(entitlementId: string, now: number): Promise<void> {
+    const stored = ctx.store.entitlements.get(entitlementId);
+    if (!stored || (stored.status !== 'active' && stored.status !== 'exhausted')) return;
+    const ent = ctx.ledger.current(stored);
+    const renewed = applyResets(ent, now);
+    if (renewed !== ent) {
+      ctx.ledger.flush(now);
+      const fresh = { ...stored, ...renewed, usedBytes: 0, updatedAt: now };
+      transact(ctx, 'the period reset', (t) => {
+        ctx.store.entitlements.update(fresh);
+        ctx.store.vouchers.setStatusForEntitlement(fresh.id, fresh.status);
+        t.record(
+          { type: 'entitlement.reset', actor: { type: 'system' }, subject: fresh.id, data: { periodStart: fresh.periodStart } },
+          ['entitlement.changed', { entitlementId: fresh.id, status: fresh.status, reason: 'reset' }],
+        );
+      });
+      if (ctx.store.entitlements.activeDevices(fresh.id).length) {
+        await tryGateway(ctx, 'setPool (reset)', () => ctx.driver.setPool(poolLimits(fresh, now)));
+      }
+      return;
+    }
+    const status = statusAt(ent, now, ctx.driver.quotaSlackBytes ?? 0);
+    if (status === 'expired') await endPoolLocked(ctx, ent.id, 'expired', 'time is up', { type: 'system' });
+    else if (status === 'exhausted' && stored.status === 'active') {
+      if (ent.plan.onExhausted === 'throttle') await throttlePoolLocked(ctx, ent.id);
+      else await endPoolLocked(ctx, ent.id, 'exhausted', 'data used up', { type: 'system' });
     }
   }
 

@@ -19,7 +19,7 @@ import type { OperatorRow } from './ports/model.js';
 import type { BatchRow, VoucherFilter, VoucherRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { createBatch, revokeVoucher, savePlan } from './vouchers.js';
-import { audit } from './pool.js';
+import { transact } from './tx.js';
 
 const STATUSES: readonly VoucherStatus[] = ['unused', 'active', 'exhausted', 'expired', 'revoked'];
 const actorOf = (op: OperatorRow) => ({ type: 'operator' as const, id: op.id });
@@ -124,9 +124,9 @@ export function adminVouchers(ctx: CoreContext) {
       return this.listPlans(l).find((p) => p.name.toLowerCase() === name.toLowerCase())!;
     },
     archivePlan(name: string, op: OperatorRow): void {
-      store.tx(() => {
+      transact(ctx, 'the archived plan', (t) => {
         if (!store.vouchers.archivePlan(name)) throw new DomainError('NOT_FOUND', `no plan named ${name}`);
-        audit(ctx, 'plan.archived', actorOf(op), name, null);
+        t.record({ type: 'plan.archived', actor: actorOf(op), subject: name });
       });
     },
     createBatch(input: BatchCreate, op: OperatorRow, l?: Lang): { batch: BatchView; codes: string[] } {

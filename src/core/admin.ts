@@ -20,7 +20,8 @@ import type { CoreContext } from './context.js';
 import { endings } from './endings.js';
 import { localDay } from './ledger.js';
 import { addOperator } from './operators.js';
-import { applyWalledGarden, audit } from './pool.js';
+import { applyWalledGarden } from './pool.js';
+import { transact } from './tx.js';
 import { poolView } from './session.js';
 
 const actorOf = (op: OperatorRow) => ({ type: 'operator' as const, id: op.id });
@@ -106,9 +107,9 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
         }
         next.walledGarden = [...new Set(g as string[])];
       }
-      store.tx(() => {
+      transact(ctx, 'the settings', (t) => {
         for (const [k, v] of Object.entries(next)) store.settings.set(k, v);
-        audit(ctx, 'settings.saved', actorOf(op), null, next);
+        t.record({ type: 'settings.saved', actor: actorOf(op), subject: null, data: next });
       });
       // Saved first; a gateway that is down gets the garden again at the next start.
       if (next.walledGarden) await applyWalledGarden(ctx, next.walledGarden as string[]);
@@ -132,11 +133,11 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
         if (typeof input.password !== 'string' || input.password.length < 8 || input.password.length > 200) throw new DomainError('INVALID_INPUT', 'password must be 8 to 200 characters', { field: 'password' });
         passwordHash = await hashPassword(input.password);
       }
-      store.tx(() => {
+      transact(ctx, 'the operator', (t) => {
         store.operators.update({ id, role, disabled, passwordHash });
         // A disabled operator, a new role or a reset password ends their sessions everywhere.
         if (disabled || role !== target.role || passwordHash !== target.passwordHash) store.operators.deleteSessionsOf(id);
-        audit(ctx, 'operator.updated', actorOf(op), id, { role, disabled, passwordReset: passwordHash !== target.passwordHash });
+        t.record({ type: 'operator.updated', actor: actorOf(op), subject: id, data: { role, disabled, passwordReset: passwordHash !== target.passwordHash } });
       });
       return operatorView(store.operators.get(id)!);
     },
@@ -146,11 +147,11 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       if (typeof next !== 'string' || next.length < 8 || next.length > 200) throw new DomainError('INVALID_INPUT', 'password must be 8 to 200 characters', { field: 'password' });
       const passwordHash = await hashPassword(next);
       const keep = store.operators.findSession(keepTokenHash);
-      store.tx(() => {
+      transact(ctx, 'the new password', (t) => {
         store.operators.update({ id: op.id, role: op.role, disabled: op.disabled, passwordHash });
         store.operators.deleteSessionsOf(op.id);
         if (keep) store.operators.insertSession(keep);
-        audit(ctx, 'operator.password_changed', actorOf(op), op.id, null);
+        t.record({ type: 'operator.password_changed', actor: actorOf(op), subject: op.id });
       });
     },
 

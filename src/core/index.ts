@@ -19,7 +19,8 @@ import { createLedger } from './ledger.js';
 import { login, topUp, type LoginInput } from './login.js';
 import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken } from './operators.js';
 import { deviceStatus, logout, poolView } from './session.js';
-import { applyWalledGarden, audit } from './pool.js';
+import { applyWalledGarden } from './pool.js';
+import { transact } from './tx.js';
 import { authorizeRadius, authorizeRadiusMac, type RadiusAuthorizeInput } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-accounting.js';
 import { closeRadiusSession, radiusSessionsOfPool } from './radius-sessions.js';
@@ -45,8 +46,7 @@ export function createCore(deps: CoreDeps) {
       windowMs: AUDIT_WINDOW_MS,
       maxBuckets: 256,
       write: (rows) => {
-        if (rows.length === 1) audit(ctx, rows[0]!.type, rows[0]!.actor, null, rows[0]!.data);
-        else ctx.store.tx(() => rows.forEach((r) => audit(ctx, r.type, r.actor, null, r.data)));
+        transact(ctx, 'the refused-attempt summaries', (t) => rows.forEach((r) => t.record({ type: r.type, actor: r.actor, subject: null, data: r.data })));
       },
       onError: (err, rows) => deps.log.warn('audit/summary', 'could not write refused-attempt summaries; dropped', { rows, err: err instanceof Error ? err.message : String(err) }),
     }),

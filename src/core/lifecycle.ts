@@ -1,47 +1,64 @@
 /**
  * Pool transitions shared by the accounting sweep, revoke and logout: each is stored (with its audit
- * entry) before the gateway is told and before anything is published.
+ * entry, through the transaction outbox) before the gateway is told, and published after the commit.
+ *
+ * Every change to a pool's devices or status runs under that pool's lock (`withPool`): login and top-up
+ * (after the voucher's lock), logout, and the sweep's end of a pool. So two codes of one pool cannot race
+ * for its last device slot, and a re-login cannot land while the sweep is ending the pool. Lock order is
+ * always voucher → pool; the lock is not re-entrant, so code already holding it calls `endPoolLocked`.
  *
  * @example
  *   await endPool(ctx, entitlementId, 'expired', 'time is up', { type: 'system' });
  */
 import type { EntitlementStatus } from '../domain/entitlement.js';
-import type { DeviceRow } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';
-import { audit, poolLimits, tryGateway } from './pool.js';
+import type { DeviceRow } from './ports/model.js';
+import { poolLimits, tryGateway } from './pool.js';
+import { transact } from './tx.js';
+
+/** Runs `task` holding the pool's lock (the key space is shared with vouchers: ids are prefixed). */
+export function withPool<T>(ctx: CoreContext, entitlementId: string, task: () => Promise<T>): Promise<T> {
+  return ctx.locks.run(entitlementId, task);
+}
 
 /** Ends a pool: every device leaves the gateway; the status is final (expired, exhausted, revoked). */
-export async function endPool(ctx: CoreContext, entitlementId: string, status: EntitlementStatus, reason: string, actor: Actor): Promise<void> {
+export function endPool(ctx: CoreContext, entitlementId: string, status: EntitlementStatus, reason: string, actor: Actor): Promise<void> {
+  return withPool(ctx, entitlementId, () => endPoolLocked(ctx, entitlementId, status, reason, actor));
+}
+
+/** endPool for a caller that already holds the pool's lock. */
+export async function endPoolLocked(ctx: CoreContext, entitlementId: string, status: EntitlementStatus, reason: string, actor: Actor): Promise<void> {
   const now = ctx.clock.now();
   ctx.ledger.flush(now); // usage up to this moment is part of the record
   const ent = ctx.store.entitlements.get(entitlementId);
   if (!ent) return;
   const devices = ctx.store.entitlements.activeDevices(entitlementId);
-  ctx.store.tx(() => {
+  transact(ctx, 'the end of the pool', (t) => {
     ctx.store.entitlements.update({ ...ent, status, updatedAt: now });
     ctx.store.vouchers.setStatusForEntitlement(entitlementId, status);
     for (const d of devices) ctx.store.entitlements.endDevice(d.id, reason, now);
-    audit(ctx, `entitlement.${status}`, actor, entitlementId, { reason, devices: devices.length });
+    t.record({ type: `entitlement.${status}`, actor, subject: entitlementId, data: { reason, devices: devices.length } }, ['entitlement.changed', { entitlementId, status, reason }]);
+    for (const d of devices) t.publish(['device.detached', { deviceId: d.id, entitlementId, mac: d.mac, reason }]);
   });
   await detachFromGateway(ctx, devices);
   await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(entitlementId));
-  ctx.bus.emit('entitlement.changed', { entitlementId, status, reason });
-  for (const d of devices) ctx.bus.emit('device.detached', { deviceId: d.id, entitlementId, mac: d.mac, reason });
 }
 
-/** Marks a throttle-plan pool exhausted and drops its devices to the fair-use rate. */
-export async function throttlePool(ctx: CoreContext, entitlementId: string): Promise<void> {
+/** Marks a throttle-plan pool exhausted and drops its devices to the fair-use rate (caller holds the lock). */
+export async function throttlePoolLocked(ctx: CoreContext, entitlementId: string): Promise<void> {
   const now = ctx.clock.now();
   const ent = ctx.store.entitlements.get(entitlementId);
   if (!ent) return;
-  ctx.store.tx(() => {
+  transact(ctx, 'the throttled pool', (t) => {
     ctx.store.entitlements.update({ ...ent, status: 'exhausted', updatedAt: now });
     ctx.store.vouchers.setStatusForEntitlement(entitlementId, 'exhausted');
-    audit(ctx, 'entitlement.exhausted', { type: 'system' }, entitlementId, { reason: 'data used up; throttled' });
+    t.record(
+      { type: 'entitlement.exhausted', actor: { type: 'system' }, subject: entitlementId, data: { reason: 'data used up; throttled' } },
+      ['entitlement.changed', { entitlementId, status: 'exhausted', reason: 'throttled' }],
+    );
   });
   const current = ctx.ledger.current({ ...ent, status: 'exhausted' });
   await tryGateway(ctx, 'setPool (throttle)', () => ctx.driver.setPool(poolLimits(current, now)));
-  ctx.bus.emit('entitlement.changed', { entitlementId, status: 'exhausted', reason: 'throttled' });
 }
 
 /** Takes devices off the gateway (best effort; the sweep retries strays it still sees). */

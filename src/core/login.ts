@@ -4,7 +4,7 @@
  *
  *   1. throttle check, code parse (typos caught by the check character before any lookup)
  *   2. the gateway maps the caller's address to a MAC
- *   3. under the voucher's lock: decide (unused → new pool; used → same pool, device limit)
+ *   3. under the voucher's lock (and its pool's, core/lifecycle.ts): decide (unused → new pool; used → same pool, device limit)
  *   4. the gateway authorizes the device (rules in, conntrack flushed)
  *   5. one transaction stores the redemption, the device and the audit entries; only then is it acked
  *   6. events go out after the commit
@@ -20,11 +20,14 @@ import { attachDecision, redeemBlocker, topUp as addToPool } from '../domain/ent
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint, ClientInfo } from '../gateway/driver.js';
 import { normalizeIp } from '../lib/net.js';
-import type { DeviceRow, EntitlementRow } from './ports/model.js';
-import type { VoucherRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
-import { audit, onGateway, poolForLogin, poolLimits, tryGateway } from './pool.js';
+import { callerDevice, identify } from './identity.js';
+import { withPool } from './lifecycle.js';
+import type { DeviceRow, EntitlementRow, VoucherRow } from './ports/model.js';
+import { onGateway, poolForLogin, poolLimits, tryGateway } from './pool.js';
+import { poolView, type DeviceStatus } from './session.js';
 import { sourcePrefix } from './throttle.js';
+import { transact } from './tx.js';
 
 export interface LoginInput {
   ip: string;
@@ -39,33 +42,39 @@ export interface LoginResult {
   deviceId: string;
   voucherId: string;
   firstUse: boolean;
+  /** The caller's status as of the commit: the portal answers with it instead of asking again. */
+  status: DeviceStatus;
 }
 
-/** Looks the caller up on the gateway; unknown clients cannot log in. */
-export async function identify(ctx: CoreContext, ip: string, hint?: ClientHint): Promise<ClientInfo> {
-  const addr = normalizeIp(ip);
-  const client = await onGateway(ctx, 'lookupClient', () => ctx.driver.lookupClient(addr, hint));
-  if (!client) throw new DomainError('CLIENT_UNKNOWN', 'the gateway cannot see this device; reconnect to the Wi-Fi');
-  return client;
-}
+export { identify };
 
 /**
- * Finds the voucher for a typed code, counting failures against the device and its address prefix
- * (throttle) and in the audit log, aggregated per prefix per window so that guessing cannot fill the
- * disk (attack report D5; core/audit-summary.ts).
+ * Steps 1 of the order above, before any gateway question: the address's prefix must not be held by
+ * the throttle, and the code must parse (a typo is caught by its check character). Returns the code.
  */
-function findVoucher(ctx: CoreContext, code: unknown, client: ClientInfo): VoucherRow {
-  const key = client.mac;
-  const prefix = sourcePrefix(client.ip);
-  ctx.throttle.check(key, prefix);
+function precheck(ctx: CoreContext, code: unknown, ip: string): string {
+  // No source is ever recorded under an address key, so this checks only the network and prefix limits.
+  ctx.throttle.check(`ip:${ip}`, sourcePrefix(ip));
   const parsed = parseCode(code);
   if (!parsed.ok) {
     throw parsed.reason === 'check'
       ? new DomainError('CODE_CHECK_FAILED', 'this code has a typo; check each character')
       : new DomainError('CODE_MALFORMED', 'a code has 11 letters and digits, like K7QM-4XPA-9TR');
   }
-  const voucher = ctx.store.vouchers.findByCode(parsed.code);
-  if (!voucher || !constantTimeEqual(voucher.code, parsed.code)) {
+  return parsed.code;
+}
+
+/**
+ * Finds the voucher for a parsed code, counting failures against the device and its address prefix
+ * (throttle) and in the audit log, aggregated per prefix per window so that guessing cannot fill the
+ * disk (attack report D5; core/audit-summary.ts).
+ */
+function findVoucher(ctx: CoreContext, code: string, client: ClientInfo): VoucherRow {
+  const key = client.mac;
+  const prefix = sourcePrefix(client.ip);
+  ctx.throttle.check(key, prefix);
+  const voucher = ctx.store.vouchers.findByCode(code);
+  if (!voucher || !constantTimeEqual(voucher.code, code)) {
     const t = ctx.throttle.fail(key, prefix);
     ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: client.mac }, {
       ip: client.ip,
@@ -78,12 +87,21 @@ function findVoucher(ctx: CoreContext, code: unknown, client: ClientInfo): Vouch
   return voucher;
 }
 
+/** Runs `task` under the voucher's lock and, when the voucher already has a pool, that pool's lock too. */
+function underVoucher<T>(ctx: CoreContext, voucherId: string, task: () => Promise<T>): Promise<T> {
+  return ctx.locks.run(voucherId, () => {
+    const poolId = ctx.store.vouchers.get(voucherId)?.entitlementId;
+    return poolId ? withPool(ctx, poolId, task) : task();
+  });
+}
+
 export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
   let client: ClientInfo | undefined;
   try {
+    const code = precheck(ctx, input.code, normalizeIp(input.ip));
     client = await identify(ctx, input.ip, input.hint);
-    const found = findVoucher(ctx, input.code, client);
-    return await ctx.locks.run(found.id, () => redeem(ctx, found.id, client!, input.replace ?? false));
+    const found = findVoucher(ctx, code, client);
+    return await underVoucher(ctx, found.id, () => redeem(ctx, found.id, client!, input.replace ?? false));
   } catch (err) {
     // Every refused login is published (metrics count failures by code); unknown codes were already
     // published by findVoucher together with their audit entry.
@@ -120,23 +138,29 @@ async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, r
   }
   if (!present) ctx.ledger.reset(deviceId, now);
 
-  // 5. Durable before acknowledged.
+  // 5. Durable before acknowledged; 6. the outbox publishes after the commit.
   try {
-    ctx.store.tx(() => {
+    transact(ctx, 'the login', (t) => {
       const actor = { type: 'device' as const, id: client.mac };
       if (firstUse) {
         ctx.store.entitlements.insert(ent);
         ctx.store.vouchers.markRedeemed(voucher.id, ent.id, 'active', now);
-        audit(ctx, 'voucher.redeemed', actor, voucher.id, { entitlementId: ent.id, ip: client.ip });
+        t.record({ type: 'voucher.redeemed', actor, subject: voucher.id, data: { entitlementId: ent.id, ip: client.ip } });
       }
       // A re-login never writes the pool itself: resets and status changes are the accounting sweep's.
       if (elsewhere) {
         ctx.store.entitlements.endDevice(elsewhere.id, 'switched', now);
-        audit(ctx, 'device.detached', actor, elsewhere.entitlementId, { deviceId: elsewhere.id, reason: 'switched' });
+        t.record(
+          { type: 'device.detached', actor, subject: elsewhere.entitlementId, data: { deviceId: elsewhere.id, reason: 'switched' } },
+          ['device.detached', { deviceId: elsewhere.id, entitlementId: elsewhere.entitlementId, mac: elsewhere.mac, reason: 'switched' }],
+        );
       }
       if (evicted) {
         ctx.store.entitlements.endDevice(evicted.id, 'replaced', now);
-        audit(ctx, 'device.detached', actor, ent.id, { deviceId: evicted.id, reason: 'replaced' });
+        t.record(
+          { type: 'device.detached', actor, subject: ent.id, data: { deviceId: evicted.id, reason: 'replaced' } },
+          ['device.detached', { deviceId: evicted.id, entitlementId: ent.id, mac: evicted.mac, reason: 'replaced' }],
+        );
       }
       if (present) ctx.store.entitlements.updateDeviceAddress(present.id, client.ip, client.site ?? null, now);
       else {
@@ -145,42 +169,44 @@ async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, r
           lastSeen: now, active: true, endedAt: null, endReason: null, bytesUp: 0, bytesDown: 0, counterUp: 0, counterDown: 0,
         };
         ctx.store.entitlements.insertDevice(row);
-        audit(ctx, 'device.attached', actor, ent.id, { deviceId, ip: client.ip });
+        t.record(
+          { type: 'device.attached', actor, subject: ent.id, data: { deviceId, ip: client.ip } },
+          ['device.attached', { deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip }],
+        );
       }
+      t.publish(['voucher.redeemed', { voucherId: voucher.id, entitlementId: ent.id, deviceId, mac: client.mac, ip: client.ip, topUp: false }]);
     });
   } catch (err) {
     await tryGateway(ctx, 'deauthorize (undo)', () => ctx.driver.deauthorize(deviceId));
     if (poolIsNew) await tryGateway(ctx, 'removePool (undo)', () => ctx.driver.removePool(ent.id));
-    throw new DomainError('STORAGE_FAILED', 'could not save the login; nothing was changed', {}, { cause: err });
+    throw err;
   }
   ctx.throttle.succeed(client.mac);
 
   // Evicted devices leave the gateway after the commit; a failure is retried by the sweep.
-  for (const gone of [evicted].filter((d): d is DeviceRow => !!d)) {
-    await tryGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(gone.id));
-    ctx.ledger.forget(gone.id);
-    ctx.bus.emit('device.detached', { deviceId: gone.id, entitlementId: ent.id, mac: gone.mac, reason: 'replaced' });
+  if (evicted) {
+    await tryGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(evicted.id));
+    ctx.ledger.forget(evicted.id);
   }
-  if (elsewhere) {
-    ctx.ledger.forget(elsewhere.id);
-    ctx.bus.emit('device.detached', { deviceId: elsewhere.id, entitlementId: elsewhere.entitlementId, mac: elsewhere.mac, reason: 'switched' });
-  }
-  if (!present) ctx.bus.emit('device.attached', { deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip });
-  ctx.bus.emit('voucher.redeemed', { voucherId: voucher.id, entitlementId: ent.id, deviceId, mac: client.mac, ip: client.ip, topUp: false });
-  return { entitlementId: ent.id, deviceId, voucherId: voucher.id, firstUse };
+  if (elsewhere) ctx.ledger.forget(elsewhere.id);
+  return { entitlementId: ent.id, deviceId, voucherId: voucher.id, firstUse, status: poolView(ctx, ent.id, deviceId) };
 }
 
 /**
  * "Add a code": an unused voucher's time and data are added to the caller's current pool. The gateway
- * gets the new limits first; if storing fails, the old limits are put back.
+ * gets the new limits first; if storing fails, the old limits are put back. The caller's device is
+ * found locally first (no gateway question for a device already online).
  */
-export async function topUp(ctx: CoreContext, input: { ip: string; code: unknown; hint?: ClientHint }): Promise<{ entitlementId: string; voucherId: string }> {
-  const client = await identify(ctx, input.ip, input.hint);
-  const device = ctx.store.entitlements.activeDeviceByMac(client.mac);
+export async function topUp(
+  ctx: CoreContext,
+  input: { ip: string; code: unknown; hint?: ClientHint },
+): Promise<{ entitlementId: string; voucherId: string; status: DeviceStatus }> {
+  const code = precheck(ctx, input.code, normalizeIp(input.ip));
+  const { client, device } = await callerDevice(ctx, input.ip, input.hint);
   if (!device) throw new DomainError('NOT_AUTHORIZED', 'log in with a code first');
-  const voucher = findVoucher(ctx, input.code, client);
+  const voucher = findVoucher(ctx, code, client);
   return ctx.locks.run(voucher.id, () =>
-    ctx.locks.run(device.entitlementId, async () => {
+    withPool(ctx, device.entitlementId, async () => {
       const now = ctx.clock.now();
       const v = ctx.store.vouchers.get(voucher.id)!;
       const blocked = redeemBlocker(v.status, v.redeemBy, now);
@@ -191,21 +217,23 @@ export async function topUp(ctx: CoreContext, input: { ip: string; code: unknown
       const after: EntitlementRow = { ...before, ...addToPool(before, v.plan, now), updatedAt: now };
       await onGateway(ctx, 'setPool', () => ctx.driver.setPool(poolLimits(after, now)));
       try {
-        ctx.store.tx(() => {
+        transact(ctx, 'the new code', (t) => {
           // used_bytes stays as stored; pending usage is added by the next flush.
           ctx.store.entitlements.update({ ...after, usedBytes: ctx.store.entitlements.get(after.id)!.usedBytes });
           ctx.store.vouchers.markRedeemed(v.id, after.id, after.status, now);
           ctx.store.vouchers.setStatusForEntitlement(after.id, after.status);
-          audit(ctx, 'voucher.redeemed', { type: 'device', id: client.mac }, v.id, { entitlementId: after.id, topUp: true });
+          if (after.status !== before.status) t.publish(['entitlement.changed', { entitlementId: after.id, status: after.status, reason: 'top-up' }]);
+          t.record(
+            { type: 'voucher.redeemed', actor: { type: 'device', id: client.mac }, subject: v.id, data: { entitlementId: after.id, topUp: true } },
+            ['voucher.redeemed', { voucherId: v.id, entitlementId: after.id, deviceId: device.id, mac: client.mac, ip: client.ip, topUp: true }],
+          );
         });
       } catch (err) {
         await tryGateway(ctx, 'setPool (undo)', () => ctx.driver.setPool(poolLimits(before, now)));
-        throw new DomainError('STORAGE_FAILED', 'could not save the new code; nothing was changed', {}, { cause: err });
+        throw err;
       }
       ctx.throttle.succeed(client.mac);
-      if (after.status !== before.status) ctx.bus.emit('entitlement.changed', { entitlementId: after.id, status: after.status, reason: 'top-up' });
-      ctx.bus.emit('voucher.redeemed', { voucherId: v.id, entitlementId: after.id, deviceId: device.id, mac: client.mac, ip: client.ip, topUp: true });
-      return { entitlementId: after.id, voucherId: v.id };
+      return { entitlementId: after.id, voucherId: v.id, status: poolView(ctx, after.id, device.id) };
     }),
   );
 }

@@ -15,7 +15,7 @@ import { hashPassword, verifyPassword } from '../lib/password.js';
 import type { OperatorRow, Role } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';
 import { sourcePrefix } from './throttle.js';
-import { audit } from './pool.js';
+import { transact } from './tx.js';
 
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
@@ -31,9 +31,9 @@ export async function addOperator(ctx: CoreContext, input: { name: string; role:
     id: ctx.newId('op'), name: input.name, role: input.role, passwordHash: await hashPassword(input.password),
     createdAt: ctx.clock.now(), disabled: false,
   };
-  ctx.store.tx(() => {
+  transact(ctx, 'the new operator', (t) => {
     ctx.store.operators.insert(row);
-    audit(ctx, 'operator.added', actor, row.id, { name: row.name, role: row.role });
+    t.record({ type: 'operator.added', actor, subject: row.id, data: { name: row.name, role: row.role } });
   });
   return row;
 }
@@ -87,13 +87,13 @@ export async function loginOperator(ctx: CoreContext, name: string, password: st
   const now = ctx.clock.now();
   const token = randomToken(ctx);
   const csrf = randomToken(ctx, 18);
-  ctx.store.tx(() => {
+  transact(ctx, 'the sign-in', (t) => {
     ctx.store.operators.pruneSessions(now);
     ctx.store.operators.insertSession({
       tokenHash: hashToken(token), operatorId: op.id, csrf, createdAt: now,
       expiresAt: now + ctx.config.security.operatorSessionHours * 3_600_000,
     });
-    audit(ctx, 'operator.login', { type: 'operator', id: op.id }, op.id, null);
+    t.record({ type: 'operator.login', actor: { type: 'operator', id: op.id }, subject: op.id });
   });
   return { token, csrf, operator: op };
 }
@@ -110,8 +110,8 @@ export function operatorForToken(ctx: CoreContext, token: string | undefined): {
 }
 
 export function logoutOperator(ctx: CoreContext, tokenHash: string, operatorId: string): void {
-  ctx.store.tx(() => {
+  transact(ctx, 'the sign-out', (t) => {
     ctx.store.operators.deleteSession(tokenHash);
-    audit(ctx, 'operator.logout', { type: 'operator', id: operatorId }, operatorId, null);
+    t.record({ type: 'operator.logout', actor: { type: 'operator', id: operatorId }, subject: operatorId });
   });
 }

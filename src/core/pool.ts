@@ -10,7 +10,6 @@ import type { EntitlementRow } from './ports/model.js';
 import type { VoucherRow } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';
 
-/** What the gateway must enforce for a pool (with pending usage folded in) at `now`. */
 /**
  * The pool a login with this voucher draws from, as it stands now: a new one on first use, else the
  * stored pool with unwritten usage folded in and any period reset applied. Throws the refusal
@@ -31,6 +30,7 @@ export function poolForLogin(ctx: CoreContext, voucherId: string, now: number): 
   return { voucher, firstUse: false, ent };
 }
 
+/** What the gateway must enforce for a pool (pass it with pending usage folded in) at `now`. */
 export function poolLimits(e: EntitlementRow, now: number): PoolLimits {
   if (isThrottled(e, now)) return { id: e.id, ...throttleRates(e.plan), bytesRemaining: null };
   return { id: e.id, downBps: e.plan.downBps, upBps: e.plan.upBps, bytesRemaining: remaining(e, now).bytes };

@@ -14,14 +14,20 @@ import { poolPlan } from '../domain/plan-words.js';
 import type { ClientHint } from '../gateway/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import type { CoreContext } from './context.js';
+import { formatCode } from '../domain/code.js';
+import { deviceNames } from './device-names.js';
 import { endings, type Ending } from './endings.js';
-import { identify } from './login.js';
-import { audit, onGateway, tryGateway } from './pool.js';
+import { callerDevice } from './identity.js';
+import { withPool } from './lifecycle.js';
+import { transact } from './tx.js';
+import { onGateway, tryGateway } from './pool.js';
 
 export interface DeviceView {
   id: string;
   /** Last 5 characters of the MAC: enough for a resident to tell devices apart, not a full identifier. */
   label: string;
+  /** The host name the gateway learned for it (core/device-names.ts), or null: then show `label`. */
+  name: string | null;
   isCaller: boolean;
   attachedAt: number;
   downBps: number;
@@ -36,6 +42,8 @@ export type DeviceStatus =
       online: boolean;
       entitlementId: string;
       deviceId: string;
+      /** The pool's own code, printed form: what another device of the household types to join. */
+      code: string;
       status: EntitlementStatus;
       throttled: boolean;
       /** What the pool amounts to now: its plan with the time and data of every code added to it. */
@@ -50,22 +58,25 @@ export type DeviceStatus =
       devices: DeviceView[];
     };
 
-/** The caller's status, without touching the gateway when the address is already known locally. */
+/** The caller's status; the gateway is asked only for an address no active device has (core/identity.ts). */
 export async function deviceStatus(ctx: CoreContext, ip: string, hint?: ClientHint): Promise<DeviceStatus> {
-  let client;
+  let found;
   try {
-    client = await identify(ctx, ip, hint);
+    found = await callerDevice(ctx, ip, hint);
   } catch (err) {
     if (err instanceof DomainError && (err.code === 'CLIENT_UNKNOWN' || err.code === 'GATEWAY_UNAVAILABLE')) return { authorized: false };
     throw err;
   }
-  const device = ctx.store.entitlements.activeDeviceByMac(client.mac);
+  const { client, device } = found;
   if (!device) {
     const ended = endings(ctx).of(client.mac);
     return ended ? { authorized: false, ended } : { authorized: false };
   }
   const stored = ctx.store.entitlements.get(device.entitlementId);
   if (!stored) return { authorized: false };
+  const names = deviceNames(ctx);
+  names.note(client.mac, client.hostName);
+  await names.learn(ctx.store.entitlements.activeDevices(stored.id));
   return poolView(ctx, stored.id, device.id);
 }
 
@@ -74,7 +85,7 @@ export function poolView(ctx: CoreContext, entitlementId: string, callerDeviceId
   const ent = ctx.ledger.current(ctx.store.entitlements.get(entitlementId)!);
   const devices = ctx.store.entitlements.activeDevices(ent.id).map((d) => {
     const r = ctx.ledger.rate(d.id);
-    return { id: d.id, label: d.mac.slice(-5).toUpperCase(), isCaller: d.id === callerDeviceId, attachedAt: d.attachedAt, ...r };
+    return { id: d.id, label: d.mac.slice(-5).toUpperCase(), name: deviceNames(ctx).of(d.mac), isCaller: d.id === callerDeviceId, attachedAt: d.attachedAt, ...r };
   });
   const left = remaining(ent, now);
   return {
@@ -82,6 +93,7 @@ export function poolView(ctx: CoreContext, entitlementId: string, callerDeviceId
     online: allowsTraffic(ent, now),
     entitlementId: ent.id,
     deviceId: callerDeviceId ?? '',
+    code: formatCode(ctx.store.vouchers.get(ent.voucherId)?.code ?? ''),
     status: statusAt(ent, now),
     throttled: isThrottled(ent, now),
     plan: poolPlan(ent.plan, ent),
@@ -101,31 +113,35 @@ export function poolView(ctx: CoreContext, entitlementId: string, callerDeviceId
  * must succeed), then the devices are stored as ended. The pool itself keeps its remaining time/data.
  */
 export async function logout(ctx: CoreContext, input: { ip: string; all?: boolean; deviceId?: string; hint?: ClientHint }): Promise<number> {
-  const client = await identify(ctx, normalizeIp(input.ip), input.hint);
-  const device = ctx.store.entitlements.activeDeviceByMac(client.mac);
-  if (!device) throw new DomainError('NOT_AUTHORIZED', 'this device is not logged in');
-  const pool = ctx.store.entitlements.activeDevices(device.entitlementId);
-  let targets = input.all ? pool : [device];
-  if (input.deviceId) {
-    const other = pool.find((d) => d.id === input.deviceId);
-    if (!other) throw new DomainError('NOT_FOUND', 'that device is not on this code');
-    targets = [other];
-  }
-  for (const d of targets) await onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id));
-  const now = ctx.clock.now();
-  const reason = input.deviceId && input.deviceId !== device.id ? 'removed' : 'logout';
-  ctx.store.tx(() => {
-    for (const d of targets) {
-      ctx.store.entitlements.endDevice(d.id, reason, now);
-      audit(ctx, 'device.detached', { type: 'device', id: client.mac }, d.entitlementId, { deviceId: d.id, reason });
+  const { client, device: caller } = await callerDevice(ctx, normalizeIp(input.ip), input.hint);
+  if (!caller) throw new DomainError('NOT_AUTHORIZED', 'this device is not logged in');
+  // Under the pool's lock (core/lifecycle.ts): a login or the sweep cannot change the pool meanwhile.
+  return withPool(ctx, caller.entitlementId, async () => {
+    const device = ctx.store.entitlements.getDevice(caller.id);
+    if (!device?.active) throw new DomainError('NOT_AUTHORIZED', 'this device is not logged in');
+    const pool = ctx.store.entitlements.activeDevices(device.entitlementId);
+    let targets = input.all ? pool : [device];
+    if (input.deviceId) {
+      const other = pool.find((d) => d.id === input.deviceId);
+      if (!other) throw new DomainError('NOT_FOUND', 'that device is not on this code');
+      targets = [other];
     }
+    for (const d of targets) await onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id));
+    const now = ctx.clock.now();
+    const reason = input.deviceId && input.deviceId !== device.id ? 'removed' : 'logout';
+    transact(ctx, 'the logout', (t) => {
+      for (const d of targets) {
+        ctx.store.entitlements.endDevice(d.id, reason, now);
+        t.record(
+          { type: 'device.detached', actor: { type: 'device', id: client.mac }, subject: d.entitlementId, data: { deviceId: d.id, reason } },
+          ['device.detached', { deviceId: d.id, entitlementId: d.entitlementId, mac: d.mac, reason }],
+        );
+      }
+    });
+    for (const d of targets) ctx.ledger.forget(d.id);
+    if (ctx.store.entitlements.activeDevices(device.entitlementId).length === 0) {
+      await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(device.entitlementId));
+    }
+    return targets.length;
   });
-  if (ctx.store.entitlements.activeDevices(device.entitlementId).length === 0) {
-    await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(device.entitlementId));
-  }
-  for (const d of targets) {
-    ctx.ledger.forget(d.id);
-    ctx.bus.emit('device.detached', { deviceId: d.id, entitlementId: d.entitlementId, mac: d.mac, reason });
-  }
-  return targets.length;
 }

@@ -11,7 +11,7 @@ import { validatePlan, type Plan } from '../domain/plan.js';
 import type { BatchRow, VoucherRow } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';
 import { endPool } from './lifecycle.js';
-import { audit } from './pool.js';
+import { transact } from './tx.js';
 
 export const MAX_BATCH = 10_000;
 
@@ -65,11 +65,13 @@ export function createBatch(ctx: CoreContext, input: BatchInput, actor: Actor): 
     createdAt: now,
   };
   const vouchers = [...codes].map((code) => ({ id: ctx.newId('vch'), code }));
-  ctx.store.tx(() => {
+  transact(ctx, 'the batch', (t) => {
     ctx.store.vouchers.insertBatch(batch, vouchers);
-    audit(ctx, 'batch.created', actor, batch.id, { count: batch.count, price, note: batch.note, planName: batch.planName });
+    t.record(
+      { type: 'batch.created', actor, subject: batch.id, data: { count: batch.count, price, note: batch.note, planName: batch.planName } },
+      ['batch.created', { batchId: batch.id, count: batch.count, sellerId: batch.sellerId, price }],
+    );
   });
-  ctx.bus.emit('batch.created', { batchId: batch.id, count: batch.count, sellerId: batch.sellerId, price });
   return { batch, vouchers };
 }
 
@@ -81,9 +83,12 @@ export async function revokeVoucher(ctx: CoreContext, idOrCode: string, reason: 
   if (reason && reason.length > 200) throw new DomainError('INVALID_INPUT', 'reason is longer than 200 characters', { field: 'reason' });
   return ctx.locks.run(voucher.id, async () => {
     const now = ctx.clock.now();
-    ctx.store.tx(() => {
+    transact(ctx, 'the revoke', (t) => {
       ctx.store.vouchers.revoke(voucher.id, reason, now);
-      audit(ctx, 'voucher.revoked', actor, voucher.id, { reason, entitlementId: voucher.entitlementId });
+      t.record(
+        { type: 'voucher.revoked', actor, subject: voucher.id, data: { reason, entitlementId: voucher.entitlementId } },
+        ['voucher.revoked', { voucherId: voucher.id, entitlementId: voucher.entitlementId, reason, operatorId: actor.type === 'operator' ? actor.id : null }],
+      );
     });
     // A revoked code ends its pool only if it is the pool's own code; a revoked top-up just stops counting.
     if (voucher.entitlementId) {
@@ -92,7 +97,6 @@ export async function revokeVoucher(ctx: CoreContext, idOrCode: string, reason: 
         await endPool(ctx, ent.id, 'revoked', reason ?? 'revoked by operator', actor);
       }
     }
-    ctx.bus.emit('voucher.revoked', { voucherId: voucher.id, entitlementId: voucher.entitlementId, reason, operatorId: actor.type === 'operator' ? actor.id : null });
     return ctx.store.vouchers.get(voucher.id)!;
   });
 }
@@ -100,9 +104,9 @@ export async function revokeVoucher(ctx: CoreContext, idOrCode: string, reason: 
 export function savePlan(ctx: CoreContext, name: string, plan: Partial<Plan>, price: number | null, actor: Actor): void {
   if (!/^[\p{L}\p{N} _.\-]{1,40}$/u.test(name)) throw new DomainError('INVALID_INPUT', 'plan name: 1 to 40 letters, digits, spaces, - _ .', { field: 'name' });
   const valid = validatePlan(plan);
-  ctx.store.tx(() => {
+  transact(ctx, 'the plan', (t) => {
     ctx.store.vouchers.upsertPlan({ id: ctx.newId('pln'), name, plan: valid, price, createdAt: ctx.clock.now() });
-    audit(ctx, 'plan.saved', actor, name, { plan: valid, price });
+    t.record({ type: 'plan.saved', actor, subject: name, data: { plan: valid, price } });
   });
 }
 

@@ -49,6 +49,7 @@ export function entitlementRepo(db: Db) {
   const getEnt = db.prepare('SELECT * FROM entitlements WHERE id = ?');
   const devByMac = db.prepare('SELECT * FROM devices WHERE mac = ? AND active = 1');
   const devByIp = db.prepare('SELECT 1 FROM devices WHERE ip = ? AND active = 1');
+  const devRowByIp = db.prepare('SELECT * FROM devices WHERE ip = ? AND active = 1 ORDER BY last_seen DESC LIMIT 1');
   const devsOfEnt = db.prepare('SELECT * FROM devices WHERE entitlement_id = ? AND active = 1 ORDER BY attached_at');
   const addUsage = db.prepare('UPDATE entitlements SET used_bytes = used_bytes + ?, updated_at = ? WHERE id = ?');
   const devUsage = db.prepare(
@@ -98,6 +99,10 @@ export function entitlementRepo(db: Db) {
     /** Whether an address belongs to a device that is logged in (the intercept fast path). */
     isActiveIp(ip: string): boolean {
       return devByIp.get(ip) !== undefined;
+    },
+    activeDeviceByIp(ip: string): DeviceRow | undefined {
+      const r = devRowByIp.get(ip) as Raw | undefined;
+      return r && toDevice(r);
     },
     getDevice(id: string): DeviceRow | undefined {
       const r = db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as Raw | undefined;

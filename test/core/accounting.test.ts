@@ -137,7 +137,8 @@ describe('accounting', () => {
     const phone = h.device();
     const insert = h.store.entitlements.insertDevice;
     h.store.entitlements.insertDevice = () => {
-      throw new Error('SQLITE_FULL: database or disk is full');
+      // What better-sqlite3 throws: a SqliteError whose `code` names the SQLite result code.
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     };
     const res = await phone.login(codes[0]!, {}, { accept: 'application/json' });
     expect(res.status).toBe(503);

@@ -49,6 +49,8 @@ export interface EntitlementStore {
   endDevice(id: string, reason: string, at: number): void;
   activeDeviceByMac(mac: string): DeviceRow | undefined;
   isActiveIp(ip: string): boolean;
+  /** The active device using this address, if any (the newest, should two rows share it). */
+  activeDeviceByIp(ip: string): DeviceRow | undefined;
   getDevice(id: string): DeviceRow | undefined;
   activeDevices(entitlementId: string): DeviceRow[];
   allActiveDevices(): DeviceRow[];

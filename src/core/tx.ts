@@ -1,0 +1,85 @@
+/**
+ * The transaction handle with an outbox (PocketBase's RunInTransaction + afterFuncs): every state
+ * transition runs in `transact(ctx, what, (t) => …)`, where `t.record(entry, event)` writes the audit
+ * row inside the transaction and queues the bus event for after the commit. So a transition is written
+ * once, an event never leaves for something that rolled back, and an audit row never lacks its event.
+ *
+ * A storage failure (full disk, I/O error, locked database, RAM journal short of flash) becomes
+ * DomainError STORAGE_FAILED ("could not save <what>; nothing was changed") here, in one place for every
+ * use-case, with the store's reason in the message and the cause kept for the log. A DomainError thrown
+ * by `fn` rolls the transaction back and passes through unchanged; anything else is a bug and stays one.
+ *
+ * @example
+ *   transact(ctx, 'the revoke', (t) => {
+ *     ctx.store.vouchers.revoke(v.id, reason, now);
+ *     t.record({ type: 'voucher.revoked', actor, subject: v.id, data: { reason } },
+ *              ['voucher.revoked', { voucherId: v.id, entitlementId: null, reason, operatorId }]);
+ *   });
+ */
+import { DomainError, isDomainError } from '../domain/errors.js';
+import type { Actor, CoreContext } from './context.js';
+import type { EventName, PorticoEvents } from './events.js';
+
+/** One audit row: what happened, who did it, to what, with which details. */
+export interface AuditEntry {
+  type: string;
+  actor: Actor;
+  subject: string | null;
+  data?: Record<string, unknown> | null;
+}
+
+/** A bus event as a [name, payload] pair, type-checked against PorticoEvents. */
+export type Publish = { [K in EventName]: [K, PorticoEvents[K]] }[EventName];
+
+export interface Tx {
+  /** Writes the audit row now and, when given, publishes the event after the commit. */
+  record(entry: AuditEntry, event?: Publish): void;
+  /** Publishes an event after the commit without an audit row of its own. */
+  publish(event: Publish): void;
+}
+
+type Ctx = Pick<CoreContext, 'store' | 'bus' | 'clock' | 'log'>;
+
+export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
+  const outbox: Publish[] = [];
+  const t: Tx = {
+    record(entry, event) {
+      ctx.store.events.append({
+        at: ctx.clock.now(), type: entry.type, actorType: entry.actor.type, actorId: entry.actor.id ?? null, subject: entry.subject, data: entry.data ?? null,
+      });
+      if (event) outbox.push(event);
+    },
+    publish(event) {
+      outbox.push(event);
+    },
+  };
+  let result: T;
+  try {
+    result = ctx.store.tx(() => {
+      outbox.length = 0; // a retried closure starts with an empty outbox
+      return fn(t);
+    });
+  } catch (err) {
+    throw asStorageFailure(ctx, what, err);
+  }
+  for (const [name, payload] of outbox) ctx.bus.emit(name, payload as never);
+  return result;
+}
+
+/**
+ * `err` as the error to throw: a storage failure becomes STORAGE_FAILED (the store's health is told, so
+ * /healthz answers 503 until a write succeeds); DomainErrors and bugs are returned unchanged.
+ */
+export function asStorageFailure(ctx: Pick<CoreContext, 'store' | 'log'>, what: string, err: unknown): unknown {
+  if (isDomainError(err)) return err;
+  const reason = ctx.store.storageFailure(err);
+  if (!reason) return err;
+  ctx.store.health.failed(err);
+  ctx.log.warn('store', `could not save ${what}: ${reason}`, { err: err instanceof Error ? err.message : String(err) });
+  return new DomainError('STORAGE_FAILED', `could not save ${what} (${reason}); nothing was changed`, { reason }, { cause: err });
+}
+
+/** One audit row on its own (a refused guess's summary, a failed sign-in), with the same failure rule. */
+export function auditAlone(ctx: Ctx, entry: AuditEntry): void {
+  transact(ctx, 'the audit log', (t) => t.record(entry));
+}
