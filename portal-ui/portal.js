@@ -53,7 +53,14 @@
     var items = devices.map(function (d) {
       var li = document.createElement('li');
       var name = document.createElement('span');
-      name.textContent = d.label;
+      // Same as deviceName in src/http/pages.ts: the host name with the MAC digits, or the digits.
+      name.textContent = d.name || d.label;
+      if (d.name) {
+        var digits = document.createElement('span');
+        digits.className = 'muted';
+        digits.textContent = ' · ' + d.label;
+        name.appendChild(digits);
+      }
       if (d.isCaller) {
         var me = document.createElement('span');
         me.className = 'muted';
@@ -96,7 +103,7 @@
     var thr = $('throttled');
     if (thr) thr.hidden = !s.throttled;
     var list = $('devices');
-    var ids = s.devices.map(function (d) { return d.id; }).join();
+    var ids = s.devices.map(function (d) { return d.id + ' ' + (d.name || ''); }).join();
     if (list && list.dataset.ids !== ids) { list.dataset.ids = ids; renderDevices(s.devices); }
   }
 

@@ -27,7 +27,10 @@ export interface CaptiveApiState {
 
 export interface DeviceSummary {
   id: string;
+  /** The MAC's last digits (`1E:D1`). */
   label: string;
+  /** The host name the gateway learned (DHCP lease, hotspot host list), or null: show `label`. */
+  name: string | null;
   isCaller: boolean;
   attachedAt: number;
   downBps: number;
@@ -43,6 +46,8 @@ export type SessionState =
   | {
       authorized: true;
       online: boolean;
+      /** The household's code (printed form), to type on another device. Only ever sent to a device of its pool. */
+      code: string;
       status: 'active' | 'exhausted' | 'expired' | 'revoked';
       throttled: boolean;
       plan: { words: string; devices: number; dataBytes: number | null; durationSec: number | null };

@@ -27,6 +27,12 @@ export interface ClientInfo {
   ip: string;
   /** Which router/site saw the client, for drivers that drive several (routeros). */
   site?: string;
+  /**
+   * The host name the gateway learned for the client (DHCP lease, hotspot host list), if any: shown to
+   * the household on the status page instead of MAC digits (core/device-names.ts). Optional: only the
+   * simulated driver fills it in so far.
+   */
+  hostName?: string;
 }
 
 export interface ClientHint {

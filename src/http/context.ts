@@ -59,6 +59,7 @@ export function sessionState(s: DeviceStatus, lang: Lang): SessionState {
   return {
     authorized: true,
     online: s.online,
+    code: s.code,
     status: s.status,
     throttled: s.throttled,
     plan: { words: describePlan(s.plan, lang), devices: s.plan.devices, dataBytes: s.plan.dataBytes, durationSec: s.plan.durationSec },

@@ -36,7 +36,7 @@ button.alt{background:#fff;color:#222;border:2px solid #555}button.small{width:a
 .big{font-size:1.9rem;font-weight:800;font-variant-numeric:tabular-nums}.muted{color:#444;font-size:.95rem}
 .bar{height:.7rem;background:#d6ddd8;border-radius:.35rem;overflow:hidden;margin:.3rem 0}.bar i{display:block;height:100%;background:#0b6e4f}
 ul.dev{list-style:none;padding:0;margin:0}ul.dev li{display:flex;justify-content:space-between;align-items:center;gap:.5rem;padding:.4rem 0;border-top:1px solid #e2e6e3}
-.ok{color:#0b6e4f;font-weight:700}.bad{color:#b00020;font-weight:700}footer{margin:1.2rem 0;font-size:.9rem;color:#444}
+.code{letter-spacing:.06em;font-family:ui-monospace,monospace;font-size:1.6rem;user-select:all}.ok{color:#0b6e4f;font-weight:700}.bad{color:#b00020;font-weight:700}footer{margin:1.2rem 0;font-size:.9rem;color:#444}
 a{color:#0b4f8a}`;
 
 export interface Chrome {
@@ -116,17 +116,22 @@ export function formatDuration(seconds: number): string {
 
 type Authorized = Extract<SessionState, { authorized: true }>;
 
+/** The host name the gateway learned, with the MAC's last digits to tell two "iPhone"s apart; else the digits. */
+function deviceName(d: Authorized['devices'][number]): string {
+  return d.name ? `${esc(d.name)} <span class="muted">· ${esc(d.label)}</span>` : esc(d.label);
+}
+
 export function statusPage(p: Chrome & { session: Authorized; error?: string; /** After "Add": say it worked. */ added?: boolean }): string {
   const s = p.session;
   const L = (k: MessageKey) => esc(t(p.lang, k));
-  const U = (k: UiKey) => esc(ui(p.lang, k));
+  const U = (k: UiKey, vars?: Record<string, string | number>) => esc(ui(p.lang, k, vars));
   const time = s.secondsRemaining === null ? L('unlimited') : formatDuration(s.secondsRemaining);
   const data = s.bytesRemaining === null ? L('unlimited') : formatBytes(Math.max(0, s.bytesRemaining));
   const pct = s.dataTotal ? Math.min(100, Math.round((Math.max(0, s.bytesRemaining ?? 0) / s.dataTotal) * 100)) : null;
   const devices = s.devices
     .map(
       (d) =>
-        `<li><span>${esc(d.label)}${d.isCaller ? ` <span class="muted">(${L('thisDevice')})</span>` : ''}</span>` +
+        `<li><span>${deviceName(d)}${d.isCaller ? ` <span class="muted">(${L('thisDevice')})</span>` : ''}</span>` +
         (d.isCaller ? '' : `<form method="post" action="/logout"><input type="hidden" name="device" value="${esc(d.id)}"><button class="alt small">${L('remove')}</button></form>`) +
         `</li>`,
     )
@@ -147,7 +152,9 @@ export function statusPage(p: Chrome & { session: Authorized; error?: string; /*
       (pct !== null ? `<div class="bar" role="presentation"><i id="bar" style="width:${pct}%"></i></div>` : '') +
       `<div>${L('speed')}: <span id="rate">${formatRate(s.downBps)} ↓ · ${formatRate(s.upBps)} ↑</span></div>` +
       `<noscript><p><a href="/status">${U('refresh')}</a></p></noscript></section>` +
-      `<section class="card"><h2>${L('plan')}</h2><p id="plan">${esc(s.plan.words)}</p><h2>${L('devices')}</h2>` +
+      `<section class="card"><h2>${L('plan')}</h2><p id="plan">${esc(s.plan.words)}</p>` +
+      (s.code ? `<h2>${U('yourCode')}</h2><div class="big code" id="hhcode">${esc(s.code)}</div><p class="hint">${s.plan.devices > 1 ? U('shareCode', { n: s.plan.devices }) : U('keepCode')}</p>` : '') +
+      `<h2>${L('devices')}</h2>` +
       `<ul class="dev" id="devices" data-remove="${L('remove')}" data-this="${L('thisDevice')}">${devices}</ul></section>` +
       `<form method="post" action="/topup" class="card"><label for="code">${L('addCode')}</label><p class="hint" id="code-hint">${U('codeHint')}</p>` +
       `<input type="text" id="code" name="code" aria-describedby="code-hint" autocomplete="off" autocapitalize="characters" autocorrect="off" spellcheck="false" maxlength="40" required placeholder="K7QM-4XPA-9TR"><button>${L('add')}</button></form>` +

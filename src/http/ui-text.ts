@@ -20,6 +20,8 @@ const TEXT = {
     endedLogout: 'You are logged out.', endedRemoved: 'Another device on your voucher logged this device out.',
     endedReplaced: 'Another device took this device’s place on your voucher.', signInAgain: 'Enter a code to connect again.',
     added: 'Code added. Your plan now: {words}.',
+    yourCode: 'Your code', shareCode: 'Type it on another phone to share this plan (up to {n} devices).',
+    keepCode: 'Keep it: type it again to reconnect.',
   },
   es: {
     codeHint: 'El código impreso en tu ticket. Mayúsculas, espacios y guiones no importan.',
@@ -33,6 +35,8 @@ const TEXT = {
     endedLogout: 'Cerraste la sesión.', endedRemoved: 'Otro dispositivo de tu ficha cerró la sesión de este.',
     endedReplaced: 'Otro dispositivo ocupó el lugar de este en tu ficha.', signInAgain: 'Escribe un código para volver a conectarte.',
     added: 'Código agregado. Tu plan ahora: {words}.',
+    yourCode: 'Tu código', shareCode: 'Escríbelo en otro teléfono para compartir este plan (hasta {n} dispositivos).',
+    keepCode: 'Guárdalo: escríbelo de nuevo para volver a conectarte.',
   },
   pt: {
     codeHint: 'O código impresso no seu ticket. Maiúsculas, espaços e traços não importam.',
@@ -46,6 +50,8 @@ const TEXT = {
     endedLogout: 'Você saiu.', endedRemoved: 'Outro dispositivo do seu voucher desconectou este.',
     endedReplaced: 'Outro dispositivo tomou o lugar deste no seu voucher.', signInAgain: 'Digite um código para conectar de novo.',
     added: 'Código adicionado. Seu plano agora: {words}.',
+    yourCode: 'Seu código', shareCode: 'Digite-o em outro celular para compartilhar este plano (até {n} dispositivos).',
+    keepCode: 'Guarde-o: digite de novo para reconectar.',
   },
   fr: {
     codeHint: 'Le code imprimé sur votre ticket. Majuscules, espaces et tirets sans importance.',
@@ -59,6 +65,8 @@ const TEXT = {
     endedLogout: 'Vous êtes déconnecté.', endedRemoved: 'Un autre appareil de votre ticket a déconnecté celui-ci.',
     endedReplaced: 'Un autre appareil a pris la place de celui-ci sur votre ticket.', signInAgain: 'Saisissez un code pour vous reconnecter.',
     added: 'Code ajouté. Votre forfait maintenant : {words}.',
+    yourCode: 'Votre code', shareCode: 'Saisissez-le sur un autre téléphone pour partager ce forfait (jusqu’à {n} appareils).',
+    keepCode: 'Gardez-le : saisissez-le à nouveau pour vous reconnecter.',
   },
 } as const;
 

@@ -390,3 +390,32 @@ describe('the portal says why a session ended (issue 15 item 1)', () => {
     expect(await (await a.get('/status')).text()).not.toContain('id="added"');
   });
 });
+
+describe('the status page shows the household’s code and names its devices (issue 15 item 2)', () => {
+  it('shows the pool’s own code, and devices by host name with the MAC digits, else the digits; "this device" marked', async () => {
+    const h = await harness();
+    const { codes } = h.vouchers(2, { durationSec: 3600, devices: 3 });
+    const a = h.device('10.0.0.50', '02:00:00:00:1e:d1');
+    const b = h.device('10.0.0.51', '02:00:00:00:2a:b7');
+    h.network.setHostName(b.ip, 'Maria-iPhone');
+    await a.login(codes[0]!);
+    await b.login(codes[0]!);
+    await a.post('/topup', { code: codes[1]! });
+    const s = await (await a.get('/status', JSON_ACCEPT)).json();
+    expect(s.code).toBe(codes[0]);
+    expect(s.devices).toEqual([
+      expect.objectContaining({ label: '1E:D1', name: null, isCaller: true }),
+      expect.objectContaining({ label: '2A:B7', name: 'Maria-iPhone', isCaller: false }),
+    ]);
+    const html = await (await a.get('/status?lang=es')).text();
+    expect(html).toContain(`<div class="big code" id="hhcode">${codes[0]}</div>`);
+    expect(html).toContain(esc(ui('es', 'shareCode', { n: 3 })));
+    expect(html).toContain(`<span>1E:D1 <span class="muted">(${t('es', 'thisDevice')})</span></span>`);
+    expect(html).toContain('<span>Maria-iPhone <span class="muted">· 2A:B7</span></span>');
+    // A host name is what a device says about itself: markup and control characters never get through.
+    h.network.setHostName(a.ip, '<b>x</b>\u0007');
+    h.clock.advance(11 * 60_000);
+    const again = await (await b.get('/status')).text();
+    expect(again).toContain('&#60;b&#62;x&#60;/b&#62; <span class="muted">· 1E:D1</span>');
+  });
+});

@@ -32,13 +32,13 @@ async function login(page: Page, code: string) {
 
 describe('issue 15: the status page keeps the resident informed', () => {
   it('JS on, es: data runs out while the page is open → it says so and offers "add a code" on the spot', async () => {
-    const { codes } = s.vouchers(2, { durationSec: 3600, dataBytes: 400_000 });
+    const { codes } = s.vouchers(2, { durationSec: 3600, dataBytes: 1_500_000 });
     const page = await b.phone({ locale: 'es-ES' });
     await page.goto(s.url);
     await login(page, codes[0]!);
     await page.locator('#live').waitFor({ state: 'visible' });
-    // 3 Mbit/s of simulated use eats 400 kB in about a second.
-    await page.locator('#ended').waitFor({ timeout: 10_000 });
+    // 3 Mbit/s of simulated use eats 1.5 MB in about four seconds; the page moves on by itself.
+    await page.locator('#ended').waitFor({ timeout: 15_000 });
     expect(await page.locator('#ended').textContent()).toBe(ui('es', 'endedExhausted') + ui('es', 'addToContinue'));
     expect(await page.locator('h1').textContent()).toBe(t('es', 'addCode'));
     await login(page, codes[1]!);
@@ -89,6 +89,32 @@ describe('issue 15: the status page keeps the resident informed', () => {
     await page.goto(s.url);
     expect(await page.locator('#ended').textContent()).toContain(ui('en', 'endedLogout'));
     expect(await deviceLogin(s, '127.0.0.30', codes[0]!)).toBe(303);
+    await page.context().close();
+  });
+  it('JS on, en: shows the household code; a device that joins appears live under its host name', async () => {
+    const { codes } = s.vouchers(1, { durationSec: 3600, dataBytes: 1e9, devices: 3 });
+    const page = await b.phone();
+    await page.goto(s.url);
+    await login(page, codes[0]!);
+    expect(await page.locator('#hhcode').textContent()).toBe(codes[0]);
+    await page.locator('#live').waitFor({ state: 'visible' });
+    s.network.setHostName('127.0.0.32', 'kitchen-tablet');
+    expect(await deviceLogin(s, '127.0.0.32', codes[0]!)).toBe(303);
+    await page.locator('#devices li', { hasText: 'kitchen-tablet' }).waitFor({ timeout: 5000 });
+    const mac = s.network.macFor('127.0.0.32').slice(-5).toUpperCase();
+    expect(await page.locator('#devices li', { hasText: 'kitchen-tablet' }).locator('span').first().textContent()).toBe(`kitchen-tablet · ${mac}`);
+    expect(await page.locator('#devices li').first().textContent()).toContain('(this device)');
+    await page.context().close();
+  });
+
+  it('JS off, es: the code and "este dispositivo" without JavaScript', async () => {
+    const { codes } = s.vouchers(1, { durationSec: 3600, dataBytes: 1e9, devices: 2 });
+    const page = await b.phone({ javaScriptEnabled: false, locale: 'es-ES' });
+    await page.goto(s.url);
+    await login(page, codes[0]!);
+    expect(await page.locator('#hhcode').textContent()).toBe(codes[0]);
+    expect(await page.locator('#hhcode + .hint').textContent()).toBe(ui('es', 'shareCode', { n: 2 }));
+    expect(await page.locator('#devices li').first().textContent()).toContain(`(${t('es', 'thisDevice')})`);
     await page.context().close();
   });
 });

@@ -67,7 +67,9 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): SimulatedDr
     },
     async lookupClient(ip) {
       reachable();
-      return network.knows(ip) ? { mac: network.macFor(ip), ip } : null;
+      if (!network.knows(ip)) return null;
+      const hostName = network.hostNameFor(ip);
+      return { mac: network.macFor(ip), ip, ...(hostName ? { hostName } : {}) };
     },
     async setPool(limits: PoolLimits) {
       reachable();

@@ -29,6 +29,7 @@ export class SimulatedNetwork {
   readonly pools = new Map<string, Pool>();
   readonly devices = new Map<string, Device>();
   private readonly macs = new Map<string, string>();
+  private readonly hostNames = new Map<string, string>();
   /** When false, every driver call fails as if the router were unreachable. */
   reachable = true;
   /** The walled garden as the driver last set it. */
@@ -57,6 +58,15 @@ export class SimulatedNetwork {
 
   setMac(ip: string, mac: string): void {
     this.macs.set(ip, mac.toLowerCase());
+  }
+
+  /** The host name the client gave in its DHCP request, as a real gateway's lease table would hold it. */
+  setHostName(ip: string, name: string): void {
+    this.hostNames.set(ip, name);
+  }
+
+  hostNameFor(ip: string): string | undefined {
+    return this.hostNames.get(ip);
   }
 
   deviceFor(ip: string): Device | undefined {
