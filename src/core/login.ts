@@ -22,6 +22,7 @@ import type { ClientHint, ClientInfo } from '../gateway/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import type { CoreContext } from './context.js';
 import { callerDevice, identify } from './identity.js';
+import { deviceNames } from './device-names.js';
 import { withPool } from './lifecycle.js';
 import type { DeviceRow, EntitlementRow, VoucherRow } from './ports/model.js';
 import { onGateway, poolForLogin, poolLimits, tryGateway } from './pool.js';
@@ -182,6 +183,7 @@ async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, r
     throw err;
   }
   ctx.throttle.succeed(client.mac);
+  deviceNames(ctx).note(client.mac, client.hostName);
 
   // Evicted devices leave the gateway after the commit; a failure is retried by the sweep.
   if (evicted) {

@@ -114,9 +114,9 @@ export function portalRoutes(deps: HttpDeps) {
       assertSameSite(c);
       fields = await form(c);
       const hint = hintOf((k) => fields[k]);
-      await core.login({ ip: clientIpOf(deps, c), code: fields.code ?? '', replace: fields.replace === '1', ...(hint ? { hint } : {}) });
+      const done = await core.login({ ip: clientIpOf(deps, c), code: fields.code ?? '', replace: fields.replace === '1', ...(hint ? { hint } : {}) });
       if (wantsJson(c)) {
-        const body: LoginOk = { ok: true, session: sessionState(await core.deviceStatus(clientIpOf(deps, c), hint), lang) };
+        const body: LoginOk = { ok: true, session: sessionState(done.status, lang) };
         return c.json(body, 200);
       }
       return c.redirect('/status', 303);
@@ -158,8 +158,8 @@ export function portalRoutes(deps: HttpDeps) {
     try {
       assertSameSite(c);
       const fields = await form(c);
-      await core.topUp({ ip: clientIpOf(deps, c), code: fields.code ?? '' });
-      if (wantsJson(c)) return c.json({ ok: true, session: sessionState(await core.deviceStatus(clientIpOf(deps, c)), lang) });
+      const done = await core.topUp({ ip: clientIpOf(deps, c), code: fields.code ?? '' });
+      if (wantsJson(c)) return c.json({ ok: true, session: sessionState(done.status, lang) });
       return c.redirect('/status?added=1', 303);
     } catch (err) {
       const status = await core.deviceStatus(clientIpOf(deps, c));
