@@ -19,9 +19,10 @@
   var seconds = num(box.dataset.seconds);
   var since = Date.now();
   var unlimited = box.dataset.unlimited || '∞';
+  var dec = box.dataset.dec || '.';
 
-  /** @param {number} n */
-  function trim(n) { return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1).replace(/\.0$/, '') : n.toFixed(2).replace(/\.?0+$/, ''); }
+  /** @param {number} n same as formatBytes/formatRate + localNumber (src/domain/units.ts, plan-words.ts) */
+  function trim(n) { return (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1).replace(/\.0$/, '') : n.toFixed(2).replace(/\.?0+$/, '')).replace('.', dec); }
   /** @param {number} b */
   function bytes(b) { return b >= 1e9 ? trim(b / 1e9) + ' GB' : b >= 1e6 ? trim(b / 1e6) + ' MB' : b >= 1e3 ? trim(b / 1e3) + ' kB' : b + ' B'; }
   /** @param {number} r */
@@ -40,9 +41,19 @@
     set('time', dur(seconds - (Date.now() - since) / 1000));
   }
 
-  var until = $('until');
-  if (until) {
-    try { until.textContent = new Date(until.getAttribute('datetime') || '').toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }); } catch (e) { /* keep UTC */ }
+  /**
+   * The end time, in the network's zone and named, as localTime in src/http/pages.ts renders it; only when
+   * it moved (a code added from another device).
+   * @param {number | null} at
+   */
+  function until(at) {
+    var el = $('until');
+    if (!el || at === null || el.getAttribute('datetime') === new Date(at).toISOString()) return;
+    var tz = el.dataset.tz || 'UTC';
+    try {
+      el.textContent = new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(at) + ' (' + tz.replace(/_/g, ' ') + ')';
+      el.setAttribute('datetime', new Date(at).toISOString());
+    } catch (e) { /* keep the server's text */ }
   }
 
   /** @param {DeviceSummary[]} devices */
@@ -100,6 +111,8 @@
     if (bar && s.dataTotal) bar.style.width = Math.min(100, Math.round((Math.max(0, s.bytesRemaining || 0) / s.dataTotal) * 100)) + '%';
     set('rate', rate(s.downBps) + ' ↓ · ' + rate(s.upBps) + ' ↑');
     set('plan', s.plan.words);
+    set('hhcode', s.code);
+    until(s.expiresAt);
     var thr = $('throttled');
     if (thr) thr.hidden = !s.throttled;
     var list = $('devices');

@@ -215,9 +215,24 @@ export interface SettingsView {
   networkName: string;
   ssid: string;
   languages: ('en' | 'es' | 'pt' | 'fr')[];
+  /** Welcome text for every language; `welcomeByLang` holds the per-language ones, which win. */
   welcome: string;
+  welcomeByLang: Partial<Record<'en' | 'es' | 'pt' | 'fr', string>>;
+  /** Terms of use (empty: none). When set, the login form requires ticking "I accept". */
+  terms: string;
+  termsByLang: Partial<Record<'en' | 'es' | 'pt' | 'fr', string>>;
+  /** Operator notice on the portal and /network, e.g. "outage tonight 22:00–23:00" (empty: none). */
+  notice: string;
+  noticeByLang: Partial<Record<'en' | 'es' | 'pt' | 'fr', string>>;
   /** Hosts or CIDRs reachable before login. */
   walledGarden: string[];
+}
+
+/** GET /api/network/history: the last 24 hours in buckets (no personal data). */
+export interface NetworkHistoryView {
+  bucketMs: number;
+  /** Oldest first; `devices` is the most online at once in the bucket, `bytes` the traffic in it. */
+  points: { at: number; devices: number; bytes: number }[];
 }
 
 /** One pool on the live dashboard (no codes: the entitlement id and figures only). */

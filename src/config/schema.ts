@@ -54,6 +54,15 @@ const nas = z.strictObject({
   dasMessageAuthenticator: z.boolean().optional(),
 });
 
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isIpOrCidr(a: string): boolean {
   const [ip, bits, extra] = a.split('/');
   if (extra !== undefined || !ip || isIP(ip) === 0) return false;
@@ -171,6 +180,14 @@ export const configSchema = z.strictObject({
       languages: z.array(z.enum(['en', 'es', 'pt', 'fr'])).min(1).default(['en', 'es', 'pt', 'fr']),
       /** Operator information page (RFC 8908 venue-info-url). */
       venueInfoUrl: z.url().optional(),
+      /**
+       * IANA time zone residents read times in (`America/Bogota`), on pages rendered without JavaScript;
+       * defaults to the machine's. OpenWrt's TZ is often a POSIX string, so name the zone here.
+       */
+      timeZone: z
+        .string()
+        .refine(isTimeZone, { message: 'must be an IANA time zone such as America/Bogota or Europe/Madrid' })
+        .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'),
     })
     .prefault({}),
   security: z

@@ -10,7 +10,7 @@
  *   admin.saveSettings({ welcome: 'Hi' }, operator);
  *   admin.networkState();                  // public aggregates (no personal data)
  */
-import type { AuditEvent, NetworkState, OperatorSessions, OperatorView, PoolLive, SettingsView } from '../api/contract.js';
+import type { AuditEvent, NetworkHistoryView, NetworkState, OperatorSessions, OperatorView, PoolLive, SettingsView } from '../api/contract.js';
 import { DomainError } from '../domain/errors.js';
 import { LANGS, type Lang } from '../domain/plan-words.js';
 import { hashPassword, verifyPassword } from '../lib/password.js';
@@ -18,6 +18,8 @@ import type { OperatorRow, Role } from './ports/model.js';
 import { adminVouchers } from './admin-vouchers.js';
 import type { CoreContext } from './context.js';
 import { endings } from './endings.js';
+import { createNetworkHistory } from './network-history.js';
+import { parsePortalTexts, readPortalTexts } from './portal-texts.js';
 import { localDay } from './ledger.js';
 import { addOperator } from './operators.js';
 import { applyWalledGarden } from './pool.js';
@@ -34,6 +36,8 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
   const { store } = ctx;
   // Why sessions end, for the resident portal: subscribed now so no ending is missed (core/endings.ts).
   endings(ctx);
+  // The 24-hour chart on /network, fed by the sweep's usage events (core/network-history.ts).
+  const history = createNetworkHistory(ctx.bus);
 
   function settings(): SettingsView {
     const s = store.settings.all();
@@ -42,7 +46,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       networkName: typeof s.networkName === 'string' && s.networkName ? s.networkName : ctx.config.network.name,
       ssid: typeof s.ssid === 'string' ? s.ssid : ctx.config.network.ssid,
       languages: langs.length ? langs : [...ctx.config.network.languages],
-      welcome: typeof s.welcome === 'string' ? s.welcome : '',
+      ...readPortalTexts(s),
       walledGarden: Array.isArray(s.walledGarden) ? (s.walledGarden as string[]) : [...ctx.config.gateway.nftables.walledGarden],
     };
   }
@@ -92,7 +96,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       };
       text('networkName', 80, 1);
       text('ssid', 32);
-      text('welcome', 500);
+      Object.assign(next, parsePortalTexts(input));
       if (input.languages !== undefined) {
         const l = input.languages;
         if (!Array.isArray(l) || l.length === 0 || !l.every((x) => (LANGS as readonly unknown[]).includes(x))) {
@@ -167,6 +171,9 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
         vouchers: store.vouchers.countByStatus(), gateway: gateway(), pools: p.pools, at: ctx.clock.now(),
       };
     },
+
+    /** The last 24 hours for the /network chart: devices online and traffic per 5 minutes. */
+    networkHistory: (): NetworkHistoryView => ({ bucketMs: history.bucketMs, points: history.points(ctx.clock.now()) }),
 
     /** Public aggregates for /network: counts and rates only, nothing that identifies a person. */
     networkState(): NetworkState {

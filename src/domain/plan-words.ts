@@ -11,6 +11,28 @@ import { formatBytes, formatRate } from './units.js';
 export type Lang = 'en' | 'es' | 'pt' | 'fr';
 export const LANGS: readonly Lang[] = ['en', 'es', 'pt', 'fr'];
 
+/** The decimal separator of each language (CLDR: a comma in es, pt and fr). */
+export const DECIMAL: Record<Lang, string> = { en: '.', es: ',', pt: ',', fr: ',' };
+
+/** `2.05 Mbit/s` → `2,05 Mbit/s` in es/pt/fr: the figures of formatBytes/formatRate in the language's way. */
+export function localNumber(text: string, lang: Lang): string {
+  const d = DECIMAL[lang] ?? '.';
+  return d === '.' ? text : text.replace(/(\d)\.(\d)/g, `$1${d}$2`);
+}
+export const localBytes = (bytes: number, lang: Lang) => localNumber(formatBytes(bytes), lang);
+export const localRate = (bps: number, lang: Lang) => localNumber(formatRate(bps), lang);
+
+/**
+ * One word for "voucher" per language, the same in the portal, the console (portal-ui/admin-*.js) and
+ * the printed sheets; src/http/voucher-word.test.ts checks that they agree.
+ */
+export const VOUCHER_WORD: Record<Lang, { one: string; other: string }> = {
+  en: { one: 'voucher', other: 'vouchers' },
+  es: { one: 'ficha', other: 'fichas' },
+  pt: { one: 'voucher', other: 'vouchers' },
+  fr: { one: 'ticket', other: 'tickets' },
+};
+
 interface Words {
   unit: Record<'minute' | 'hour' | 'day' | 'week', [string, string]>;
   fromFirstUse: string;
@@ -78,10 +100,10 @@ export function poolPlan(plan: Plan, pool: { activatedAt: number; expiresAt: num
 export function describePlan(plan: Plan, lang: Lang = 'en'): string {
   const w = WORDS[lang] ?? WORDS.en;
   const parts: string[] = [];
-  parts.push(plan.dataBytes !== null ? formatBytes(plan.dataBytes) : w.unlimitedData);
+  parts.push(plan.dataBytes !== null ? localBytes(plan.dataBytes, lang) : w.unlimitedData);
   parts.push(plan.durationSec !== null ? `${durationWords(plan.durationSec, lang)} ${w.fromFirstUse}` : w.unlimitedTime);
   parts.push(`${plan.devices} ${w.device[plan.devices === 1 ? 0 : 1]}`);
-  if (plan.downBps !== null) parts.push(`${w.down} ${formatRate(plan.downBps)}`);
+  if (plan.downBps !== null) parts.push(`${w.down} ${localRate(plan.downBps, lang)}`);
   if (plan.reset !== null) parts.push(w.reset[plan.reset]);
   if (plan.onExhausted === 'throttle' && plan.dataBytes !== null) parts.push(w.thenSlow);
   if (plan.redeemBy !== null) parts.push(`${w.useBy} ${new Date(plan.redeemBy).toISOString().slice(0, 10)}`);

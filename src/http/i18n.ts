@@ -22,7 +22,7 @@ const MESSAGES = {
     VOUCHER_EXPIRED: 'This code has expired.',
     VOUCHER_EXHAUSTED: 'The data on this code is used up.',
     DEVICE_LIMIT: 'This code is already in use on its maximum number of devices.',
-    TOO_MANY_ATTEMPTS: 'Too many wrong codes. Please wait {s} seconds and try again.',
+    TOO_MANY_ATTEMPTS: 'Too many wrong codes. Please wait {s} {s:second|seconds} and try again.',
     NOT_AUTHORIZED: 'This device is not logged in.',
     CLIENT_UNKNOWN: 'We cannot see your device yet. Turn Wi-Fi off and on, then try again.',
     GATEWAY_UNAVAILABLE: 'The network is not answering right now. Your code was not used. Please try again in a minute.',
@@ -31,7 +31,7 @@ const MESSAGES = {
     FORBIDDEN: 'Not allowed.', UNAUTHENTICATED: 'Please sign in.',
   },
   es: {
-    title: 'Conéctate al Wi-Fi', codeLabel: 'Código del voucher', submit: 'Conectar', connected: 'Estás conectado',
+    title: 'Conéctate al Wi-Fi', codeLabel: 'Código de la ficha', submit: 'Conectar', connected: 'Estás conectado',
     timeLeft: 'Tiempo restante', dataLeft: 'Datos restantes', unlimited: 'Ilimitado', devices: 'Dispositivos con este código',
     thisDevice: 'este dispositivo', remove: 'Quitar', logout: 'Cerrar sesión en este dispositivo', logoutAll: 'Cerrar sesión en todos',
     addCode: 'Agregar un código', add: 'Agregar', replace: 'Reemplazar mi dispositivo más antiguo', speed: 'Velocidad', plan: 'Tu plan',
@@ -43,7 +43,7 @@ const MESSAGES = {
     VOUCHER_EXPIRED: 'Este código ha vencido.',
     VOUCHER_EXHAUSTED: 'Se agotaron los datos de este código.',
     DEVICE_LIMIT: 'Este código ya está en uso en el número máximo de dispositivos.',
-    TOO_MANY_ATTEMPTS: 'Demasiados códigos incorrectos. Espera {s} segundos e inténtalo de nuevo.',
+    TOO_MANY_ATTEMPTS: 'Demasiados códigos incorrectos. Espera {s} {s:segundo|segundos} e inténtalo de nuevo.',
     NOT_AUTHORIZED: 'Este dispositivo no ha iniciado sesión.',
     CLIENT_UNKNOWN: 'Aún no vemos tu dispositivo. Apaga y enciende el Wi-Fi e inténtalo de nuevo.',
     GATEWAY_UNAVAILABLE: 'La red no responde en este momento. Tu código no se usó. Inténtalo en un minuto.',
@@ -64,7 +64,7 @@ const MESSAGES = {
     VOUCHER_EXPIRED: 'Este código expirou.',
     VOUCHER_EXHAUSTED: 'Os dados deste código acabaram.',
     DEVICE_LIMIT: 'Este código já está em uso no número máximo de dispositivos.',
-    TOO_MANY_ATTEMPTS: 'Muitos códigos errados. Espere {s} segundos e tente de novo.',
+    TOO_MANY_ATTEMPTS: 'Muitos códigos errados. Espere {s} {s:segundo|segundos} e tente de novo.',
     NOT_AUTHORIZED: 'Este dispositivo não está conectado.',
     CLIENT_UNKNOWN: 'Ainda não vemos seu dispositivo. Desligue e ligue o Wi-Fi e tente de novo.',
     GATEWAY_UNAVAILABLE: 'A rede não está respondendo agora. Seu código não foi usado. Tente em um minuto.',
@@ -85,7 +85,7 @@ const MESSAGES = {
     VOUCHER_EXPIRED: 'Ce code a expiré.',
     VOUCHER_EXHAUSTED: 'Les données de ce code sont épuisées.',
     DEVICE_LIMIT: 'Ce code est déjà utilisé sur le nombre maximal d’appareils.',
-    TOO_MANY_ATTEMPTS: 'Trop de codes erronés. Attendez {s} secondes puis réessayez.',
+    TOO_MANY_ATTEMPTS: 'Trop de codes erronés. Attendez {s} {s:seconde|secondes} puis réessayez.',
     NOT_AUTHORIZED: "Cet appareil n'est pas connecté.",
     CLIENT_UNKNOWN: 'Nous ne voyons pas encore votre appareil. Coupez et rallumez le Wi-Fi, puis réessayez.',
     GATEWAY_UNAVAILABLE: "Le réseau ne répond pas pour l'instant. Votre code n'a pas été utilisé. Réessayez dans une minute.",
@@ -99,7 +99,20 @@ export type MessageKey = keyof (typeof MESSAGES)['en'];
 
 export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
   const text: string = (MESSAGES[lang] ?? MESSAGES.en)[key] ?? MESSAGES.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(lang, text, vars);
+}
+
+/**
+ * Fills `{name}` with a value and `{name:one|other}` with the word form for that number in `lang`
+ * (Intl.PluralRules: "1 second", "2 seconds"; French "0 seconde"), so no message says "1 seconds".
+ *
+ * @example
+ *   fill('en', 'wait {s} {s:second|seconds}', { s: 1 }); // 'wait 1 second'
+ */
+export function fill(lang: Lang, text: string, vars: Record<string, string | number>): string {
+  return text
+    .replace(/\{(\w+):([^|}]*)\|([^}]*)\}/g, (_, k: string, one: string, other: string) => (new Intl.PluralRules(lang).select(Number(vars[k] ?? 0)) === 'one' ? one : other))
+    .replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 }
 
 export function hasMessage(key: string): key is MessageKey {

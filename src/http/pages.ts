@@ -10,7 +10,7 @@
  *   c.html(loginPage({ lang, languages, networkName, code, error }), 404);
  */
 import type { EndReason, SessionState } from '../api/contract.js';
-import { formatBytes, formatRate } from '../domain/units.js';
+import { DECIMAL, localBytes, localRate } from '../domain/plan-words.js';
 import { LANGS, t, type Lang, type MessageKey } from './i18n.js';
 import { ui, type UiKey } from './ui-text.js';
 
@@ -45,6 +45,18 @@ export interface Chrome {
   networkName: string;
   /** Query parameters the language links keep (e.g. the prefilled code). */
   keep?: Record<string, string>;
+  /** The network's IANA time zone (config network.timeZone): times are shown in it, with its name. */
+  timeZone?: string;
+  /** The operator's notice ("outage tonight 22:00–23:00"), shown at the top of every resident page. */
+  notice?: string;
+}
+
+/**
+ * A moment as residents of the network read it, with the zone named so nobody guesses:
+ * `2 dic 2026, 14:29 (America/Bogota)`. portal.js formats updates the same way.
+ */
+export function localTime(ms: number, lang: Lang, timeZone = 'UTC'): string {
+  return `${new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(ms)} (${timeZone.replace(/_/g, ' ')})`;
 }
 
 export function layout(p: Chrome & { title: string; body: string; script?: string }): string {
@@ -59,7 +71,7 @@ export function layout(p: Chrome & { title: string; body: string; script?: strin
   return `<!doctype html><html lang="${p.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<title>${esc(p.title)}</title><link rel="icon" href="data:,"><style>${CSS}</style></head><body><main><header><strong>${esc(p.networkName)}</strong>` +
     (p.languages.length > 1 ? `<nav class="lang" aria-label="${esc(ui(p.lang, 'language'))}">${langs}</nav>` : '') +
-    `</header>${p.body}</main>${p.script ? `<script src="${p.script}" defer></script>` : ''}</body></html>`;
+    `</header>${p.notice ? `<p class="note" role="note" id="notice">${esc(p.notice)}</p>` : ''}${p.body}</main>${p.script ? `<script src="${p.script}" defer></script>` : ''}</body></html>`;
 }
 
 export interface LoginPageInput extends Chrome {
@@ -126,7 +138,7 @@ export function statusPage(p: Chrome & { session: Authorized; error?: string; /*
   const L = (k: MessageKey) => esc(t(p.lang, k));
   const U = (k: UiKey, vars?: Record<string, string | number>) => esc(ui(p.lang, k, vars));
   const time = s.secondsRemaining === null ? L('unlimited') : formatDuration(s.secondsRemaining);
-  const data = s.bytesRemaining === null ? L('unlimited') : formatBytes(Math.max(0, s.bytesRemaining));
+  const data = s.bytesRemaining === null ? L('unlimited') : localBytes(Math.max(0, s.bytesRemaining), p.lang);
   const pct = s.dataTotal ? Math.min(100, Math.round((Math.max(0, s.bytesRemaining ?? 0) / s.dataTotal) * 100)) : null;
   const devices = s.devices
     .map(
@@ -136,7 +148,10 @@ export function statusPage(p: Chrome & { session: Authorized; error?: string; /*
         `</li>`,
     )
     .join('');
-  const expires = s.expiresAt ? `<div class="muted">${U('until')} <time id="until" datetime="${new Date(s.expiresAt).toISOString()}">${new Date(s.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</time></div>` : '';
+  const tz = p.timeZone ?? 'UTC';
+  const expires = s.expiresAt
+    ? `<div class="muted">${U('until')} <time id="until" data-tz="${esc(tz)}" datetime="${new Date(s.expiresAt).toISOString()}">${esc(localTime(s.expiresAt, p.lang, tz))}</time></div>`
+    : '';
   return layout({
     ...p,
     title: t(p.lang, 'connected'),
@@ -146,11 +161,11 @@ export function statusPage(p: Chrome & { session: Authorized; error?: string; /*
       (p.error ? `<p class="err" role="alert">${esc(p.error)}</p>` : '') +
       (p.added && !p.error ? `<p class="note" role="status" id="added">${esc(ui(p.lang, 'added', { words: s.plan.words }))}</p>` : '') +
       `<p class="err" role="status" id="throttled"${s.throttled ? '' : ' hidden'}>${L('throttled')}</p>` +
-      `<section class="card" aria-live="polite" data-live data-seconds="${s.secondsRemaining ?? ''}" data-bytes="${s.bytesRemaining ?? ''}" data-total="${s.dataTotal ?? ''}" data-unlimited="${L('unlimited')}">` +
+      `<section class="card" aria-live="polite" data-live data-seconds="${s.secondsRemaining ?? ''}" data-bytes="${s.bytesRemaining ?? ''}" data-total="${s.dataTotal ?? ''}" data-unlimited="${L('unlimited')}" data-dec="${DECIMAL[p.lang]}">` +
       `<div class="row"><h2>${L('timeLeft')}</h2><span class="muted" id="live" hidden>● ${U('live')}</span></div><div class="big" id="time">${time}</div>${expires}` +
       `<h2 style="margin-top:.8rem">${L('dataLeft')}</h2><div class="big" id="data">${data}</div>` +
       (pct !== null ? `<div class="bar" role="presentation"><i id="bar" style="width:${pct}%"></i></div>` : '') +
-      `<div>${L('speed')}: <span id="rate">${formatRate(s.downBps)} ↓ · ${formatRate(s.upBps)} ↑</span></div>` +
+      `<div>${L('speed')}: <span id="rate">${localRate(s.downBps, p.lang)} ↓ · ${localRate(s.upBps, p.lang)} ↑</span></div>` +
       `<noscript><p><a href="/status">${U('refresh')}</a></p></noscript></section>` +
       `<section class="card"><h2>${L('plan')}</h2><p id="plan">${esc(s.plan.words)}</p>` +
       (s.code ? `<h2>${U('yourCode')}</h2><div class="big code" id="hhcode">${esc(s.code)}</div><p class="hint">${s.plan.devices > 1 ? U('shareCode', { n: s.plan.devices }) : U('keepCode')}</p>` : '') +

@@ -13,6 +13,7 @@ import { normalizeMac } from '../lib/net.js';
 import { clientIpOf, langOf as langOfRequest, sessionState, type HttpDeps } from './context.js';
 import { errorEnvelope, statusFor } from './errors.js';
 import { sameOrigin } from './admin-auth.js';
+import { pickText } from '../core/portal-texts.js';
 import { hasMessage, t, type Lang } from './i18n.js';
 import { loginPage, statusPage, type Chrome } from './pages.js';
 
@@ -73,11 +74,15 @@ export function portalRoutes(deps: HttpDeps) {
   const { core } = deps;
   // Operator settings (network name, languages, welcome text) win over the config file.
   const settings = () => core.admin.settings();
-  const welcome = () => settings().welcome || undefined;
+  const welcome = (lang: Lang) => {
+    const s = settings();
+    return pickText(s.welcome, s.welcomeByLang, lang) || undefined;
+  };
   const langOf = (c: Context): Lang => langOfRequest(deps, c);
   const chrome = (lang: Lang, keep?: Record<string, string>): Chrome => {
     const s = settings();
-    return { lang, languages: s.languages, networkName: s.networkName, ...(keep ? { keep } : {}) };
+    const notice = pickText(s.notice, s.noticeByLang, lang);
+    return { lang, languages: s.languages, networkName: s.networkName, timeZone: deps.config.network.timeZone, ...(notice ? { notice } : {}), ...(keep ? { keep } : {}) };
   };
 
   function errorResponse(c: Context, err: unknown, lang: Lang, page: (message: string, offerReplace: boolean) => string) {
@@ -103,7 +108,7 @@ export function portalRoutes(deps: HttpDeps) {
     }
     const code = (c.req.query('code') ?? '').slice(0, 40);
     const ended = !status.authorized ? status.ended?.reason : undefined;
-    return c.html(loginPage({ ...chrome(lang, { ...(code ? { code } : {}), ...hiddenHint(hint) }), welcome: welcome(), code, hidden: hiddenHint(hint), ...(ended ? { ended } : {}) }));
+    return c.html(loginPage({ ...chrome(lang, { ...(code ? { code } : {}), ...hiddenHint(hint) }), welcome: welcome(lang), code, hidden: hiddenHint(hint), ...(ended ? { ended } : {}) }));
   });
 
   app.post('/login', async (c) => {
@@ -123,7 +128,7 @@ export function portalRoutes(deps: HttpDeps) {
     } catch (err) {
       const hint = hintOf((k) => fields[k]);
       return errorResponse(c, err, lang, (message, offerReplace) =>
-        loginPage({ ...chrome(lang), welcome: welcome(), code: (fields.code ?? '').slice(0, 40), error: message, offerReplace, hidden: hiddenHint(hint) }),
+        loginPage({ ...chrome(lang), welcome: welcome(lang), code: (fields.code ?? '').slice(0, 40), error: message, offerReplace, hidden: hiddenHint(hint) }),
       );
     }
   });
@@ -148,7 +153,7 @@ export function portalRoutes(deps: HttpDeps) {
       if (wantsJson(c)) return c.json({ ok: true, loggedOut: n });
       return c.redirect(fields.device ? '/status' : '/', 303);
     } catch (err) {
-      return errorResponse(c, err, lang, (message) => loginPage({ ...chrome(lang), welcome: welcome(), error: message }));
+      return errorResponse(c, err, lang, (message) => loginPage({ ...chrome(lang), welcome: welcome(lang), error: message }));
     }
   });
 
@@ -167,7 +172,7 @@ export function portalRoutes(deps: HttpDeps) {
       return errorResponse(c, err, lang, (message) =>
         session.authorized
           ? statusPage({ ...chrome(lang), session, error: message })
-          : loginPage({ ...chrome(lang), welcome: welcome(), error: message }),
+          : loginPage({ ...chrome(lang), welcome: welcome(lang), error: message }),
       );
     }
   });

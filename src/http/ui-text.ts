@@ -6,15 +6,16 @@
  *   ui('es', 'devicesOnline'); // 'Dispositivos conectados'
  */
 import type { Lang } from '../domain/plan-words.js';
+import { fill } from './i18n.js';
 
 const TEXT = {
   en: {
-    codeHint: 'The code printed on your ticket. Capitals, spaces and dashes do not matter.',
+    codeHint: 'The code printed on your voucher. Capitals, spaces and dashes do not matter.',
     refresh: 'Refresh', language: 'Language', usedOf: 'used of', live: 'Live', until: 'until',
     networkTitle: 'Network status', devicesOnline: 'Devices online', throughput: 'Uplink throughput',
     today: "Today's traffic", gateway: 'Gateway', gatewayOk: 'Working', gatewayDown: 'Not answering',
     noPersonal: 'Totals only: this page shows nothing about any person or device.', signIn: 'Sign in',
-    status: 'Status', down: 'down', up: 'up', retryIn: 'You can try again in {s} seconds.',
+    status: 'Status', down: 'down', up: 'up', retryIn: 'You can try again in {s} {s:second|seconds}.',
     endedExhausted: 'The data on your voucher is used up.', endedExpired: 'The time on your voucher is up.',
     endedRevoked: 'Your voucher has been cancelled. Ask the seller for help.', addToContinue: 'Add a new code to keep browsing.',
     endedLogout: 'You are logged out.', endedRemoved: 'Another device on your voucher logged this device out.',
@@ -24,12 +25,12 @@ const TEXT = {
     keepCode: 'Keep it: type it again to reconnect.',
   },
   es: {
-    codeHint: 'El código impreso en tu ticket. Mayúsculas, espacios y guiones no importan.',
+    codeHint: 'El código impreso en tu ficha. Mayúsculas, espacios y guiones no importan.',
     refresh: 'Actualizar', language: 'Idioma', usedOf: 'usados de', live: 'En vivo', until: 'hasta',
     networkTitle: 'Estado de la red', devicesOnline: 'Dispositivos conectados', throughput: 'Tráfico de salida',
     today: 'Tráfico de hoy', gateway: 'Puerta de enlace', gatewayOk: 'Funcionando', gatewayDown: 'No responde',
     noPersonal: 'Solo totales: esta página no muestra nada sobre ninguna persona ni dispositivo.', signIn: 'Conectarse',
-    status: 'Estado', down: 'bajada', up: 'subida', retryIn: 'Puedes intentarlo de nuevo en {s} segundos.',
+    status: 'Estado', down: 'bajada', up: 'subida', retryIn: 'Puedes intentarlo de nuevo en {s} {s:segundo|segundos}.',
     endedExhausted: 'Se acabaron los datos de tu ficha.', endedExpired: 'Se acabó el tiempo de tu ficha.',
     endedRevoked: 'Tu ficha fue anulada. Pide ayuda al vendedor.', addToContinue: 'Agrega un código nuevo para seguir navegando.',
     endedLogout: 'Cerraste la sesión.', endedRemoved: 'Otro dispositivo de tu ficha cerró la sesión de este.',
@@ -39,12 +40,12 @@ const TEXT = {
     keepCode: 'Guárdalo: escríbelo de nuevo para volver a conectarte.',
   },
   pt: {
-    codeHint: 'O código impresso no seu ticket. Maiúsculas, espaços e traços não importam.',
+    codeHint: 'O código impresso no seu voucher. Maiúsculas, espaços e traços não importam.',
     refresh: 'Atualizar', language: 'Idioma', usedOf: 'usados de', live: 'Ao vivo', until: 'até',
     networkTitle: 'Estado da rede', devicesOnline: 'Dispositivos conectados', throughput: 'Tráfego do link',
     today: 'Tráfego de hoje', gateway: 'Gateway', gatewayOk: 'Funcionando', gatewayDown: 'Sem resposta',
     noPersonal: 'Só totais: esta página não mostra nada sobre nenhuma pessoa ou dispositivo.', signIn: 'Entrar',
-    status: 'Estado', down: 'download', up: 'upload', retryIn: 'Você pode tentar de novo em {s} segundos.',
+    status: 'Estado', down: 'download', up: 'upload', retryIn: 'Você pode tentar de novo em {s} {s:segundo|segundos}.',
     endedExhausted: 'Os dados do seu voucher acabaram.', endedExpired: 'O tempo do seu voucher acabou.',
     endedRevoked: 'Seu voucher foi cancelado. Peça ajuda ao vendedor.', addToContinue: 'Adicione um código novo para continuar navegando.',
     endedLogout: 'Você saiu.', endedRemoved: 'Outro dispositivo do seu voucher desconectou este.',
@@ -59,7 +60,7 @@ const TEXT = {
     networkTitle: 'État du réseau', devicesOnline: 'Appareils connectés', throughput: 'Débit de la liaison',
     today: "Trafic aujourd'hui", gateway: 'Passerelle', gatewayOk: 'En service', gatewayDown: 'Ne répond pas',
     noPersonal: "Totaux seulement : cette page ne montre rien sur aucune personne ni aucun appareil.", signIn: 'Se connecter',
-    status: 'État', down: 'descendant', up: 'montant', retryIn: 'Vous pourrez réessayer dans {s} secondes.',
+    status: 'État', down: 'descendant', up: 'montant', retryIn: 'Vous pourrez réessayer dans {s} {s:seconde|secondes}.',
     endedExhausted: 'Les données de votre ticket sont épuisées.', endedExpired: 'Le temps de votre ticket est écoulé.',
     endedRevoked: 'Votre ticket a été annulé. Demandez de l’aide au vendeur.', addToContinue: 'Ajoutez un nouveau code pour continuer à naviguer.',
     endedLogout: 'Vous êtes déconnecté.', endedRemoved: 'Un autre appareil de votre ticket a déconnecté celui-ci.',
@@ -74,5 +75,5 @@ export type UiKey = keyof (typeof TEXT)['en'];
 
 export function ui(lang: Lang, key: UiKey, vars: Record<string, string | number> = {}): string {
   const text: string = (TEXT[lang] ?? TEXT.en)[key] ?? TEXT.en[key];
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(lang, text, vars);
 }

@@ -419,3 +419,54 @@ describe('the status page shows the household’s code and names its devices (is
     expect(again).toContain('&#60;b&#62;x&#60;/b&#62; <span class="muted">· 1E:D1</span>');
   });
 });
+
+describe('local time, numbers and words (issue 15 item 3)', () => {
+  it('shows the end time in the network’s time zone, named, without JavaScript', async () => {
+    const h = await harness({ network: { timeZone: 'America/Bogota' } });
+    h.clock.set(Date.UTC(2026, 11, 2, 18, 28));
+    const { codes } = h.vouchers(1, { durationSec: 3600, dataBytes: 1.5e9 });
+    const a = h.device();
+    await a.login(codes[0]!);
+    const at = h.clock.now() + 3_600_000;
+    const local = (lang: string) => new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'America/Bogota' }).format(at);
+    const es = await (await a.get('/status?lang=es')).text();
+    expect(es).toContain(`>${local('es')} (America/Bogota)</time>`);
+    expect(es).not.toContain(' UTC<');
+    // Decimal comma in Spanish, in the figures and the plan words.
+    expect(es).toContain('<div class="big" id="data">1,5 GB</div>');
+    expect(es).toContain('1,5 GB, 1 hora desde el primer uso');
+    const en = await (await a.get('/status?lang=en')).text();
+    expect(en).toContain(`>${local('en')} (America/Bogota)</time>`);
+    expect(en).toContain('<div class="big" id="data">1.5 GB</div>');
+  });
+
+  it('refuses a time zone that does not exist, naming the key', async () => {
+    await expect(harness({ network: { timeZone: 'Mars/Olympus' } })).rejects.toThrow(/network\.timeZone/);
+  });
+
+  it('shows the welcome text of the resident’s language, else the common one', async () => {
+    const h = await harness();
+    const op = h.store.operators.list()[0] ?? (await h.core.addOperator({ name: 'ana', role: 'admin', password: 'long-enough-1' }, { type: 'system' }));
+    await h.core.admin.saveSettings({ welcome: 'Welcome, neighbour!', welcomeByLang: { es: '¡Bienvenido, vecino!' } }, op);
+    const phone = h.device();
+    expect(await (await phone.get('/?lang=es')).text()).toContain('<p>¡Bienvenido, vecino!</p>');
+    expect(await (await phone.get('/?lang=fr')).text()).toContain('<p>Welcome, neighbour!</p>');
+    await expect(h.core.admin.saveSettings({ welcomeByLang: { xx: 'hi' } }, op)).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'welcomeByLang' } });
+  });
+
+  it('429 says "1 second", not "1 seconds"', async () => {
+    const h = await harness({ security: { freeAttempts: 1, maxLockoutSec: 60 } });
+    const phone = h.device();
+    const guess = (i: number) => {
+      const d = `ZZZZZZZZ${String(i).padStart(2, '0')}`;
+      return d + checkChar(d);
+    };
+    await phone.login(guess(0));
+    let res = await phone.login(guess(1), {}, JSON_ACCEPT);
+    for (let i = 2; i < 6 && res.status !== 429; i++) res = await phone.login(guess(i), {}, JSON_ACCEPT);
+    const body = await res.json();
+    expect(res.status).toBe(429);
+    expect(body.message).toBe(t('en', 'TOO_MANY_ATTEMPTS', { s: body.retryAfter }));
+    expect(t('en', 'TOO_MANY_ATTEMPTS', { s: 1 })).toContain('wait 1 second and');
+  });
+});

@@ -15,7 +15,10 @@ let s: LiveServer;
 let b: Awaited<ReturnType<typeof launchChromium>>;
 
 beforeAll(async () => {
-  [s, b] = await Promise.all([liveServer({ pollMs: 200 }), launchChromium()]);
+  [s, b] = await Promise.all([
+    liveServer({ pollMs: 200, config: { network: { name: 'Barrio Wi-Fi', ssid: 'barrio-free', timeZone: 'America/Bogota' } } }),
+    launchChromium(),
+  ]);
 });
 afterEach(async () => {
   await s.core.logout({ ip: '127.0.0.1', all: true }).catch(() => 0);
@@ -116,5 +119,40 @@ describe('issue 15: the status page keeps the resident informed', () => {
     expect(await page.locator('#hhcode + .hint').textContent()).toBe(ui('es', 'shareCode', { n: 2 }));
     expect(await page.locator('#devices li').first().textContent()).toContain(`(${t('es', 'thisDevice')})`);
     await page.context().close();
+  });
+  it('JS off, es: the end time in the network’s zone, named; figures with a decimal comma; the Spanish welcome', async () => {
+    const op = s.rt.store.operators.list()[0]!;
+    await s.core.admin.saveSettings({ welcome: 'Welcome, neighbour!', welcomeByLang: { es: '¡Bienvenido, vecino!' } }, op);
+    const { codes } = s.vouchers(1, { durationSec: 3600, dataBytes: 1.5e9 });
+    const page = await b.phone({ javaScriptEnabled: false, locale: 'es-ES', timezoneId: 'Europe/Madrid' });
+    await page.goto(s.url);
+    expect(await page.locator('main > p').first().textContent()).toBe('¡Bienvenido, vecino!');
+    expect(await page.getByLabel(t('es', 'codeLabel')).isVisible()).toBe(true);
+    await login(page, codes[0]!);
+    const at = Date.parse((await page.locator('#until').getAttribute('datetime'))!);
+    const bogota = new Intl.DateTimeFormat('es', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'America/Bogota' }).format(at);
+    expect(await page.locator('#until').textContent()).toBe(`${bogota} (America/Bogota)`);
+    expect(await page.locator('#data').textContent()).toMatch(/^1,\d+ GB$/);
+    expect(await page.locator('#plan').textContent()).toBe('1,5 GB, 1 hora desde el primer uso, 1 dispositivo');
+    await s.core.admin.saveSettings({ welcome: '', welcomeByLang: {} }, op);
+    await page.context().close();
+  });
+
+  it('JS on, es and en: live figures keep the language’s separator; the zone stays the network’s', async () => {
+    const { codes } = s.vouchers(2, { durationSec: 3600, dataBytes: 15e6 });
+    for (const [lang, locale, sep] of [['es', 'es-ES', ','], ['en', 'en-US', '.']] as const) {
+      const page = await b.phone({ locale, timezoneId: 'Europe/Madrid' });
+      await page.goto(s.url);
+      expect(await page.locator('main > p').count()).toBe(0); // no welcome set
+      await login(page, lang === 'es' ? codes[0]! : codes[1]!);
+      await page.locator('#live').waitFor({ state: 'visible' });
+      // 15 MB counts down through 14.x MB within a second or two of simulated use.
+      await page.waitForFunction((c) => /^1\d\D\d+ MB$/.test(document.getElementById('data')?.textContent ?? '') && document.getElementById('data')!.textContent!.includes(c), sep, { timeout: 8000 });
+      expect(await page.locator('#data').textContent()).toMatch(new RegExp(`^1\\d\\${sep}\\d+ MB$`));
+      expect(await page.locator('#rate').textContent()).toMatch(new RegExp(`^\\d+(\\${sep}\\d+)? [kM]bit/s ↓`));
+      expect(await page.locator('#until').textContent()).toMatch(/\(America\/Bogota\)$/);
+      await page.context().close();
+      await s.core.logout({ ip: '127.0.0.1', all: true });
+    }
   });
 });

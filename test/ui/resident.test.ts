@@ -119,7 +119,7 @@ describe('resident portal in Chromium', () => {
     const page = await b.phone({ locale: 'es-ES' });
     await page.goto(s.url);
     await expect(page.locator('h1').textContent()).resolves.toBe('Conéctate al Wi-Fi');
-    await expect(page.getByLabel('Código del voucher').isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel(t('es', 'codeLabel')).isVisible()).resolves.toBe(true);
     await page.click('nav.lang a[hreflang=fr]');
     await expect(page.locator('h1').textContent()).resolves.toBe('Connexion au Wi-Fi');
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
@@ -188,7 +188,7 @@ describe('resident portal in Chromium', () => {
     }
     expect(misses).toBe(4);
     expect(last.status).toBe(429);
-    expect(last.message).toMatch(/^Too many wrong codes\. Please wait \d+ seconds/);
+    expect(last.message).toMatch(/^Too many wrong codes\. Please wait \d+ seconds? and try again/);
     await page.context().close();
   }, 40_000);
 });
