@@ -4,6 +4,16 @@
  * sheet starts with a Wi-Fi join QR for the SSID (`WIFI:T:WPA;S:…;P:…;;`). Self-contained HTML with inline
  * SVG QR codes: no network needed to print.
  *
+ * Page sizes are CSS `@page size`, which Chromium's print dialog and `page.pdf({preferCSSPageSize})` use.
+ * A roll has no page height, and `size: 58mm auto` is not valid CSS (css-page-3 allows only lengths,
+ * a paper name or `auto` alone), so Chromium dropped the rule and printed receipts on Letter. Each receipt
+ * voucher is therefore its own ticket page of a fixed height: a thermal printer feeds (and, with a cutter,
+ * cuts) once per voucher.
+ *
+ * Above the vouchers, on screen only, a one-line hint says how to print on which paper, beside a Print
+ * button. The sheet runs no script (its CSP forbids it), so the button stays hidden unless the console,
+ * which frames the sheet (`#/print`), wires it to the frame's print().
+ *
  * @example
  *   const html = await renderSheet({ vouchers, plan, portalUrl, network, layout: 'a4' });
  */
@@ -40,21 +50,39 @@ export function wifiPayload(ssid: string, password: string): string {
   return password ? `WIFI:T:WPA;S:${q(ssid)};P:${q(password)};;` : `WIFI:T:nopass;S:${q(ssid)};;`;
 }
 
-const WORDS: Record<Lang, { join: string; scan: string; price: string }> = {
-  en: { join: 'Scan to join the Wi-Fi', scan: 'Scan, or type the code at', price: 'Price' },
-  es: { join: 'Escanea para unirte al Wi-Fi', scan: 'Escanea, o escribe el código en', price: 'Precio' },
-  pt: { join: 'Escaneie para entrar no Wi-Fi', scan: 'Escaneie, ou digite o código em', price: 'Preço' },
-  fr: { join: 'Scannez pour rejoindre le Wi-Fi', scan: 'Scannez, ou tapez le code sur', price: 'Prix' },
+const WORDS: Record<Lang, { join: string; scan: string; price: string; print: string; hint: string; paper: Record<SheetLayout, string> }> = {
+  en: {
+    join: 'Scan to join the Wi-Fi', scan: 'Scan, or type the code at', price: 'Price', print: 'Print',
+    hint: 'Or press Ctrl+P (⌘P on a Mac). Paper: {paper}, scale 100%.',
+    paper: { a4: 'A4', letter: 'Letter', receipt58: '58 mm roll, one voucher per ticket', receipt80: '80 mm roll, one voucher per ticket' },
+  },
+  es: {
+    join: 'Escanea para unirte al Wi-Fi', scan: 'Escanea, o escribe el código en', price: 'Precio', print: 'Imprimir',
+    hint: 'O pulsa Ctrl+P (⌘P en Mac). Papel: {paper}, escala 100 %.',
+    paper: { a4: 'A4', letter: 'Carta', receipt58: 'rollo de 58 mm, una ficha por ticket', receipt80: 'rollo de 80 mm, una ficha por ticket' },
+  },
+  pt: {
+    join: 'Escaneie para entrar no Wi-Fi', scan: 'Escaneie, ou digite o código em', price: 'Preço', print: 'Imprimir',
+    hint: 'Ou pressione Ctrl+P (⌘P no Mac). Papel: {paper}, escala 100%.',
+    paper: { a4: 'A4', letter: 'Carta', receipt58: 'bobina de 58 mm, um voucher por cupom', receipt80: 'bobina de 80 mm, um voucher por cupom' },
+  },
+  fr: {
+    join: 'Scannez pour rejoindre le Wi-Fi', scan: 'Scannez, ou tapez le code sur', price: 'Prix', print: 'Imprimer',
+    hint: 'Ou appuyez sur Ctrl+P (⌘P sur Mac). Papier : {paper}, échelle 100 %.',
+    paper: { a4: 'A4', letter: 'Lettre', receipt58: 'rouleau de 58 mm, un ticket par code', receipt80: 'rouleau de 80 mm, un ticket par code' },
+  },
 };
 
 const svg = (text: string) => QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
 
+const RECEIPT = '.grid{grid-template-columns:1fr;gap:0}.v{flex-direction:column;justify-content:center;text-align:center;border:0;padding:0;break-after:page}';
 const PAGE: Record<SheetLayout, string> = {
   a4: '@page{size:A4;margin:10mm}.grid{grid-template-columns:repeat(3,1fr)}',
   letter: '@page{size:letter;margin:10mm}.grid{grid-template-columns:repeat(3,1fr)}',
-  // Receipt rolls: one voucher under the other, QR above a code that never wraps, a cut line between.
-  receipt58: '@page{size:58mm auto;margin:2mm}body{width:54mm}.grid{grid-template-columns:1fr;gap:0}.v{flex-direction:column;text-align:center;border:0;border-bottom:1px dashed #000;padding:3mm 0}.c{font-size:12pt}.qr svg{width:30mm;height:30mm}',
-  receipt80: '@page{size:80mm auto;margin:3mm}body{width:74mm}.grid{grid-template-columns:1fr;gap:0}.v{flex-direction:column;text-align:center;border:0;border-bottom:1px dashed #000;padding:3mm 0}.c{font-size:16pt}.qr svg{width:36mm;height:36mm}',
+  // Receipt rolls: one ticket page per voucher, QR above a code that never wraps; tall enough for three
+  // lines of plan words in the longest language.
+  receipt58: `@page{size:58mm 80mm;margin:2mm}body{width:54mm}${RECEIPT}.v{height:76mm}.c{font-size:12pt}.qr svg{width:30mm;height:30mm}`,
+  receipt80: `@page{size:80mm 85mm;margin:3mm}body{width:74mm}${RECEIPT}.v{height:79mm}.c{font-size:16pt}.qr svg{width:36mm;height:36mm}`,
 };
 
 export async function renderSheet(input: SheetInput): Promise<string> {
@@ -75,11 +103,16 @@ export async function renderSheet(input: SheetInput): Promise<string> {
     ? `<div class="v wifi"><div class="qr">${await svg(wifiPayload(input.network.ssid, input.network.wifiPassword))}</div>` +
       `<div><div class="n">Wi-Fi: ${esc(input.network.ssid)}</div><div class="p">${esc(w.join)}</div></div></div>`
     : '';
+  const hint = w.hint.replace('{paper}', w.paper[input.layout]);
+  const bar = `<div class="bar"><button type="button" id="print" hidden>${esc(w.print)}</button><span class="hint">${esc(hint)}</span></div>`;
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(input.network.name)} vouchers</title><style>
 body{font-family:system-ui,sans-serif;margin:0;color:#000}.grid{display:grid;gap:3mm}
 .v{display:flex;gap:3mm;align-items:center;border:1px dashed #888;padding:3mm;break-inside:avoid}
 .qr svg{width:26mm;height:26mm;display:block}.n{font-size:9pt}.c{font:700 14pt ui-monospace,monospace;letter-spacing:.05em;white-space:nowrap}
 .p{font-size:8pt}.u{font-size:6pt;color:#555;word-break:break-all}
+.bar{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;padding:.5rem 0;font:14px/1.4 system-ui,sans-serif}
+.bar button{font:inherit;font-weight:600;min-height:2.75rem;padding:.4rem 1.2rem;border:0;border-radius:.35rem;background:#0b6e4f;color:#fff;cursor:pointer}
+@media print{.bar{display:none}}
 ${PAGE[input.layout]}
-</style></head><body><div class="grid">${wifi}${cards.join('')}</div></body></html>`;
+</style></head><body>${bar}<div class="grid">${wifi}${cards.join('')}</div></body></html>`;
 }

@@ -10,14 +10,13 @@
  */
 import { api } from '../api.js';
 import { h, num, when, money, fields, flash, act, head } from '../dom.js';
-import { lang, t } from '../i18n.js';
+import { t } from '../i18n.js';
 import { planFields } from '../plan-fields.js';
+import { LAYOUTS, printHref } from './print.js';
 
-const LAYOUTS = [['a4', 'A4'], ['letter', ''], ['receipt58', '58 mm'], ['receipt80', '80 mm']];
-
-/** @param {BatchView} b */
+/** The print links of a batch: each opens the console's print view for that layout in a new tab. @param {BatchView} b */
 const printLinks = (b) =>
-  h('span', { class: 'inline' }, LAYOUTS.map(([layout, label]) => h('a', { class: 'button alt', href: `/api/admin/batches/${encodeURIComponent(b.id)}/sheet?layout=${layout}&lang=${lang}`, target: '_blank', rel: 'noopener', 'data-layout': layout }, t('print', { layout: label || t('letter') }))));
+  h('span', { class: 'inline' }, LAYOUTS.map(([layout, label]) => h('a', { class: 'button alt', href: printHref(b.id, layout), target: '_blank', rel: 'noopener', 'data-layout': layout }, t('print', { layout: label || t('letter') }))));
 
 /** @type {import('../dom.js').View} */
 export default async function batch(main, params, shell) {
