@@ -30,8 +30,10 @@ const ROUTES = /** @type {const} */ ([
   ['settings', ['admin']],
   ['account', ['admin', 'seller']],
 ]);
+/** Routes reached from a view's links, not from the menu. */
+const HIDDEN = /** @type {const} */ ([['print', ['admin', 'seller']]]);
 
-/** @type {Record<(typeof ROUTES)[number][0], () => Promise<{ default: View }>>} */
+/** @type {Record<(typeof ROUTES | typeof HIDDEN)[number][0], () => Promise<{ default: View }>>} */
 const VIEWS = {
   dashboard: () => import('./admin/views/dashboard.js'),
   batch: () => import('./admin/views/batch.js'),
@@ -42,6 +44,7 @@ const VIEWS = {
   audit: () => import('./admin/views/audit.js'),
   settings: () => import('./admin/views/settings.js'),
   account: () => import('./admin/views/account.js'),
+  print: () => import('./admin/views/print.js'),
 };
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -55,9 +58,11 @@ const langPicker = () => h('select', {
 function route() {
   const [name = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const me = session.me;
-  const allowed = ROUTES.filter((r) => me && /** @type {readonly string[]} */ (r[1]).includes(me.role));
-  const current = allowed.find((r) => r[0] === name) ?? allowed[0];
-  return { name: current?.[0] ?? 'account', params: new URLSearchParams(query), allowed };
+  /** @param {readonly (readonly [string, readonly string[]])[]} list */
+  const mine = (list) => list.filter((r) => me && r[1].includes(me.role));
+  const allowed = /** @type {typeof ROUTES[number][]} */ (mine(ROUTES));
+  const current = [...allowed, ...mine(HIDDEN)].find((r) => r[0] === name) ?? allowed[0];
+  return { name: /** @type {keyof typeof VIEWS} */ (current?.[0] ?? 'account'), params: new URLSearchParams(query), allowed };
 }
 
 /**
@@ -78,9 +83,14 @@ async function render(notice) {
   }
   const r = route();
   const op = /** @type {OperatorSelf} */ (session.me);
-  const nav = h('nav', { 'aria-label': t('consoleNav') }, r.allowed.map(([name]) => h('a', { href: `#/${name}`, 'aria-current': name === r.name ? 'page' : null }, t(name))));
+  const nav = h('nav', { id: 'menu', 'aria-label': t('consoleNav') }, r.allowed.map(([name]) => h('a', { href: `#/${name}`, 'aria-current': name === r.name ? 'page' : null }, t(name))));
+  // On a phone the menu is one button (admin.css hides the links below 48rem until it is opened).
+  const toggle = h('button', {
+    type: 'button', class: 'menu alt', 'aria-controls': 'menu', 'aria-expanded': 'false',
+    onclick: () => toggle.setAttribute('aria-expanded', String(nav.classList.toggle('open'))),
+  }, t('menu'));
   const main = h('main', {}, h('div', { id: 'msg', 'aria-live': 'polite' }));
-  root.replaceChildren(h('header', { class: 'top' }, h('strong', {}, 'Portico'), nav, h('span', { class: 'who' }, `${op.name} (${t(op.role)})`), langPicker()), main);
+  root.replaceChildren(h('header', { class: 'top' }, h('strong', {}, 'Portico'), toggle, nav, h('span', { class: 'who' }, `${op.name} (${t(op.role)})`), langPicker()), main);
   if (notice) flash(notice);
   await act(async () => {
     const view = (await VIEWS[r.name]()).default;

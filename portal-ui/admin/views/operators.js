@@ -6,14 +6,14 @@
  * @typedef {import('../i18n.js').TextKey} TextKey
  */
 import { api, session } from '../api.js';
-import { h, when, fields, flash, act, head } from '../dom.js';
+import { h, when, fields, act, head } from '../dom.js';
 import { t } from '../i18n.js';
 
 /** @type {import('../dom.js').View} */
 export default async function operators(main, params, shell) {
   const ops = /** @type {OperatorView[]} */ (await api('GET', '/api/admin/operators'));
   const patch = (/** @type {OperatorView} */ o, /** @type {Record<string, unknown>} */ body, /** @type {string} */ done) =>
-    act(async () => { await api('PATCH', `/api/admin/operators/${encodeURIComponent(o.id)}`, body); flash(done); shell.render(); });
+    act(async () => { await api('PATCH', `/api/admin/operators/${encodeURIComponent(o.id)}`, body); await shell.render(done); });
   const rows = ops.map((o) => h('tr', {}, h('td', {}, o.name), h('td', {}, t(o.role)), h('td', {}, o.disabled ? h('span', { class: 'bad' }, t('opDisabled')) : t('opActive')), h('td', {}, when(o.createdAt)),
     h('td', { class: 'inline' }, o.id === session.me?.id ? h('span', { class: 'muted' }, t('you')) : [
       h('button', { class: 'alt', onclick: () => patch(o, { role: o.role === 'admin' ? 'seller' : 'admin' }, t(o.role === 'admin' ? 'nowSeller' : 'nowAdmin', { name: o.name })) }, t(o.role === 'admin' ? 'makeSeller' : 'makeAdmin')),
@@ -23,12 +23,12 @@ export default async function operators(main, params, shell) {
     class: 'card',
     onsubmit: (/** @type {Event} */ e) => {
       e.preventDefault();
-      act(async () => { const f = fields(/** @type {HTMLFormElement} */ (e.target)); await api('POST', '/api/admin/operators', f); flash(t('opAdded', { name: f.name ?? '' })); shell.render(); });
+      act(async () => { const f = fields(/** @type {HTMLFormElement} */ (e.target)); await api('POST', '/api/admin/operators', f); await shell.render(t('opAdded', { name: f.name ?? '' })); });
     },
   }, h('h2', {}, t('addOperator')), h('div', { class: 'row' },
     h('div', {}, h('label', { for: 'oname' }, t('name')), h('input', { id: 'oname', name: 'name', required: true, autocomplete: 'off' })),
     h('div', {}, h('label', { for: 'orole' }, t('role')), h('select', { id: 'orole', name: 'role' }, h('option', { value: 'seller' }, t('sellerOpt')), h('option', { value: 'admin' }, t('adminOpt')))),
     h('div', {}, h('label', { for: 'opw' }, t('passwordMin')), h('input', { id: 'opw', name: 'password', type: 'password', minlength: 8, required: true, autocomplete: 'new-password' }))),
     h('p', {}, h('button', { type: 'submit' }, t('addOperatorBtn'))));
-  main.append(h('h1', {}, t('operators')), h('div', { class: 'card' }, h('table', {}, head(['name', 'role', 'state', 'added', '']), h('tbody', {}, rows))), form);
+  main.append(h('h1', {}, t('operators')), h('div', { class: 'card scroll' }, h('table', {}, head(['name', 'role', 'state', 'added', '']), h('tbody', {}, rows))), form);
 }
