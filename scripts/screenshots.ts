@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const b = await launchChromium();
   const shot = (name: string) => join(OUT, `${name}.png`);
   try {
-    s.core.ctx.store.settings.set('welcome', 'Buy a ticket at the shop on the corner. Every code works on your phone and one more device.');
+    s.rt.store.settings.set('welcome', 'Buy a ticket at the shop on the corner. Every code works on your phone and one more device.');
     await s.core.admin.vouchers.savePlan('Day pass', { duration: '1d', data: '1GB', devices: 1, price: 1 }, { id: 'cli', name: 'cli', role: 'admin', passwordHash: '', createdAt: 0, disabled: false });
     const { codes } = s.vouchers(6, { durationSec: 30 * 86400, dataBytes: 2e9, devices: 2 }, { note: 'Market stall', price: 5 });
     const sold = s.vouchers(3, { durationSec: 86400, dataBytes: 1e9 }, { note: 'Shop', price: 1 });

@@ -14,7 +14,7 @@ import { createMetrics } from './core/metrics.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { captiveApiRoutes } from './http/captive-api.js';
 import { clientIpOf, langOf, sessionState, socketAddresses, type HttpDeps } from './http/context.js';
-import { errorEnvelope, statusFor, storageFailed } from './http/errors.js';
+import { causeOf, errorEnvelope, statusFor } from './http/errors.js';
 import { intercept, portalHostMatcher } from './http/intercept.js';
 import { metricsRoutes } from './http/metrics.js';
 import { networkRoutes } from './http/network-page.js';
@@ -35,7 +35,7 @@ export function createApp(deps: HttpDeps) {
       portalUrl: config.portalUrl,
       // Our own names, or the address the request actually arrived on (http://10.0.0.1:8080/ typed by hand).
       isPortalHost: (host, c) => isPortalHost(host, socketAddresses(c).local),
-      isAuthorized: (c) => core.ctx.store.entitlements.isActiveIp(clientIpOf(deps, c)),
+      isAuthorized: (c) => core.isOnline(clientIpOf(deps, c)),
     }),
   );
   app.use(
@@ -62,10 +62,9 @@ export function createApp(deps: HttpDeps) {
     return c.json(sessionState(await core.deviceStatus(clientIpOf(deps, c)), langOf(deps, c)));
   });
   app.get('/healthz', (c) => {
-    const gw = core.ctx.driver.health();
     // The outcome of the last write (store/write-health.ts): 503 while writes fail, 200 after the next
     // one that succeeds, so monitoring sees a full disk that reads alone would hide.
-    const st = core.ctx.store.health.state();
+    const { gateway: gw, storage: st } = core.health();
     const ok = gw.ok && st.ok;
     const storage = st.ok ? { storage: 'ok' } : { storage: 'failing', reason: st.reason, since: st.since };
     return c.json({ ok, gateway: gw, ...storage }, ok ? 200 : 503);
@@ -73,14 +72,11 @@ export function createApp(deps: HttpDeps) {
 
   app.notFound((c) => c.json({ ok: false, code: 'NOT_FOUND', message: 'no such page' } satisfies ErrorEnvelope, 404));
   app.onError((thrown, c) => {
-    let err: unknown = thrown;
-    const reason = core.ctx.store.storageFailure(thrown);
-    if (reason) {
-      core.ctx.store.health.failed(thrown);
-      err = storageFailed(thrown, reason);
-      deps.log.warn('http', `storage failed: ${reason}`, { path: c.req.path, err: (thrown.cause as Error | undefined)?.message ?? thrown.message });
-    }
+    // A storage error that escaped a use-case's transaction becomes STORAGE_FAILED as core/tx.ts does it.
+    const err = core.asStorageFailure(thrown);
     if (isDomainError(err)) {
+      // The cause is logged, never sent (STYLE rule 7).
+      if (err.cause !== undefined) deps.log.warn('http', `${err.code}: ${err.message}`, { path: c.req.path, cause: causeOf(err.cause) });
       // A 429 says when to come back (RFC 6585 §4), in the header and in the envelope.
       const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
       if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));

@@ -24,14 +24,15 @@ export async function startRadius(rt: Runtime, log: Logger): Promise<RadiusServe
   const lang = rt.config.network.languages[0] ?? 'en';
   const server = createRadiusServer({
     config,
-    core: rt.core,
-    clock: rt.core.ctx.clock,
+    // Group commit: one durable transaction per event-loop turn of requests (core/radius-batch.ts).
+    core: { radius: rt.core.radius.batcher() },
+    clock: rt.core.clock,
     log,
     translate: (code, vars) => t(lang, hasMessage(code) ? code : 'VOUCHER_UNKNOWN', vars),
   });
   await server.start();
-  const das = createDasClient({ clock: rt.core.ctx.clock, log, randomBytes });
-  const watcher = watchPoolEnds({ events: rt.core.ctx.bus, core: rt.core, nas: config.nas, das, log });
+  const das = createDasClient({ clock: rt.core.clock, log, randomBytes });
+  const watcher = watchPoolEnds({ events: rt.core.bus, core: rt.core, nas: config.nas, das, log });
   return {
     ...server,
     async stop() {

@@ -43,7 +43,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
     for (let i = 0; i < n; i++) {
       driver.tick(2000);
       clock.advance(2000);
-      if (core.ctx.ledger.due(clock.now(), config.accounting.intervalMs)) flushes++;
+      if (core.usage.due()) flushes++;
       await core.accounting.sweep();
     }
     const sorted = sweeps.slice(1).sort((a, b) => a - b);

@@ -17,12 +17,15 @@ import { EventBus } from './events.js';
 import { createHousekeeping } from './housekeeping.js';
 import { createLedger } from './ledger.js';
 import { login, topUp, type LoginInput } from './login.js';
-import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken } from './operators.js';
+import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken, sessionOperator } from './operators.js';
 import { deviceStatus, logout, poolView } from './session.js';
 import { applyWalledGarden } from './pool.js';
-import { transact } from './tx.js';
-import { authorizeRadius, authorizeRadiusMac, type RadiusAuthorizeInput } from './radius.js';
+import { asStorageFailure, transact } from './tx.js';
+import { localDay } from './ledger.js';
+import { normalizeIp } from '../lib/net.js';
+import { authorizeRadius, authorizeRadiusMac, checkRadiusCode, type RadiusAuthorizeInput } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-accounting.js';
+import { createRadiusBatcher } from './radius-batch.js';
 import { closeRadiusSession, radiusSessionsOfPool } from './radius-sessions.js';
 import { createThrottle } from './throttle.js';
 import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
@@ -56,8 +59,32 @@ export function createCore(deps: CoreDeps) {
   const accounting = createAccounting(ctx);
   const admin = createAdmin(ctx, { gatewayOk: accounting.gatewayOk });
   return {
-    ctx,
     bus: ctx.bus,
+    clock: ctx.clock,
+    /** Whether an address belongs to a device that is logged in (the intercept fast path: one indexed read). */
+    isOnline: (ip: string) => ctx.store.entitlements.isActiveIp(normalizeIp(ip)),
+    /** The gateway's and the storage's health (/healthz, /metrics). */
+    health: () => ({ gateway: ctx.driver.health(), storage: ctx.store.health.state() }),
+    /** Stored traffic for the local day, and the devices online now (/metrics). */
+    trafficToday: () => ({ ...ctx.store.entitlements.trafficOn(localDay(ctx.clock.now())), devicesOnline: ctx.store.entitlements.allActiveDevices().length }),
+    /**
+     * The operator of a session (by token hash) while it is signed in, not expired and not disabled, else
+     * null: the WebSocket hub re-checks its operators with it on every heartbeat.
+     */
+    sessionOperator: (tokenHash: string) => sessionOperator(ctx, tokenHash),
+    /**
+     * An error that escaped a use-case, as the error to answer with: a storage failure becomes
+     * STORAGE_FAILED (and /healthz turns 503) the same way core/tx.ts does it inside transactions.
+     */
+    asStorageFailure: (err: unknown) => asStorageFailure(ctx, 'the change', err),
+    /** Pending usage (core/ledger.ts): tests and shutdown flush it. */
+    usage: {
+      pending: () => ctx.ledger.pendingCount(),
+      flush: () => ctx.ledger.flush(ctx.clock.now()),
+      due: () => ctx.ledger.due(ctx.clock.now(), ctx.config.accounting.intervalMs),
+    },
+    /** Guess-throttle table sizes (the heap tests bound them). */
+    throttleStats: () => ctx.throttle.stats(),
     accounting,
     /** Operator console use-cases (src/core/admin.ts). */
     admin,
@@ -79,6 +106,10 @@ export function createCore(deps: CoreDeps) {
       authorize: (input: RadiusAuthorizeInput) => authorizeRadius(ctx, input),
       /** MAC authentication of a device already on an active pool. */
       authorizeMac: (input: RadiusAuthorizeInput) => authorizeRadiusMac(ctx, input),
+      /** The same use-cases with group commit for a busy RADIUS listener (core/radius-batch.ts). */
+      batcher: (opts?: { maxBatch?: number }) => createRadiusBatcher(ctx, opts),
+      /** The code's form and the throttle, before a UAM page hands the code to its NAS (no redemption). */
+      checkCode: (input: RadiusAuthorizeInput) => checkRadiusCode(ctx, input),
       accounting: (input: RadiusAccountingInput) => recordRadiusAccounting(ctx, input),
       /** Live sessions of a pool (Disconnect targets) and closing one the NAS confirmed gone. */
       sessionsOfPool: (entitlementId: string) => radiusSessionsOfPool(ctx, entitlementId),

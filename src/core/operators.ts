@@ -102,11 +102,21 @@ export async function loginOperator(ctx: CoreContext, name: string, password: st
 export function operatorForToken(ctx: CoreContext, token: string | undefined): { operator: OperatorRow; csrf: string; tokenHash: string } | null {
   if (!token || token.length > 200) return null;
   const tokenHash = hashToken(token);
+  const found = sessionOf(ctx, tokenHash);
+  return found && { ...found, tokenHash };
+}
+
+/** The operator of a live session by its token hash, or null (signed out, expired, disabled). */
+export function sessionOperator(ctx: CoreContext, tokenHash: string): OperatorRow | null {
+  return sessionOf(ctx, tokenHash)?.operator ?? null;
+}
+
+function sessionOf(ctx: CoreContext, tokenHash: string): { operator: OperatorRow; csrf: string } | null {
   const s = ctx.store.operators.findSession(tokenHash);
   if (!s || s.expiresAt <= ctx.clock.now()) return null;
   const operator = ctx.store.operators.get(s.operatorId);
   if (!operator || operator.disabled) return null;
-  return { operator, csrf: s.csrf, tokenHash };
+  return { operator, csrf: s.csrf };
 }
 
 export function logoutOperator(ctx: CoreContext, tokenHash: string, operatorId: string): void {

@@ -1,15 +1,12 @@
 /**
- * One mapping from DomainError codes to HTTP statuses (SPEC §5). The cause is logged, never sent.
- * Storage errors that reach app.onError without a DomainError around them (a SqliteError SQLITE_FULL
- * from creating a batch or an operator session, a JournalWriteError ENOSPC in RAM mode) become
- * 503 STORAGE_FAILED here, in one place, instead of each use-case having to wrap its writes (D9).
+ * One mapping from DomainError codes to HTTP statuses (SPEC §5). The cause is logged by app.onError
+ * (`causeOf`), never sent. Storage failures become STORAGE_FAILED in core (core/tx.ts), not here.
  *
  * @example
  *   statusFor('DEVICE_LIMIT'); // 409
- *   storageFailed(sqliteFullError, 'the disk is full'); // DomainError STORAGE_FAILED → 503
  */
 import type { ErrorEnvelope } from '../api/contract.js';
-import { DomainError, isDomainError, type ErrorCode } from '../domain/errors.js';
+import type { DomainError, ErrorCode } from '../domain/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   CODE_MALFORMED: 400,
@@ -43,13 +40,12 @@ export function errorEnvelope(err: DomainError, message: string = err.message): 
   return { ok: false, code: err.code, message, ...(retryAfter !== undefined ? { retryAfter } : {}), ...(field ? { field } : {}) };
 }
 
-/**
- * `err`, a storage failure for `reason`, as the DomainError to answer with: a bare storage error becomes
- * STORAGE_FAILED, and a STORAGE_FAILED from a use-case gets the reason in its message, so an operator
- * reads "… (the disk is full)" instead of guessing. Other DomainErrors are returned as they are.
- */
-export function storageFailed(err: unknown, reason: string): DomainError | null {
-  if (!isDomainError(err)) return new DomainError('STORAGE_FAILED', `could not save: ${reason}; nothing was changed`, { reason }, { cause: err });
-  if (err.code !== 'STORAGE_FAILED' || err.message.includes(reason)) return err;
-  return new DomainError('STORAGE_FAILED', `${err.message} (${reason})`, { ...err.details, reason }, { cause: err.cause });
+/** A DomainError's cause in words for the log: the message of each error in the chain. */
+export function causeOf(cause: unknown): string {
+  const parts: string[] = [];
+  for (let e = cause, depth = 0; e !== undefined && depth < 4; depth++) {
+    parts.push(e instanceof Error ? `${(e as { code?: string }).code ? `${(e as { code?: string }).code}: ` : ''}${e.message}` : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(' ← ');
 }

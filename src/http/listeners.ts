@@ -57,7 +57,7 @@ export function createListeners(deps: ListenersDeps) {
   const app = createApp({ core, config, log, wsClients: () => hub.stats().connections, ...(deps.radiusStats ? { radiusStats: deps.radiusStats } : {}) });
   // Interception is answered on the bare node:http response (intercept-listener.ts); the rest is Hono.
   const listener = interceptListener(
-    { portalUrl: config.portalUrl, isPortalHost: portalHostMatcher(config), isAuthorized: (ip) => core.ctx.store.entitlements.isActiveIp(ip) },
+    { portalUrl: config.portalUrl, isPortalHost: portalHostMatcher(config), isAuthorized: (ip) => core.isOnline(ip) },
     getRequestListener(app.fetch),
   );
   const guard = connectionGuard(l.maxConnections, l.maxPerAddress);

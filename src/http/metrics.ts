@@ -10,7 +10,6 @@
 import { Hono } from 'hono';
 import type { ErrorEnvelope } from '../api/contract.js';
 import type { Metrics } from '../core/metrics.js';
-import { localDay } from '../core/ledger.js';
 import { OPERATOR_COOKIE, cookieValue } from './admin-auth.js';
 import { socketAddresses, type HttpDeps, type RadiusCounters } from './context.js';
 
@@ -38,14 +37,14 @@ export function metricsRoutes(deps: HttpDeps, opts: MetricsRouteOptions) {
 
     const { core } = deps;
     const m = opts.metrics.snapshot();
-    const today = core.ctx.store.entitlements.trafficOn(localDay(core.ctx.clock.now()));
-    const gw = core.ctx.driver.health();
+    const today = core.trafficToday();
+    const gw = core.health().gateway;
     const lines: string[] = [];
     const metric = (name: string, type: 'counter' | 'gauge' | 'summary', help: string, samples: [string, number][]) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [labels, value] of samples) lines.push(`${name}${labels} ${Number.isFinite(value) ? value : 0}`);
     };
-    metric('portico_devices_online', 'gauge', 'Devices authorized on the gateway now.', [['', core.ctx.store.entitlements.allActiveDevices().length]]);
+    metric('portico_devices_online', 'gauge', 'Devices authorized on the gateway now.', [['', today.devicesOnline]]);
     metric('portico_logins_total', 'counter', 'Successful voucher logins and top-ups since start.', [
       ['{kind="login"}', m.logins],
       ['{kind="topup"}', m.topUps],

@@ -29,7 +29,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Hono, type Context } from 'hono';
 import type { NasConfig } from '../config/schema.js';
-import { checkRadiusCode } from '../core/radius.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Lang } from '../domain/plan-words.js';
 import { normalizeMac } from '../lib/net.js';
@@ -205,7 +204,7 @@ export function uamRoutes(deps: HttpDeps) {
     try {
       // A signed CoovaChilli/uspot redirect vouches for ip; a MikroTik one does not, so its throttle prefix is the TCP peer's.
       const signed = r.kind === 'chilli';
-      code = checkRadiusCode(deps.core.ctx, {
+      code = deps.core.radius.checkCode({
         nas: r.nas.name, code: typed, mac: normalizeMac(r.q.get('mac') ?? ''),
         ip: signed && isIP(r.q.get('ip') ?? '') ? r.q.get('ip')! : clientIpOf(deps, c), interimSec: radius.interimIntervalSec,
       }).code;

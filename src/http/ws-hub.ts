@@ -204,7 +204,7 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
   }
 
   function salesFor(c: Conn) {
-    const op = c.operator && core.ctx.store.operators.get(c.operator.id);
+    const op = c.operator && core.sessionOperator(c.operator.tokenHash);
     return op ? core.admin.vouchers.sales(op) : { rows: [], totals: { vouchers: 0, amount: 0 }, perSeller: [] };
   }
 
@@ -300,7 +300,7 @@ export function createWsHub(deps: HttpDeps, opts: WsHubOptions = {}) {
         continue;
       }
       // An operator who signed out (or was disabled) stops receiving operator topics.
-      if (c.operator && !core.ctx.store.operators.findSession(c.operator.tokenHash)) {
+      if (c.operator && !core.sessionOperator(c.operator.tokenHash)) {
         c.ws.close(WS_CLOSE.unauthenticated, 'session ended');
         continue;
       }

@@ -10,7 +10,7 @@
  * A throttle plan's exhaustion is not an end (the pool goes on at the fair-use rate): no Disconnect.
  *
  * @example
- *   const off = watchPoolEnds({ events: core.ctx.bus, core, nas: config.nas, das, log });
+ *   const off = watchPoolEnds({ events: core.bus, core, nas: config.nas, das, log });
  */
 import type { NasConfig } from '../config/schema.js';
 import type { Core } from '../core/index.js';

@@ -28,13 +28,13 @@ describe('ledger pending usage', () => {
     await h.core.accounting.sweep();
     h.network.transfer(ips[0]!, 10, 0);
     await h.core.accounting.sweep();
-    expect(h.core.ctx.ledger.pendingCount()).toBe(3);
+    expect(h.core.usage.pending()).toBe(3);
     expect(await used(ips[0]!)).toBe(3310);
     expect(await used(ips[1]!)).toBe(3310);
     expect(await used(ips[2]!)).toBe(5000);
 
-    h.core.ctx.ledger.flush(h.clock.now());
-    expect(h.core.ctx.ledger.pendingCount()).toBe(0);
+    h.core.usage.flush();
+    expect(h.core.usage.pending()).toBe(0);
     expect(await used(ips[0]!)).toBe(3310);
     expect(await used(ips[2]!)).toBe(5000);
     h.network.transfer(ips[1]!, 1, 0);

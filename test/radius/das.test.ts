@@ -67,7 +67,7 @@ describe('Disconnect-Request when a pool ends', () => {
     });
     await server.start();
     das = createDasClient({ clock: h.clock, log: silentLogger, randomBytes, intervalMs: 150 });
-    watcher = watchPoolEnds({ events: h.core.ctx.bus, core: h.core, nas, das, log: silentLogger });
+    watcher = watchPoolEnds({ events: h.core.bus, core: h.core, nas, das, log: silentLogger });
   });
   afterEach(() => {
     received = [];

@@ -30,7 +30,8 @@ const acct = (cls: string, mac: string, type: string, bytes: number, extra = '')
 /** What live sessions of the pool hold now. */
 const held = (entitlementId: string) => h.store.radiusSessions.activeOfPool(entitlementId).reduce((n, s) => n + sliceHeld(s), 0);
 const left = (entitlementId: string) => {
-  const e = h.core.ctx.ledger.current(h.store.entitlements.get(entitlementId)!);
+  const e = h.core.poolView(entitlementId); // pending usage folded in
+  if (!e.authorized) throw new Error(`no pool ${entitlementId}`);
   return e.dataTotal! - e.usedBytes;
 };
 
