@@ -101,35 +101,72 @@ function deviceKey(nas: string, mac: string | null): { key: string; mac: string 
   return m ? { key: m, mac: m } : { key: `radius:${nas}:${mac ?? ''}`, mac: mac ?? `nas:${nas}` };
 }
 
-export async function authorizeRadius(ctx: CoreContext, input: RadiusAuthorizeInput): Promise<RadiusGrant> {
+/** What an Access-Request resolved to before the grant: the voucher, the throttle key and the device. */
+export interface PreparedRadius {
+  voucherId: string;
+  key: string;
+  mac: string;
+  ip: string;
+  byMac: boolean;
+}
+
+/**
+ * The lookup half of an authorization, outside any lock: throttle check, then the code (parsed,
+ * check-character verified, constant-time compared; a miss is a counted guess) or, for MAC
+ * authentication, the pool the device is on (a miss is not a guess). Throws the refusal.
+ */
+export function prepareRadius(ctx: CoreContext, input: RadiusAuthorizeInput, byMac: boolean): PreparedRadius {
   const { key, mac } = deviceKey(input.nas, input.mac);
   const prefix = input.ip ? sourcePrefix(input.ip) : `radius:${input.nas}`;
   const ip = input.ip ?? '';
+  ctx.throttle.check(key, prefix);
+  if (byMac) {
+    const voucherId = poolVoucherOfDevice(ctx, mac);
+    if (!voucherId) throw new DomainError('VOUCHER_UNKNOWN', 'this device is not on any code');
+    return { voucherId, key, mac, ip, byMac };
+  }
+  const parsed = parseCode(input.code);
+  if (!parsed.ok) {
+    throw parsed.reason === 'check'
+      ? new DomainError('CODE_CHECK_FAILED', 'this code has a typo; check each character')
+      : new DomainError('CODE_MALFORMED', 'a code has 11 letters and digits, like K7QM-4XPA-9TR');
+  }
+  const voucher = ctx.store.vouchers.findByCode(parsed.code);
+  if (!voucher || !constantTimeEqual(voucher.code, parsed.code)) {
+    const t = ctx.throttle.fail(key, prefix);
+    ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: mac }, {
+      ip, nas: input.nas, failures: t.failures, retryAfter: t.retryAfter,
+    });
+    throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist', t.locked ? { retryAfter: t.retryAfter } : {});
+  }
+  return { voucherId: voucher.id, key, mac, ip, byMac };
+}
+
+/** After the grant is committed: the guess counter is cleared (code logins) and the redemption published. */
+export function radiusGranted(ctx: CoreContext, p: PreparedRadius, grant: RadiusGrant): void {
+  if (!p.byMac) ctx.throttle.succeed(p.key);
+  ctx.bus.emit('voucher.redeemed', { voucherId: grant.voucherId, entitlementId: grant.entitlementId, deviceId: grant.sessionId, mac: p.mac, ip: p.ip, topUp: false });
+}
+
+/** A refusal, published like the portal's (metrics count failures by code). */
+export function radiusRefused(ctx: CoreContext, input: RadiusAuthorizeInput, err: unknown): void {
+  if (isDomainError(err)) ctx.bus.emit('login.failed', { ip: input.ip ?? '', mac: deviceKey(input.nas, input.mac).mac, code: err.code });
+}
+
+async function authorize(ctx: CoreContext, input: RadiusAuthorizeInput, byMac: boolean): Promise<RadiusGrant> {
   try {
-    ctx.throttle.check(key, prefix);
-    const parsed = parseCode(input.code);
-    if (!parsed.ok) {
-      throw parsed.reason === 'check'
-        ? new DomainError('CODE_CHECK_FAILED', 'this code has a typo; check each character')
-        : new DomainError('CODE_MALFORMED', 'a code has 11 letters and digits, like K7QM-4XPA-9TR');
-    }
-    const voucher = ctx.store.vouchers.findByCode(parsed.code);
-    if (!voucher || !constantTimeEqual(voucher.code, parsed.code)) {
-      const t = ctx.throttle.fail(key, prefix);
-      ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: mac }, {
-        ip, nas: input.nas, failures: t.failures, retryAfter: t.retryAfter,
-      });
-      throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist', t.locked ? { retryAfter: t.retryAfter } : {});
-    }
-    const grant = await ctx.locks.run(voucher.id, async () => grantSession(ctx, voucher.id, input, mac));
-    ctx.throttle.succeed(key);
-    ctx.bus.emit('voucher.redeemed', { voucherId: grant.voucherId, entitlementId: grant.entitlementId, deviceId: grant.sessionId, mac, ip, topUp: false });
+    const p = prepareRadius(ctx, input, byMac);
+    const grant = await ctx.locks.run(p.voucherId, async () => grantSession(ctx, p.voucherId, input, p.mac));
+    radiusGranted(ctx, p, grant);
     return grant;
   } catch (err) {
-    // Published like the portal's refusals: metrics count failures by code.
-    if (isDomainError(err)) ctx.bus.emit('login.failed', { ip, mac, code: err.code });
+    radiusRefused(ctx, input, err);
     throw err;
   }
+}
+
+export function authorizeRadius(ctx: CoreContext, input: RadiusAuthorizeInput): Promise<RadiusGrant> {
+  return authorize(ctx, input, false);
 }
 
 /**
@@ -142,21 +179,8 @@ export async function authorizeRadius(ctx: CoreContext, input: RadiusAuthorizeIn
  *
  * @example await authorizeRadiusMac(ctx, { nas: 'mk1', code: 'AA:BB:CC:00:11:22', mac: 'AA:BB:CC:00:11:22', ip: null, interimSec: 300 });
  */
-export async function authorizeRadiusMac(ctx: CoreContext, input: RadiusAuthorizeInput): Promise<RadiusGrant> {
-  const { key, mac } = deviceKey(input.nas, input.mac);
-  const prefix = input.ip ? sourcePrefix(input.ip) : `radius:${input.nas}`;
-  const ip = input.ip ?? '';
-  try {
-    ctx.throttle.check(key, prefix);
-    const voucherId = poolVoucherOfDevice(ctx, mac);
-    if (!voucherId) throw new DomainError('VOUCHER_UNKNOWN', 'this device is not on any code');
-    const grant = await ctx.locks.run(voucherId, async () => grantSession(ctx, voucherId, input, mac));
-    ctx.bus.emit('voucher.redeemed', { voucherId: grant.voucherId, entitlementId: grant.entitlementId, deviceId: grant.sessionId, mac, ip, topUp: false });
-    return grant;
-  } catch (err) {
-    if (isDomainError(err)) ctx.bus.emit('login.failed', { ip, mac, code: err.code });
-    throw err;
-  }
+export function authorizeRadiusMac(ctx: CoreContext, input: RadiusAuthorizeInput): Promise<RadiusGrant> {
+  return authorize(ctx, input, true);
 }
 
 /**
@@ -215,7 +239,8 @@ function poolVoucherOfDevice(ctx: CoreContext, mac: string): string | null {
   return ent ? ent.voucherId : null;
 }
 
-function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthorizeInput, mac: string): RadiusGrant {
+/** The grant itself (synchronous; callers hold the voucher's lock): device slots, the slice, one transaction. */
+export function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthorizeInput, mac: string): RadiusGrant {
   const now = ctx.clock.now();
   const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now);
 

@@ -7,7 +7,7 @@
  * silence would only make the NAS retry forever).
  *
  * @example
- *   const { reply } = handleAccounting(packet, nas, { accounting: core.radius.accounting });
+ *   const { reply } = await handleAccounting(packet, nas, { accounting: core.radius.accounting });
  */
 import type { Buffer } from 'node:buffer';
 import type { NasConfig } from '../config/schema.js';
@@ -18,15 +18,16 @@ import { encodeResponse } from './messages.js';
 import { Code, type RadiusPacket } from './packet.js';
 
 export interface AccountingDeps {
-  accounting: (input: RadiusAccountingInput) => RadiusAccountingResult;
+  /** Synchronous (core.radius.accounting) or group-committed (core/radius-batch.ts). */
+  accounting: (input: RadiusAccountingInput) => RadiusAccountingResult | Promise<RadiusAccountingResult>;
 }
 
 /** Returns undefined for a request without Acct-Status-Type (RFC 2866 §5.1 requires it): dropped. */
-export function handleAccounting(packet: RadiusPacket, nas: NasConfig, deps: AccountingDeps): { reply: Buffer; outcome: string } | undefined {
+export async function handleAccounting(packet: RadiusPacket, nas: NasConfig, deps: AccountingDeps): Promise<{ reply: Buffer; outcome: string } | undefined> {
   const statusType = get(packet, 'Acct-Status-Type');
   if (statusType === undefined) return undefined;
   const cls = get(packet, 'Class');
-  const result = deps.accounting({
+  const result = await deps.accounting({
     nas: nas.name,
     statusType,
     acctSessionId: get(packet, 'Acct-Session-Id') ?? null,

@@ -27,7 +27,7 @@ import type { Core } from '../core/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import { handleAccess, type Translate } from './access.js';
-import { handleAccounting } from './accounting.js';
+import { handleAccounting, type AccountingDeps } from './accounting.js';
 import { createDedupeCache, type DedupeCache } from './dedupe.js';
 import { RadiusError } from './errors.js';
 import { decodeRequest } from './messages.js';
@@ -37,7 +37,8 @@ import { statusServerResponse, type ListenerKind } from './status-server.js';
 
 export interface RadiusServerDeps {
   config: Config['radius']['server'];
-  core: Pick<Core, 'radius'>;
+  /** core.radius, or the group-committing batcher of core/radius-batch.ts (serve-radius.ts). */
+  core: { radius: Pick<Core['radius'], 'authorize' | 'authorizeMac'> & { accounting: AccountingDeps['accounting'] } };
   clock: Clock;
   log: Logger;
   /** Resident text for a refusal code, in the network's language (the portal's sentences). */
@@ -105,7 +106,7 @@ export function createRadiusServer(deps: RadiusServerDeps) {
           authorize: deps.core.radius.authorize, authorizeMac: deps.core.radius.authorizeMac, translate: deps.translate, interimSec: config.interimIntervalSec,
           slice: { minBytes: config.sliceMinBytes, maxBytes: config.sliceMaxBytes }, nasIp: rinfo.address,
         });
-      } else result = handleAccounting(packet, nas, { accounting: deps.core.radius.accounting });
+      } else result = await handleAccounting(packet, nas, { accounting: deps.core.radius.accounting });
     } catch (err) {
       // No answer: the NAS retransmits, and the retransmission is processed anew (RFC 2866 §4.1).
       cache.abandon(key);
