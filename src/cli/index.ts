@@ -12,18 +12,10 @@ import { DomainError } from '../domain/errors.js';
 import { createLogger } from '../lib/log.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { parse, UsageError } from './args.js';
+import type { CliIo } from './io.js';
 import { vouchersCommand } from './vouchers.js';
 
-export interface CliIo {
-  stdout(line: string): void;
-  stderr(line: string): void;
-  env: Record<string, string | undefined>;
-  readFile(path: string): string;
-  /** Reads all of standard input (for --password-stdin). */
-  readStdin(): Promise<string>;
-  /** Runs the server (main.ts supplies it; the CLI itself has no side effects). */
-  serve?(config: Config): Promise<void>;
-}
+export type { CliIo } from './io.js';
 
 const USAGE = `usage: portico <command>
   serve [--config FILE]

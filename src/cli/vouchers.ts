@@ -12,7 +12,8 @@ import { parseBytes, parseDuration, parseRate } from '../domain/units.js';
 import { LAYOUTS, renderSheet, type SheetLayout } from '../print/sheet.js';
 import type { Runtime } from '../runtime.js';
 import { intArg, parse, unitArg, UsageError } from './args.js';
-import type { CliIo } from './index.js';
+import type { CliIo } from './io.js';
+import { LANGS } from '../domain/plan-words.js';
 
 const STATUSES: VoucherStatus[] = ['unused', 'active', 'exhausted', 'expired', 'revoked'];
 const CLI_ACTOR = { type: 'operator' as const, id: 'cli' };
@@ -132,7 +133,7 @@ export async function vouchersCommand(sub: string | undefined, args: string[], o
       if (!batchId || !values.out) throw new UsageError('usage: portico vouchers print BATCH_ID --out sheet.html [--layout a4|letter|receipt58|receipt80]');
       const layout = (values.layout ?? 'a4') as SheetLayout;
       if (!LAYOUTS.includes(layout)) throw new UsageError(`--layout must be one of ${LAYOUTS.join(', ')}`);
-      if (values.lang !== undefined && !['en', 'es', 'pt', 'fr'].includes(values.lang)) throw new UsageError('--lang must be en, es, pt or fr');
+      if (values.lang !== undefined && !(LANGS as readonly string[]).includes(values.lang)) throw new UsageError(`--lang must be one of ${LANGS.join(', ')}`);
       const rt = await open();
       try {
         const batch = rt.store.vouchers.getBatch(batchId);

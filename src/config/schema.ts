@@ -9,6 +9,8 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { LANGS } from '../domain/plan-words.js';
+import { DRIVERS } from '../gateway/names.js';
 
 const port = z.number().int().min(1).max(65535);
 const rate = z.number().int().positive();
@@ -114,7 +116,7 @@ export const configSchema = z.strictObject({
   portalHosts: z.array(z.string().min(1)).default([]),
   gateway: z
     .strictObject({
-      driver: z.enum(['simulated', 'nftables', 'routeros']).default('simulated'),
+      driver: z.enum(DRIVERS).default('simulated'),
       simulated: z
         .strictObject({
           /** Download rate each online demo device "uses", bits per second. */
@@ -177,7 +179,7 @@ export const configSchema = z.strictObject({
       ssid: z.string().max(32).default(''),
       /** Wi-Fi password for the join QR on printed sheets (empty: open network). */
       wifiPassword: z.string().max(63).default(''),
-      languages: z.array(z.enum(['en', 'es', 'pt', 'fr'])).min(1).default(['en', 'es', 'pt', 'fr']),
+      languages: z.array(z.enum(LANGS)).min(1).default([...LANGS]),
       /** Operator information page (RFC 8908 venue-info-url). */
       venueInfoUrl: z.url().optional(),
       /**

@@ -8,8 +8,9 @@
 import type { Plan } from './plan.js';
 import { formatBytes, formatRate } from './units.js';
 
-export type Lang = 'en' | 'es' | 'pt' | 'fr';
-export const LANGS: readonly Lang[] = ['en', 'es', 'pt', 'fr'];
+/** The languages Portico speaks, once: the config schema, the CLI and the pages derive theirs from it. */
+export const LANGS = ['en', 'es', 'pt', 'fr'] as const;
+export type Lang = (typeof LANGS)[number];
 
 /** The decimal separator of each language (CLDR: a comma in es, pt and fr). */
 export const DECIMAL: Record<Lang, string> = { en: '.', es: ',', pt: ',', fr: ',' };

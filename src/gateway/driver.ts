@@ -19,6 +19,8 @@
  * Errors: a driver throws `GatewayError` when the gateway is unreachable or refuses; core turns that into
  * GATEWAY_UNAVAILABLE and applies nothing.
  */
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/log.js';
 
 export interface ClientInfo {
   /** Lower-case colon-separated MAC, e.g. `02:00:00:aa:bb:cc`. */
@@ -117,4 +119,10 @@ export class GatewayError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+/** What every driver factory receives besides the config (gateway/index.ts passes it). */
+export interface DriverDeps {
+  log: Logger;
+  clock: Clock;
 }

@@ -3,36 +3,25 @@
  * nftables driver never loads node-routeros and vice versa. An unknown name fails with the valid ones.
  *
  * @example
- *   const driver = await createDriver(config, { log, exec });
+ *   const driver = await createDriver(config, { log, clock });
  */
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../lib/log.js';
-import type { Clock } from '../lib/clock.js';
-import type { GatewayDriver } from './driver.js';
+import type { DriverDeps, GatewayDriver } from './driver.js';
+import { DRIVERS, type DriverName } from './names.js';
 
-export const DRIVERS = ['simulated', 'nftables', 'routeros'] as const;
+export { DRIVERS };
+export type { DriverDeps };
 
-export interface DriverDeps {
-  log: Logger;
-  clock: Clock;
-}
+/** One lazy loader per driver name (gateway/names.ts): the only place a new driver is registered. */
+const LOADERS: Record<DriverName, (config: Config, deps: DriverDeps) => Promise<GatewayDriver>> = {
+  simulated: async (config) => (await import('./simulated/driver.js')).createSimulatedDriver(config.gateway.simulated),
+  nftables: async (config, deps) => (await import('./nftables/index.js')).createNftablesDriver(config, deps),
+  routeros: async (config, deps) => (await import('./routeros/index.js')).createRouterOsDriver(config, deps),
+};
 
 export async function createDriver(config: Config, deps: DriverDeps): Promise<GatewayDriver> {
   const name = config.gateway.driver;
-  switch (name) {
-    case 'simulated': {
-      const { createSimulatedDriver } = await import('./simulated/driver.js');
-      return createSimulatedDriver(config.gateway.simulated);
-    }
-    case 'nftables': {
-      const mod = await import('./nftables/index.js');
-      return mod.createNftablesDriver(config, deps);
-    }
-    case 'routeros': {
-      const mod = await import('./routeros/index.js');
-      return mod.createRouterOsDriver(config, deps);
-    }
-    default:
-      throw new Error(`unknown gateway driver "${String(name)}" (valid: ${DRIVERS.join(', ')})`);
-  }
+  const load = Object.hasOwn(LOADERS, name) ? LOADERS[name] : undefined;
+  if (!load) throw new Error(`unknown gateway driver "${String(name)}" (valid: ${DRIVERS.join(', ')})`);
+  return load(config, deps);
 }

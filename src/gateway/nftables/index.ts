@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../../config/schema.js';
-import type { DriverDeps } from '../index.js';
+import type { DriverDeps } from '../driver.js';
 import type { GatewayDriver } from '../driver.js';
 import { createNftablesDriverWith, type NftablesOptions } from './driver.js';
 import { nodeRunner } from './transport.js';

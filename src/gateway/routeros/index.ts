@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Config, RouterConfig } from '../../config/schema.js';
-import type { DriverDeps } from '../index.js';
+import type { DriverDeps } from '../driver.js';
 import type { GatewayDriver } from '../driver.js';
 import { createRouterOsClient } from './client.js';
 import { createRouterOsDriverWith } from './driver.js';
