@@ -21,6 +21,7 @@ import type { CoreContext } from './context.js';
 import { audit } from './pool.js';
 
 /** RFC 2866 §5.1. */
+const START = 1;
 const STOP = 2;
 const ACCOUNTING_ON = 7;
 const ACCOUNTING_OFF = 8;
@@ -61,13 +62,24 @@ export function recordRadiusAccounting(ctx: CoreContext, input: RadiusAccounting
     (input.acctSessionId ? repo.byAcctSession(input.nas, input.acctSessionId) : undefined);
   if (!session) return { kind: 'unknown-session' };
 
-  // Counters only grow within one NAS session; keep the highest seen (reordering, duplicates).
-  const inOctets = Math.max(session.inOctets, big(input.inOctets, 0));
-  const outOctets = Math.max(session.outOctets, big(input.outOctets, 0));
+  // pfSense's "Stop/Start" accounting (radius.md §a, §b point 2) stops the session every minute and
+  // starts it again with the same Acct-Session-Id and zeroed counters: that Start opens a new epoch of
+  // the same session (same grant, slot and slice), counted on top of what the earlier epochs reported.
+  const resumed =
+    input.statusType === START && !session.active && /^stop:/.test(session.endReason ?? '') &&
+    input.acctSessionId !== null && session.acctSessionId === input.acctSessionId;
+  const baseIn = resumed ? session.inOctets : session.epochIn ?? 0;
+  const baseOut = resumed ? session.outOctets : session.epochOut ?? 0;
+  // Counters only grow within one epoch; keep the highest seen (reordering, duplicates).
+  const inOctets = Math.max(session.inOctets, baseIn + big(input.inOctets, 0));
+  const outOctets = Math.max(session.outOctets, baseOut + big(input.outOctets, 0));
   const up = inOctets - session.inOctets;
   const down = outOctets - session.outOctets;
   const stop = input.statusType === STOP && session.active;
+  // Once a NAS is seen doing Stop/Start, its per-minute Stops are not detachments worth an audit row each.
+  const quietStop = stop && (session.resumes ?? 0) > 0;
   ctx.store.tx(() => {
+    if (resumed) repo.resume(session.id, now);
     repo.updateCounters(session.id, inOctets, outOctets, now, input.acctSessionId, input.ip);
     if (up + down > 0) {
       ctx.store.entitlements.addUsage(session.entitlementId, up + down, now);
@@ -75,11 +87,13 @@ export function recordRadiusAccounting(ctx: CoreContext, input: RadiusAccounting
     }
     if (stop) {
       repo.end(session.id, `stop:${input.terminateCause ?? 0}`, now);
-      audit(ctx, 'device.detached', { type: 'device', id: session.mac }, session.entitlementId, {
-        sessionId: session.id, nas: input.nas, reason: 'radius-stop', terminateCause: input.terminateCause,
-      });
+      if (!quietStop) {
+        audit(ctx, 'device.detached', { type: 'device', id: session.mac }, session.entitlementId, {
+          sessionId: session.id, nas: input.nas, reason: 'radius-stop', terminateCause: input.terminateCause,
+        });
+      }
     }
   });
-  if (stop) ctx.bus.emit('device.detached', { deviceId: session.id, entitlementId: session.entitlementId, mac: session.mac, reason: 'radius-stop' });
+  if (stop && !quietStop) ctx.bus.emit('device.detached', { deviceId: session.id, entitlementId: session.entitlementId, mac: session.mac, reason: 'radius-stop' });
   return { kind: 'recorded', sessionId: session.id, addedBytes: up + down, closed: stop };
 }

@@ -132,4 +132,9 @@ export interface RadiusSessionRow {
   userName: string | null;
   /** Source address of the Access-Request: where Disconnect-Requests go. */
   nasIp: string | null;
+  /** Cumulative in/out octets when the current accounting epoch began (migration 004; 0 in the first). */
+  epochIn?: number;
+  epochOut?: number;
+  /** How often a Start re-opened the session after its NAS stopped it (pfSense Stop/Start). */
+  resumes?: number;
 }

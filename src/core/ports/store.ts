@@ -97,6 +97,8 @@ export interface RadiusSessionStore {
   activeOfPool(entitlementId: string): RadiusSessionRow[];
   latestForMac(mac: string): RadiusSessionRow | undefined;
   end(id: string, reason: string, at: number): boolean;
+  /** A Start re-opening a session its NAS stopped: a new accounting epoch from the current counters. */
+  resume(id: string, at: number): boolean;
   endAllOfNas(nas: string, reason: string, at: number): number;
   listActive(): RadiusSessionRow[];
 }
