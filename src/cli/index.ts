@@ -7,7 +7,6 @@
  *   const code = await runCli(['vouchers', 'create', '--count', '5', '--duration', '1d', '--json'], io);
  */
 import { ConfigError, loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
 import { DomainError } from '../domain/errors.js';
 import { createLogger } from '../lib/log.js';
 import { openRuntime, type Runtime } from '../runtime.js';

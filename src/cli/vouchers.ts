@@ -6,26 +6,19 @@ import { writeFileSync } from 'node:fs';
 import { formatCode, parseCode } from '../domain/code.js';
 import type { VoucherStatus } from '../domain/entitlement.js';
 import { DomainError } from '../domain/errors.js';
-import { describePlan } from '../domain/plan-words.js';
-import type { Plan } from '../domain/plan.js';
-import { parseBytes, parseDuration, parseRate } from '../domain/units.js';
+import type { PlanInput } from '../api/contract.js';
+import { planFromInput } from '../core/plan-input.js';
+import { describePlan, LANGS } from '../domain/plan-words.js';
 import { LAYOUTS, renderSheet, type SheetLayout } from '../print/sheet.js';
 import type { Runtime } from '../runtime.js';
-import { intArg, parse, unitArg, UsageError } from './args.js';
+import { intArg, parse, UsageError } from './args.js';
 import type { CliIo } from './io.js';
-import { LANGS } from '../domain/plan-words.js';
 
 const STATUSES: VoucherStatus[] = ['unused', 'active', 'exhausted', 'expired', 'revoked'];
 const CLI_ACTOR = { type: 'operator' as const, id: 'cli' };
 
-function redeemByArg(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/.test(value)) throw new UsageError('--redeem-by must be a date like 2026-12-31');
-  // A bare date means "until the end of that day" in local time.
-  const ms = value.length === 10 ? new Date(`${value}T23:59:59.999`).getTime() : Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError('--redeem-by is not a valid date');
-  return ms;
-}
+/** The CLI's option for each field the shared plan parser (core/plan-input.ts) names. */
+const OPTION: Record<string, string> = { redeemBy: 'redeem-by', onExhausted: 'on-exhausted' };
 
 export function parseCreate(args: string[]) {
   const { values } = parse(args, {
@@ -36,27 +29,25 @@ export function parseCreate(args: string[]) {
   });
   const count = intArg(values.count, 'count', 1, 10_000);
   if (count === undefined) throw new UsageError('--count is required');
-  if (values.reset !== undefined && !['daily', 'weekly', 'monthly'].includes(values.reset)) throw new UsageError('--reset must be daily, weekly or monthly');
-  if (values['on-exhausted'] !== undefined && !['block', 'throttle'].includes(values['on-exhausted'])) throw new UsageError('--on-exhausted must be block or throttle');
-  if (values.price !== undefined && !/^\d+(\.\d{1,4})?$/.test(values.price)) throw new UsageError('--price must be a number like 5 or 2.50');
-  const plan: Partial<Plan> = {};
-  const set = <K extends keyof Plan>(k: K, v: Plan[K] | undefined) => {
-    if (v !== undefined) plan[k] = v;
-  };
-  set('durationSec', unitArg(values.duration, 'duration', parseDuration));
-  set('dataBytes', unitArg(values.data, 'data', parseBytes));
-  set('downBps', unitArg(values.down, 'down', parseRate));
-  set('upBps', unitArg(values.up, 'up', parseRate));
-  set('devices', intArg(values.devices, 'devices', 1, 64));
-  set('redeemBy', redeemByArg(values['redeem-by']));
-  set('reset', values.reset as Plan['reset'] | undefined);
-  set('onExhausted', values['on-exhausted'] as Plan['onExhausted'] | undefined);
+  let parsed;
+  try {
+    parsed = planFromInput({
+      duration: values.duration, data: values.data, down: values.down, up: values.up, redeemBy: values['redeem-by'],
+      reset: values.reset as PlanInput['reset'], onExhausted: values['on-exhausted'] as PlanInput['onExhausted'],
+      devices: intArg(values.devices, 'devices', 1, 64), price: values.price,
+    });
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    const field = typeof err.details.field === 'string' ? err.details.field : '';
+    throw new UsageError(`--${OPTION[field] ?? field}: ${err.message}`);
+  }
+  const { plan, price } = parsed;
   if (!values.plan && plan.durationSec === undefined && plan.dataBytes === undefined) {
     throw new UsageError('give --plan NAME, or at least --duration or --data');
   }
   return {
     count, planName: values.plan, plan, note: values.note ?? null,
-    price: values.price !== undefined ? Number(values.price) : undefined, json: values.json ?? false,
+    price: price ?? undefined, json: values.json ?? false,
   };
 }
 

@@ -14,63 +14,15 @@ import type { VoucherStatus } from '../domain/entitlement.js';
 import { DomainError } from '../domain/errors.js';
 import { describePlan, type Lang } from '../domain/plan-words.js';
 import type { Plan } from '../domain/plan.js';
-import { parseBytes, parseDuration, parseRate } from '../domain/units.js';
 import type { OperatorRow } from './ports/model.js';
 import type { BatchRow, VoucherFilter, VoucherRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
+import { numberOf, planFromInput } from './plan-input.js';
 import { createBatch, revokeVoucher, savePlan } from './vouchers.js';
 import { transact } from './tx.js';
 
 const STATUSES: readonly VoucherStatus[] = ['unused', 'active', 'exhausted', 'expired', 'revoked'];
 const actorOf = (op: OperatorRow) => ({ type: 'operator' as const, id: op.id });
-
-function unit<T>(field: string, text: unknown, parse: (s: string) => T): T | undefined {
-  if (text === undefined || text === null || text === '') return undefined;
-  if (typeof text !== 'string') throw new DomainError('INVALID_INPUT', `${field} must be text like the examples`, { field });
-  try {
-    return parse(text);
-  } catch (err) {
-    throw new DomainError('INVALID_INPUT', (err as Error).message, { field });
-  }
-}
-
-function numberOf(field: string, v: unknown, opts: { integer?: boolean; min?: number } = {}): number | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || n < (opts.min ?? 0)) {
-    throw new DomainError('INVALID_INPUT', `${field} must be ${opts.integer ? 'a whole number' : 'a number'} of at least ${opts.min ?? 0}`, { field });
-  }
-  return n;
-}
-
-/** Turns what an operator typed into plan fields (only the ones given) and a price. */
-export function planFromInput(input: PlanInput): { plan: Partial<Plan>; price: number | null | undefined } {
-  const plan: Partial<Plan> = {};
-  const set = <K extends keyof Plan>(k: K, v: Plan[K] | undefined) => {
-    if (v !== undefined) plan[k] = v;
-  };
-  set('durationSec', unit('duration', input.duration, parseDuration));
-  set('dataBytes', unit('data', input.data, parseBytes));
-  set('downBps', unit('down', input.down, parseRate));
-  set('upBps', unit('up', input.up, parseRate));
-  set('devices', numberOf('devices', input.devices, { integer: true, min: 1 }));
-  set('redeemBy', unit('redeemBy', input.redeemBy, (s) => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) throw new RangeError('redeem-by must be a date like 2026-12-31');
-    const ms = new Date(`${s}T23:59:59.999`).getTime();
-    if (Number.isNaN(ms)) throw new RangeError('redeem-by is not a valid date');
-    return ms;
-  }));
-  if (input.reset) {
-    if (!['daily', 'weekly', 'monthly'].includes(input.reset)) throw new DomainError('INVALID_INPUT', 'reset must be daily, weekly or monthly', { field: 'reset' });
-    plan.reset = input.reset;
-  }
-  if (input.onExhausted !== undefined) {
-    if (input.onExhausted !== 'block' && input.onExhausted !== 'throttle') throw new DomainError('INVALID_INPUT', 'onExhausted must be block or throttle', { field: 'onExhausted' });
-    plan.onExhausted = input.onExhausted;
-  }
-  const price = input.price === null ? null : numberOf('price', input.price);
-  return { plan, price };
-}
 
 export function adminVouchers(ctx: CoreContext) {
   const { store } = ctx;
