@@ -3,7 +3,8 @@
  * It lives beside main.ts, not in src/radius, because it hands the server the portal's localized
  * sentences (src/http/i18n.ts) and radius/ must not import http/ (STYLE: radius → core → domain).
  * It runs beside whichever gateway driver is configured, on the same core and ledger. When a pool ends,
- * its live sessions on NASes with a coaPort get a Disconnect-Request (radius/pool-disconnect.ts).
+ * its live sessions on NASes with a coaPort get a Disconnect-Request (radius/pool-disconnect.ts); when it
+ * grows (a top-up, a reset, an extension) they get a CoA-Request with the new grant (radius/pool-coa.ts).
  *
  * @example
  *   const radius = await startRadius(rt, log);   // null when disabled
@@ -13,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { hasMessage, t } from './http/i18n.js';
 import type { Logger } from './lib/log.js';
 import { createDasClient } from './radius/das-client.js';
+import { watchPoolTopUps } from './radius/pool-coa.js';
 import { watchPoolEnds } from './radius/pool-disconnect.js';
 import { createRadiusServer, type RadiusServer } from './radius/server.js';
 import type { Runtime } from './runtime.js';
@@ -33,10 +35,15 @@ export async function startRadius(rt: Runtime, log: Logger): Promise<RadiusServe
   await server.start();
   const das = createDasClient({ clock: rt.core.clock, log, randomBytes });
   const watcher = watchPoolEnds({ events: rt.core.bus, core: rt.core, nas: config.nas, das, log });
+  const topUps = watchPoolTopUps({
+    events: rt.core.bus, core: rt.core, nas: config.nas, das, log,
+    slice: { minBytes: config.sliceMinBytes, maxBytes: config.sliceMaxBytes }, interimSec: config.interimIntervalSec,
+  });
   return {
     ...server,
     async stop() {
       watcher.off();
+      topUps.off();
       await das.stop();
       await server.stop();
     },

@@ -27,6 +27,8 @@ import { authorizeRadius, authorizeRadiusMac, checkRadiusCode, type RadiusAuthor
 import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-accounting.js';
 import { createRadiusBatcher } from './radius-batch.js';
 import { closeRadiusSession, radiusSessionsOfPool } from './radius-sessions.js';
+import { regrantRadiusSession, restoreRadiusSlice, type Regrant } from './radius-topup.js';
+import type { SliceRule } from './radius.js';
 import { createThrottle } from './throttle.js';
 import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
 import type { ClientHint } from '../gateway/driver.js';
@@ -114,6 +116,9 @@ export function createCore(deps: CoreDeps) {
       /** Live sessions of a pool (Disconnect targets) and closing one the NAS confirmed gone. */
       sessionsOfPool: (entitlementId: string) => radiusSessionsOfPool(ctx, entitlementId),
       closeSession: (sessionId: string, reason: string) => closeRadiusSession(ctx, sessionId, reason),
+      /** A top-up's new grant for a live session, reserved before its CoA, and the NAK undo (radius-topup.ts). */
+      regrant: (sessionId: string, opts: { slice: SliceRule | null; interimSec: number }) => regrantRadiusSession(ctx, sessionId, opts),
+      restoreSlice: (sessionId: string, before: Regrant['before'], granted: number | null) => restoreRadiusSlice(ctx, sessionId, before, granted),
     },
     topUp: (input: { ip: string; code: unknown; hint?: ClientHint }) => topUp(ctx, input),
     logout: (input: { ip: string; all?: boolean; deviceId?: string; hint?: ClientHint }) => logout(ctx, input),

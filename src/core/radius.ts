@@ -218,7 +218,7 @@ export function checkRadiusCode(ctx: CoreContext, input: RadiusAuthorizeInput): 
 }
 
 /** A pool's device slots: local gateway devices and live RADIUS sessions, one per MAC (oldest first). */
-function poolMembers(ctx: CoreContext, entitlementId: string, now: number, interimSec: number): Map<string, AttachedDevice> {
+export function poolMembers(ctx: CoreContext, entitlementId: string, now: number, interimSec: number): Map<string, AttachedDevice> {
   const members = new Map<string, AttachedDevice>();
   for (const d of ctx.store.entitlements.activeDevices(entitlementId)) members.set(d.mac, { mac: d.mac, attachedAt: d.attachedAt });
   for (const s of ctx.store.radiusSessions.livePoolSessions(entitlementId, now - staleAfterMs(interimSec))) {

@@ -1,5 +1,5 @@
 /**
- * Disconnect-Request sender (RFC 5176): Portico as the Dynamic Authorization Client of a NAS's DAS.
+ * Disconnect- and CoA-Request sender (RFC 5176): Portico as the Dynamic Authorization Client of a NAS's DAS.
  * One bound ephemeral UDP socket per address family, so retransmissions leave from the same source port
  * as RFC 5080 §2.2.2 asks; Identifiers are allocated per NAS address+port and never reused while one is
  * outstanding (RFC 2865 §2.5). A retry is the same datagram byte for byte (same Identifier, same
@@ -26,6 +26,11 @@ export interface DasTarget {
   address: string;
   port: number;
   secret: string;
+  /**
+   * Message-Authenticator and Event-Timestamp in the request (default true). uspot's DAS NAKs both
+   * (`src/radius-das.c`: "does not support … Message-Authenticator"; Event-Timestamp "NOT supported").
+   */
+  signed?: boolean;
 }
 
 export type DisconnectResult = { kind: 'ack' } | { kind: 'nak'; errorCause: number | null } | { kind: 'timeout' };
@@ -63,7 +68,7 @@ export function createDasClient(deps: DasClientDeps) {
       return void stats.dropped++;
     }
     if (!decoded.ok) return void stats.dropped++;
-    if (decoded.packet.code === Code.DisconnectACK) entry.resolve({ kind: 'ack' });
+    if (decoded.packet.code === Code.DisconnectACK || decoded.packet.code === Code.CoAACK) entry.resolve({ kind: 'ack' });
     else entry.resolve({ kind: 'nak', errorCause: get(decoded.packet, 'Error-Cause') ?? null });
   }
 
@@ -91,48 +96,54 @@ export function createDasClient(deps: DasClientDeps) {
     return socket;
   }
 
+  async function request(code: number, target: DasTarget, attrs: readonly AttributeInput[]): Promise<DisconnectResult> {
+    const socket = await socketFor(target.address);
+    const peer = `${target.address}|${target.port}`;
+    const identifier = allocate(peer);
+    const key = `${peer}|${identifier}`;
+    const signed = target.signed ?? true;
+    // RFC 5176 §6.3: Event-Timestamp against replay; fixed at the first transmission so retries are identical.
+    const all: AttributeInput[] = signed ? [...attrs, ['Event-Timestamp', Math.floor(deps.clock.now() / 1000)]] : [...attrs];
+    const { bytes, packet } = encodeRequest(code, all, target.secret, {
+      identifier, randomBytes: deps.randomBytes, messageAuthenticator: signed,
+    });
+    return new Promise<DisconnectResult>((resolve) => {
+      let sent = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (r: DisconnectResult) => {
+        clearTimeout(timer);
+        pending.delete(key);
+        if (r.kind === 'ack') stats.acked++;
+        else if (r.kind === 'nak') {
+          stats.naked++;
+          const c = String(r.errorCause ?? 'none');
+          stats.errorCauses[c] = (stats.errorCauses[c] ?? 0) + 1;
+        } else stats.timedOut++;
+        resolve(r);
+      };
+      pending.set(key, { packet, secret: target.secret, resolve: finish });
+      const transmit = () => {
+        if (sent === tries) return finish({ kind: 'timeout' });
+        if (sent++ > 0) stats.retried++;
+        else stats.sent++;
+        socket.send(bytes, target.port, target.address, (err) => {
+          if (err) deps.log.warn('radius-das', `cannot send to ${target.address}:${target.port}: ${err.message}`);
+        });
+        timer = setTimeout(transmit, intervalMs);
+      };
+      transmit();
+    });
+  }
+
   return {
     /**
-     * Sends a Disconnect-Request (Event-Timestamp and Message-Authenticator added) and resolves with the
-     * NAS's answer, or 'timeout' after `tries` identical transmissions `intervalMs` apart.
+     * Sends a Disconnect-Request (Event-Timestamp and Message-Authenticator added unless the target is
+     * unsigned) and resolves with the NAS's answer, or 'timeout' after `tries` identical transmissions
+     * `intervalMs` apart.
      */
-    async disconnect(target: DasTarget, attrs: readonly AttributeInput[]): Promise<DisconnectResult> {
-      const socket = await socketFor(target.address);
-      const peer = `${target.address}|${target.port}`;
-      const identifier = allocate(peer);
-      const key = `${peer}|${identifier}`;
-      // RFC 5176 §6.3: Event-Timestamp against replay; fixed at the first transmission so retries are identical.
-      const all: AttributeInput[] = [...attrs, ['Event-Timestamp', Math.floor(deps.clock.now() / 1000)]];
-      const { bytes, packet } = encodeRequest(Code.DisconnectRequest, all, target.secret, {
-        identifier, randomBytes: deps.randomBytes, messageAuthenticator: true,
-      });
-      return new Promise<DisconnectResult>((resolve) => {
-        let sent = 0;
-        let timer: NodeJS.Timeout | undefined;
-        const finish = (r: DisconnectResult) => {
-          clearTimeout(timer);
-          pending.delete(key);
-          if (r.kind === 'ack') stats.acked++;
-          else if (r.kind === 'nak') {
-            stats.naked++;
-            const c = String(r.errorCause ?? 'none');
-            stats.errorCauses[c] = (stats.errorCauses[c] ?? 0) + 1;
-          } else stats.timedOut++;
-          resolve(r);
-        };
-        pending.set(key, { packet, secret: target.secret, resolve: finish });
-        const transmit = () => {
-          if (sent === tries) return finish({ kind: 'timeout' });
-          if (sent++ > 0) stats.retried++;
-          else stats.sent++;
-          socket.send(bytes, target.port, target.address, (err) => {
-            if (err) deps.log.warn('radius-das', `cannot send to ${target.address}:${target.port}: ${err.message}`);
-          });
-          timer = setTimeout(transmit, intervalMs);
-        };
-        transmit();
-      });
-    },
+    disconnect: (target: DasTarget, attrs: readonly AttributeInput[]): Promise<DisconnectResult> => request(Code.DisconnectRequest, target, attrs),
+    /** The same for a CoA-Request (RFC 5176 §3.2): new authorization attributes for a live session. */
+    coa: (target: DasTarget, attrs: readonly AttributeInput[]): Promise<DisconnectResult> => request(Code.CoARequest, target, attrs),
     stats: () => structuredClone(stats),
     /** Closes the sockets; outstanding requests resolve as timeouts. */
     async stop(): Promise<void> {

@@ -3,7 +3,7 @@
  * live RADIUS session of it gets a Disconnect-Request (RFC 5176 §3, SPEC §9) on its NAS's coaPort, sent
  * as soon as the event is published (after the commit). Attributes: User-Name (CoovaChilli answers
  * nothing without it, radius.md §a), Acct-Session-Id, Calling-Station-Id in the NAS's MAC format,
- * Event-Timestamp and Message-Authenticator (das-client.ts). NASes with coaPort 0 have no DAS: their
+ * Event-Timestamp and Message-Authenticator (das-client.ts; not to uspot, whose DAS NAKs both). NASes with coaPort 0 have no DAS: their
  * open slice ends the session (radius.md §b, point 5). ACK closes the session; NAK 503
  * Session-Context-Not-Found means it is already gone, so it is closed too; other NAKs and timeouts are
  * logged and counted, and the session ends by its slice, its Stop or the stale rule.
@@ -17,6 +17,7 @@ import type { Core } from '../core/index.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../lib/log.js';
 import type { AttributeInput } from './attributes.js';
+import { NAS_PROFILES } from './profiles.js';
 import type { DasClient, DisconnectResult } from './das-client.js';
 
 /** RFC 5176 §3.5. */
@@ -31,20 +32,30 @@ export interface PoolDisconnectDeps {
 }
 
 /** Calling-Station-Id as the NAS prints it (radius.md §a): dashes for CoovaChilli/uspot, colons elsewhere. */
-function macFor(profile: NasConfig['profile'], mac: string): string {
+export function macFor(profile: NasConfig['profile'], mac: string): string {
   const up = mac.toUpperCase();
   return profile === 'coovachilli' || profile === 'uspot' ? up.replace(/:/g, '-') : up;
+}
+
+/** Where a NAS's DAS listens, and whether it takes Message-Authenticator/Event-Timestamp (profile, `dasMessageAuthenticator`). */
+export function dasTarget(nas: NasConfig, address: string) {
+  return { address, port: nas.coaPort, secret: nas.secret, signed: nas.dasMessageAuthenticator ?? NAS_PROFILES[nas.profile].dasSigned };
+}
+
+/** The session identification attributes (RFC 5176 §3): User-Name, Acct-Session-Id, Calling-Station-Id. */
+export function sessionIdentity(s: { userName: string | null; acctSessionId: string | null; mac: string }, nas: NasConfig): AttributeInput[] {
+  const attrs: AttributeInput[] = [];
+  if (s.userName) attrs.push(['User-Name', s.userName]);
+  if (s.acctSessionId) attrs.push(['Acct-Session-Id', s.acctSessionId]);
+  if (!s.mac.startsWith('nas:')) attrs.push(['Calling-Station-Id', macFor(nas.profile, s.mac)]);
+  return attrs;
 }
 
 export function watchPoolEnds(deps: PoolDisconnectDeps): { off: () => void; idle: () => Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
 
   async function disconnectOne(s: ReturnType<PoolDisconnectDeps['core']['radius']['sessionsOfPool']>[number], nas: NasConfig, why: string) {
-    const attrs: AttributeInput[] = [];
-    if (s.userName) attrs.push(['User-Name', s.userName]);
-    if (s.acctSessionId) attrs.push(['Acct-Session-Id', s.acctSessionId]);
-    if (!s.mac.startsWith('nas:')) attrs.push(['Calling-Station-Id', macFor(nas.profile, s.mac)]);
-    const r: DisconnectResult = await deps.das.disconnect({ address: s.nasIp!, port: nas.coaPort, secret: nas.secret }, attrs);
+    const r: DisconnectResult = await deps.das.disconnect(dasTarget(nas, s.nasIp!), sessionIdentity(s, nas));
     if (r.kind === 'ack') deps.core.radius.closeSession(s.id, `disconnect:${why}`);
     else if (r.kind === 'nak' && r.errorCause === SESSION_CONTEXT_NOT_FOUND) deps.core.radius.closeSession(s.id, `disconnect:${why}:gone`);
     else deps.log.warn('radius-das', `NAS ${nas.name} did not disconnect session ${s.id}`, r.kind === 'nak' ? { errorCause: r.errorCause } : { timeout: true });

@@ -25,6 +25,9 @@ export type NasProfileName = 'mikrotik' | 'coovachilli' | 'uspot' | 'pfsense' | 
 export type DataGrant = 'mikrotik-total' | 'chillispot-total' | 'pfsense-total';
 export type RateFormat = 'mikrotik' | 'wispr' | 'chillispot';
 
+/** What a CoA-Request (RFC 5176 §3.2) may change on this NAS when a pool is topped up. */
+export type CoaItem = 'time' | 'data' | 'rates' | 'interim';
+
 export interface NasProfile {
   /** Attribute(s) the NAS reads as the session's byte allowance, or null when it enforces time only. */
   data: DataGrant | null;
@@ -32,18 +35,32 @@ export interface NasProfile {
   rates: readonly RateFormat[];
   /** What the README may promise for this NAS. */
   enforces: 'time, data and rates' | 'time, data (minute-granular) and rates' | 'time only' | 'time and rates';
+  /** What a top-up CoA carries; empty: the NAS has no CoA and the top-up arrives at the next re-authorization. */
+  coa: readonly CoaItem[];
+  /** Whether its DAS takes Message-Authenticator and Event-Timestamp (RFC 5176 §3, §6.3) without a NAK. */
+  dasSigned: boolean;
 }
 
+/**
+ * CoA per NAS (radius.md §a, §b point 4):
+ * - MikroTik: Session-Timeout and the rate; Total-Limit is not CoA-changeable [I], so a data top-up
+ *   reaches the session at its next login (cookie / MAC) with a new slice.
+ * - CoovaChilli: attributes absent from a CoA reset to 0 (`config_radius_session(…, reconfig=0)`), so
+ *   the full set, with the data limit = used in the session + the new slice.
+ * - uspot (`src/radius-das.c`): CoA takes Session-Timeout, Idle-Timeout and Acct-Interim-Interval and
+ *   NAKs anything else — Event-Timestamp and Message-Authenticator included, in Disconnect too.
+ * - pfSense, OPNsense, UniFi, Omada: no CoA listener; re-authorization is the only lever.
+ */
 export const NAS_PROFILES: Readonly<Record<NasProfileName, NasProfile>> = {
-  mikrotik: { data: 'mikrotik-total', rates: ['mikrotik'], enforces: 'time, data and rates' },
-  coovachilli: { data: 'chillispot-total', rates: ['wispr', 'chillispot'], enforces: 'time, data and rates' },
-  uspot: { data: 'chillispot-total', rates: ['wispr'], enforces: 'time, data and rates' },
-  pfsense: { data: 'pfsense-total', rates: ['wispr'], enforces: 'time, data (minute-granular) and rates' },
-  opnsense: { data: null, rates: [], enforces: 'time only' },
-  unifi: { data: null, rates: [], enforces: 'time only' },
-  omada: { data: null, rates: [], enforces: 'time only' },
-  portico: { data: 'chillispot-total', rates: ['wispr'], enforces: 'time, data and rates' },
-  generic: { data: null, rates: ['wispr'], enforces: 'time and rates' },
+  mikrotik: { data: 'mikrotik-total', rates: ['mikrotik'], enforces: 'time, data and rates', coa: ['time', 'rates'], dasSigned: true },
+  coovachilli: { data: 'chillispot-total', rates: ['wispr', 'chillispot'], enforces: 'time, data and rates', coa: ['time', 'data', 'rates', 'interim'], dasSigned: true },
+  uspot: { data: 'chillispot-total', rates: ['wispr'], enforces: 'time, data and rates', coa: ['time', 'interim'], dasSigned: false },
+  pfsense: { data: 'pfsense-total', rates: ['wispr'], enforces: 'time, data (minute-granular) and rates', coa: [], dasSigned: true },
+  opnsense: { data: null, rates: [], enforces: 'time only', coa: [], dasSigned: true },
+  unifi: { data: null, rates: [], enforces: 'time only', coa: [], dasSigned: true },
+  omada: { data: null, rates: [], enforces: 'time only', coa: [], dasSigned: true },
+  portico: { data: 'chillispot-total', rates: ['wispr'], enforces: 'time, data and rates', coa: ['time', 'data', 'rates'], dasSigned: true },
+  generic: { data: null, rates: ['wispr'], enforces: 'time and rates', coa: ['time'], dasSigned: true },
 };
 
 const MAX_32 = 0xffff_ffff;
@@ -93,5 +110,27 @@ export function grantAttributesFor(profile: NasProfileName, g: GrantFigures): At
       if (down !== null) out.push(['ChilliSpot-Bandwidth-Max-Down', Math.max(1, Math.floor(down / 1000))]);
     }
   }
+  return out;
+}
+
+export interface CoaFigures extends GrantFigures {
+  /** Seconds left in the pool; null = no time limit. */
+  secondsLeft: number | null;
+}
+
+/**
+ * The authorization part of a top-up CoA-Request for this profile (identification attributes are the
+ * caller's). Session-Timeout counts from the NAS session's start on CoovaChilli, uspot and RouterOS, so
+ * it is the session's age plus what is left.
+ *
+ * @example coaAttributesFor('coovachilli', { secondsLeft: 3000, bytesLeft: 2e9, downBps: null, upBps: null }, 600, 300);
+ */
+export function coaAttributesFor(profile: NasProfileName, g: CoaFigures, ageSec: number, interimSec: number): AttributeInput[] {
+  const items = NAS_PROFILES[profile].coa;
+  const out: AttributeInput[] = [];
+  if (items.includes('time') && g.secondsLeft !== null) out.push(['Session-Timeout', Math.min(MAX_32, Math.max(1, Math.floor(ageSec + g.secondsLeft)))]);
+  if (items.includes('interim')) out.push(['Acct-Interim-Interval', interimSec]);
+  if (items.includes('data')) out.push(...grantAttributesFor(profile, { bytesLeft: g.bytesLeft, downBps: null, upBps: null }));
+  if (items.includes('rates')) out.push(...grantAttributesFor(profile, { bytesLeft: null, downBps: g.downBps, upBps: g.upBps }));
   return out;
 }
