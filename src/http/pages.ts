@@ -36,6 +36,8 @@ button.alt{background:#fff;color:#222;border:2px solid #555}button.small{width:a
 .big{font-size:1.9rem;font-weight:800;font-variant-numeric:tabular-nums}.muted{color:#444;font-size:.95rem}
 .bar{height:.7rem;background:#d6ddd8;border-radius:.35rem;overflow:hidden;margin:.3rem 0}.bar i{display:block;height:100%;background:#0b6e4f}
 ul.dev{list-style:none;padding:0;margin:0}ul.dev li{display:flex;justify-content:space-between;align-items:center;gap:.5rem;padding:.4rem 0;border-top:1px solid #e2e6e3}
+.check{display:flex;gap:.7rem;align-items:center;font-weight:700;min-height:3rem;margin:.8rem 0 0}.check input{width:1.7rem;height:1.7rem;flex:none;margin:0}
+.terms{max-height:12rem;overflow:auto;white-space:pre-line;font-size:.95rem;border:1px solid #bbb;border-radius:.4rem;padding:.5rem;margin:.3rem 0 0}
 .code{letter-spacing:.06em;font-family:ui-monospace,monospace;font-size:1.6rem;user-select:all}.ok{color:#0b6e4f;font-weight:700}.bad{color:#b00020;font-weight:700}footer{margin:1.2rem 0;font-size:.9rem;color:#444}
 a{color:#0b4f8a}`;
 
@@ -83,6 +85,10 @@ export interface LoginPageInput extends Chrome {
   hidden?: Record<string, string>;
   /** Why this device's session ended lately: said first, and the form becomes "add a code". */
   ended?: EndReason;
+  /** The operator's terms of use: shown in the form, which then requires ticking "I accept". */
+  terms?: string;
+  /** The box was ticked when the form came back with an error (device limit, typo): keep it ticked. */
+  accepted?: boolean;
 }
 
 const ENDED: Record<EndReason, [UiKey, UiKey]> = {
@@ -111,6 +117,10 @@ export function loginPage(p: LoginPageInput): string {
       `<form method="post" action="/login" class="card">${hidden}<label for="code">${esc(ranOut ? t(p.lang, 'addCode') : t(p.lang, 'codeLabel'))}</label>` +
       `<p class="hint" id="code-hint">${esc(ui(p.lang, 'codeHint'))}</p>` +
       `<input type="text" id="code" name="code" value="${esc(p.code ?? '')}" aria-describedby="code-hint${p.error ? ' err' : ''}"${p.error ? ' aria-invalid="true"' : ''} autocomplete="one-time-code" autocapitalize="characters" autocorrect="off" spellcheck="false" inputmode="text" maxlength="40" required placeholder="K7QM-4XPA-9TR"${p.error || !p.code ? ' autofocus' : ''}>` +
+      (p.terms
+        ? `<h2 style="margin-top:1rem" id="terms-title">${esc(ui(p.lang, 'termsTitle'))}</h2><div class="terms" id="terms" tabindex="0" role="region" aria-labelledby="terms-title">${esc(p.terms)}</div>` +
+          `<label class="check"><input type="checkbox" id="accept" name="accept" value="1" required${p.accepted ? ' checked' : ''}>${esc(ui(p.lang, 'accept'))}</label>`
+        : '') +
       `<button type="submit">${esc(t(p.lang, 'submit'))}</button>${replace}</form>`,
   });
 }

@@ -15,7 +15,11 @@ import { errorEnvelope, statusFor } from './errors.js';
 import { sameOrigin } from './admin-auth.js';
 import { pickText } from '../core/portal-texts.js';
 import { hasMessage, t, type Lang } from './i18n.js';
+import { ui } from './ui-text.js';
 import { loginPage, statusPage, type Chrome } from './pages.js';
+
+/** What a ticked checkbox or a JSON client sends for "I accept". */
+const ACCEPTED: ReadonlySet<string> = new Set(['1', 'on', 'true', 'yes']);
 
 const wantsJson = (c: Context) => /application\/json/.test(c.req.header('accept') ?? '');
 
@@ -74,9 +78,12 @@ export function portalRoutes(deps: HttpDeps) {
   const { core } = deps;
   // Operator settings (network name, languages, welcome text) win over the config file.
   const settings = () => core.admin.settings();
-  const welcome = (lang: Lang) => {
+  /** The operator's welcome and terms of use in `lang` (terms: in any language they exist in, rather than none). */
+  const texts = (lang: Lang): { welcome?: string; terms?: string } => {
     const s = settings();
-    return pickText(s.welcome, s.welcomeByLang, lang) || undefined;
+    const welcome = pickText(s.welcome, s.welcomeByLang, lang);
+    const terms = pickText(s.terms, s.termsByLang, lang) || Object.values(s.termsByLang)[0] || '';
+    return { ...(welcome ? { welcome } : {}), ...(terms ? { terms } : {}) };
   };
   const langOf = (c: Context): Lang => langOfRequest(deps, c);
   const chrome = (lang: Lang, keep?: Record<string, string>): Chrome => {
@@ -90,7 +97,7 @@ export function portalRoutes(deps: HttpDeps) {
     const status = statusFor(err.code);
     const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
     if (retryAfter !== undefined && status === 429) c.header('Retry-After', String(retryAfter));
-    const message = hasMessage(err.code) ? t(lang, err.code, { s: retryAfter ?? 0 }) : err.message;
+    const message = err.details.field === 'accept' ? ui(lang, 'termsRequired') : hasMessage(err.code) ? t(lang, err.code, { s: retryAfter ?? 0 }) : err.message;
     if (wantsJson(c)) {
       return c.json(errorEnvelope(err, message), status);
     }
@@ -108,7 +115,7 @@ export function portalRoutes(deps: HttpDeps) {
     }
     const code = (c.req.query('code') ?? '').slice(0, 40);
     const ended = !status.authorized ? status.ended?.reason : undefined;
-    return c.html(loginPage({ ...chrome(lang, { ...(code ? { code } : {}), ...hiddenHint(hint) }), welcome: welcome(lang), code, hidden: hiddenHint(hint), ...(ended ? { ended } : {}) }));
+    return c.html(loginPage({ ...chrome(lang, { ...(code ? { code } : {}), ...hiddenHint(hint) }), ...texts(lang), code, hidden: hiddenHint(hint), ...(ended ? { ended } : {}) }));
   });
 
   app.post('/login', async (c) => {
@@ -119,6 +126,11 @@ export function portalRoutes(deps: HttpDeps) {
       assertSameSite(c);
       fields = await form(c);
       const hint = hintOf((k) => fields[k]);
+      // Terms of use, when the operator set them, are accepted before any code is looked at: the box is
+      // `required` in the form, and this holds for forms posted without it (JS off, old browsers, curl).
+      if (texts(lang).terms && !ACCEPTED.has((fields.accept ?? '').toLowerCase())) {
+        throw new DomainError('INVALID_INPUT', 'accept the terms of use first', { field: 'accept' });
+      }
       const done = await core.login({ ip: clientIpOf(deps, c), code: fields.code ?? '', replace: fields.replace === '1', ...(hint ? { hint } : {}) });
       if (wantsJson(c)) {
         const body: LoginOk = { ok: true, session: sessionState(done.status, lang) };
@@ -128,7 +140,7 @@ export function portalRoutes(deps: HttpDeps) {
     } catch (err) {
       const hint = hintOf((k) => fields[k]);
       return errorResponse(c, err, lang, (message, offerReplace) =>
-        loginPage({ ...chrome(lang), welcome: welcome(lang), code: (fields.code ?? '').slice(0, 40), error: message, offerReplace, hidden: hiddenHint(hint) }),
+        loginPage({ ...chrome(lang), ...texts(lang), code: (fields.code ?? '').slice(0, 40), error: message, offerReplace, hidden: hiddenHint(hint), accepted: ACCEPTED.has((fields.accept ?? '').toLowerCase()) }),
       );
     }
   });
@@ -153,7 +165,7 @@ export function portalRoutes(deps: HttpDeps) {
       if (wantsJson(c)) return c.json({ ok: true, loggedOut: n });
       return c.redirect(fields.device ? '/status' : '/', 303);
     } catch (err) {
-      return errorResponse(c, err, lang, (message) => loginPage({ ...chrome(lang), welcome: welcome(lang), error: message }));
+      return errorResponse(c, err, lang, (message) => loginPage({ ...chrome(lang), ...texts(lang), error: message }));
     }
   });
 
@@ -172,7 +184,7 @@ export function portalRoutes(deps: HttpDeps) {
       return errorResponse(c, err, lang, (message) =>
         session.authorized
           ? statusPage({ ...chrome(lang), session, error: message })
-          : loginPage({ ...chrome(lang), welcome: welcome(lang), error: message }),
+          : loginPage({ ...chrome(lang), ...texts(lang), error: message }),
       );
     }
   });

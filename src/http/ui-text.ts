@@ -23,6 +23,7 @@ const TEXT = {
     added: 'Code added. Your plan now: {words}.',
     yourCode: 'Your code', shareCode: 'Type it on another phone to share this plan (up to {n} devices).',
     keepCode: 'Keep it: type it again to reconnect.',
+    termsTitle: 'Terms of use', accept: 'I accept the terms of use', termsRequired: 'Tick “I accept the terms of use” to connect.',
   },
   es: {
     codeHint: 'El código impreso en tu ficha. Mayúsculas, espacios y guiones no importan.',
@@ -38,6 +39,7 @@ const TEXT = {
     added: 'Código agregado. Tu plan ahora: {words}.',
     yourCode: 'Tu código', shareCode: 'Escríbelo en otro teléfono para compartir este plan (hasta {n} dispositivos).',
     keepCode: 'Guárdalo: escríbelo de nuevo para volver a conectarte.',
+    termsTitle: 'Condiciones de uso', accept: 'Acepto las condiciones de uso', termsRequired: 'Marca «Acepto las condiciones de uso» para conectarte.',
   },
   pt: {
     codeHint: 'O código impresso no seu voucher. Maiúsculas, espaços e traços não importam.',
@@ -53,6 +55,7 @@ const TEXT = {
     added: 'Código adicionado. Seu plano agora: {words}.',
     yourCode: 'Seu código', shareCode: 'Digite-o em outro celular para compartilhar este plano (até {n} dispositivos).',
     keepCode: 'Guarde-o: digite de novo para reconectar.',
+    termsTitle: 'Termos de uso', accept: 'Aceito os termos de uso', termsRequired: 'Marque “Aceito os termos de uso” para conectar.',
   },
   fr: {
     codeHint: 'Le code imprimé sur votre ticket. Majuscules, espaces et tirets sans importance.',
@@ -68,6 +71,7 @@ const TEXT = {
     added: 'Code ajouté. Votre forfait maintenant : {words}.',
     yourCode: 'Votre code', shareCode: 'Saisissez-le sur un autre téléphone pour partager ce forfait (jusqu’à {n} appareils).',
     keepCode: 'Gardez-le : saisissez-le à nouveau pour vous reconnecter.',
+    termsTitle: "Conditions d'utilisation", accept: "J'accepte les conditions d'utilisation", termsRequired: "Cochez « J'accepte les conditions d'utilisation » pour vous connecter.",
   },
 } as const;
 

@@ -470,3 +470,35 @@ describe('local time, numbers and words (issue 15 item 3)', () => {
     expect(t('en', 'TOO_MANY_ATTEMPTS', { s: 1 })).toContain('wait 1 second and');
   });
 });
+
+describe('terms of use (issue 15 item 5)', () => {
+  it('when set, the form shows them and requires "I accept"; the server enforces it; every language', async () => {
+    const h = await harness();
+    const { codes } = h.vouchers(2, { durationSec: 3600 });
+    const op = await h.core.addOperator({ name: 'ana', role: 'admin', password: 'long-enough-1' }, { type: 'system' });
+    const phone = h.device();
+    // No terms: no box, and a login needs nothing more.
+    expect(await (await phone.get('/')).text()).not.toContain('name="accept"');
+    await h.core.admin.saveSettings({ terms: 'Be kind. No file sharing.', termsByLang: { es: 'Sé amable. Nada de descargas.' } }, op);
+    for (const lang of ['en', 'es', 'pt', 'fr'] as const) {
+      const html = await (await phone.get(`/?lang=${lang}`)).text();
+      expect(html).toContain(`<input type="checkbox" id="accept" name="accept" value="1" required>${esc(ui(lang, 'accept'))}</label>`);
+      expect(html).toContain(lang === 'es' ? 'Sé amable. Nada de descargas.' : 'Be kind. No file sharing.');
+    }
+    const refused = await phone.login(codes[0]!, {}, { 'accept-language': 'es' });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain(esc(ui('es', 'termsRequired')));
+    expect(page).toContain(`value="${codes[0]}"`);
+    const json = await phone.login(codes[0]!, {}, JSON_ACCEPT);
+    expect(await json.json()).toMatchObject({ ok: false, code: 'INVALID_INPUT', field: 'accept', message: ui('en', 'termsRequired') });
+    expect(phone.online()).toBe(false);
+    expect(h.store.vouchers.findByCode(codes[0]!.replace(/-/g, ''))!.status).toBe('unused');
+    expect((await phone.login(codes[0]!, { accept: '1' })).status).toBe(303);
+    expect(phone.online()).toBe(true);
+    // A JSON client says so with accept: true.
+    const other = h.device();
+    const ok = await other.request('/login', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ code: codes[1], accept: true }) });
+    expect(ok.status).toBe(200);
+  });
+});

@@ -155,4 +155,31 @@ describe('issue 15: the status page keeps the resident informed', () => {
       await s.core.logout({ ip: '127.0.0.1', all: true });
     }
   });
+  it('terms of use, JS on (en) and off (es): the box must be ticked, in the resident’s language', async () => {
+    const op = s.rt.store.operators.list()[0]!;
+    await s.core.admin.saveSettings({ terms: 'Be kind. No file sharing.', termsByLang: { es: 'Sé amable. Nada de descargas.' } }, op);
+    try {
+      const { codes } = s.vouchers(2, { durationSec: 3600, dataBytes: 1e9 });
+      for (const [lang, locale, js, terms] of [['en', 'en-US', true, 'Be kind. No file sharing.'], ['es', 'es-ES', false, 'Sé amable. Nada de descargas.']] as const) {
+        const page = await b.phone({ locale, javaScriptEnabled: js });
+        let posts = 0;
+        page.on('request', (r) => void (r.method() === 'POST' && posts++));
+        await page.goto(s.url);
+        expect(await page.locator('#terms').textContent()).toBe(terms);
+        await page.locator('#code').fill(lang === 'en' ? codes[0]! : codes[1]!);
+        // Not ticked: the browser itself refuses to send the form.
+        await page.click('form[action="/login"] button[type=submit]');
+        await page.waitForTimeout(300);
+        expect(posts).toBe(0);
+        expect(new URL(page.url()).pathname).toBe('/');
+        await page.getByLabel(ui(lang, 'accept')).check();
+        await Promise.all([page.waitForURL(/\/status/), page.click('form[action="/login"] button[type=submit]')]);
+        expect(await page.locator('h1').textContent()).toBe(t(lang, 'connected'));
+        await page.context().close();
+        await s.core.logout({ ip: '127.0.0.1', all: true });
+      }
+    } finally {
+      await s.core.admin.saveSettings({ terms: '', termsByLang: {} }, op);
+    }
+  });
 });
