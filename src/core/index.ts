@@ -28,6 +28,7 @@ import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-acc
 import { createRadiusBatcher } from './radius-batch.js';
 import { closeRadiusSession, radiusSessionsOfPool } from './radius-sessions.js';
 import { regrantRadiusSession, restoreRadiusSlice, type Regrant } from './radius-topup.js';
+import { radiusHeldBytes, withRadiusReservations } from './radius-reserve.js';
 import type { SliceRule } from './radius.js';
 import { createThrottle } from './throttle.js';
 import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
@@ -41,6 +42,8 @@ const AUDIT_WINDOW_MS = 10 * 60_000;
 export function createCore(deps: CoreDeps) {
   const ctx: CoreContext = {
     ...deps,
+    // The local gateway gets what live RADIUS slices do not hold (core/radius-reserve.ts).
+    driver: withRadiusReservations(deps.driver, (poolId) => radiusHeldBytes(deps, poolId)),
     bus: new EventBus(deps.log),
     ledger: createLedger(deps.store, deps.clock),
     throttle: createThrottle({ clock: deps.clock, ...deps.config.security }),

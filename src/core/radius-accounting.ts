@@ -19,6 +19,7 @@
 import { localDay } from './ledger.js';
 import type { CoreContext } from './context.js';
 import { audit } from './pool.js';
+import { pushReservation } from './radius-reserve.js';
 
 /** RFC 2866 §5.1. */
 const START = 1;
@@ -95,5 +96,7 @@ export function recordRadiusAccounting(ctx: CoreContext, input: RadiusAccounting
     }
   });
   if (stop && !quietStop) ctx.bus.emit('device.detached', { deviceId: session.id, entitlementId: session.entitlementId, mac: session.mac, reason: 'radius-stop' });
+  // What the session held is free again: the local gateway's share grows (a resumed pfSense session holds it again at once).
+  if (stop && !quietStop && session.sliceBytes !== null) pushReservation(ctx, session.entitlementId);
   return { kind: 'recorded', sessionId: session.id, addedBytes: up + down, closed: stop };
 }

@@ -10,6 +10,7 @@
 import type { RadiusSessionRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { audit } from './pool.js';
+import { pushReservation } from './radius-reserve.js';
 
 export function radiusSessionsOfPool(ctx: CoreContext, entitlementId: string): RadiusSessionRow[] {
   return ctx.store.radiusSessions.activeOfPool(entitlementId);
@@ -26,5 +27,6 @@ export function closeRadiusSession(ctx: CoreContext, sessionId: string, reason: 
     if (closed) audit(ctx, 'device.detached', { type: 'system' }, s.entitlementId, { sessionId, nas: s.nas, reason });
   });
   if (closed) ctx.bus.emit('device.detached', { deviceId: s.id, entitlementId: s.entitlementId, mac: s.mac, reason });
+  if (closed && s.sliceBytes !== null) pushReservation(ctx, s.entitlementId);
   return closed;
 }

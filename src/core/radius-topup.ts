@@ -17,6 +17,7 @@ import { applyResets, remaining, statusAt } from '../domain/entitlement.js';
 import type { CoreContext } from './context.js';
 import { poolLimits } from './pool.js';
 import { poolMembers, sliceFor, sliceHeld, staleAfterMs, type SliceRule } from './radius.js';
+import { pushReservation } from './radius-reserve.js';
 
 export interface Regrant {
   /** The reservation before, for a NAK. */
@@ -53,6 +54,7 @@ export async function regrantRadiusSession(ctx: CoreContext, sessionId: string, 
       sliceBytes = Math.max(sliceBytes, sliceHeld(s));
       bytesLeft = used + sliceBytes;
       ctx.store.tx(() => ctx.store.radiusSessions.setSlice(s.id, sliceBytes, used, now));
+      pushReservation(ctx, ent.id);
     }
     return {
       before, ageSec: Math.max(0, Math.floor((now - s.grantedAt) / 1000)),
@@ -66,4 +68,5 @@ export function restoreRadiusSlice(ctx: CoreContext, sessionId: string, before: 
   const s = ctx.store.radiusSessions.get(sessionId);
   if (!s?.active || s.sliceBytes !== granted) return;
   ctx.store.tx(() => ctx.store.radiusSessions.setSlice(s.id, before.sliceBytes, before.sliceBase, s.lastSeen));
+  pushReservation(ctx, s.entitlementId);
 }

@@ -22,6 +22,7 @@ import { normalizeMac } from '../lib/net.js';
 import type { RadiusSessionRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { audit, poolForLogin, poolLimits } from './pool.js';
+import { pushReservation } from './radius-reserve.js';
 import { sourcePrefix } from './throttle.js';
 
 export interface RadiusAuthorizeInput {
@@ -146,6 +147,7 @@ export function prepareRadius(ctx: CoreContext, input: RadiusAuthorizeInput, byM
 export function radiusGranted(ctx: CoreContext, p: PreparedRadius, grant: RadiusGrant): void {
   if (!p.byMac) ctx.throttle.succeed(p.key);
   ctx.bus.emit('voucher.redeemed', { voucherId: grant.voucherId, entitlementId: grant.entitlementId, deviceId: grant.sessionId, mac: p.mac, ip: p.ip, topUp: false });
+  if (grant.sliceBytes !== null) pushReservation(ctx, grant.entitlementId);
 }
 
 /** A refusal, published like the portal's (metrics count failures by code). */

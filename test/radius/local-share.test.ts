@@ -1,0 +1,59 @@
+/**
+ * A pool shared by a device behind the local gateway and a session behind a NAS (core/radius-reserve.ts):
+ * the NAS session's slice is a reservation, so the local gateway's quota is what is left minus what
+ * live RADIUS sessions hold — not the whole remainder, or both could spend the same bytes. Observed on
+ * the simulated gateway: the quota it is given, and what a local download actually gets through.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/lib/log.js';
+import { Code, get } from '../../src/radius/index.js';
+import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
+import { harness, type Harness } from '../helpers/harness.js';
+import { burst } from './nas-peer.js';
+
+const SECRET = 'local-share-secret-24-chars';
+const MB = 1_000_000;
+let h: Harness;
+let server: RadiusServer;
+const tick = () => new Promise((r) => setTimeout(r, 20));
+
+describe('local gateway devices and RADIUS slices share one pool', () => {
+  beforeAll(async () => {
+    h = await harness();
+    server = createRadiusServer({
+      config: {
+        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60, sliceMinBytes: MB, sliceMaxBytes: 1000 * MB,
+        nas: [{ name: 'mk', address: '127.0.0.1', secret: SECRET, profile: 'mikrotik', coaPort: 0, requireMessageAuthenticator: true }],
+      },
+      core: h.core, clock: h.clock, log: silentLogger, translate: (c) => c,
+    });
+    await server.start();
+  });
+  afterAll(async () => server?.stop());
+
+  it('the local quota is the unreserved part; a Stop gives the rest back; together they never pass more than the pool', async () => {
+    const { codes } = h.vouchers(1, { durationSec: 3600, dataBytes: 100 * MB, devices: 2 });
+    const phone = h.device();
+    expect((await phone.login(codes[0]!)).status).toBe(303);
+    const [accept] = await burst(server.ports().auth, SECRET, [[['User-Name', codes[0]!], ['User-Password', codes[0]!], ['Calling-Station-Id', 'AA:BB:CC:70:00:01']]]);
+    expect(accept?.code).toBe(Code.AccessAccept);
+    const granted = get(accept!, 'Mikrotik-Total-Limit')!;
+    expect(granted).toBe(50 * MB); // an equal share: the local device counts
+    const cls = get(accept!, 'Class')!;
+    const pool = h.store.radiusSessions.get(cls.toString('utf8'))!.entitlementId;
+    await tick();
+    expect(h.network.pools.get(pool)!.limits.bytesRemaining).toBe(50 * MB);
+
+    // The local device tries to download 80 MB: the gateway lets 50 MB through, the NAS session's 50 MB stay reserved.
+    expect(phone.download(80 * MB)).toBe(50 * MB);
+    await h.sweep();
+    // The NAS session used 30 MB of its slice and stops: 20 MB are free again, and the local quota grows by them.
+    const [stop] = await burst(server.ports().acct, SECRET, [[['Acct-Status-Type', 2], ['Acct-Session-Id', 'L1'], ['Class', cls], ['Acct-Output-Octets', 30 * MB]]], 1500, '127.0.0.1', Code.AccountingRequest);
+    expect(stop?.code).toBe(Code.AccountingResponse);
+    await tick();
+    expect(h.network.pools.get(pool)!.limits.bytesRemaining).toBe(20 * MB);
+    expect(phone.download(80 * MB)).toBe(20 * MB);
+    await h.sweep();
+    expect(h.store.entitlements.get(pool)!.usedBytes).toBeLessThanOrEqual(100 * MB);
+  });
+});
