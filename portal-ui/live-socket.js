@@ -4,64 +4,61 @@
  * (network.js) and the operator console (admin/live.js): a socket on `/ws?topics=…` that is reopened
  * after a drop, 1 s after the first drop, doubling to at most 30 s, and back to 1 s once it opens again.
  * The pages stay usable without it (every figure is server-rendered, every action a form): a router
- * reboot must not make a hundred phones hammer it in step, hence the backoff.
+ * reboot must not make a hundred phones hammer it in step, hence the back-off.
  *
- * An ES module; the two classic pages load it with `import('./live-socket.js')` so their HTML (and their
- * no-JavaScript behaviour) stays as it is.
+ * ES5 with no import/export, like the resident pages (old phones' browsers), so that it loads both ways:
+ * portal.js and network.js add it as a classic <script>, the console imports it as a module for its side
+ * effect. Either way it defines `window.porticoLiveSocket`.
  *
  * @typedef {import('../src/api/contract.js').WsMessage} WsMessage
- *
- * @example
- *   const sock = liveSocket('network', { message: (m) => show(m), close: (ev) => ev.code !== 4401 });
- *   sock.close(); // for good: no reconnect
- */
-
-export const RETRY_MIN_MS = 1000;
-export const RETRY_MAX_MS = 30000;
-
-/**
  * @typedef {object} LiveHandlers
  * @property {(m: WsMessage) => void} message every message, parsed
  * @property {() => void} [open] the socket is open (again)
  * @property {(ev: CloseEvent) => boolean | void} [close] it dropped; return `false` to stop reconnecting
+ * @typedef {(topics: string, on: LiveHandlers) => { close(): void }} LiveSocket
+ *
+ * @example
+ *   var sock = window.porticoLiveSocket('network', { message: show, close: function (ev) { return ev.code !== 4401; } });
+ *   sock.close(); // for good: no reconnect
  */
+(function () {
+  var RETRY_MIN_MS = 1000;
+  var RETRY_MAX_MS = 30000;
 
-/**
- * @param {string} topics comma-separated topic names
- * @param {LiveHandlers} on
- * @returns {{ close(): void }}
- */
-export function liveSocket(topics, on) {
-  let backoff = RETRY_MIN_MS;
-  let stopped = false;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
-  /** @type {WebSocket | undefined} */
-  let ws;
-  const open = () => {
-    const sock = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?topics=${topics}`);
-    ws = sock;
-    sock.onopen = () => {
-      backoff = RETRY_MIN_MS;
-      on.open?.();
-    };
-    sock.onmessage = (ev) => on.message(JSON.parse(String(ev.data)));
-    sock.onclose = (ev) => {
-      if (stopped || ws !== sock) return;
-      if (on.close?.(ev) === false) {
+  /** @type {LiveSocket} */
+  var liveSocket = function (topics, on) {
+    var backoff = RETRY_MIN_MS;
+    var stopped = false;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    var timer;
+    /** @type {WebSocket | undefined} */
+    var ws;
+    function open() {
+      var sock = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?topics=' + topics);
+      ws = sock;
+      sock.onopen = function () {
+        backoff = RETRY_MIN_MS;
+        if (on.open) on.open();
+      };
+      sock.onmessage = function (ev) { on.message(JSON.parse(String(ev.data))); };
+      sock.onclose = function (ev) {
+        if (stopped || ws !== sock) return;
+        if (on.close && on.close(ev) === false) {
+          stopped = true;
+          return;
+        }
+        timer = setTimeout(open, backoff);
+        backoff = Math.min(backoff * 2, RETRY_MAX_MS);
+      };
+    }
+    open();
+    return {
+      close: function () {
         stopped = true;
-        return;
-      }
-      timer = setTimeout(open, backoff);
-      backoff = Math.min(backoff * 2, RETRY_MAX_MS);
+        clearTimeout(timer);
+        if (ws) ws.close();
+      },
     };
   };
-  open();
-  return {
-    close() {
-      stopped = true;
-      clearTimeout(timer);
-      ws?.close();
-    },
-  };
-}
+  /** @type {any} */ (window).porticoLiveSocket = liveSocket;
+})();

@@ -30,14 +30,19 @@
 
   function connect() {
     var dot = document.getElementById('live');
-    // The reconnect loop is shared with portal.js and the console (live-socket.js, an ES module).
-    import('./live-socket.js').then(function (m) {
-      m.liveSocket('network', {
+    // The reconnect loop is shared with portal.js and the console: live-socket.js, added as a script.
+    var script = document.createElement('script');
+    script.src = '/ui/live-socket.js';
+    script.onload = function () {
+      /** @type {import('./live-socket.js').LiveSocket} */
+      var liveSocket = /** @type {any} */ (window).porticoLiveSocket;
+      liveSocket('network', {
         open: function () { if (dot) dot.hidden = false; },
         message: function (msg) { if (msg.topic === 'network') apply(msg.payload); },
         close: function () { if (dot) dot.hidden = true; },
       });
-    });
+    };
+    document.head.appendChild(script);
   }
   if ('WebSocket' in window) connect();
 })();

@@ -122,14 +122,19 @@
 
   function connect() {
     var dot = $('live');
-    // The reconnect loop is shared with network.js and the console (live-socket.js, an ES module).
-    import('./live-socket.js').then(function (m) {
-      m.liveSocket('device', {
+    // The reconnect loop is shared with network.js and the console: live-socket.js, added as a script.
+    var script = document.createElement('script');
+    script.src = '/ui/live-socket.js';
+    script.onload = function () {
+      /** @type {import('./live-socket.js').LiveSocket} */
+      var liveSocket = /** @type {any} */ (window).porticoLiveSocket;
+      liveSocket('device', {
         open: function () { if (dot) dot.hidden = false; },
         message: function (msg) { if (msg.topic === 'device') apply(msg.payload); },
         close: function () { if (dot) dot.hidden = true; },
       });
-    });
+    };
+    document.head.appendChild(script);
   }
   setInterval(tick, 1000);
   if ('WebSocket' in window) connect();
