@@ -1,5 +1,5 @@
 /**
- * createApp(deps): builds the Hono app. No I/O here; tests call app.request(). Order matters:
+ * createApp(deps): builds the Hono app. No I/O and no subscriptions here; tests call app.request(). Order matters:
  * interception runs first so a foreign Host never reaches a portal route, then body limits, then routes.
  *
  * @example
@@ -10,7 +10,6 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ErrorEnvelope } from './api/contract.js';
 import { isDomainError } from './domain/errors.js';
-import { createMetrics } from './core/metrics.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { captiveApiRoutes } from './http/captive-api.js';
 import { clientIpOf, langOf, sessionState, socketAddresses, type HttpDeps } from './http/context.js';
@@ -53,7 +52,7 @@ export function createApp(deps: HttpDeps) {
   app.route('/', networkRoutes(deps));
   app.route('/', staticRoutes({ dir: uiDir() }));
   app.route('/', metricsRoutes(deps, {
-    metrics: createMetrics(core.bus),
+    metrics: core.metrics,
     ...(deps.wsClients ? { wsClients: deps.wsClients } : {}),
     ...(deps.radiusStats ? { radiusStats: deps.radiusStats } : {}),
   }));

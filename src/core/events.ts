@@ -9,6 +9,10 @@
  */
 import type { EntitlementStatus } from '../domain/entitlement.js';
 import type { Logger } from '../lib/log.js';
+import type { EventRow } from './ports/model.js';
+
+/** A stored audit row with its id. */
+export type AuditRecord = EventRow & { id: number };
 
 export interface PoolUsage {
   entitlementId: string;
@@ -33,6 +37,8 @@ export interface PorticoEvents {
   'login.failed': { ip: string; mac: string | null; code: string };
   'usage': { at: number; pools: PoolUsage[]; devicesOnline: number; downBps: number; upBps: number; sweepMs: number };
   'operator.action': { operatorId: string; action: string; subject: string | null };
+  /** An audit row, after the commit that wrote it (core/tx.ts): the operator event feed is built from these. */
+  'audit.recorded': AuditRecord;
 }
 
 export type EventName = keyof PorticoEvents;

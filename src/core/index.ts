@@ -16,6 +16,7 @@ import type { Actor, CoreContext, CoreDeps } from './context.js';
 import { EventBus } from './events.js';
 import { createHousekeeping } from './housekeeping.js';
 import { createLedger } from './ledger.js';
+import { createMetrics } from './metrics.js';
 import { login, topUp, type LoginInput } from './login.js';
 import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken, sessionOperator } from './operators.js';
 import { deviceStatus, logout, poolView } from './session.js';
@@ -61,6 +62,7 @@ export function createCore(deps: CoreDeps) {
     locks: keyedMutex(),
   };
   const housekeeping = createHousekeeping(ctx);
+  const metrics = createMetrics(ctx.bus);
   const accounting = createAccounting(ctx);
   const admin = createAdmin(ctx, { gatewayOk: accounting.gatewayOk });
   return {
@@ -96,12 +98,16 @@ export function createCore(deps: CoreDeps) {
     /** Audit summaries and retention (src/core/housekeeping.ts); tests call `housekeeping.run()`. */
     housekeeping,
     /** Reconciles the gateway with the database, hands it the walled garden, starts accounting. */
+    /** Counters for GET /metrics since start (core/metrics.ts). */
+    metrics: { snapshot: () => metrics.snapshot() },
     start: async (opts?: { timer?: boolean }) => {
+      metrics.start();
       await accounting.start(opts);
       await applyWalledGarden(ctx, admin.settings().walledGarden);
       if (opts?.timer !== false) housekeeping.start();
     },
     stop: async () => {
+      metrics.close();
       await accounting.stop();
       await housekeeping.stop();
     },

@@ -31,7 +31,8 @@ export function createMetrics(bus: EventBus) {
   const s: MetricsSnapshot = { logins: 0, topUps: 0, failures: {}, bytes: 0, sweepMs: 0, sweeps: 0, sweepMsSum: 0, devicesOnline: 0 };
   const poolUsed = new Map<string, number>();
 
-  const off = [
+  let off: (() => void)[] = [];
+  const subscribe = () => [
     bus.on('voucher.redeemed', 'metrics', (e) => {
       if (e.topUp) s.topUps += 1;
       else s.logins += 1;
@@ -57,12 +58,17 @@ export function createMetrics(bus: EventBus) {
   ];
 
   return {
+    /** Subscribes to the bus (core.start() calls it). */
+    start(): void {
+      if (!off.length) off = subscribe();
+    },
     snapshot(): MetricsSnapshot {
       return { ...s, failures: { ...s.failures } };
     },
     /** Unsubscribes from the bus. */
     close(): void {
       for (const f of off) f();
+      off = [];
     },
   };
 }

@@ -3,6 +3,7 @@
  * transition runs in `transact(ctx, what, (t) => …)`, where `t.record(entry, event)` writes the audit
  * row inside the transaction and queues the bus event for after the commit. So a transition is written
  * once, an event never leaves for something that rolled back, and an audit row never lacks its event.
+ * Every recorded row is also published as `audit.recorded`, so the live operator feed never re-reads the table.
  *
  * A storage failure (full disk, I/O error, locked database, RAM journal short of flash) becomes
  * DomainError STORAGE_FAILED ("could not save <what>; nothing was changed") here, in one place for every
@@ -44,10 +45,10 @@ export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
   const outbox: Publish[] = [];
   const t: Tx = {
     record(entry, event) {
-      ctx.store.events.append({
-        at: ctx.clock.now(), type: entry.type, actorType: entry.actor.type, actorId: entry.actor.id ?? null, subject: entry.subject, data: entry.data ?? null,
-      });
+      const row = { at: ctx.clock.now(), type: entry.type, actorType: entry.actor.type, actorId: entry.actor.id ?? null, subject: entry.subject, data: entry.data ?? null };
+      const id = ctx.store.events.append(row);
       if (event) outbox.push(event);
+      outbox.push(['audit.recorded', { ...row, id }]);
     },
     publish(event) {
       outbox.push(event);

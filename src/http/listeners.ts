@@ -94,6 +94,7 @@ export function createListeners(deps: ListenersDeps) {
     https,
     /** Binds HTTP (rejects if it cannot) and HTTPS (a failure is logged: the portal still works on HTTP). */
     async listen(): Promise<void> {
+      hub.start();
       if (https) {
         https.on('error', (err) => log.error('http', `cannot listen on ${l.host}:${config.tls.port} (TLS): ${err.message}`));
         https.listen(config.tls.port, l.host);

@@ -5,16 +5,16 @@
  * did not exist, so the portal does not advertise it.
  *
  * @example
- *   app.route('/', metricsRoutes(deps, { metrics: createMetrics(core.bus), wsClients: () => hub.size() }));
+ *   app.route('/', metricsRoutes(deps, { metrics: core.metrics, wsClients: () => hub.stats().connections }));
  */
 import { Hono } from 'hono';
 import type { ErrorEnvelope } from '../api/contract.js';
-import type { Metrics } from '../core/metrics.js';
+import type { MetricsSnapshot } from '../core/metrics.js';
 import { OPERATOR_COOKIE, cookieValue } from './admin-auth.js';
 import { socketAddresses, type HttpDeps, type RadiusCounters } from './context.js';
 
 export interface MetricsRouteOptions {
-  metrics: Metrics;
+  metrics: { snapshot(): MetricsSnapshot };
   /** Open WebSocket connections (the hub's count), when a hub is running. */
   wsClients?: () => number;
   /** The RADIUS server's counters, when it runs. */
@@ -70,6 +70,11 @@ export function metricsRoutes(deps: HttpDeps, opts: MetricsRouteOptions) {
       metric('portico_radius_requests_total', 'counter', 'RADIUS requests answered, by outcome (ACCEPT, a refusal code, RECORDED, ...).', byKey(radius.outcomes, 'outcome'));
       metric('portico_radius_replayed_total', 'counter', 'RADIUS retransmissions answered from the duplicate cache (RFC 5080).', [['', radius.replayed]]);
       metric('portico_radius_dropped_total', 'counter', 'RADIUS datagrams dropped without an answer, by reason (unknown source, bad authenticator, ...).', byKey(radius.dropped, 'reason'));
+      const nas = Object.entries(radius.byNas ?? {}).sort(([a], [b]) => a.localeCompare(b));
+      const perNas = (key: 'outcomes' | 'dropped', l: string): [string, number][] => nas.flatMap(([n, s]) => byKey(s[key], l).map(([k, v]): [string, number] => [`{nas="${label(n)}",${k.slice(1)}`, v]));
+      metric('portico_radius_nas_requests_total', 'counter', 'RADIUS requests answered, by NAS and outcome.', perNas('outcomes', 'outcome'));
+      metric('portico_radius_nas_dropped_total', 'counter', 'RADIUS datagrams from a configured NAS dropped without an answer, by NAS and reason.', perNas('dropped', 'reason'));
+      metric('portico_radius_nas_last_packet_seconds', 'gauge', 'When each NAS was last heard, Unix time (0: not yet).', nas.map(([n, s]) => [`{nas="${label(n)}"}`, Math.floor((s.lastPacketAt ?? 0) / 1000)]));
     }
     metric('portico_gateway_up', 'gauge', 'Whether the gateway driver reports healthy (1) or not (0).', [['', gw.ok ? 1 : 0]]);
     metric('process_resident_memory_bytes', 'gauge', 'Resident set size.', [['', process.memoryUsage.rss()]]);

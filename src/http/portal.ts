@@ -55,7 +55,11 @@ async function form(c: Context): Promise<Record<string, string>> {
   }
   // No content type and no body (curl -X POST, a bare fetch): an empty form, as a browser would send it.
   // A body without a type cannot be read as anything, so it is still refused.
-  if (!type && (await c.req.text()) === '') return {};
+  // A body the client aborts mid-way (a reset) is unreadable input, not a server error.
+  const text = type ? null : await c.req.text().catch(() => {
+    throw new DomainError('INVALID_INPUT', 'the form could not be read');
+  });
+  if (text === '') return {};
   throw new DomainError('INVALID_INPUT', 'send the form as application/x-www-form-urlencoded or JSON');
 }
 

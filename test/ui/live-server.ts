@@ -67,6 +67,7 @@ export async function liveServer(opts: LiveServerOptions = {}) {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s as Server)) as Server;
   });
   hub.attach(server);
+  hub.start();
   const url = `http://127.0.0.1:${port}/`;
 
   return {
