@@ -33,6 +33,8 @@ export interface RadiusCounters {
   replayed: number;
   dropped: Record<string, number>;
   outcomes: Record<string, number>;
+  /** Per configured NAS: outcomes, drops, and when it was last heard (Unix ms). */
+  byNas?: Record<string, { outcomes: Record<string, number>; dropped: Record<string, number>; lastPacketAt: number | null }>;
 }
 
 interface NodeEnv {

@@ -54,6 +54,16 @@ export interface RadiusServerStats {
   dropped: Record<string, number>;
   /** Outcomes by kind (ACCEPT, VOUCHER_UNKNOWN, RECORDED, UNKNOWN_SESSION, …). */
   outcomes: Record<string, number>;
+  /** The same per configured NAS (a datagram from an unknown source has none), and when it was last heard. */
+  byNas: Record<string, NasStats>;
+}
+
+export interface NasStats {
+  received: number;
+  outcomes: Record<string, number>;
+  dropped: Record<string, number>;
+  /** Unix ms of the last datagram from it; null before the first. */
+  lastPacketAt: number | null;
 }
 
 /** Which request codes each port takes (RFC 2865 §3, RFC 2866 §3, RFC 5997 §3). */
@@ -65,13 +75,16 @@ const ACCEPTS: Record<ListenerKind, readonly number[]> = {
 export function createRadiusServer(deps: RadiusServerDeps) {
   const { config, log } = deps;
   const findNas = nasTable(config.nas);
-  const stats: RadiusServerStats = { received: 0, answered: 0, replayed: 0, dropped: {}, outcomes: {} };
+  const stats: RadiusServerStats = { received: 0, answered: 0, replayed: 0, dropped: {}, outcomes: {}, byNas: {} };
+  for (const n of config.nas) stats.byNas[n.name] = { received: 0, outcomes: {}, dropped: {}, lastPacketAt: null };
+  const bump = (o: Record<string, number>, k: string) => void (o[k] = (o[k] ?? 0) + 1);
   const sockets = new Map<ListenerKind, Socket>();
   const caches = new Map<ListenerKind, DedupeCache>();
   const inFlight = new Set<Promise<void>>();
 
-  const drop = (reason: string, rinfo: RemoteInfo) => {
-    stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
+  const drop = (reason: string, rinfo: RemoteInfo, nas?: string) => {
+    bump(stats.dropped, reason);
+    if (nas) bump(stats.byNas[nas]!.dropped, reason);
     log.debug('radius', `dropped a datagram from ${rinfo.address}:${rinfo.port}: ${reason}`);
   };
 
@@ -79,21 +92,24 @@ export function createRadiusServer(deps: RadiusServerDeps) {
     stats.received++;
     const nas = findNas(rinfo.address);
     if (!nas) return drop('UNKNOWN_SOURCE', rinfo);
+    const per = stats.byNas[nas.name]!;
+    per.received++;
+    per.lastPacketAt = deps.clock.now();
     let decoded;
     try {
       decoded = decodeRequest(msg, nas.secret, { requireMessageAuthenticator: nas.requireMessageAuthenticator });
     } catch (err) {
-      if (err instanceof RadiusError) return drop(err.code, rinfo);
+      if (err instanceof RadiusError) return drop(err.code, rinfo, nas.name);
       throw err;
     }
-    if (!decoded.ok) return drop(decoded.reasons[0]!, rinfo);
+    if (!decoded.ok) return drop(decoded.reasons[0]!, rinfo, nas.name);
     const packet = decoded.packet;
-    if (!ACCEPTS[kind].includes(packet.code)) return drop('WRONG_PORT', rinfo);
+    if (!ACCEPTS[kind].includes(packet.code)) return drop('WRONG_PORT', rinfo, nas.name);
 
     const cache = caches.get(kind)!;
     const key = { address: rinfo.address, port: rinfo.port, identifier: packet.identifier, authenticator: packet.authenticator };
     const seen = cache.begin(key);
-    if (seen.kind === 'in-progress') return drop('DUPLICATE_IN_PROGRESS', rinfo);
+    if (seen.kind === 'in-progress') return drop('DUPLICATE_IN_PROGRESS', rinfo, nas.name);
     if (seen.kind === 'replay') {
       stats.replayed++;
       return send(kind, seen.response, rinfo);
@@ -111,13 +127,14 @@ export function createRadiusServer(deps: RadiusServerDeps) {
       // No answer: the NAS retransmits, and the retransmission is processed anew (RFC 2866 §4.1).
       cache.abandon(key);
       log.warn('radius', `could not handle a request from NAS ${nas.name}; not answered`, { err: err instanceof Error ? err.message : String(err) });
-      return drop('HANDLER_FAILED', rinfo);
+      return drop('HANDLER_FAILED', rinfo, nas.name);
     }
     if (!result) {
       cache.abandon(key);
-      return drop('MISSING_ATTRIBUTE', rinfo);
+      return drop('MISSING_ATTRIBUTE', rinfo, nas.name);
     }
-    stats.outcomes[result.outcome] = (stats.outcomes[result.outcome] ?? 0) + 1;
+    bump(stats.outcomes, result.outcome);
+    bump(per.outcomes, result.outcome);
     cache.complete(key, result.reply);
     send(kind, result.reply, rinfo);
   }
