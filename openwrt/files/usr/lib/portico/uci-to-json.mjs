@@ -150,8 +150,32 @@ const AUDIT = {
   max_rows: ['audit.maxRows', int],
 };
 
+// Portico as the RADIUS server of NAS gear (docs/radius.md): `config radius` plus one `config nas` per NAS.
+const RADIUS = {
+  enabled: ['radius.server.enabled', bool],
+  host: ['radius.server.host', str],
+  auth_port: ['radius.server.authPort', int],
+  acct_port: ['radius.server.acctPort', int],
+  interim_interval: ['radius.server.interimIntervalSec', int],
+  slice_min_bytes: ['radius.server.sliceMinBytes', int],
+  slice_max_bytes: ['radius.server.sliceMaxBytes', int],
+};
+
+const NAS = {
+  name: ['name', str],
+  address: ['address', str],
+  secret: ['secret', str],
+  profile: ['profile', str],
+  coa_port: ['coaPort', int],
+  require_message_authenticator: ['requireMessageAuthenticator', bool],
+  uam_secret: ['uamSecret', str],
+  das_message_authenticator: ['dasMessageAuthenticator', bool],
+};
+const NAS_LISTS = { uam_host: 'uamHosts' };
+
 const SECTIONS = {
   portico: [MAIN, MAIN_LISTS],
+  radius: [RADIUS, {}],
   gateway: [GATEWAY, GATEWAY_LISTS],
   network: [NETWORK, NETWORK_LISTS],
   security: [SECURITY, {}],
@@ -193,6 +217,7 @@ function apply(target, s, options, lists) {
 export function toConfig(sections) {
   const out = {};
   const routers = [];
+  const nases = [];
   for (const s of sections) {
     if (s.type === 'router') {
       const r = {};
@@ -200,11 +225,18 @@ export function toConfig(sections) {
       routers.push(r);
       continue;
     }
+    if (s.type === 'nas') {
+      const n = {};
+      apply(n, s, NAS, NAS_LISTS);
+      nases.push(n);
+      continue;
+    }
     const rules = SECTIONS[s.type];
-    if (!rules) throw new UciError(`unknown section type "${s.type}" (allowed: ${[...Object.keys(SECTIONS), 'router'].join(', ')})`);
+    if (!rules) throw new UciError(`unknown section type "${s.type}" (allowed: ${[...Object.keys(SECTIONS), 'router', 'nas'].join(', ')})`);
     apply(out, s, rules[0], rules[1]);
   }
   if (routers.length) set(out, 'gateway.routeros.routers', routers);
+  if (nases.length) set(out, 'radius.server.nas', nases);
   return out;
 }
 
