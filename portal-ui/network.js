@@ -9,8 +9,9 @@
   var root = document.querySelector('[data-network]');
   if (!(root instanceof HTMLElement)) return;
   var box = root;
-  /** @param {number} n */
-  function trim(n) { return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1).replace(/\.0$/, '') : n.toFixed(2).replace(/\.?0+$/, ''); }
+  var dec = box.dataset.dec || '.';
+  /** @param {number} n same as formatBytes/formatRate + localNumber (src/domain/units.ts, plan-words.ts) */
+  function trim(n) { return (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1).replace(/\.0$/, '') : n.toFixed(2).replace(/\.?0+$/, '')).replace('.', dec); }
   /** @param {number} b */
   function bytes(b) { return b >= 1e9 ? trim(b / 1e9) + ' GB' : b >= 1e6 ? trim(b / 1e6) + ' MB' : b >= 1e3 ? trim(b / 1e3) + ' kB' : b + ' B'; }
   /** @param {number} r */
@@ -45,4 +46,16 @@
     document.head.appendChild(script);
   }
   if ('WebSocket' in window) connect();
+
+  // The 24-hour chart gains a bucket every 5 minutes: fetch the server's markup for it (history-chart.ts).
+  var history = document.getElementById('history');
+  if (history && 'fetch' in window) {
+    var chart = history;
+    setInterval(function () {
+      fetch('/network/history?lang=' + encodeURIComponent(chart.dataset.lang || 'en'), { cache: 'no-store' })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) { chart.innerHTML = html; })
+        .catch(function () { /* keep the last chart */ });
+    }, Number(chart.dataset.every) || 300000);
+  }
 })();

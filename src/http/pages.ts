@@ -38,6 +38,7 @@ button.alt{background:#fff;color:#222;border:2px solid #555}button.small{width:a
 ul.dev{list-style:none;padding:0;margin:0}ul.dev li{display:flex;justify-content:space-between;align-items:center;gap:.5rem;padding:.4rem 0;border-top:1px solid #e2e6e3}
 .check{display:flex;gap:.7rem;align-items:center;font-weight:700;min-height:3rem;margin:.8rem 0 0}.check input{width:1.7rem;height:1.7rem;flex:none;margin:0}
 .terms{max-height:12rem;overflow:auto;white-space:pre-line;font-size:.95rem;border:1px solid #bbb;border-radius:.4rem;padding:.5rem;margin:.3rem 0 0}
+figure.chart{margin:.7rem 0 0}figure.chart figcaption{font-weight:700;font-size:.95rem}
 .code{letter-spacing:.06em;font-family:ui-monospace,monospace;font-size:1.6rem;user-select:all}.ok{color:#0b6e4f;font-weight:700}.bad{color:#b00020;font-weight:700}footer{margin:1.2rem 0;font-size:.9rem;color:#444}
 a{color:#0b4f8a}`;
 
