@@ -1,46 +1,26 @@
 /**
- * The only file with side effects: config → database → migrations → driver → core → listeners; signals.
- * `portico serve` starts here; the other commands run through the CLI with the same config.
- *
- * Start-up never flushes the gateway: core.start() reconciles the kernel/router state with the database,
- * so residents stay online across a restart (SPEC §4). Shutdown flushes pending usage and leaves the
- * gateway as it is for the next start to reconcile.
+ * The only file with side effects: the process. It runs the CLI; `portico serve` starts the one
+ * composition (server.ts), prints where Portico listens, and stops it on SIGTERM/SIGINT. What cannot
+ * start is a StartError: its sentences are logged and the exit code is 1.
  */
 import { readFileSync } from 'node:fs';
-import { createListeners } from './http/listeners.js';
 import { runCli } from './cli/index.js';
 import type { Config } from './config/schema.js';
 import { createLogger } from './lib/log.js';
-import { openRuntime } from './runtime.js';
-import { startRadius } from './serve-radius.js';
+import { createServer, StartError } from './server.js';
 
 async function serve(config: Config): Promise<void> {
   const log = createLogger(config.log.level);
-  const startedAt = performance.now();
-  const rt = await openRuntime(config, { log });
+  const server = createServer({ config, log });
+  let started;
   try {
-    await rt.driver.start();
+    started = await server.start();
   } catch (err) {
-    log.error('gateway', `the ${config.gateway.driver} gateway cannot start: ${(err as Error).message}`);
-    log.error('gateway', 'check gateway.* in the config (or run with gateway.driver=simulated to try Portico without a router)');
-    rt.close();
+    if (!(err instanceof StartError)) throw err;
+    for (const line of err.lines) log.error(err.part, line);
     process.exit(1);
   }
-  await rt.core.start();
-  const radius = await startRadius(rt, log).catch((err: Error) => (log.error('radius', err.message), process.exit(1)));
-  rt.storage.start();
-  // Listener construction and hardening live in http/listeners.ts; what a bind failure means is decided here.
-  const tls = config.tls.port && config.tls.cert && config.tls.key ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
-  const listeners = createListeners({ core: rt.core, config, log, tls, ...(radius ? { radiusStats: () => radius.stats() } : {}) });
-  try {
-    await listeners.listen();
-  } catch (err) {
-    log.error('http', `cannot listen on ${config.listen.host}:${config.listen.port}: ${(err as Error).message}`);
-    process.exit(1);
-  }
-
-  const admin = await rt.core.bootstrapAdmin();
-  const ms = Math.round(performance.now() - startedAt);
+  const { admin, ms } = started;
   process.stdout.write(`Portico is serving the portal on ${config.portalUrl} (gateway: ${config.gateway.driver}, ready in ${ms} ms)\n`);
   process.stdout.write(`Operator console: ${new URL('/admin', config.portalUrl).toString()}\n`);
   if (admin) {
@@ -56,12 +36,7 @@ async function serve(config: Config): Promise<void> {
     // procd waits 15 s (openwrt init term_timeout) before SIGKILL; a final RAM-mode snapshot may need most of it.
     const force = setTimeout(() => process.exit(1), 12_000);
     force.unref();
-    void listeners.close();
-    await radius?.stop();
-    await rt.core.stop();
-    rt.storage.stop();
-    await rt.driver.stop();
-    rt.close();
+    await server.stop();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

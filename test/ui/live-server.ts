@@ -1,8 +1,8 @@
 /**
  * A whole Portico listening on a real loopback port, in this process: temp data dir, the simulated
- * gateway generating traffic (so quotas count down live), the accounting timer, the Hono app through
- * @hono/node-server and the WebSocket hub attached — what `portico serve` runs, minus signals. Used by
- * the WebSocket tests, the Chromium tests and `npm run screenshots`.
+ * gateway generating traffic (so quotas count down live), the accounting timer, and the production
+ * composition (src/server.ts: the same listeners, interception and WebSocket hub as `portico serve`,
+ * minus signals). Used by the WebSocket tests, the Chromium tests and `npm run screenshots`.
  *
  * @example
  *   const s = await liveServer({ pollMs: 200 });
@@ -10,20 +10,18 @@
  *   await s.close();
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request, type Server } from 'node:http';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import { createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { formatCode } from '../../src/domain/code.js';
 import type { Plan } from '../../src/domain/plan.js';
 import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
 import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
-import { createWsHub, type WsHubOptions } from '../../src/http/ws-hub.js';
+import type { WsHubOptions } from '../../src/http/ws-hub.js';
 import { silentLogger } from '../../src/lib/log.js';
-import { openRuntime } from '../../src/runtime.js';
+import { createServer } from '../../src/server.js';
 import { freePort } from '../helpers/free-port.js';
 
 
@@ -56,18 +54,10 @@ export async function liveServer(opts: LiveServerOptions = {}) {
   const network = new SimulatedNetwork(true);
   const driver = createSimulatedDriver({ network, downBps: opts.downBps ?? 3_000_000, upBps: opts.upBps ?? 500_000, tickMs: opts.downBps === 0 ? 0 : 100 });
   const clock = skewClock();
-  const rt = await openRuntime(config, { log: silentLogger, driver, clock });
-  await driver.start();
-  await rt.core.start();
-  const admin = await rt.core.bootstrapAdmin();
-  const deps = { core: rt.core, config, log: silentLogger };
-  const app = createApp(deps);
-  const hub = createWsHub(deps, opts.hub);
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port }, () => resolve(s as Server)) as Server;
-  });
-  hub.attach(server);
-  hub.start();
+  const server = createServer({ config, log: silentLogger, driver, clock, ...(opts.hub ? { hub: opts.hub } : {}) });
+  const { admin } = await server.start();
+  const rt = server.runtime;
+  const hub = server.listeners.hub;
   const url = `http://127.0.0.1:${port}/`;
 
   return {
@@ -88,12 +78,7 @@ export async function liveServer(opts: LiveServerOptions = {}) {
       return { batch: r.batch, codes: r.vouchers.map((v) => formatCode(v.code)), ids: r.vouchers.map((v) => v.id) };
     },
     async close(): Promise<void> {
-      hub.close();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rt.core.stop();
-      await driver.stop();
-      rt.close();
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
