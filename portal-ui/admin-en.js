@@ -51,7 +51,7 @@ export const EN = {
   errNoPlan: 'That plan does not exist any more. Reload the page.', errNetName: 'The network name needs 1 to 80 characters.',
   errSsid: 'The Wi-Fi name can have at most 32 characters.', errWelcome: 'The welcome text can have at most 500 characters.',
   errLangs: 'Choose at least one language for residents.', errGarden: 'Walled garden: up to 200 host names, addresses or networks (like 10.0.0.0/8).',
-  menu: 'Menu', printTitle: 'Print: {layout}', sheetFrame: 'Voucher sheet',
+  edit: 'Edit', menu: 'Menu', printTitle: 'Print: {layout}', sheetFrame: 'Voucher sheet',
   archiveQ: 'Archive {name}? It leaves this list and the New batch form; vouchers already made keep working.', confirmArchive: 'Confirm archive', cancel: 'Cancel', planArchived: 'Plan {name} archived.',
   errOther: 'Something went wrong. Try again.',
 };

@@ -46,7 +46,7 @@ const ES = {
   errNoPlan: 'Ese plan ya no existe. Recarga la página.', errNetName: 'El nombre de la red debe tener de 1 a 80 caracteres.',
   errSsid: 'El nombre del Wi-Fi puede tener como máximo 32 caracteres.', errWelcome: 'El texto de bienvenida puede tener como máximo 500 caracteres.',
   errLangs: 'Elige al menos un idioma para los usuarios.', errGarden: 'Jardín vallado: hasta 200 nombres de sitios, direcciones o redes (como 10.0.0.0/8).',
-  menu: 'Menú', printTitle: 'Imprimir: {layout}', sheetFrame: 'Hoja de fichas',
+  edit: 'Editar', menu: 'Menú', printTitle: 'Imprimir: {layout}', sheetFrame: 'Hoja de fichas',
   archiveQ: '¿Archivar {name}? Sale de esta lista y del formulario de Nuevo lote; las fichas ya hechas siguen funcionando.', confirmArchive: 'Confirmar archivo', cancel: 'Cancelar', planArchived: 'Plan {name} archivado.',
   errOther: 'Algo salió mal. Inténtalo de nuevo.',
 };

@@ -46,7 +46,7 @@ const FR = {
   errNoPlan: "Ce forfait n'existe plus. Rechargez la page.", errNetName: 'Le nom du réseau doit faire de 1 à 80 caractères.',
   errSsid: 'Le nom du Wi-Fi ne peut pas dépasser 32 caractères.', errWelcome: "Le texte d'accueil ne peut pas dépasser 500 caractères.",
   errLangs: 'Choisissez au moins une langue pour les habitants.', errGarden: 'Accès libre : jusqu’à 200 noms de sites, adresses ou réseaux (comme 10.0.0.0/8).',
-  menu: 'Menu', printTitle: 'Imprimer : {layout}', sheetFrame: 'Feuille de tickets',
+  edit: 'Modifier', menu: 'Menu', printTitle: 'Imprimer : {layout}', sheetFrame: 'Feuille de tickets',
   archiveQ: 'Archiver {name} ? Il quitte cette liste et le formulaire Nouveau lot ; les tickets déjà faits restent valables.', confirmArchive: 'Confirmer l’archivage', cancel: 'Annuler', planArchived: 'Forfait {name} archivé.',
   errOther: "Quelque chose s'est mal passé. Réessayez.",
 };

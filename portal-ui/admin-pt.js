@@ -46,7 +46,7 @@ const PT = {
   errNoPlan: 'Esse plano não existe mais. Recarregue a página.', errNetName: 'O nome da rede precisa ter de 1 a 80 caracteres.',
   errSsid: 'O nome do Wi-Fi pode ter no máximo 32 caracteres.', errWelcome: 'O texto de boas-vindas pode ter no máximo 500 caracteres.',
   errLangs: 'Escolha pelo menos um idioma para os moradores.', errGarden: 'Jardim murado: até 200 nomes de sites, endereços ou redes (como 10.0.0.0/8).',
-  menu: 'Menu', printTitle: 'Imprimir: {layout}', sheetFrame: 'Folha de vouchers',
+  edit: 'Editar', menu: 'Menu', printTitle: 'Imprimir: {layout}', sheetFrame: 'Folha de vouchers',
   archiveQ: 'Arquivar {name}? Ele sai desta lista e do formulário Novo lote; os vouchers já feitos continuam funcionando.', confirmArchive: 'Confirmar arquivamento', cancel: 'Cancelar', planArchived: 'Plano {name} arquivado.',
   errOther: 'Algo deu errado. Tente de novo.',
 };

@@ -143,4 +143,41 @@ describe('operator console for shopkeepers in Chromium', () => {
     expect(errors).toEqual([]);
     await phone.context().close();
   });
+
+  it('lists a new batch at once, keeps a revoked row\'s note, and edits a plan from its row', async () => {
+    await page.goto(`${s.url}admin#/batch`);
+    await page.locator('h1', { hasText: 'New batch' }).waitFor();
+    const before = await page.locator('#batches tr').count();
+    await page.getByLabel('How many').fill('2');
+    await page.getByLabel('Note').fill('stall 7');
+    if (!(await page.locator('details').evaluate((d) => (d as HTMLDetailsElement).open))) await page.click('summary');
+    await page.getByLabel('Time (from first use)').fill('1d');
+    await page.getByRole('button', { name: 'Create batch' }).click();
+    await page.locator('#codes div').first().waitFor();
+    await page.locator('#batches tr', { hasText: 'stall 7' }).waitFor();
+    expect(await page.locator('#batches tr').count()).toBe(before + 1);
+
+    const code = (await page.locator('#codes div').first().textContent())!;
+    await page.goto(`${s.url}admin#/vouchers?q=${code}`);
+    const row = page.locator(`tr[data-code="${code}"]`);
+    await expect(row.textContent()).resolves.toContain('stall 7');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('button', { name: 'Confirm revoke' }).click();
+    await row.locator('.pill.revoked').waitFor();
+    await expect(row.textContent()).resolves.toContain('stall 7');
+
+    await s.core.admin.vouchers.savePlan('Month', { duration: '30d', data: '20GB', devices: 3, down: '4Mbit', up: '1Mbit', reset: 'weekly', price: 12 }, s.rt.store.operators.findByName('admin')!);
+    await page.goto(`${s.url}admin#/plans`);
+    const month = page.locator('tr', { has: page.locator('td', { hasText: /^Month$/ }) });
+    await month.getByRole('button', { name: 'Edit' }).click();
+    const form = page.locator('#plan-form');
+    expect(await form.evaluate((f) => Object.fromEntries([...(f as HTMLFormElement).elements].flatMap((e) => ((e as HTMLInputElement).name ? [[(e as HTMLInputElement).name, (e as HTMLInputElement).value]] : []))))).toEqual({
+      name: 'Month', price: '12', duration: '30d', data: '20GB', devices: '3', down: '4Mbit', up: '1Mbit', onExhausted: 'block', reset: 'weekly',
+    });
+    await page.getByLabel('Data', { exact: true }).fill('25GB');
+    await page.getByRole('button', { name: 'Save plan' }).click();
+    await page.locator('[role=status]', { hasText: 'Plan Month saved.' }).waitFor();
+    await expect(month.textContent()).resolves.toContain('25 GB, 30 days from first use, 3 devices');
+    expect(s.rt.store.vouchers.listPlans().find((p) => p.name === 'Month')).toMatchObject({ price: 12 });
+  });
 });

@@ -25,6 +25,10 @@ export default async function batch(main, params, shell) {
     /** @type {Promise<BatchView[]>} */ (api('GET', '/api/admin/batches')),
   ]);
   const result = h('div', { id: 'result' });
+  /** @param {BatchView[]} list */
+  const batchRows = (list) => list.map((b) => h('tr', { 'data-batch': b.id }, h('td', {}, when(b.createdAt)), h('td', {}, num(b.count)), h('td', {}, b.words), h('td', {}, b.note ?? ''), h('td', {}, money(b.price)), h('td', {}, b.seller ?? ''),
+    h('td', {}, h('a', { href: `#/vouchers?batch=${encodeURIComponent(b.id)}` }, t('vouchers')), ' ', printLinks(b))));
+  const tbody = h('tbody', { id: 'batches' }, batchRows(batches));
   const form = h('form', {
     class: 'card',
     onsubmit: (/** @type {Event} */ e) => {
@@ -34,6 +38,8 @@ export default async function batch(main, params, shell) {
         const body = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
         const r = /** @type {BatchCreated} */ (await api('POST', '/api/admin/batches', body));
         flash(t('createdN', { n: num(r.batch.count), words: r.batch.words }, r.batch.count));
+        // The new batch joins the list below without a reload.
+        tbody.replaceChildren(...batchRows(/** @type {BatchView[]} */ (await api('GET', '/api/admin/batches'))));
         result.replaceChildren(h('div', { class: 'card' }, h('h2', {}, t('batchTitle', { note: r.batch.note ?? '' })), h('p', {}, r.batch.words), printLinks(r.batch),
           h('div', { class: 'codes', id: 'codes' }, r.codes.map((c) => h('div', {}, c)))));
       });
@@ -49,8 +55,6 @@ export default async function batch(main, params, shell) {
     h('details', { open: plans.length === 0 }, h('summary', {}, t('customLimits')), planFields()),
     h('p', {}, h('button', { type: 'submit' }, t('createBatch'))),
   );
-  const rows = batches.map((b) => h('tr', {}, h('td', {}, when(b.createdAt)), h('td', {}, num(b.count)), h('td', {}, b.words), h('td', {}, b.note ?? ''), h('td', {}, money(b.price)), h('td', {}, b.seller ?? ''),
-    h('td', {}, h('a', { href: `#/vouchers?batch=${encodeURIComponent(b.id)}` }, t('vouchers')), ' ', printLinks(b))));
   main.append(h('h1', {}, t('batch')), form, result,
-    h('div', { class: 'card' }, h('h2', {}, t('batches')), h('div', { class: 'scroll' }, h('table', {}, head(['created', 'count', 'plan', 'note', 'price', 'sellerCol', '']), h('tbody', {}, rows)))));
+    h('div', { class: 'card' }, h('h2', {}, t('batches')), h('div', { class: 'scroll' }, h('table', {}, head(['created', 'count', 'plan', 'note', 'price', 'sellerCol', '']), tbody))));
 }

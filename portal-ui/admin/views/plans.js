@@ -10,6 +10,17 @@ import { h, money, fields, act, head } from '../dom.js';
 import { t } from '../i18n.js';
 import { planFields } from '../plan-fields.js';
 
+/** Units the API parses (src/domain/units.ts), largest first; a value is written in the largest that divides it. */
+const DURATION = /** @type {[number, string][]} */ ([[604800, 'w'], [86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']]);
+const BYTES = /** @type {[number, string][]} */ ([[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB'], [1, 'B']]);
+const RATE = /** @type {[number, string][]} */ ([[1e9, 'Gbit'], [1e6, 'Mbit'], [1e3, 'kbit'], [1, 'bit']]);
+/** @param {number | null} n @param {[number, string][]} scale */
+const units = (n, scale) => {
+  if (n === null) return '';
+  const [size, unit] = scale.find(([size]) => n % size === 0) ?? scale[scale.length - 1];
+  return `${n / size}${unit}`;
+};
+
 /** @type {import('../dom.js').View} */
 export default async function plans(main, params, shell) {
   const plans = /** @type {PlanView[]} */ (await api('GET', '/api/admin/plans'));
@@ -27,8 +38,25 @@ export default async function plans(main, params, shell) {
         h('button', { class: 'alt', onclick: () => cell.replaceChildren(...keep) }, t('cancel')))));
     /** @type {HTMLElement | null} */ (cell.querySelector('button.alt'))?.focus();
   };
+  /**
+   * Fills the form with a saved plan, in the units operators type, so changing it is not retyping it.
+   * @param {PlanView} p
+   */
+  const edit = (p) => {
+    /** @type {Record<string, string>} */
+    const values = {
+      name: p.name, price: p.price === null ? '' : String(p.price), duration: units(p.plan.durationSec, DURATION), data: units(p.plan.dataBytes, BYTES),
+      devices: String(p.plan.devices), down: units(p.plan.downBps, RATE), up: units(p.plan.upBps, RATE), onExhausted: p.plan.onExhausted, reset: p.plan.reset ?? '',
+    };
+    for (const [name, value] of Object.entries(values)) {
+      const el = /** @type {HTMLInputElement | HTMLSelectElement | null} */ (form.querySelector(`[name="${name}"]`));
+      if (el) el.value = value;
+    }
+    form.scrollIntoView({ block: 'start' });
+    /** @type {HTMLInputElement | null} */ (form.querySelector('[name=data]'))?.focus();
+  };
   const form = h('form', {
-    class: 'card',
+    class: 'card', id: 'plan-form',
     onsubmit: (/** @type {Event} */ e) => {
       e.preventDefault();
       act(async () => {
@@ -42,6 +70,8 @@ export default async function plans(main, params, shell) {
   main.append(h('h1', {}, t('plans')),
     h('div', { class: 'card scroll' }, h('table', {}, head(['name', 'inWords', 'price', '']),
       h('tbody', {}, plans.map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.words), h('td', {}, money(p.price)),
-        h('td', {}, h('button', { class: 'alt', onclick: (/** @type {Event} */ e) => confirmArchive(/** @type {HTMLElement} */ (e.currentTarget).parentElement, p) }, t('archive')))))))),
+        h('td', { class: 'inline' },
+          h('button', { class: 'alt', onclick: () => edit(p) }, t('edit')),
+          h('button', { class: 'alt', onclick: (/** @type {Event} */ e) => confirmArchive(/** @type {HTMLElement} */ (e.currentTarget).parentElement, p) }, t('archive')))))))),
     form);
 }

@@ -50,7 +50,8 @@ export default async function vouchers(main, params, shell) {
         e.preventDefault();
         act(async () => {
           const r = /** @type {{ voucher: VoucherView }} */ (await api('POST', `/api/admin/vouchers/${encodeURIComponent(v.id)}/revoke`, fields(/** @type {HTMLFormElement} */ (e.target))));
-          tr.replaceWith(row(r.voucher));
+          // The revoke answer may not carry the note; the row keeps the one it showed.
+          tr.replaceWith(row({ ...r.voucher, note: r.voucher.note ?? v.note }));
           flash(t('isRevoked', { code: v.code }));
         });
       },
