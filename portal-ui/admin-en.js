@@ -32,6 +32,8 @@ export const EN = {
   networkName: 'Network name', ssid: 'Wi-Fi name (SSID, for the join QR on printed sheets)', residentLangs: 'Languages offered to residents',
   welcome: 'Welcome text on the sign-in page', garden: 'Walled garden: hosts or addresses reachable before sign-in (one per line)',
   saveSettings: 'Save settings', settingsSaved: 'Settings saved.',
+  termsText: 'Terms of use (residents must tick "I accept"; empty: none)', noticeText: 'Notice on the portal and the network page (e.g. "outage tonight 22:00–23:00")',
+  forAllLangs: 'All languages', forLang: '{lang} (instead)',
   changeMine: 'Change my password', currentPw: 'Current password', newPw: 'New password (8+ characters)', changePw: 'Change password',
   pwChanged: 'Password changed.', signOut: 'Sign out',
   limTime: 'Time (from first use)', limTimePh: 'e.g. 1h, 1d, 30d', limData: 'Data', limDataPh: 'e.g. 500MB, 2GB', limDown: 'Download speed',

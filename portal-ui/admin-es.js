@@ -27,6 +27,8 @@ const ES = {
   networkName: 'Nombre de la red', ssid: 'Nombre del Wi-Fi (SSID, para el QR de conexión en las hojas impresas)', residentLangs: 'Idiomas para los usuarios',
   welcome: 'Texto de bienvenida en la página de acceso', garden: 'Jardín vallado: sitios o direcciones accesibles antes de conectarse (uno por línea)',
   saveSettings: 'Guardar configuración', settingsSaved: 'Configuración guardada.',
+  termsText: 'Condiciones de uso (los residentes deben marcar «Acepto»; vacío: ninguna)', noticeText: 'Aviso en el portal y en la página de la red (p. ej. «corte esta noche 22:00–23:00»)',
+  forAllLangs: 'Todos los idiomas', forLang: '{lang} (en su lugar)',
   changeMine: 'Cambiar mi contraseña', currentPw: 'Contraseña actual', newPw: 'Contraseña nueva (8 caracteres o más)', changePw: 'Cambiar contraseña',
   pwChanged: 'Contraseña cambiada.', signOut: 'Cerrar sesión',
   limTime: 'Tiempo (desde el primer uso)', limTimePh: 'p. ej. 1h, 1d, 30d', limData: 'Datos', limDataPh: 'p. ej. 500MB, 2GB', limDown: 'Velocidad de bajada',

@@ -27,6 +27,8 @@ const FR = {
   networkName: 'Nom du réseau', ssid: 'Nom du Wi-Fi (SSID, pour le QR de connexion sur les feuilles imprimées)', residentLangs: 'Langues proposées aux habitants',
   welcome: "Texte d'accueil sur la page de connexion", garden: 'Accès libre : sites ou adresses joignables avant la connexion (un par ligne)',
   saveSettings: 'Enregistrer les réglages', settingsSaved: 'Réglages enregistrés.',
+  termsText: "Conditions d'utilisation (les résidents doivent cocher « J'accepte » ; vide : aucune)", noticeText: 'Avis sur le portail et la page du réseau (ex. : « coupure ce soir 22:00–23:00 »)',
+  forAllLangs: 'Toutes les langues', forLang: '{lang} (à la place)',
   changeMine: 'Changer mon mot de passe', currentPw: 'Mot de passe actuel', newPw: 'Nouveau mot de passe (8 caractères ou plus)', changePw: 'Changer le mot de passe',
   pwChanged: 'Mot de passe changé.', signOut: 'Se déconnecter',
   limTime: 'Durée (dès la première utilisation)', limTimePh: 'ex. : 1h, 1d, 30d', limData: 'Données', limDataPh: 'ex. : 500MB, 2GB', limDown: 'Débit descendant',

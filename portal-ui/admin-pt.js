@@ -27,6 +27,8 @@ const PT = {
   networkName: 'Nome da rede', ssid: 'Nome do Wi-Fi (SSID, para o QR de conexão nas folhas impressas)', residentLangs: 'Idiomas oferecidos aos moradores',
   welcome: 'Texto de boas-vindas na página de entrada', garden: 'Jardim murado: sites ou endereços acessíveis antes de entrar (um por linha)',
   saveSettings: 'Salvar configurações', settingsSaved: 'Configurações salvas.',
+  termsText: 'Termos de uso (os residentes precisam marcar “Aceito”; vazio: nenhum)', noticeText: 'Aviso no portal e na página da rede (ex.: “queda hoje à noite 22:00–23:00”)',
+  forAllLangs: 'Todos os idiomas', forLang: '{lang} (no lugar)',
   changeMine: 'Trocar minha senha', currentPw: 'Senha atual', newPw: 'Nova senha (8 caracteres ou mais)', changePw: 'Trocar senha',
   pwChanged: 'Senha trocada.', signOut: 'Sair',
   limTime: 'Tempo (a partir do primeiro uso)', limTimePh: 'ex.: 1h, 1d, 30d', limData: 'Dados', limDataPh: 'ex.: 500MB, 2GB', limDown: 'Velocidade de download',

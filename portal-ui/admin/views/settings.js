@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * Settings: the network name, SSID, languages offered to residents, the welcome text and the walled
+ * Settings: the network name, SSID, languages offered to residents, the resident texts (welcome, terms
+ * of use, notice: one for all languages and, optionally, one per language that wins) and the walled
  * garden (hosts reachable before sign-in).
  *
  * @typedef {import('../../../src/api/contract.js').SettingsView} SettingsView
@@ -13,6 +14,21 @@ import { LANG_NAMES, t } from '../i18n.js';
 /** @type {import('../dom.js').View} */
 export default async function settings(main, params, shell) {
   const s = /** @type {SettingsView} */ (await api('GET', '/api/admin/settings'));
+  /** @typedef {'welcome' | 'terms' | 'notice'} Kind */
+  /** @type {Record<Kind, { label: TextKey, max: number }>} */
+  const KINDS = { welcome: { label: 'welcome', max: 500 }, terms: { label: 'termsText', max: 2000 }, notice: { label: 'noticeText', max: 300 } };
+  /** A text for all languages, then one per offered language (core/portal-texts.ts). @param {Kind} kind */
+  const texts = (kind) => {
+    const byLang = /** @type {Record<string, string>} */ (s[`${kind}ByLang`] ?? {});
+    return h('fieldset', {}, h('legend', {}, t(KINDS[kind].label)),
+      h('label', { for: kind }, t('forAllLangs')), h('textarea', { id: kind, name: kind, maxlength: KINDS[kind].max }, s[kind] ?? ''),
+      s.languages.flatMap((l) => [
+        h('label', { for: `${kind}-${l}`, lang: l }, t('forLang', { lang: LANG_NAMES[l] })),
+        h('textarea', { id: `${kind}-${l}`, name: `${kind}.${l}`, lang: l, maxlength: KINDS[kind].max }, byLang[l] ?? ''),
+      ]));
+  };
+  /** @param {FormData} fd @param {Kind} kind */
+  const byLangOf = (fd, kind) => Object.fromEntries(s.languages.map((l) => [l, String(fd.get(`${kind}.${l}`) ?? '')]));
   const form = h('form', {
     class: 'card',
     onsubmit: (/** @type {Event} */ e) => {
@@ -21,6 +37,8 @@ export default async function settings(main, params, shell) {
       act(async () => {
         await api('PUT', '/api/admin/settings', {
           networkName: String(fd.get('networkName') ?? ''), ssid: String(fd.get('ssid') ?? ''), welcome: String(fd.get('welcome') ?? ''),
+          welcomeByLang: byLangOf(fd, 'welcome'), terms: String(fd.get('terms') ?? ''), termsByLang: byLangOf(fd, 'terms'),
+          notice: String(fd.get('notice') ?? ''), noticeByLang: byLangOf(fd, 'notice'),
           languages: fd.getAll('languages').map(String),
           walledGarden: String(fd.get('walledGarden') ?? '').split(/\s+/).filter(Boolean),
         });
@@ -32,7 +50,7 @@ export default async function settings(main, params, shell) {
     h('label', { for: 'ssid' }, t('ssid')), h('input', { id: 'ssid', name: 'ssid', value: s.ssid, maxlength: 32 }),
     h('fieldset', {}, h('legend', {}, t('residentLangs')), Object.entries(LANG_NAMES).map(([code, label]) =>
       h('label', { class: 'inline', lang: code }, h('input', { type: 'checkbox', name: 'languages', value: code, checked: s.languages.includes(/** @type {any} */ (code)) }), label))),
-    h('label', { for: 'welcome' }, t('welcome')), h('textarea', { id: 'welcome', name: 'welcome', maxlength: 500 }, s.welcome),
+    texts('welcome'), texts('terms'), texts('notice'),
     h('label', { for: 'walledGarden' }, t('garden')), h('textarea', { id: 'walledGarden', name: 'walledGarden' }, s.walledGarden.join('\n')),
     h('p', {}, h('button', { type: 'submit' }, t('saveSettings'))));
   main.append(h('h1', {}, t('settings')), form);
