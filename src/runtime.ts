@@ -34,6 +34,14 @@ export interface Runtime {
 
 export const randomBytes = (n: number) => randomFillSync(new Uint8Array(n));
 
+/**
+ * Core over a store and a driver with the production capabilities (crypto random bytes, ids): the one
+ * place core is wired, for `serve`, the CLI, the tests (test/helpers/portico.ts) and the bench.
+ */
+export function composeCore(deps: { config: Config; store: Store; driver: GatewayDriver; clock: Clock; log: Logger }): Core {
+  return createCore({ ...deps, randomBytes, newId });
+}
+
 export function databasePath(config: Config): string {
   return join(config.storage.mode === 'ram' ? config.storage.ramDir : config.dataDir, 'portico.db');
 }
@@ -48,7 +56,7 @@ export async function openRuntime(config: Config, opts: { log: Logger; clock?: C
   const store = createStore(ram ? ram.db : openDatabase(file));
   const clock = opts.clock ?? systemClock;
   const driver = opts.driver ?? (await createDriver(config, { log: opts.log, clock }));
-  const core = createCore({ config, store, driver, clock, log: opts.log, randomBytes, newId });
+  const core = composeCore({ config, store, driver, clock, log: opts.log });
   const storage = ram ?? { start() {}, stop() {} };
   return { config, store, driver, core, storage, close: () => store.close() };
 }

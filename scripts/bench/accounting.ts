@@ -9,14 +9,12 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomFillSync } from 'node:crypto';
 import { parseConfig } from '../../src/config/load.js';
-import { createCore } from '../../src/core/index.js';
 import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
 import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
 import { fakeClock } from '../../src/lib/clock.js';
-import { newId } from '../../src/lib/ids.js';
 import { createLogger } from '../../src/lib/log.js';
+import { composeCore } from '../../src/runtime.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createStore } from '../../src/store/index.js';
 import type { BenchResult } from './types.js';
@@ -30,7 +28,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
   const driver = createSimulatedDriver({ network, downBps: 2e6, upBps: 4e5, tickMs: 0 });
   const clock = fakeClock(Date.now());
   const config = parseConfig({ log: { level: 'warn' } });
-  const core = createCore({ config, store, driver, clock, log: createLogger('warn'), randomBytes: (n) => randomFillSync(new Uint8Array(n)), newId });
+  const core = composeCore({ config, store, driver, clock, log: createLogger('warn') });
   try {
     await driver.start();
     await core.start({ timer: false });

@@ -3,22 +3,15 @@
  * counts what the gateway counted while Portico was down, events follow commits, and the gateway and the
  * database never disagree after a failure.
  */
-import { randomFillSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
-import { createCore } from '../../src/core/index.js';
 import { formatCode } from '../../src/domain/code.js';
-import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
 import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
 import { fakeClock } from '../../src/lib/clock.js';
-import { newId } from '../../src/lib/ids.js';
-import { silentLogger } from '../../src/lib/log.js';
-import { openDatabase } from '../../src/store/db.js';
-import { createStore } from '../../src/store/index.js';
 import { harness } from '../helpers/harness.js';
+import { createTestPortico } from '../helpers/portico.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -27,12 +20,7 @@ afterEach(() => {
 
 /** A Portico "process" over a database file and a gateway that both outlive it. */
 async function boot(file: string, network: SimulatedNetwork, clock = fakeClock()) {
-  const config = parseConfig({ accounting: { intervalMs: 60_000, pollMs: 1000 } });
-  const store = createStore(openDatabase(file));
-  const driver = createSimulatedDriver({ network, downBps: 0, upBps: 0, tickMs: 0 });
-  await driver.start();
-  const core = createCore({ config, store, driver, clock, log: silentLogger, randomBytes: (n) => randomFillSync(new Uint8Array(n)), newId });
-  await core.start({ timer: false });
+  const { store, core } = await createTestPortico({ config: { accounting: { intervalMs: 60_000, pollMs: 1000 } }, dbFile: file, network, clock });
   return { store, core, clock };
 }
 

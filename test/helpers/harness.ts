@@ -3,33 +3,21 @@
  * clients only), a fake clock, and the Hono app called through app.request() with the caller's address
  * as the socket peer — exactly how @hono/node-server hands it to the app.
  */
-import { randomFillSync } from 'node:crypto';
-import { createApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { createCore } from '../../src/core/index.js';
 import { formatCode } from '../../src/domain/code.js';
 import type { Plan } from '../../src/domain/plan.js';
 import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
 import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
 import { fakeClock } from '../../src/lib/clock.js';
-import { newId } from '../../src/lib/ids.js';
-import { silentLogger } from '../../src/lib/log.js';
-import { openDatabase } from '../../src/store/db.js';
-import { createStore } from '../../src/store/index.js';
+import { createTestPortico } from './portico.js';
 
 export const GATEWAY_IP = '10.0.0.1';
 
 export async function harness(config: ConfigInput = {}) {
-  const cfg = parseConfig({ portalUrl: 'https://portal.example.net/', ...config });
-  const clock = fakeClock();
-  const store = createStore(openDatabase(':memory:'));
   const network = new SimulatedNetwork(false);
   const driver = createSimulatedDriver({ network, downBps: 0, upBps: 0, tickMs: 0 });
-  await driver.start();
-  const core = createCore({ config: cfg, store, driver, clock, log: silentLogger, randomBytes: (n) => randomFillSync(new Uint8Array(n)), newId });
-  await core.start({ timer: false });
-  const app = createApp({ core, config: cfg, log: silentLogger });
+  const clock = fakeClock();
+  const { config: cfg, store, core, app } = await createTestPortico({ config: { portalUrl: 'https://portal.example.net/', ...config }, driver, network, clock });
   let nextHost = 10;
 
   /** A phone on the LAN: its own address and MAC. */

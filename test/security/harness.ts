@@ -8,20 +8,14 @@
  *   const [code] = h.vouchers(1);
  *   const res = await h.post('10.0.0.5', '/login', { code });
  */
-import { randomFillSync } from 'node:crypto';
-import { createApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { createCore } from '../../src/core/index.js';
 import type { Plan } from '../../src/domain/plan.js';
 import type { GatewayDriver } from '../../src/gateway/driver.js';
 import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
 import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
 import { fakeClock } from '../../src/lib/clock.js';
-import { newId } from '../../src/lib/ids.js';
 import { createLogger, type Logger } from '../../src/lib/log.js';
-import { openDatabase } from '../../src/store/db.js';
-import { createStore } from '../../src/store/index.js';
+import { createTestPortico } from '../helpers/portico.js';
 
 export interface HarnessOptions {
   config?: ConfigInput;
@@ -57,15 +51,13 @@ export function seeded(seed: number) {
 
 export async function harness(opts: HarnessOptions = {}) {
   const log = opts.log ?? createLogger('silent');
-  const config = parseConfig({ log: { level: 'silent' }, ...(opts.config ?? {}) });
   const clock = fakeClock();
-  const store = createStore(openDatabase(opts.dbFile ?? ':memory:'));
   const network = new SimulatedNetwork(opts.autoClients ?? true);
   const driver = createSimulatedDriver({ network, downBps: 0, upBps: 0, tickMs: 0 });
-  await driver.start();
-  const core = createCore({ config, store, driver: opts.wrapDriver ? opts.wrapDriver(driver) : driver, clock, log, randomBytes: (n) => randomFillSync(new Uint8Array(n)), newId });
-  await core.start({ timer: false });
-  const app = createApp({ core, config, log });
+  const { config, store, core, app } = await createTestPortico({
+    config: opts.config ?? {}, log, clock, network, ...(opts.dbFile ? { dbFile: opts.dbFile } : {}),
+    driver: opts.wrapDriver ? opts.wrapDriver(driver) : driver,
+  });
 
   const env = (ip: string) => ({ incoming: { socket: { remoteAddress: ip, localAddress: '10.0.0.1' } } });
   /** A request from `ip`; Host is the portal's address unless the test sends its own. */
