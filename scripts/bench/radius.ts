@@ -12,6 +12,7 @@
  *   npm run bench -- --only radius
  */
 import type { Buffer } from 'node:buffer';
+import { rmSync } from 'node:fs';
 import { Code, get, type AttributeInput } from '../../src/radius/index.js';
 import type { BenchResult } from './types.js';
 import { hasFreeradius, startFreeradius } from './lib/freeradius.js';
@@ -34,6 +35,9 @@ const describe = (r: LoadResult) =>
 export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]> {
   const n = quick ? 4000 : 20_000;
   const warm = Math.min(500, n / 10);
+  // Latency at a steady offered rate (the anchors' "p99 at a fixed rate"), on codes of their own.
+  const rate = 500;
+  const paced = quick ? 2000 : 5000;
   const dir = scratchDir('radius');
   const port = await freePort();
   const [authPort, acctPort] = [await freeUdpPort(), await freeUdpPort()];
@@ -45,7 +49,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
       },
     },
   };
-  const codes = await seed(dir, port, { vouchers: n + warm, config: radius });
+  const codes = await seed(dir, port, { vouchers: n + warm + paced, config: radius });
   const server = await startServer({ dir, port, config: radius, mode: 'dist' });
   const rows: BenchResult[] = [];
   try {
@@ -53,27 +57,37 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
       radiusLoad({ port: authPort, secret: SECRET, requests: count, attrs: (i) => access(codes[offset + i]!, offset + i), ...extra });
     await load(warm, n);
     const classes: Buffer[] = [];
-    const first = await load(n, 0, { onReply: (i, p) => void (classes[i] = get(p, 'Class')!) });
+    const refusals: Record<string, number> = {};
+    const first = await load(n, 0, {
+      onReply: (i, p) => {
+        if (p.code === Code.AccessAccept) classes.push(get(p, 'Class')!);
+        else refusals[get(p, 'Reply-Message') ?? '?'] = (refusals[get(p, 'Reply-Message') ?? '?'] ?? 0) + 1;
+        void i;
+      },
+    });
     const again = await load(n, 0);
+    const steady = await load(paced, n + warm, { ratePerSec: rate });
     const interims = await radiusLoad({
-      port: acctPort, secret: SECRET, code: Code.AccountingRequest, requests: n,
+      port: acctPort, secret: SECRET, code: Code.AccountingRequest, requests: classes.length,
       attrs: (i): AttributeInput[] => [
         ['Acct-Status-Type', 3], ['Acct-Session-Id', `b${i}`], ['Class', classes[i]!], ['Calling-Station-Id', mac(i)],
         ['Acct-Input-Octets', 1000 + i], ['Acct-Output-Octets', 50_000 + i], ['Acct-Session-Time', 300],
       ],
     });
 
-    const rate = perSecond(first, Code.AccessAccept);
-    const p99 = percentile(first.latenciesMs, 99);
+    const accepts = perSecond(first, Code.AccessAccept);
+    const p99 = percentile(steady.latenciesMs, 99);
     const clean = (r: LoadResult) => (r.replies[Code.AccessReject] ?? 0) === 0 && r.drops === 0 && r.bad === 0;
     rows.push(
       {
-        id: 'radius_accepts_per_s', label: 'RADIUS Access-Accept/s, first use (portico serve)', value: Math.round(rate), unit: '/s', target: '≥ 1,000/s, 0 false rejects, 0 drops',
-        pass: rate >= 1000 && clean(first), command: COMMAND, note: `${n} distinct valid codes: ${describe(first)}`,
+        id: 'radius_accepts_per_s', label: 'RADIUS Access-Accept/s, first use (portico serve)', value: Math.round(accepts), unit: '/s', target: '≥ 1,000/s, 0 false rejects, 0 drops',
+        pass: accepts >= 1000 && clean(first), command: COMMAND,
+        note: `${n} distinct valid codes, 64 outstanding: ${describe(first)}${Object.keys(refusals).length ? `; refusals: ${JSON.stringify(refusals)}` : ''}`,
       },
       {
-        id: 'radius_accept_p99_ms', label: 'RADIUS Access-Accept p99 under that load', value: round(p99, 2), unit: 'ms', target: '≤ 50 ms',
-        pass: p99 <= 50, command: COMMAND, note: `p50 ${round(percentile(first.latenciesMs, 50), 2)} ms, 64 outstanding`,
+        id: 'radius_accept_p99_ms', label: `RADIUS Access-Accept p99 at a steady ${rate}/s (first use)`, value: round(p99, 2), unit: 'ms', target: '≤ 50 ms',
+        pass: p99 <= 50 && clean(steady), command: COMMAND,
+        note: `${paced} codes offered at ${rate}/s: ${describe(steady)}; saturated (64 outstanding) p99 was ${round(percentile(first.latenciesMs, 99), 2)} ms`,
       },
       {
         id: 'radius_reauth_accepts_per_s', label: 'RADIUS Access-Accept/s, re-authorization', value: Math.round(perSecond(again, Code.AccessAccept)), unit: '/s', target: '≥ 1,000/s, 0 false rejects',
@@ -86,6 +100,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
     );
   } finally {
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 
   if (!hasFreeradius()) {

@@ -28,6 +28,8 @@ export interface LoadOptions {
   sockets?: number;
   timeoutMs?: number;
   tries?: number;
+  /** Open loop: start at most this many requests per second (the window still caps what is outstanding). */
+  ratePerSec?: number;
   /** Called with every authenticated reply (e.g. to keep each Accept's Class). */
   onReply?: (i: number, reply: RadiusPacket) => void;
 }
@@ -106,8 +108,12 @@ export async function radiusLoad(o: LoadOptions): Promise<LoadResult> {
     }, timeoutMs);
   };
 
+  let pacer: NodeJS.Timeout | undefined;
+  const allowed = () => (o.ratePerSec ? Math.floor(((performance.now() - t0) * o.ratePerSec) / 1000) + 1 : Infinity);
+  if (o.ratePerSec) pacer = setInterval(() => pump(), 2);
+
   function pump(): void {
-    while (outstanding < window && next < o.requests) {
+    while (outstanding < window && next < o.requests && next < allowed()) {
       const s = next % nSockets;
       const id = freeIds[s]!.shift();
       if (id === undefined) break;
@@ -118,7 +124,10 @@ export async function radiusLoad(o: LoadOptions): Promise<LoadResult> {
       outstanding++;
       transmit(s, id, p);
     }
-    if (outstanding === 0 && next >= o.requests) done();
+    if (outstanding === 0 && next >= o.requests) {
+      clearInterval(pacer);
+      done();
+    }
   }
 
   sockets.forEach((socket, s) =>
