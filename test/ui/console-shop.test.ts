@@ -171,7 +171,7 @@ describe('operator console for shopkeepers in Chromium', () => {
     const month = page.locator('tr', { has: page.locator('td', { hasText: /^Month$/ }) });
     await month.getByRole('button', { name: 'Edit' }).click();
     const form = page.locator('#plan-form');
-    expect(await form.evaluate((f) => Object.fromEntries([...(f as HTMLFormElement).elements].flatMap((e) => ((e as HTMLInputElement).name ? [[(e as HTMLInputElement).name, (e as HTMLInputElement).value]] : []))))).toEqual({
+    expect(await form.evaluate((f) => Object.fromEntries(Array.from((f as HTMLFormElement).elements).flatMap((e) => ((e as HTMLInputElement).name ? [[(e as HTMLInputElement).name, (e as HTMLInputElement).value]] : []))))).toEqual({
       name: 'Month', price: '12', duration: '30d', data: '20GB', devices: '3', down: '4Mbit', up: '1Mbit', onExhausted: 'block', reset: 'weekly',
     });
     await page.getByLabel('Data', { exact: true }).fill('25GB');

@@ -213,7 +213,7 @@ describe('operator console in Chromium', () => {
     await page.getByRole('button', { name: 'Save plan' }).click();
     await page.locator('td', { hasText: '5 GB, 1 week from first use, 1 device' }).waitFor();
     await page.goto(`${s.url}admin#/settings`);
-    await page.getByLabel('Welcome text on the sign-in page').fill('Hola vecinos');
+    await page.getByRole('group', { name: 'Welcome text on the sign-in page' }).getByLabel('All languages').fill('Hola vecinos');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.locator('[role=status]', { hasText: 'Settings saved.' }).waitFor();
     expect(s.core.admin.settings().welcome).toBe('Hola vecinos');
