@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
+import type { CoreDeps } from './core/context.js';
 import { createCore, type Core } from './core/index.js';
 import { createDriver } from './gateway/index.js';
 import type { GatewayDriver } from './gateway/driver.js';
@@ -38,7 +39,7 @@ export const randomBytes = (n: number) => randomFillSync(new Uint8Array(n));
  * Core over a store and a driver with the production capabilities (crypto random bytes, ids): the one
  * place core is wired, for `serve`, the CLI, the tests (test/helpers/portico.ts) and the bench.
  */
-export function composeCore(deps: { config: Config; store: Store; driver: GatewayDriver; clock: Clock; log: Logger }): Core {
+export function composeCore(deps: { config: Config; store: Store; driver: GatewayDriver; clock: Clock; log: Logger } & Pick<CoreDeps, 'createAuthority'>): Core {
   return createCore({ ...deps, randomBytes, newId });
 }
 

@@ -151,7 +151,7 @@ export function createAccounting(ctx: CoreContext) {
     const devices = activeDeviceMap();
     await readCounters(devices, now);
     await applyTime(now);
-    if (ctx.ledger.due(now, ctx.config.accounting.intervalMs)) ctx.ledger.flush(now);
+    if (ctx.ledger.due(now, ctx.config.accounting.intervalMs)) await ctx.authority.recordUsage(now);
     lastSweepMs = performance.now() - started;
     publish(now, activeDeviceMap(), lastSweepMs);
   }
@@ -173,7 +173,7 @@ export function createAccounting(ctx: CoreContext) {
       const now = ctx.clock.now();
       const devices = activeDeviceMap();
       // Usage the gateway counted while Portico was down is caught up from the stored counter baselines.
-      if (await readCounters(devices, now)) ctx.ledger.flush(now);
+      if (await readCounters(devices, now)) await ctx.authority.recordUsage(now);
       const pools = new Map<string, ReturnType<typeof poolLimits>>();
       for (const d of devices.values()) {
         if (pools.has(d.entitlementId)) continue;
@@ -194,7 +194,7 @@ export function createAccounting(ctx: CoreContext) {
       if (timer) clearInterval(timer);
       timer = undefined;
       if (sweeping) await sweeping;
-      ctx.ledger.flush(ctx.clock.now());
+      await ctx.authority.recordUsage(ctx.clock.now());
     },
     lastSweepMs: () => lastSweepMs,
     gatewayOk: () => gatewayOk,

@@ -10,6 +10,7 @@ import type { Clock } from '../lib/clock.js';
 import type { IdFactory } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';
 import type { KeyedMutex } from '../lib/mutex.js';
+import type { EntitlementAuthority } from './ports/authority.js';
 import type { Store } from './ports/store.js';
 import type { AuditSummary } from './audit-summary.js';
 import type { EventBus } from './events.js';
@@ -24,6 +25,8 @@ export interface CoreDeps {
   log: Logger;
   randomBytes: RandomBytes;
   newId: IdFactory;
+  /** The authority to use instead of the local ledger (issues 12 and 13 plug in here); given the context it serves. */
+  createAuthority?: (ctx: CoreContext) => EntitlementAuthority;
 }
 
 export interface CoreContext extends CoreDeps {
@@ -34,6 +37,8 @@ export interface CoreContext extends CoreDeps {
   signInThrottle: Throttle;
   auditSummary: AuditSummary;
   locks: KeyedMutex;
+  /** Who decides and records logins, usage and pool ends (core/ports/authority.ts); the local ledger by default. */
+  authority: EntitlementAuthority;
 }
 
 /** Who did something, for the audit log. */

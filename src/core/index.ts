@@ -9,6 +9,8 @@
  *   await core.login({ ip, code });
  */
 import { keyedMutex } from '../lib/mutex.js';
+import { localAuthority } from './authority-local.js';
+import type { EntitlementAuthority } from './ports/authority.js';
 import { createAccounting } from './accounting.js';
 import { createAdmin } from './admin.js';
 import { createAuditSummary } from './audit-summary.js';
@@ -60,7 +62,10 @@ export function createCore(deps: CoreDeps) {
       onError: (err, rows) => deps.log.warn('audit/summary', 'could not write refused-attempt summaries; dropped', { rows, err: err instanceof Error ? err.message : String(err) }),
     }),
     locks: keyedMutex(),
+    // Set just below: the local authority works over the context it belongs to.
+    authority: undefined as unknown as EntitlementAuthority,
   };
+  ctx.authority = deps.createAuthority ? deps.createAuthority(ctx) : localAuthority(ctx);
   const housekeeping = createHousekeeping(ctx);
   const metrics = createMetrics(ctx.bus);
   const accounting = createAccounting(ctx);

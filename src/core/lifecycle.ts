@@ -28,18 +28,9 @@ export function endPool(ctx: CoreContext, entitlementId: string, status: Entitle
 
 /** endPool for a caller that already holds the pool's lock. */
 export async function endPoolLocked(ctx: CoreContext, entitlementId: string, status: EntitlementStatus, reason: string, actor: Actor): Promise<void> {
-  const now = ctx.clock.now();
-  ctx.ledger.flush(now); // usage up to this moment is part of the record
-  const ent = ctx.store.entitlements.get(entitlementId);
-  if (!ent) return;
-  const devices = ctx.store.entitlements.activeDevices(entitlementId);
-  transact(ctx, 'the end of the pool', (t) => {
-    ctx.store.entitlements.update({ ...ent, status, updatedAt: now });
-    ctx.store.vouchers.setStatusForEntitlement(entitlementId, status);
-    for (const d of devices) ctx.store.entitlements.endDevice(d.id, reason, now);
-    t.record({ type: `entitlement.${status}`, actor, subject: entitlementId, data: { reason, devices: devices.length } }, ['entitlement.changed', { entitlementId, status, reason }]);
-    for (const d of devices) t.publish(['device.detached', { deviceId: d.id, entitlementId, mac: d.mac, reason }]);
-  });
+  // Recorded by the authority first (its audit entry and events go out after the commit), then the gateway is told.
+  const devices = await ctx.authority.end(entitlementId, status, reason, actor);
+  if (!devices.length && !ctx.store.entitlements.get(entitlementId)) return;
   await detachFromGateway(ctx, devices);
   await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(entitlementId));
 }

@@ -15,8 +15,8 @@
  * @example
  *   const result = await login(ctx, { ip: '10.0.0.23', code: 'K7QM-4XPA-9TR' });
  */
-import { parseCode, constantTimeEqual } from '../domain/code.js';
-import { attachDecision, redeemBlocker, topUp as addToPool } from '../domain/entitlement.js';
+import { parseCode } from '../domain/code.js';
+import { redeemBlocker, topUp as addToPool } from '../domain/entitlement.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint, ClientInfo } from '../gateway/driver.js';
 import { normalizeIp } from '../lib/net.js';
@@ -24,8 +24,8 @@ import type { CoreContext } from './context.js';
 import { callerDevice, identify } from './identity.js';
 import { deviceNames } from './device-names.js';
 import { withPool } from './lifecycle.js';
-import type { DeviceRow, EntitlementRow, VoucherRow } from './ports/model.js';
-import { onGateway, poolForLogin, poolLimits, tryGateway } from './pool.js';
+import type { EntitlementRow } from './ports/model.js';
+import { onGateway, poolLimits, tryGateway } from './pool.js';
 import { poolView, type DeviceStatus } from './session.js';
 import { sourcePrefix } from './throttle.js';
 import { transact } from './tx.js';
@@ -66,29 +66,9 @@ function precheck(ctx: CoreContext, code: unknown, ip: string): string {
 }
 
 /**
- * Finds the voucher for a parsed code, counting failures against the device and its address prefix
- * (throttle) and in the audit log, aggregated per prefix per window so that guessing cannot fill the
- * disk (attack report D5; core/audit-summary.ts).
+ * Runs `task` under the voucher's lock and, when the voucher already has a pool, that pool's lock too
+ * (asked again under the voucher's lock: a first use may just have created it).
  */
-function findVoucher(ctx: CoreContext, code: string, client: ClientInfo): VoucherRow {
-  const key = client.mac;
-  const prefix = sourcePrefix(client.ip);
-  ctx.throttle.check(key, prefix);
-  const voucher = ctx.store.vouchers.findByCode(code);
-  if (!voucher || !constantTimeEqual(voucher.code, code)) {
-    const t = ctx.throttle.fail(key, prefix);
-    ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: client.mac }, {
-      ip: client.ip,
-      failures: t.failures,
-      retryAfter: t.retryAfter,
-    });
-    ctx.bus.emit('login.failed', { ip: client.ip, mac: client.mac, code: 'VOUCHER_UNKNOWN' });
-    throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist', t.locked ? { retryAfter: t.retryAfter } : {});
-  }
-  return voucher;
-}
-
-/** Runs `task` under the voucher's lock and, when the voucher already has a pool, that pool's lock too. */
 function underVoucher<T>(ctx: CoreContext, voucherId: string, task: () => Promise<T>): Promise<T> {
   return ctx.locks.run(voucherId, () => {
     const poolId = ctx.store.vouchers.get(voucherId)?.entitlementId;
@@ -96,13 +76,18 @@ function underVoucher<T>(ctx: CoreContext, voucherId: string, task: () => Promis
   });
 }
 
+/** An unknown code from `client`: counted by the authority (throttle, audit), refused. */
+async function findVoucher(ctx: CoreContext, code: string, client: ClientInfo): Promise<{ voucherId: string }> {
+  return ctx.authority.find(code, client);
+}
+
 export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
   let client: ClientInfo | undefined;
   try {
     const code = precheck(ctx, input.code, normalizeIp(input.ip));
     client = await identify(ctx, input.ip, input.hint);
-    const found = findVoucher(ctx, code, client);
-    return await underVoucher(ctx, found.id, () => redeem(ctx, found.id, client!, input.replace ?? false));
+    const found = await findVoucher(ctx, code, client);
+    return await underVoucher(ctx, found.voucherId, () => redeem(ctx, found.voucherId, client!, input.replace ?? false));
   } catch (err) {
     // Every refused login is published (metrics count failures by code); unknown codes were already
     // published by findVoucher together with their audit entry.
@@ -113,73 +98,35 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
   }
 }
 
+/** Decide (the authority), enforce (the gateway), record (the authority); undo the gateway if recording fails. */
 async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, replace: boolean): Promise<LoginResult> {
   const now = ctx.clock.now();
-  const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now);
-
-  const devices = firstUse ? [] : ctx.store.entitlements.activeDevices(ent.id);
-  const decision = attachDecision(devices, ent.plan.devices, client.mac, replace);
-  const present = devices.find((d) => d.mac === client.mac);
-  const evicted = decision.kind === 'replace' ? devices.find((d) => d.mac === decision.evict) : undefined;
-  // The same MAC on another pool (a resident switching codes) leaves that pool.
-  const elsewhere = present ? undefined : ctx.store.entitlements.activeDeviceByMac(client.mac);
-
-  const deviceId = present?.id ?? ctx.newId('dev');
-  const grant = { deviceId, poolId: ent.id, mac: client.mac, ips: [client.ip], ...(client.site ? { site: client.site } : {}) };
-  const poolIsNew = devices.length === 0;
+  const r = await ctx.authority.redeem({ voucherId, client, replace, now });
+  const { deviceId, elsewhere, evicted } = r;
+  const grant = { deviceId, poolId: r.poolId, mac: client.mac, ips: [client.ip], ...(client.site ? { site: client.site } : {}) };
 
   // 4. Gateway first: nothing is stored unless the device really got through.
-  if (elsewhere) await onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(elsewhere.id));
-  if (poolIsNew) await onGateway(ctx, 'setPool', () => ctx.driver.setPool(poolLimits(ent, now)));
   try {
-    await onGateway(ctx, 'authorize', () => ctx.driver.authorize(grant));
+    if (elsewhere) await onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(elsewhere.id));
+    if (r.poolIsNew) await onGateway(ctx, 'setPool', () => ctx.driver.setPool(r.limits));
+    try {
+      await onGateway(ctx, 'authorize', () => ctx.driver.authorize(grant));
+    } catch (err) {
+      if (r.poolIsNew) await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(r.poolId));
+      throw err;
+    }
   } catch (err) {
-    if (poolIsNew) await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(ent.id));
+    await ctx.authority.abort(r);
     throw err;
   }
-  if (!present) ctx.ledger.reset(deviceId, now);
+  if (!r.present) ctx.ledger.reset(deviceId, now);
 
   // 5. Durable before acknowledged; 6. the outbox publishes after the commit.
   try {
-    transact(ctx, 'the login', (t) => {
-      const actor = { type: 'device' as const, id: client.mac };
-      if (firstUse) {
-        ctx.store.entitlements.insert(ent);
-        ctx.store.vouchers.markRedeemed(voucher.id, ent.id, 'active', now);
-        t.record({ type: 'voucher.redeemed', actor, subject: voucher.id, data: { entitlementId: ent.id, ip: client.ip } });
-      }
-      // A re-login never writes the pool itself: resets and status changes are the accounting sweep's.
-      if (elsewhere) {
-        ctx.store.entitlements.endDevice(elsewhere.id, 'switched', now);
-        t.record(
-          { type: 'device.detached', actor, subject: elsewhere.entitlementId, data: { deviceId: elsewhere.id, reason: 'switched' } },
-          ['device.detached', { deviceId: elsewhere.id, entitlementId: elsewhere.entitlementId, mac: elsewhere.mac, reason: 'switched' }],
-        );
-      }
-      if (evicted) {
-        ctx.store.entitlements.endDevice(evicted.id, 'replaced', now);
-        t.record(
-          { type: 'device.detached', actor, subject: ent.id, data: { deviceId: evicted.id, reason: 'replaced' } },
-          ['device.detached', { deviceId: evicted.id, entitlementId: ent.id, mac: evicted.mac, reason: 'replaced' }],
-        );
-      }
-      if (present) ctx.store.entitlements.updateDeviceAddress(present.id, client.ip, client.site ?? null, now);
-      else {
-        const row: DeviceRow = {
-          id: deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip, site: client.site ?? null, attachedAt: now,
-          lastSeen: now, active: true, endedAt: null, endReason: null, bytesUp: 0, bytesDown: 0, counterUp: 0, counterDown: 0,
-        };
-        ctx.store.entitlements.insertDevice(row);
-        t.record(
-          { type: 'device.attached', actor, subject: ent.id, data: { deviceId, ip: client.ip } },
-          ['device.attached', { deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip }],
-        );
-      }
-      t.publish(['voucher.redeemed', { voucherId: voucher.id, entitlementId: ent.id, deviceId, mac: client.mac, ip: client.ip, topUp: false }]);
-    });
+    await ctx.authority.commit(r, client, now);
   } catch (err) {
     await tryGateway(ctx, 'deauthorize (undo)', () => ctx.driver.deauthorize(deviceId));
-    if (poolIsNew) await tryGateway(ctx, 'removePool (undo)', () => ctx.driver.removePool(ent.id));
+    if (r.poolIsNew) await tryGateway(ctx, 'removePool (undo)', () => ctx.driver.removePool(r.poolId));
     throw err;
   }
   ctx.throttle.succeed(client.mac);
@@ -191,7 +138,7 @@ async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, r
     ctx.ledger.forget(evicted.id);
   }
   if (elsewhere) ctx.ledger.forget(elsewhere.id);
-  return { entitlementId: ent.id, deviceId, voucherId: voucher.id, firstUse, status: poolView(ctx, ent.id, deviceId) };
+  return { entitlementId: r.poolId, deviceId, voucherId: r.voucherId, firstUse: r.firstUse, status: poolView(ctx, r.poolId, deviceId) };
 }
 
 /**
@@ -206,11 +153,11 @@ export async function topUp(
   const code = precheck(ctx, input.code, normalizeIp(input.ip));
   const { client, device } = await callerDevice(ctx, input.ip, input.hint);
   if (!device) throw new DomainError('NOT_AUTHORIZED', 'log in with a code first');
-  const voucher = findVoucher(ctx, code, client);
-  return ctx.locks.run(voucher.id, () =>
+  const { voucherId } = await findVoucher(ctx, code, client);
+  return ctx.locks.run(voucherId, () =>
     withPool(ctx, device.entitlementId, async () => {
       const now = ctx.clock.now();
-      const v = ctx.store.vouchers.get(voucher.id)!;
+      const v = ctx.store.vouchers.get(voucherId)!;
       const blocked = redeemBlocker(v.status, v.redeemBy, now);
       if (blocked) throw blocked;
       if (v.status !== 'unused') throw new DomainError('CONFLICT', 'this code was already used; add a new code');

@@ -11,6 +11,7 @@
 import { createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
+import type { CoreDeps } from '../../src/core/context.js';
 import type { GatewayDriver } from '../../src/gateway/driver.js';
 import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
 import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
@@ -32,6 +33,8 @@ export interface TestPorticoOptions<D extends GatewayDriver> {
   autoClients?: boolean;
   clock?: Clock;
   log?: Logger;
+  /** Another authority than the local ledger (core/ports/authority.ts). */
+  authority?: CoreDeps['createAuthority'];
 }
 
 export async function createTestPortico<D extends GatewayDriver = GatewayDriver>(opts: TestPorticoOptions<D> = {}) {
@@ -43,7 +46,7 @@ export async function createTestPortico<D extends GatewayDriver = GatewayDriver>
   const network = opts.network ?? new SimulatedNetwork(opts.autoClients ?? false);
   const driver = opts.driver ?? createSimulatedDriver({ network, downBps: 0, upBps: 0, tickMs: 0 });
   await driver.start();
-  const core = composeCore({ config, store, driver, clock, log });
+  const core = composeCore({ config, store, driver, clock, log, ...(opts.authority ? { createAuthority: opts.authority } : {}) });
   await core.start({ timer: false });
   const app = createApp({ core, config, log });
   return { config, clock, store, network, driver: driver as D, core, app, log };

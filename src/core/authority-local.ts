@@ -1,0 +1,123 @@
+/**
+ * The local authority: the ledger in this Portico's own store (SQLite by default). It is what every
+ * login, the accounting sweep and revoke used directly before the authority port (core/ports/
+ * authority.ts) existed, moved behind it unchanged: codes, pools, device limits and usage are rows here.
+ *
+ * @example
+ *   const authority = localAuthority(ctx);
+ *   const r = await authority.redeem({ voucherId, client, replace: false, now });
+ *   // … the gateway enforces r.limits …
+ *   await authority.commit(r, client, now);
+ */
+import { constantTimeEqual } from '../domain/code.js';
+import { attachDecision } from '../domain/entitlement.js';
+import { DomainError } from '../domain/errors.js';
+import type { CoreContext } from './context.js';
+import type { EntitlementAuthority, Redemption } from './ports/authority.js';
+import type { DeviceRow, EntitlementRow } from './ports/model.js';
+import { poolForLogin, poolLimits } from './pool.js';
+import { sourcePrefix } from './throttle.js';
+import { transact } from './tx.js';
+
+type LocalRedemption = Redemption & { ent: EntitlementRow };
+
+export function localAuthority(ctx: CoreContext): EntitlementAuthority {
+  return {
+    async find(code, client) {
+      const key = client.mac;
+      const prefix = sourcePrefix(client.ip);
+      ctx.throttle.check(key, prefix);
+      const voucher = ctx.store.vouchers.findByCode(code);
+      if (!voucher || !constantTimeEqual(voucher.code, code)) {
+        // Aggregated per prefix per window so that guessing cannot fill the disk (attack report D5).
+        const t = ctx.throttle.fail(key, prefix);
+        ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: client.mac }, {
+          ip: client.ip, failures: t.failures, retryAfter: t.retryAfter,
+        });
+        ctx.bus.emit('login.failed', { ip: client.ip, mac: client.mac, code: 'VOUCHER_UNKNOWN' });
+        throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist', t.locked ? { retryAfter: t.retryAfter } : {});
+      }
+      return { voucherId: voucher.id, poolId: voucher.entitlementId };
+    },
+
+    async redeem({ voucherId, client, replace, now }) {
+      const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now);
+      const devices = firstUse ? [] : ctx.store.entitlements.activeDevices(ent.id);
+      const decision = attachDecision(devices, ent.plan.devices, client.mac, replace);
+      const present = devices.find((d) => d.mac === client.mac);
+      const r: LocalRedemption = {
+        voucherId: voucher.id, poolId: ent.id, firstUse, ent, limits: poolLimits(ent, now),
+        deviceId: present?.id ?? ctx.newId('dev'), present: !!present, poolIsNew: devices.length === 0,
+        evicted: decision.kind === 'replace' ? devices.find((d) => d.mac === decision.evict) : undefined,
+        // The same MAC on another pool (a resident switching codes) leaves that pool.
+        elsewhere: present ? undefined : ctx.store.entitlements.activeDeviceByMac(client.mac),
+      };
+      return r;
+    },
+
+    async commit(red, client, now) {
+      const r = red as LocalRedemption;
+      const { ent, evicted, elsewhere, deviceId } = r;
+      transact(ctx, 'the login', (t) => {
+        const actor = { type: 'device' as const, id: client.mac };
+        if (r.firstUse) {
+          ctx.store.entitlements.insert(ent);
+          ctx.store.vouchers.markRedeemed(r.voucherId, ent.id, 'active', now);
+          t.record({ type: 'voucher.redeemed', actor, subject: r.voucherId, data: { entitlementId: ent.id, ip: client.ip } });
+        }
+        // A re-login never writes the pool itself: resets and status changes are the accounting sweep's.
+        if (elsewhere) {
+          ctx.store.entitlements.endDevice(elsewhere.id, 'switched', now);
+          t.record(
+            { type: 'device.detached', actor, subject: elsewhere.entitlementId, data: { deviceId: elsewhere.id, reason: 'switched' } },
+            ['device.detached', { deviceId: elsewhere.id, entitlementId: elsewhere.entitlementId, mac: elsewhere.mac, reason: 'switched' }],
+          );
+        }
+        if (evicted) {
+          ctx.store.entitlements.endDevice(evicted.id, 'replaced', now);
+          t.record(
+            { type: 'device.detached', actor, subject: ent.id, data: { deviceId: evicted.id, reason: 'replaced' } },
+            ['device.detached', { deviceId: evicted.id, entitlementId: ent.id, mac: evicted.mac, reason: 'replaced' }],
+          );
+        }
+        if (r.present) ctx.store.entitlements.updateDeviceAddress(deviceId, client.ip, client.site ?? null, now);
+        else {
+          const row: DeviceRow = {
+            id: deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip, site: client.site ?? null, attachedAt: now,
+            lastSeen: now, active: true, endedAt: null, endReason: null, bytesUp: 0, bytesDown: 0, counterUp: 0, counterDown: 0,
+          };
+          ctx.store.entitlements.insertDevice(row);
+          t.record(
+            { type: 'device.attached', actor, subject: ent.id, data: { deviceId, ip: client.ip } },
+            ['device.attached', { deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip }],
+          );
+        }
+        t.publish(['voucher.redeemed', { voucherId: r.voucherId, entitlementId: ent.id, deviceId, mac: client.mac, ip: client.ip, topUp: false }]);
+      });
+    },
+
+    async abort() {
+      // Nothing was written before commit.
+    },
+
+    async recordUsage(now) {
+      ctx.ledger.flush(now);
+    },
+
+    async end(poolId, status, reason, actor) {
+      const now = ctx.clock.now();
+      ctx.ledger.flush(now); // usage up to this moment is part of the record
+      const ent = ctx.store.entitlements.get(poolId);
+      if (!ent) return [];
+      const devices = ctx.store.entitlements.activeDevices(poolId);
+      transact(ctx, 'the end of the pool', (t) => {
+        ctx.store.entitlements.update({ ...ent, status, updatedAt: now });
+        ctx.store.vouchers.setStatusForEntitlement(poolId, status);
+        for (const d of devices) ctx.store.entitlements.endDevice(d.id, reason, now);
+        t.record({ type: `entitlement.${status}`, actor, subject: poolId, data: { reason, devices: devices.length } }, ['entitlement.changed', { entitlementId: poolId, status, reason }]);
+        for (const d of devices) t.publish(['device.detached', { deviceId: d.id, entitlementId: poolId, mac: d.mac, reason }]);
+      });
+      return devices;
+    },
+  };
+}
