@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { RandomBytes } from '../domain/code.js';
-import type { GatewayDriver } from '../gateway/driver.js';
+import type { GatewayDriver } from './ports/driver.js';
 import type { Clock } from '../lib/clock.js';
 import type { IdFactory } from '../lib/ids.js';
 import type { Logger } from '../lib/log.js';

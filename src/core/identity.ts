@@ -10,7 +10,7 @@
  *   const { device } = await callerDevice(ctx, '10.0.0.23');
  */
 import { DomainError } from '../domain/errors.js';
-import type { ClientHint, ClientInfo } from '../gateway/driver.js';
+import type { ClientHint, ClientInfo } from './ports/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import type { CoreContext } from './context.js';
 import type { DeviceRow } from './ports/model.js';

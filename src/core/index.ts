@@ -35,7 +35,7 @@ import { radiusHeldBytes, withRadiusReservations } from './radius-reserve.js';
 import type { SliceRule } from './radius.js';
 import { createThrottle } from './throttle.js';
 import { createBatch, revokeVoucher, savePlan, type BatchInput } from './vouchers.js';
-import type { ClientHint } from '../gateway/driver.js';
+import type { ClientHint } from './ports/driver.js';
 import type { Plan } from '../domain/plan.js';
 import type { Role } from './ports/model.js';
 

@@ -10,7 +10,7 @@
  *   ledger.usedBytes(entitlement);    // stored + pending
  *   ledger.flush(now);                // one transaction
  */
-import type { DeviceCounters } from '../gateway/driver.js';
+import type { DeviceCounters } from './ports/driver.js';
 import type { Clock } from '../lib/clock.js';
 import type { EntitlementRow, DeviceRow } from './ports/model.js';
 import type { Store } from './ports/store.js';

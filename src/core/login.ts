@@ -18,7 +18,7 @@
 import { parseCode } from '../domain/code.js';
 import { redeemBlocker, topUp as addToPool } from '../domain/entitlement.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
-import type { ClientHint, ClientInfo } from '../gateway/driver.js';
+import type { ClientHint, ClientInfo } from './ports/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import type { CoreContext } from './context.js';
 import { callerDevice, identify } from './identity.js';

@@ -5,7 +5,7 @@
 import { activate, applyResets, isThrottled, loginBlocker, redeemBlocker, remaining } from '../domain/entitlement.js';
 import { DomainError } from '../domain/errors.js';
 import { throttleRates } from '../domain/plan.js';
-import { GatewayError, type PoolLimits } from '../gateway/driver.js';
+import { GatewayError, type PoolLimits } from './ports/driver.js';
 import type { EntitlementRow } from './ports/model.js';
 import type { VoucherRow } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';

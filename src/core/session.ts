@@ -11,7 +11,7 @@ import { allowsTraffic, isThrottled, remaining, statusAt, type EntitlementStatus
 import { DomainError } from '../domain/errors.js';
 import type { Plan } from '../domain/plan.js';
 import { poolPlan } from '../domain/plan-words.js';
-import type { ClientHint } from '../gateway/driver.js';
+import type { ClientHint } from './ports/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import type { CoreContext } from './context.js';
 import { formatCode } from '../domain/code.js';

@@ -8,7 +8,7 @@
 import { Hono, type Context } from 'hono';
 import type { LoginOk } from '../api/contract.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
-import type { ClientHint } from '../gateway/driver.js';
+import type { ClientHint } from '../core/ports/driver.js';
 import { normalizeMac } from '../lib/net.js';
 import { clientIpOf, langOf as langOfRequest, sessionState, type HttpDeps } from './context.js';
 import { errorEnvelope, statusFor } from './errors.js';

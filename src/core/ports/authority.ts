@@ -10,7 +10,7 @@
  * The first implementation is the local ledger over the store (core/authority-local.ts).
  */
 import type { EntitlementStatus } from '../../domain/entitlement.js';
-import type { ClientInfo, PoolLimits } from '../../gateway/driver.js';
+import type { ClientInfo, PoolLimits } from './driver.js';
 import type { Actor } from '../context.js';
 import type { DeviceRow } from './model.js';
 
