@@ -5,17 +5,12 @@
  * unreachable, or dies in the middle of the login, the resident gets the gateway-unavailable answer and
  * the voucher stays unused (nothing half-applied).
  */
-import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config/load.js';
-import { createCore, type Core } from '../../src/core/index.js';
+import type { Core } from '../../src/core/index.js';
 import { formatCode } from '../../src/domain/code.js';
-import { newId } from '../../src/lib/ids.js';
-import { silentLogger } from '../../src/lib/log.js';
-import { openDatabase } from '../../src/store/db.js';
-import { createStore, type SqliteStore as Store } from '../../src/store/index.js';
+import type { SqliteStore as Store } from '../../src/store/index.js';
+import { createTestPortico } from '../helpers/portico.js';
 import { startLab, type Lab } from '../routeros-sim/harness.js';
 
 const A = { ip: '10.5.50.10', mac: '02:00:00:00:01:0a' }; // seen by tower1
@@ -26,20 +21,17 @@ const JSON_ACCEPT = { accept: 'application/json' };
 let lab: Lab;
 let core: Core;
 let store: Store;
-let app: ReturnType<typeof createApp>;
+let app: Awaited<ReturnType<typeof createTestPortico>>['app'];
 
 beforeAll(async () => {
   lab = await startLab([
     { name: 'tower1', hosts: [[A.ip, A.mac]] },
     { name: 'tower2', hosts: [[C.ip, C.mac], [D.ip, D.mac]] },
   ]);
-  const config = parseConfig({ portalUrl: 'http://192.0.2.10:8080/', gateway: lab.gateway(500) });
-  store = createStore(openDatabase(':memory:'));
-  const driver = await lab.driver({ timeoutMs: 500 });
-  await driver.start();
-  core = createCore({ config, store, driver, clock: lab.clock, log: silentLogger, randomBytes: (n) => randomFillSync(new Uint8Array(n)), newId });
-  await core.start({ timer: false });
-  app = createApp({ core, config, log: silentLogger });
+  const p = await createTestPortico({
+    config: { portalUrl: 'http://192.0.2.10:8080/', gateway: lab.gateway(500) }, driver: await lab.driver({ timeoutMs: 500 }), clock: lab.clock,
+  });
+  ({ store, core, app } = p);
 });
 afterAll(async () => {
   await lab?.close();
