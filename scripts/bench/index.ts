@@ -8,6 +8,7 @@
  *   npm run bench -- --quick               # shorter runs, smaller samples
  *   npm run bench -- --only http,ws        # some modules
  *   npm run bench -- --json bench.json     # table on stdout, rows in bench.json
+ *   npm run bench -- --help                # this text; runs nothing
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -22,6 +23,21 @@ const value = (name: string) => {
   const v = i >= 0 ? argv[i + 1] : undefined;
   return v && !v.startsWith('--') ? v : undefined;
 };
+
+if (flag('--help') || flag('-h')) {
+  process.stdout.write(
+    [
+      'npm run bench -- [--quick] [--only MODULE,…] [--json [FILE]] [--timeout SECONDS]',
+      '  --quick          shorter runs, smaller samples',
+      '  --only a,b       only these modules (file names in scripts/bench/, without .ts)',
+      '  --json [FILE]    the rows as JSON, to FILE or to stdout (the table then goes to stderr)',
+      '  --timeout S      bound per module (default 600, 240 with --quick)',
+      'A module whose tools are missing is skipped with one line saying which.',
+      '',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
 
 const quick = flag('--quick');
 const json = flag('--json');

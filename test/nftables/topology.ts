@@ -76,6 +76,20 @@ function fw4Script(): string {
   ].join('\n');
 }
 
+/**
+ * Loads the stand-in fw4 table; resolves with nft's exit code. When nft is missing (or exits before
+ * reading), the write to its stdin fails with EPIPE: that is an exit code here, never an unhandled error.
+ */
+function loadFw4(gw: string): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const c = spawn('ip', ['netns', 'exec', gw, 'nft', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
+    c.on('error', () => resolve(127));
+    c.stdin.on('error', () => {});
+    c.on('exit', (code) => resolve(code ?? 1));
+    c.stdin.end(fw4Script());
+  });
+}
+
 export async function createTopology(opts: { prefix: string; subnet: number; clients: number }): Promise<Topology> {
   const { prefix, subnet: s } = opts;
   const hex = s.toString(16).padStart(2, '0');
@@ -152,12 +166,7 @@ export async function createTopology(opts: { prefix: string; subnet: number; cli
     await n(inet, 'addr', 'add', `fd98:${s}::2/64`, 'dev', 'eth0', 'nodad');
     await n(inet, 'route', 'add', `10.99.${s}.0/24`, 'via', `10.98.${s}.1`);
     await n(inet, '-6', 'route', 'add', `fd99:${s}::/64`, 'via', `fd98:${s}::1`);
-    const fw4 = await new Promise<number>((resolve) => {
-      const c = spawn('ip', ['netns', 'exec', gw, 'nft', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
-      c.on('exit', (code) => resolve(code ?? 1));
-      c.stdin.end(fw4Script());
-    });
-    if (fw4 !== 0) throw new Error('stand-in fw4 table failed');
+    if ((await loadFw4(gw)) !== 0) throw new Error('stand-in fw4 table failed (is nft installed?)');
     // Populate the gateway's neighbour table, as DHCP and the first portal request would.
     for (const c of clients) {
       await run(c.ns, ['busybox', 'ping', '-c', '1', '-W', '1', `10.99.${s}.1`]);
@@ -181,12 +190,7 @@ export async function createTopology(opts: { prefix: string; subnet: number; cli
       start,
       async fw4Reload(mode) {
         if (mode === 'recreate') await must(['ip', 'netns', 'exec', gw, 'nft', 'delete', 'table', 'inet', 'fw4']);
-        const code = await new Promise<number>((resolve) => {
-          const c = spawn('ip', ['netns', 'exec', gw, 'nft', '-f', '-'], { stdio: ['pipe', 'ignore', 'inherit'] });
-          c.on('exit', (x) => resolve(x ?? 1));
-          c.stdin.end(fw4Script());
-        });
-        if (code !== 0) throw new Error('fw4 reload failed');
+        if ((await loadFw4(gw)) !== 0) throw new Error('fw4 reload failed');
       },
       cleanup,
     };
