@@ -16,7 +16,7 @@
  * @example
  *   ctx.driver = withRadiusReservations(driver, (poolId) => radiusHeldBytes(ctx, poolId));
  */
-import type { GatewayDriver, PoolLimits } from '../gateway/driver.js';
+import type { GatewayDriver, PoolLimits } from './ports/driver.js';
 import type { CoreContext } from './context.js';
 import { poolLimits, tryGateway } from './pool.js';
 import { sliceHeld, staleAfterMs } from './radius.js';
