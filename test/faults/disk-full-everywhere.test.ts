@@ -5,19 +5,11 @@
  * not 500 INTERNAL — and /healthz says storage is failing until a write succeeds again. Nothing is
  * half-applied: reads keep working and the refused writes leave no rows.
  */
-import { randomFillSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config/load.js';
-import { createCore, type Core } from '../../src/core/index.js';
-import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
-import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
-import { fakeClock } from '../../src/lib/clock.js';
-import { newId } from '../../src/lib/ids.js';
-import { createLogger } from '../../src/lib/log.js';
-import { openDatabase } from '../../src/store/db.js';
-import { createStore, type SqliteStore as Store } from '../../src/store/index.js';
+import type { Core } from '../../src/core/index.js';
+import type { SqliteStore as Store } from '../../src/store/index.js';
 import { JournalWriteError, journaled, type JournalFs } from '../../src/store/journal.js';
+import { createTestPortico } from '../helpers/portico.js';
 
 const PASS = 'correct horse battery';
 const LAN = '10.0.0.40';
@@ -45,15 +37,10 @@ let request: (path: string, init?: { method?: string; body?: unknown; headers?: 
 beforeEach(async () => {
   const f = fakeFlash();
   flash = f.flash;
-  const log = createLogger('silent');
-  const config = parseConfig({ log: { level: 'silent' } });
-  store = createStore(journaled(openDatabase(':memory:'), { path: '/flash/portico.journal', fs: f.fs }));
-  const driver = createSimulatedDriver({ network: new SimulatedNetwork(true), downBps: 0, upBps: 0, tickMs: 0 });
-  await driver.start();
-  core = createCore({ config, store, driver, clock: fakeClock(), log, randomBytes: (n) => randomFillSync(new Uint8Array(n)), newId });
-  await core.start({ timer: false });
+  const p = await createTestPortico({ autoClients: true, wrapDb: (db) => journaled(db, { path: '/flash/portico.journal', fs: f.fs }) });
+  ({ store, core } = p);
   await core.addOperator({ name: 'root', role: 'admin', password: PASS }, { type: 'system' });
-  const app = createApp({ core, config, log });
+  const app = p.app;
   const env = { incoming: { socket: { remoteAddress: LAN, localAddress: '10.0.0.1' } } };
   request = async (path, init = {}) =>
     app.request(
