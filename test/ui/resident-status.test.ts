@@ -89,8 +89,9 @@ describe('issue 15: the status page keeps the resident informed', () => {
     await login(page, codes[0]!);
     const status = await page.evaluate(async () => (await fetch('/logout', { method: 'POST', redirect: 'manual' })).type);
     expect(status).toBe('opaqueredirect');
-    await page.goto(s.url);
-    expect(await page.locator('#ended').textContent()).toContain(ui('en', 'endedLogout'));
+    // The live status script notices the logout and navigates to / itself; a goto racing it can be aborted.
+    await page.waitForURL(s.url, { timeout: 10_000 }).catch(() => page.goto(s.url));
+    await expect.poll(async () => (await page.locator('#ended').textContent().catch(() => '')) ?? '', { timeout: 10_000 }).toContain(ui('en', 'endedLogout'));
     expect(await deviceLogin(s, '127.0.0.30', codes[0]!)).toBe(303);
     await page.context().close();
   });
