@@ -75,11 +75,6 @@ export function metricsRoutes(deps: HttpDeps, opts: MetricsRouteOptions) {
       metric('portico_radius_nas_requests_total', 'counter', 'RADIUS requests answered, by NAS and outcome.', perNas('outcomes', 'outcome'));
       metric('portico_radius_nas_dropped_total', 'counter', 'RADIUS datagrams from a configured NAS dropped without an answer, by NAS and reason.', perNas('dropped', 'reason'));
       metric('portico_radius_nas_last_packet_seconds', 'gauge', 'When each NAS was last heard, Unix time (0: not yet).', nas.map(([n, s]) => [`{nas="${label(n)}"}`, Math.floor((s.lastPacketAt ?? 0) / 1000)]));
-      const nas = Object.entries(radius.byNas ?? {}).sort(([a], [b]) => a.localeCompare(b));
-      const perNas = (key: 'outcomes' | 'dropped', l: string): [string, number][] => nas.flatMap(([n, s]) => byKey(s[key], l).map(([k, v]): [string, number] => [`{nas="${label(n)}",${k.slice(1)}`, v]));
-      metric('portico_radius_nas_requests_total', 'counter', 'RADIUS requests answered, by NAS and outcome.', perNas('outcomes', 'outcome'));
-      metric('portico_radius_nas_dropped_total', 'counter', 'RADIUS datagrams from a configured NAS dropped without an answer, by NAS and reason.', perNas('dropped', 'reason'));
-      metric('portico_radius_nas_last_packet_seconds', 'gauge', 'When each NAS was last heard, Unix time (0: not yet).', nas.map(([n, s]) => [`{nas="${label(n)}"}`, Math.floor((s.lastPacketAt ?? 0) / 1000)]));
     }
     metric('portico_gateway_up', 'gauge', 'Whether the gateway driver reports healthy (1) or not (0).', [['', gw.ok ? 1 : 0]]);
     metric('process_resident_memory_bytes', 'gauge', 'Resident set size.', [['', process.memoryUsage.rss()]]);
