@@ -25,6 +25,7 @@ const ES = {
   adminOpt: 'administrador (todo)', passwordMin: 'Contraseña (8 caracteres o más)', addOperatorBtn: 'Agregar operador',
   type: 'Tipo', typePh: 'p. ej. voucher.* u operator.login', time: 'Hora', event: 'Evento', actor: 'Autor', subject: 'Objeto', details: 'Detalles', older: 'Anteriores',
   networkName: 'Nombre de la red', ssid: 'Nombre del Wi-Fi (SSID, para el QR de conexión en las hojas impresas)', residentLangs: 'Idiomas para los usuarios',
+  bypass: 'Sin código: equipos que pasan sin ficha, como la caja o una impresora (una dirección MAC por línea)',
   welcome: 'Texto de bienvenida en la página de acceso', garden: 'Jardín vallado: sitios o direcciones accesibles antes de conectarse (uno por línea)',
   saveSettings: 'Guardar configuración', settingsSaved: 'Configuración guardada.',
   termsText: 'Condiciones de uso (los residentes deben marcar «Acepto»; vacío: ninguna)', noticeText: 'Aviso en el portal y en la página de la red (p. ej. «corte esta noche 22:00–23:00»)',

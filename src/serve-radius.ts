@@ -27,7 +27,7 @@ export async function startRadius(rt: Runtime, log: Logger): Promise<RadiusServe
   const server = createRadiusServer({
     config,
     // Group commit: one durable transaction per event-loop turn of requests (core/radius-batch.ts).
-    core: { radius: rt.core.radius.batcher() },
+    core: { radius: { ...rt.core.radius.batcher(), isBypassed: rt.core.radius.isBypassed } },
     clock: rt.core.clock,
     log,
     translate: (code, vars) => t(lang, hasMessage(code) ? code : 'VOUCHER_UNKNOWN', vars),

@@ -226,6 +226,8 @@ export interface SettingsView {
   noticeByLang: Partial<Record<'en' | 'es' | 'pt' | 'fr', string>>;
   /** Hosts or CIDRs reachable before login. */
   walledGarden: string[];
+  /** MAC addresses that pass without a code (lower-case, colon-separated). */
+  bypass: string[];
 }
 
 /** GET /api/network/history: the last 24 hours in buckets (no personal data). */

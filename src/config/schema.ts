@@ -117,6 +117,11 @@ export const configSchema = z.strictObject({
   gateway: z
     .strictObject({
       driver: z.enum(DRIVERS).default('simulated'),
+      /**
+       * MAC addresses that pass without a code (the shop's till, a printer, a school's server), on every
+       * driver. The console's Settings list, once saved, replaces this one.
+       */
+      bypass: z.array(z.string().regex(/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/, 'a MAC address like 02:00:00:aa:bb:cc')).max(200).default([]),
       simulated: z
         .strictObject({
           /** Download rate each online demo device "uses", bits per second. */

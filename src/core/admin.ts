@@ -22,7 +22,8 @@ import { createNetworkHistory } from './network-history.js';
 import { parsePortalTexts, readPortalTexts } from './portal-texts.js';
 import { localDay } from './ledger.js';
 import { addOperator } from './operators.js';
-import { applyWalledGarden } from './pool.js';
+import { applyBypass, applyWalledGarden } from './pool.js';
+import { normalizeMac } from '../lib/net.js';
 import { transact } from './tx.js';
 import { poolView } from './session.js';
 
@@ -48,6 +49,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       languages: langs.length ? langs : [...ctx.config.network.languages],
       ...readPortalTexts(s),
       walledGarden: Array.isArray(s.walledGarden) ? (s.walledGarden as string[]) : [...ctx.config.gateway.nftables.walledGarden],
+      bypass: Array.isArray(s.bypass) ? (s.bypass as string[]) : ctx.config.gateway.bypass.map((m) => normalizeMac(m)!).filter(Boolean),
     };
   }
 
@@ -111,12 +113,22 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
         }
         next.walledGarden = [...new Set(g as string[])];
       }
+      if (input.bypass !== undefined) {
+        const b = input.bypass;
+        const macs = Array.isArray(b) && b.length <= 200 ? b.map((x) => (typeof x === 'string' ? normalizeMac(x) : null)) : null;
+        const bad = macs ? macs.findIndex((m) => m === null) : 0;
+        if (!macs || bad >= 0) {
+          throw new DomainError('INVALID_INPUT', macs ? `bypass line ${bad + 1}: "${String((b as unknown[])[bad]).slice(0, 40)}" is not a MAC address like 02:00:00:aa:bb:cc` : 'bypass: up to 200 MAC addresses', { field: 'bypass' });
+        }
+        next.bypass = [...new Set(macs as string[])];
+      }
       transact(ctx, 'the settings', (t) => {
         for (const [k, v] of Object.entries(next)) store.settings.set(k, v);
         t.record({ type: 'settings.saved', actor: actorOf(op), subject: null, data: next });
       });
       // Saved first; a gateway that is down gets the garden again at the next start.
       if (next.walledGarden) await applyWalledGarden(ctx, next.walledGarden as string[]);
+      if (next.bypass) await applyBypass(ctx, next.bypass);
       return settings();
     },
 

@@ -22,7 +22,7 @@ import { createMetrics } from './metrics.js';
 import { login, topUp, type LoginInput } from './login.js';
 import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken, sessionOperator } from './operators.js';
 import { deviceStatus, logout, poolView } from './session.js';
-import { applyWalledGarden } from './pool.js';
+import { applyBypass, applyWalledGarden } from './pool.js';
 import { asStorageFailure, transact } from './tx.js';
 import { localDay } from './ledger.js';
 import { normalizeIp } from '../lib/net.js';
@@ -108,7 +108,9 @@ export function createCore(deps: CoreDeps) {
     start: async (opts?: { timer?: boolean }) => {
       metrics.start();
       await accounting.start(opts);
-      await applyWalledGarden(ctx, admin.settings().walledGarden);
+      const saved = admin.settings();
+      await applyWalledGarden(ctx, saved.walledGarden);
+      await applyBypass(ctx, saved.bypass);
       if (opts?.timer !== false) housekeeping.start();
     },
     stop: async () => {
@@ -124,6 +126,8 @@ export function createCore(deps: CoreDeps) {
       authorizeMac: (input: RadiusAuthorizeInput) => authorizeRadiusMac(ctx, input),
       /** The same use-cases with group commit for a busy RADIUS listener (core/radius-batch.ts). */
       batcher: (opts?: { maxBatch?: number }) => createRadiusBatcher(ctx, opts),
+      /** Whether a MAC is on the bypass list (Settings, gateway.bypass): the RADIUS server accepts its MAC authentication. */
+      isBypassed: (mac: string) => admin.settings().bypass.includes(mac),
       /** The code's form and the throttle, before a UAM page hands the code to its NAS (no redemption). */
       checkCode: (input: RadiusAuthorizeInput) => checkRadiusCode(ctx, input),
       accounting: (input: RadiusAccountingInput) => recordRadiusAccounting(ctx, input),

@@ -73,3 +73,9 @@ export async function applyWalledGarden(ctx: CoreContext, entries: string[]): Pr
   const set = ctx.driver.setWalledGarden?.bind(ctx.driver);
   if (set) await tryGateway(ctx, 'setWalledGarden', () => set(entries));
 }
+
+/** Hands the bypass list to the gateway (best effort, logged; applied again at every start). */
+export async function applyBypass(ctx: CoreContext, macs: string[]): Promise<void> {
+  const set = ctx.driver.setBypass?.bind(ctx.driver);
+  if (set) await tryGateway(ctx, 'setBypass', () => set(macs));
+}

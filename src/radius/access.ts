@@ -43,6 +43,8 @@ export interface AccessDeps {
   slice: { minBytes: number; maxBytes: number };
   /** Source address of the request: where a Disconnect-Request for this session goes. */
   nasIp: string;
+  /** Whether a MAC is on the operator's bypass list: its MAC authentication is accepted without a code or limits. */
+  isBypassed?: (mac: string) => boolean;
 }
 
 /** The slice rule for a NAS profile: none when it enforces no data; pfSense's attribute has 32 bits. */
@@ -104,6 +106,10 @@ export async function handleAccess(packet: RadiusPacket, nas: NasConfig, deps: A
   const mac = macAuthOf(packet, userName, nas.secret);
   if (mac === false || userName === undefined || (mac === null && !passwordMatches(packet, userName, nas.secret))) {
     return { reply: reject(packet, nas, deps, 'VOUCHER_UNKNOWN'), outcome: 'BAD_PASSWORD' };
+  }
+  if (mac && deps.isBypassed?.(mac)) {
+    // The bypass list (a till, a printer): let it through with no Class, so its accounting binds to no pool.
+    return { reply: encodeResponse(packet, Code.AccessAccept, [['Acct-Interim-Interval', deps.interimSec]], nas.secret), outcome: 'BYPASS' };
   }
   let grant: RadiusGrant;
   try {

@@ -38,7 +38,7 @@ import { statusServerResponse, type ListenerKind } from './status-server.js';
 export interface RadiusServerDeps {
   config: Config['radius']['server'];
   /** core.radius, or the group-committing batcher of core/radius-batch.ts (serve-radius.ts). */
-  core: { radius: Pick<Core['radius'], 'authorize' | 'authorizeMac'> & { accounting: AccountingDeps['accounting'] } };
+  core: { radius: Pick<Core['radius'], 'authorize' | 'authorizeMac'> & { accounting: AccountingDeps['accounting']; isBypassed?: (mac: string) => boolean } };
   clock: Clock;
   log: Logger;
   /** Resident text for a refusal code, in the network's language (the portal's sentences). */
@@ -120,6 +120,7 @@ export function createRadiusServer(deps: RadiusServerDeps) {
       else if (packet.code === Code.AccessRequest) {
         result = await handleAccess(packet, nas, {
           authorize: deps.core.radius.authorize, authorizeMac: deps.core.radius.authorizeMac, translate: deps.translate, interimSec: config.interimIntervalSec,
+          ...(deps.core.radius.isBypassed ? { isBypassed: deps.core.radius.isBypassed } : {}),
           slice: { minBytes: config.sliceMinBytes, maxBytes: config.sliceMaxBytes }, nasIp: rinfo.address,
         });
       } else result = await handleAccounting(packet, nas, { accounting: deps.core.radius.accounting });

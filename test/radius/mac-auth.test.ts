@@ -76,6 +76,17 @@ describe.skipIf(!hasRadclient)('RADIUS MAC authentication', () => {
     expect(await macAuth('AA:BB:CC:60:00:06')).toMatch(/Received Access-Reject/);
   });
 
+  it('a MAC on the bypass list is accepted with no code, no Class and no limits (issue 15 item 4)', async () => {
+    expect(await macAuth('AA:BB:CC:60:00:0B')).toMatch(/Received Access-Reject/);
+    await h.core.admin.saveSettings({ bypass: ['aa:bb:cc:60:00:0b'] }, h.store.operators.list()[0] ?? (await h.core.addOperator({ name: 'boss', role: 'admin', password: 'correct horse battery' }, { type: 'system' })));
+    const r = await macAuth('AA:BB:CC:60:00:0B');
+    expect(r).toMatch(/Received Access-Accept/);
+    expect(classOf(r)).toBeUndefined();
+    expect(r).not.toMatch(/Session-Timeout|Mikrotik-Total-Limit|Mikrotik-Rate-Limit/);
+    await h.core.admin.saveSettings({ bypass: [] }, h.store.operators.list()[0]!);
+    expect(await macAuth('AA:BB:CC:60:00:0B')).toMatch(/Received Access-Reject/);
+  });
+
   it('MAC-auth refusals are not counted as guesses: the device can still log in with its code', async () => {
     for (let i = 0; i < 8; i++) expect(await macAuth('AA:BB:CC:60:00:05')).toMatch(/Received Access-Reject/);
     const { codes } = h.vouchers(1, { durationSec: 3600, dataBytes: 100 * MB, devices: 2 });

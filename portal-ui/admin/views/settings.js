@@ -41,6 +41,7 @@ export default async function settings(main, params, shell) {
           notice: String(fd.get('notice') ?? ''), noticeByLang: byLangOf(fd, 'notice'),
           languages: fd.getAll('languages').map(String),
           walledGarden: String(fd.get('walledGarden') ?? '').split(/\s+/).filter(Boolean),
+          bypass: String(fd.get('bypass') ?? '').split(/\s+/).filter(Boolean),
         });
         flash(t('settingsSaved'));
       });
@@ -52,6 +53,7 @@ export default async function settings(main, params, shell) {
       h('label', { class: 'inline', lang: code }, h('input', { type: 'checkbox', name: 'languages', value: code, checked: s.languages.includes(/** @type {any} */ (code)) }), label))),
     texts('welcome'), texts('terms'), texts('notice'),
     h('label', { for: 'walledGarden' }, t('garden')), h('textarea', { id: 'walledGarden', name: 'walledGarden' }, s.walledGarden.join('\n')),
+    h('label', { for: 'bypass' }, t('bypass')), h('textarea', { id: 'bypass', name: 'bypass' }, (s.bypass ?? []).join('\n')),
     h('p', {}, h('button', { type: 'submit' }, t('saveSettings'))));
   main.append(h('h1', {}, t('settings')), form);
 }

@@ -111,6 +111,12 @@ export interface GatewayDriver {
    * entries only, never the operator's hand-made ones.
    */
   setWalledGarden?(entries: string[]): Promise<void>;
+  /**
+   * Lets these MACs through without a login (the bypass list: a till, a printer), replacing the last
+   * list; they are never counted or cut. Every driver implements it (nftables set, RouterOS
+   * ip-binding type=bypassed); the RADIUS server accepts their MAC authentication.
+   */
+  setBypass?(macs: string[]): Promise<void>;
   health(): GatewayHealth;
 }
 

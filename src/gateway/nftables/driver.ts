@@ -23,7 +23,7 @@ import { createGroupCommit } from './group-commit.js';
 import { parseElementCounters, parseQuotas, parseTable, type ByteCounters, type KernelState } from './kernel-state.js';
 import { migrationCommands } from './legacy-migration.js';
 import { createPreloginFlush } from './prelogin-flush.js';
-import { baseRuleset, type BaseOptions } from './ruleset.js';
+import { baseRuleset, bypassCommands, type BaseOptions } from './ruleset.js';
 import { createNftSession, type CommandRunner, type NftSession } from './transport.js';
 import { createWalledGarden, dnsResolver, type Resolver } from './walled-garden.js';
 
@@ -252,6 +252,10 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     async setWalledGarden(entries) {
       session();
       await garden.set(entries);
+    },
+
+    async setBypass(macs) {
+      await apply(bypassCommands(t, macs));
     },
 
     health(): GatewayHealth {

@@ -110,6 +110,17 @@ export function gardenCommands(table: string, entries: string[]): string[] {
 }
 
 /**
+ * Replaces the bypass list (MACs that pass without a login: a till, a printer) in one atomic batch.
+ * The base chains return early for them before any captive rule, so they are never redirected, zoned,
+ * counted or cut.
+ */
+export function bypassCommands(table: string, macs: string[]): string[] {
+  const t = `inet ${table}`;
+  for (const m of macs) if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(m)) throw new Error(`bypass entry "${m}" is not a MAC address`);
+  return [`flush set ${t} bypass`, ...(macs.length ? [`add element ${t} bypass { ${macs.join(', ')} }`] : [])];
+}
+
+/**
  * Idempotent set-up: creates the table, sets and maps if missing (keeping their elements, device
  * chains, counters and quotas), and atomically replaces the base chains' rules. Safe at every start.
  */
@@ -129,6 +140,7 @@ export function baseRuleset(o: BaseOptions): string[] {
     `add map ${t} down6 { type ipv6_addr : verdict; counter; }`,
     `add set ${t} garden4 { type ipv4_addr; flags interval; }`,
     `add set ${t} garden6 { type ipv6_addr; flags interval; }`,
+    `add set ${t} bypass { type ether_addr; }`,
     ...gardenCommands(o.table, o.walledGarden),
   ];
   cmds.push(
@@ -150,12 +162,14 @@ export function baseRuleset(o: BaseOptions): string[] {
     `flush chain ${t} over_quota`,
     // raw: pre-login flows to other hosts live in their own conntrack zone (see the module comment).
     `add rule ${t} raw_pre iifname != ${lan} return`,
+    `add rule ${t} raw_pre ether saddr @bypass return`,
     `add rule ${t} raw_pre ip saddr . ether saddr @auth4 return`,
     `add rule ${t} raw_pre ip6 saddr . ether saddr @auth6 return`,
     `add rule ${t} raw_pre fib daddr type local return`,
     `add rule ${t} raw_pre ct original zone set ${PRE_LOGIN_ZONE}`,
     // nat: authorized devices are left alone; stray DNS goes to the local resolver, tcp/80 to the portal.
     `add rule ${t} prerouting iifname != ${lan} return`,
+    `add rule ${t} prerouting ether saddr @bypass return`,
     `add rule ${t} prerouting ip saddr . ether saddr @auth4 return`,
     v6 ? `add rule ${t} prerouting ip6 saddr . ether saddr @auth6 return` : `add rule ${t} prerouting meta nfproto ipv6 return`,
     `add rule ${t} prerouting meta l4proto { tcp, udp } th dport 53 redirect to :${o.dnsPort}`,
@@ -165,6 +179,7 @@ export function baseRuleset(o: BaseOptions): string[] {
     // forward
     `add rule ${t} forward iifname ${lan} jump from_lan`,
     `add rule ${t} forward oifname ${lan} jump to_lan`,
+    `add rule ${t} from_lan ether saddr @bypass accept`,
     `add rule ${t} from_lan ip saddr . ether saddr vmap @up4`,
   );
   if (v6) cmds.push(`add rule ${t} from_lan ip6 saddr . ether saddr vmap @up6`);
@@ -185,6 +200,7 @@ export function baseRuleset(o: BaseOptions): string[] {
     `add rule ${t} to_lan drop`,
     // input
     `add rule ${t} input iifname ${lan} jump lan_local`,
+    `add rule ${t} lan_local ether saddr @bypass accept`,
     `add rule ${t} lan_local ip saddr . ether saddr @auth4 accept`,
     `add rule ${t} lan_local ip6 saddr . ether saddr @auth6 accept`,
     `add rule ${t} lan_local ct state established,related accept`,

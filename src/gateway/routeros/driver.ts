@@ -203,6 +203,10 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
       await everywhere('setWalledGarden', (r) => r.setGarden(entries));
     },
 
+    async setBypass(macs) {
+      await everywhere('setBypass', (r) => r.setBypass(macs));
+    },
+
     async reconcile(state) {
       const wanted = new Set(state.pools.map((p) => p.id));
       const stale = new Set([...pools.keys()].filter((id) => !wanted.has(id)));

@@ -14,6 +14,8 @@ import { RouterOsTrap, type RouterOsClient } from './client.js';
 import type { Traffic } from './counters.js';
 import {
   activeSentence,
+  bypassListSentence,
+  bypassSentence,
   counter,
   findProfileSentence,
   findUserSentence,
@@ -134,6 +136,13 @@ export class RouterOps {
   }
 
   /** Replaces Portico's walled-garden entries (and only those) with `entries`. */
+  /** Replaces our bypassed ip-bindings with one per MAC (the operator's own bindings are left alone). */
+  async setBypass(macs: string[]): Promise<void> {
+    const ids = (await this.client.exec(bypassListSentence())).map((r) => r['.id']!).filter(Boolean);
+    if (ids.length) await this.client.exec(removeSentence('/ip/hotspot/ip-binding', ids));
+    for (const mac of macs) await this.client.exec(bypassSentence(mac, this.hotspot));
+  }
+
   async setGarden(entries: string[]): Promise<void> {
     for (const menu of GARDEN_MENUS) {
       const ids = (await this.client.exec(gardenListSentence(menu))).map((r) => r['.id']!).filter(Boolean);

@@ -146,3 +146,9 @@ export function gardenSentences(entries: string[], server: string): string[][] {
 }
 
 export const gardenListSentence = (menu: string): string[] => [`${menu}/print`, `?comment=${GARDEN_COMMENT}`, '=.proplist=.id'];
+
+/** The bypass list: `/ip/hotspot/ip-binding` entries of type `bypassed` pass without a login; ours carry this comment. */
+export const BYPASS_COMMENT = 'portico-bypass';
+export const bypassListSentence = (): string[] => ['/ip/hotspot/ip-binding/print', `?comment=${BYPASS_COMMENT}`, '=.proplist=.id'];
+export const bypassSentence = (mac: string, server: string): string[] =>
+  ['/ip/hotspot/ip-binding/add', `=mac-address=${mac.toUpperCase()}`, '=type=bypassed', `=server=${server}`, `=comment=${BYPASS_COMMENT}`];

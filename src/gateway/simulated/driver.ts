@@ -119,6 +119,10 @@ export function createSimulatedDriver(opts: SimulatedDriverOptions): SimulatedDr
       reachable();
       network.walledGarden = [...entries];
     },
+    async setBypass(macs) {
+      reachable();
+      network.bypass = new Set(macs);
+    },
     health() {
       return network.reachable ? { ok: true, detail: 'simulated gateway' } : { ok: false, detail: 'simulated gateway unreachable' };
     },

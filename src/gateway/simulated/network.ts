@@ -34,6 +34,8 @@ export class SimulatedNetwork {
   reachable = true;
   /** The walled garden as the driver last set it. */
   walledGarden: string[] = [];
+  /** MACs that pass without a login (the bypass list as the driver last set it). */
+  bypass = new Set<string>();
 
   /**
    * @param autoClients every address is a client (the demo: whoever opens the portal). When false only
@@ -77,6 +79,7 @@ export class SimulatedNetwork {
 
   /** Whether traffic from `ip` passes now (authorized and its pool not out of quota). */
   allowed(ip: string): boolean {
+    if (this.knows(ip) && this.bypass.has(this.macFor(ip))) return true;
     const d = this.deviceFor(ip);
     if (!d) return false;
     const pool = this.pools.get(d.grant.poolId);
