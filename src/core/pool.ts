@@ -1,6 +1,7 @@
 /**
- * Shared steps of the use-cases: the gateway limits an entitlement implies, recording an event in the
- * audit log, and running gateway calls so that a failure becomes GATEWAY_UNAVAILABLE.
+ * Shared steps of the use-cases: the pool a login draws from, the gateway limits an entitlement implies,
+ * and running gateway calls so that a failure becomes GATEWAY_UNAVAILABLE. (Audit rows are written by the
+ * transaction handle, core/tx.ts.)
  */
 import { activate, applyResets, isThrottled, loginBlocker, redeemBlocker, remaining } from '../domain/entitlement.js';
 import { DomainError } from '../domain/errors.js';
@@ -8,7 +9,7 @@ import { throttleRates } from '../domain/plan.js';
 import { GatewayError, type PoolLimits } from './ports/driver.js';
 import type { EntitlementRow } from './ports/model.js';
 import type { VoucherRow } from './ports/model.js';
-import type { Actor, CoreContext } from './context.js';
+import type { CoreContext } from './context.js';
 
 /**
  * The pool a login with this voucher draws from, as it stands now: a new one on first use, else the
@@ -34,16 +35,6 @@ export function poolForLogin(ctx: CoreContext, voucherId: string, now: number): 
 export function poolLimits(e: EntitlementRow, now: number): PoolLimits {
   if (isThrottled(e, now)) return { id: e.id, ...throttleRates(e.plan), bytesRemaining: null };
   return { id: e.id, downBps: e.plan.downBps, upBps: e.plan.upBps, bytesRemaining: remaining(e, now).bytes };
-}
-
-export function audit(ctx: CoreContext, type: string, actor: Actor, subject: string | null, data: Record<string, unknown> | null = null): void {
-  try {
-    ctx.store.events.append({ at: ctx.clock.now(), type, actorType: actor.type, actorId: actor.id ?? null, subject, data });
-  } catch (err) {
-    // Outside a transaction (a refused guess, a failed operator sign-in) a full or locked disk would
-    // otherwise surface as an unhandled 500; inside one, the transaction rolls back all the same.
-    throw new DomainError('STORAGE_FAILED', 'could not write the audit log; nothing was changed', {}, { cause: err });
-  }
 }
 
 /** Runs a gateway call; a driver failure becomes GATEWAY_UNAVAILABLE with the cause kept for the log. */

@@ -18,7 +18,7 @@
  */
 import { localDay } from './ledger.js';
 import type { CoreContext } from './context.js';
-import { audit } from './pool.js';
+import { auditAlone, transact } from './tx.js';
 import { pushReservation } from './radius-reserve.js';
 
 /** RFC 2866 §5.1. */
@@ -54,7 +54,7 @@ export function recordRadiusAccounting(ctx: CoreContext, input: RadiusAccounting
   const repo = ctx.store.radiusSessions;
   if (input.statusType === ACCOUNTING_ON || input.statusType === ACCOUNTING_OFF) {
     const closed = repo.endAllOfNas(input.nas, 'nas-reboot', now);
-    if (closed) audit(ctx, 'radius.nas_reset', { type: 'system' }, null, { nas: input.nas, closed });
+    if (closed) auditAlone(ctx, { type: 'radius.nas_reset', actor: { type: 'system' }, subject: null, data: { nas: input.nas, closed } });
     return { kind: 'nas-reset', closed };
   }
   const byClass = input.classId ? repo.get(input.classId) : undefined;
@@ -79,7 +79,7 @@ export function recordRadiusAccounting(ctx: CoreContext, input: RadiusAccounting
   const stop = input.statusType === STOP && session.active;
   // Once a NAS is seen doing Stop/Start, its per-minute Stops are not detachments worth an audit row each.
   const quietStop = stop && (session.resumes ?? 0) > 0;
-  ctx.store.tx(() => {
+  transact(ctx, 'the accounting', (t) => {
     if (resumed) repo.resume(session.id, now);
     repo.updateCounters(session.id, inOctets, outOctets, now, input.acctSessionId, input.ip);
     if (up + down > 0) {
@@ -89,13 +89,16 @@ export function recordRadiusAccounting(ctx: CoreContext, input: RadiusAccounting
     if (stop) {
       repo.end(session.id, `stop:${input.terminateCause ?? 0}`, now);
       if (!quietStop) {
-        audit(ctx, 'device.detached', { type: 'device', id: session.mac }, session.entitlementId, {
-          sessionId: session.id, nas: input.nas, reason: 'radius-stop', terminateCause: input.terminateCause,
-        });
+        t.record(
+          {
+            type: 'device.detached', actor: { type: 'device', id: session.mac }, subject: session.entitlementId,
+            data: { sessionId: session.id, nas: input.nas, reason: 'radius-stop', terminateCause: input.terminateCause },
+          },
+          ['device.detached', { deviceId: session.id, entitlementId: session.entitlementId, mac: session.mac, reason: 'radius-stop' }],
+        );
       }
     }
   });
-  if (stop && !quietStop) ctx.bus.emit('device.detached', { deviceId: session.id, entitlementId: session.entitlementId, mac: session.mac, reason: 'radius-stop' });
   // What the session held is free again: the local gateway's share grows (a resumed pfSense session holds it again at once).
   if (stop && !quietStop && session.sliceBytes !== null) pushReservation(ctx, session.entitlementId);
   return { kind: 'recorded', sessionId: session.id, addedBytes: up + down, closed: stop };

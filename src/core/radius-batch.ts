@@ -20,6 +20,7 @@ import { isDomainError } from '../domain/errors.js';
 import type { CoreContext } from './context.js';
 import { grantSession, prepareRadius, radiusGranted, radiusRefused, type PreparedRadius, type RadiusAuthorizeInput, type RadiusGrant } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput, type RadiusAccountingResult } from './radius-accounting.js';
+import { transact } from './tx.js';
 
 type Job =
   | { kind: 'auth'; input: RadiusAuthorizeInput; byMac: boolean; resolve: (g: RadiusGrant) => void; reject: (e: unknown) => void; p?: PreparedRadius; out?: { grant?: RadiusGrant; err?: unknown } }
@@ -69,7 +70,7 @@ export function createRadiusBatcher(ctx: CoreContext, opts: { maxBatch?: number 
     const keys = live.flatMap((j) => (j.kind === 'auth' ? [j.p!.voucherId] : []));
     try {
       await withLocks(ctx, keys, () =>
-        ctx.store.tx(() => {
+        transact(ctx, 'the RADIUS batch', () => {
           for (const j of live) {
             try {
               if (j.kind === 'auth') j.out = { grant: grantSession(ctx, j.p!.voucherId, j.input, j.p!.mac) };

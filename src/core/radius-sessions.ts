@@ -9,7 +9,7 @@
  */
 import type { RadiusSessionRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
-import { audit } from './pool.js';
+import { transact } from './tx.js';
 import { pushReservation } from './radius-reserve.js';
 
 export function radiusSessionsOfPool(ctx: CoreContext, entitlementId: string): RadiusSessionRow[] {
@@ -22,11 +22,15 @@ export function closeRadiusSession(ctx: CoreContext, sessionId: string, reason: 
   const s = ctx.store.radiusSessions.get(sessionId);
   if (!s || !s.active) return false;
   let closed = false;
-  ctx.store.tx(() => {
+  transact(ctx, 'the session end', (t) => {
     closed = ctx.store.radiusSessions.end(sessionId, reason, now);
-    if (closed) audit(ctx, 'device.detached', { type: 'system' }, s.entitlementId, { sessionId, nas: s.nas, reason });
+    if (closed) {
+      t.record(
+        { type: 'device.detached', actor: { type: 'system' }, subject: s.entitlementId, data: { sessionId, nas: s.nas, reason } },
+        ['device.detached', { deviceId: s.id, entitlementId: s.entitlementId, mac: s.mac, reason }],
+      );
+    }
   });
-  if (closed) ctx.bus.emit('device.detached', { deviceId: s.id, entitlementId: s.entitlementId, mac: s.mac, reason });
   if (closed && s.sliceBytes !== null) pushReservation(ctx, s.entitlementId);
   return closed;
 }

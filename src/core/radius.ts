@@ -21,7 +21,8 @@ import { DomainError, isDomainError } from '../domain/errors.js';
 import { normalizeMac } from '../lib/net.js';
 import type { RadiusSessionRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
-import { audit, poolForLogin, poolLimits } from './pool.js';
+import { poolForLogin, poolLimits } from './pool.js';
+import { transact } from './tx.js';
 import { pushReservation } from './radius-reserve.js';
 import { sourcePrefix } from './throttle.js';
 
@@ -279,12 +280,11 @@ export function grantSession(ctx: CoreContext, voucherId: string, input: RadiusA
     bytesLeft = usedInSession + sliceBytes;
   }
   const actor = { type: 'device' as const, id: mac };
-  try {
-    ctx.store.tx(() => {
+  transact(ctx, 'the login', (t) => {
       if (firstUse) {
         ctx.store.entitlements.insert(ent);
         ctx.store.vouchers.markRedeemed(voucher.id, ent.id, 'active', now);
-        audit(ctx, 'voucher.redeemed', actor, voucher.id, { entitlementId: ent.id, ip: input.ip, nas: input.nas });
+        t.record({ type: 'voucher.redeemed', actor, subject: voucher.id, data: { entitlementId: ent.id, ip: input.ip, nas: input.nas } });
       }
       if (pending) {
         ctx.store.radiusSessions.updateCounters(pending.id, pending.inOctets, pending.outOctets, now, null, input.ip);
@@ -296,11 +296,8 @@ export function grantSession(ctx: CoreContext, voucherId: string, input: RadiusA
           sliceBytes, sliceBase: 0, userName: input.userName ?? null, nasIp: input.nasIp ?? null,
         });
       }
-      if (decision.kind === 'attach') audit(ctx, 'device.attached', actor, ent.id, { sessionId, nas: input.nas, ip: input.ip });
-    });
-  } catch (err) {
-    throw new DomainError('STORAGE_FAILED', 'could not save the login; nothing was changed', {}, { cause: err });
-  }
+      if (decision.kind === 'attach') t.record({ type: 'device.attached', actor, subject: ent.id, data: { sessionId, nas: input.nas, ip: input.ip } });
+  });
   return {
     sessionId, entitlementId: ent.id, voucherId: voucher.id, firstUse,
     secondsLeft: remaining(ent, now).seconds, bytesLeft, sliceBytes, downBps: limits.downBps, upBps: limits.upBps,

@@ -41,6 +41,13 @@ export interface Tx {
 
 type Ctx = Pick<CoreContext, 'store' | 'bus' | 'clock' | 'log'>;
 
+/**
+ * The outboxes of the transactions running now, per store: a transact inside another (a savepoint:
+ * the RADIUS group commit runs each grant in one) hands its events to the outer one, so nothing is
+ * published before the outermost COMMIT; a savepoint that rolled back hands over nothing.
+ */
+const running = new WeakMap<object, Publish[][]>();
+
 export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
   const outbox: Publish[] = [];
   const t: Tx = {
@@ -54,7 +61,10 @@ export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
       outbox.push(event);
     },
   };
+  const stack = running.get(ctx.store) ?? [];
+  running.set(ctx.store, stack);
   let result: T;
+  stack.push(outbox);
   try {
     result = ctx.store.tx(() => {
       outbox.length = 0; // a retried closure starts with an empty outbox
@@ -62,8 +72,12 @@ export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
     });
   } catch (err) {
     throw asStorageFailure(ctx, what, err);
+  } finally {
+    stack.pop();
   }
-  for (const [name, payload] of outbox) ctx.bus.emit(name, payload as never);
+  const outer = stack[stack.length - 1];
+  if (outer) outer.push(...outbox);
+  else for (const [name, payload] of outbox) ctx.bus.emit(name, payload as never);
   return result;
 }
 
