@@ -230,17 +230,6 @@ async function burstLogins(gw: GatewayHarness, clients: TopoClient[], codes: str
   };
 }
 
-/** Waits (bounded) until the client has an established connection to the stand-in internet's port 8000. */
-async function downloadStarted(gw: GatewayHarness, c: TopoClient): Promise<void> {
-  const until = performance.now() + 5000;
-  while (performance.now() < until) {
-    const ss = await gw.topo.run(c.ns, ['ss', '-tnH', 'state', 'established', `( dport = :8000 )`]);
-    if (ss.stdout.includes(gw.topo.inetIp)) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`the download from ${c.ns} did not start within 5 s`);
-}
-
 export async function run(opts: { quick: boolean }): Promise<BenchResult[]> {
   // Before any namespace exists: a missing tool is a clear skip line, not a crash (issue 16).
   await requireEnvironment({ root: true, tools: ['ip', 'nft', 'conntrack', 'curl', 'busybox', 'bash', 'ss'] });
@@ -334,7 +323,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchResult[]> {
     if (fl.stdout !== '303') throw new Error(`flow login: ${fl.stdout}`);
     const size = 30_000_000; // 40 Mbit/s: ~6 s
     const dl = gw.download(flowClient, size, 30);
-    await downloadStarted(gw, flowClient);
+    await gw.downloading(flowClient);
     const observer = clients[0]!;
     const restartMs = await untilServing(gw, observer, async () => {
       await portico.stop('SIGTERM');

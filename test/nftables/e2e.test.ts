@@ -164,7 +164,7 @@ describe('Portico with the nftables driver, end to end', () => {
     expect(await post(c4, '/login', `code=${v.flow.code}`)).toBe(303);
     const size = 18_000_000; // 24 Mbit/s: ~5 s, longer than the two restarts below
     const dl = gw.download(c4, size, 30);
-    await new Promise((r) => setTimeout(r, 300));
+    await gw.downloading(c4);
     await portico.stop('SIGTERM');
     expect(await gw.canReach(c1)).toBe(true); // nobody is cut while Portico is down
     await portico.start();

@@ -129,7 +129,12 @@ describe('nftables gateway, as a client sees it', () => {
     await driver.setPool({ id: 'slow', downBps: 16_000_000, upBps: null, bytesRemaining: null });
     await driver.authorize({ deviceId: 'dev-a', poolId: 'slow', mac: a!.mac, ips: [a!.ip] });
     const long = gw.download(a!, 50_000_000, 4); // 25 s at 2 MB/s: still running at logout
-    await new Promise((r) => setTimeout(r, 300));
+    await gw.downloading(a!);
+    // Bytes are passing the gateway (not only a handshake): the logout below cuts a flow in full swing.
+    const until = Date.now() + 5000;
+    while (((await driver.readCounters()).find((c) => c.deviceId === 'dev-a')?.bytesDown ?? 0) < 100_000 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await driver.deauthorize('dev-a');
     const before = (await driver.readCounters()).length;
     const got = await long;

@@ -25,6 +25,8 @@ export interface GatewayHarness {
   curl(c: TopoClient, url: string, extra?: string[], timeoutS?: number): Promise<{ code: number; status: number; body: string; size: number; time: number }>;
   canReach(c: TopoClient, v6?: boolean): Promise<boolean>;
   download(c: TopoClient, bytes: number, timeoutS?: number): Promise<number>;
+  /** Resolves once `c` has an established connection to the stand-in internet's port 8000 (polls, bounded). */
+  downloading(c: TopoClient, boundMs?: number): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -90,6 +92,15 @@ export async function createGatewayHarness(opts: { prefix: string; subnet: numbe
     async download(c, bytes, timeoutS = 3) {
       const r = await topo.run(c.ns, ['curl', '-s', '-m', String(timeoutS), '-o', '/dev/null', '-w', '%{size_download}', `http://${topo.inetIp}:8000/bytes/${bytes}`], (timeoutS + 5) * 1000);
       return Number(r.stdout.trim() || 0);
+    },
+    async downloading(c, boundMs = 5000) {
+      const until = Date.now() + boundMs;
+      while (Date.now() < until) {
+        const ss = await topo.run(c.ns, ['ss', '-tnH', 'state', 'established', '( dport = :8000 )']);
+        if (ss.stdout.includes(topo.inetIp)) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no download from ${c.ns} within ${boundMs} ms`);
     },
     cleanup: () => topo.cleanup(),
   };

@@ -1,6 +1,6 @@
 /**
  * Builds the test gateway: namespace `<prefix>gw` bridges client namespaces `<prefix>c1..cN` on
- * `br-lan` (10.99.S.0/24, fd99:S::/64) and routes to a stand-in internet `<prefix>in` on `wan`
+ * `br-lan` (10.99.S.0/24, then 10.96.S.0/24 past 244 clients; fd99:S::/64) and routes to a stand-in internet `<prefix>in` on `wan`
  * (10.98.S.0/24, fd98:S::/64), with a stand-in fw4 table (`inet fw4`, policy drop, lan→wan accept) like
  * OpenWrt's. Nothing leaves the namespaces: every address is private and only routed between them.
  * `cleanup()` deletes the namespaces by name and kills the processes it started, by pid.
@@ -43,6 +43,9 @@ export interface Topology {
 export const SERVERS = fileURLToPath(new URL('./servers.ts', import.meta.url));
 /** The repository root: helpers run `node --import tsx`, which resolves tsx from the working directory. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Client addresses per IPv4 prefix (.11 to .254). */
+const PER_PREFIX = 244;
 
 export function sh(argv: string[], timeoutMs = 20_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -95,11 +98,15 @@ export async function createTopology(opts: { prefix: string; subnet: number; cli
   const hex = s.toString(16).padStart(2, '0');
   const gw = `${prefix}gw`;
   const inet = `${prefix}in`;
+  const byte = (n: number) => n.toString(16).padStart(2, '0');
+  // 10.99.S.11–254 first; past 243 clients (the bench's burst) a second prefix on the same LAN.
+  const v4 = (i: number) => (i < PER_PREFIX ? `10.99.${s}.${11 + i}` : `10.96.${s}.${11 + i - PER_PREFIX}`);
+  if (opts.clients > 2 * PER_PREFIX) throw new Error(`at most ${2 * PER_PREFIX} clients`);
   const clients: TopoClient[] = Array.from({ length: opts.clients }, (_, i) => ({
     ns: `${prefix}c${i + 1}`,
-    ip: `10.99.${s}.${11 + i}`,
+    ip: v4(i),
     ip6: `fd99:${s}::${(11 + i).toString(16)}`,
-    mac: `02:99:${hex}:00:00:${(11 + i).toString(16).padStart(2, '0')}`,
+    mac: `02:99:${hex}:00:${byte((11 + i) >> 8)}:${byte((11 + i) & 0xff)}`,
   }));
   const procs: ChildProcess[] = [];
   const all = [gw, inet, ...clients.map((c) => c.ns)];
@@ -148,13 +155,14 @@ export async function createTopology(opts: { prefix: string; subnet: number; cli
     await n(gw, 'link', 'set', 'br-lan', 'up');
     await n(gw, 'addr', 'add', `10.99.${s}.1/24`, 'dev', 'br-lan');
     await n(gw, 'addr', 'add', `fd99:${s}::1/64`, 'dev', 'br-lan', 'nodad');
+    if (clients.length > PER_PREFIX) await n(gw, 'addr', 'add', `10.96.${s}.1/24`, 'dev', 'br-lan');
     for (const [i, c] of clients.entries()) {
       await n(gw, 'link', 'add', `p${i + 1}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', c.ns);
       await n(gw, 'link', 'set', `p${i + 1}`, 'master', 'br-lan', 'up');
       await n(c.ns, 'link', 'set', 'eth0', 'address', c.mac, 'up');
       await n(c.ns, 'addr', 'add', `${c.ip}/24`, 'dev', 'eth0');
       await n(c.ns, 'addr', 'add', `${c.ip6}/64`, 'dev', 'eth0', 'nodad');
-      await n(c.ns, 'route', 'add', 'default', 'via', `10.99.${s}.1`);
+      await n(c.ns, 'route', 'add', 'default', 'via', i < PER_PREFIX ? `10.99.${s}.1` : `10.96.${s}.1`);
       await n(c.ns, '-6', 'route', 'add', 'default', 'via', `fd99:${s}::1`);
     }
     await n(gw, 'link', 'add', 'wan', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', inet);
@@ -165,6 +173,7 @@ export async function createTopology(opts: { prefix: string; subnet: number; cli
     await n(inet, 'addr', 'add', `10.98.${s}.2/24`, 'dev', 'eth0');
     await n(inet, 'addr', 'add', `fd98:${s}::2/64`, 'dev', 'eth0', 'nodad');
     await n(inet, 'route', 'add', `10.99.${s}.0/24`, 'via', `10.98.${s}.1`);
+    if (clients.length > PER_PREFIX) await n(inet, 'route', 'add', `10.96.${s}.0/24`, 'via', `10.98.${s}.1`);
     await n(inet, '-6', 'route', 'add', `fd99:${s}::/64`, 'via', `fd98:${s}::1`);
     if ((await loadFw4(gw)) !== 0) throw new Error('stand-in fw4 table failed (is nft installed?)');
     // Populate the gateway's neighbour table, as DHCP and the first portal request would.
