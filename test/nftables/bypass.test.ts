@@ -1,8 +1,12 @@
 /**
  * The bypass list on real nftables (issue 15 item 4): a MAC on the list reaches the internet, and its
  * probes get the real answer, without a login; taking it off the list puts it back behind the portal.
- * Another client stays captive throughout.
+ * Another client stays captive throughout. And the host name a client gave in DHCP (the dnsmasq
+ * leases file) comes back with its lookup, for the status page's device names (issue 15 item 2).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayDriver } from '../../src/gateway/driver.js';
 import { createGatewayHarness, type GatewayHarness } from './harness.js';
@@ -34,5 +38,22 @@ describe('nftables bypass list', () => {
     await driver.setBypass!([]);
     expect((await gw.curl(till!, probe)).status).toBe(302);
     expect(await gw.canReach(till!)).toBe(false);
+  });
+});
+
+describe('nftables client lookup', () => {
+  it('returns the host name the client gave in DHCP, from the leases file', async () => {
+    const [, phone] = gw.topo.clients;
+    const dir = await mkdtemp(join(tmpdir(), 'portico-leases-'));
+    const leasesFile = join(dir, 'dhcp.leases');
+    await writeFile(leasesFile, `1767225600 ${phone!.mac} ${phone!.ip} maria-phone 01:${phone!.mac}\n`);
+    const named = gw.createDriver({ leasesFile });
+    try {
+      await gw.curl(phone!, 'http://connectivitycheck.gstatic.com/generate_204'); // the gateway has seen it (ARP)
+      expect(await named.lookupClient(phone!.ip)).toMatchObject({ mac: phone!.mac, hostName: 'maria-phone' });
+      expect((await driver.lookupClient(phone!.ip))?.hostName).toBeUndefined(); // no leases file: no name
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

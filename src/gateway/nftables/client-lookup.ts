@@ -1,7 +1,7 @@
 /**
  * Who is behind an address, as the gateway's kernel sees it right now (neighbours.ts parses): IPv4 from
  * `/proc/net/arp` (a file read, no process) with the dnsmasq leases as the fallback, IPv6 from
- * `ip -j -6 neigh show to IP`. `neighbours()` lists the whole neighbour table for address learning
+ * `ip -j -6 neigh show to IP`; the host name, when the device gave one, from the dnsmasq leases. `neighbours()` lists the whole neighbour table for address learning
  * (a logged-in device's new IPv6 privacy address, or an address that moved to another MAC).
  *
  * @example
@@ -11,7 +11,7 @@
 import { isIP } from 'node:net';
 import { normalizeIp } from '../../lib/net.js';
 import type { ClientInfo } from '../driver.js';
-import { parseIpNeighJson, parseLeases, parseProcArp, type NeighbourEntry } from './neighbours.js';
+import { parseIpNeighJson, parseLeaseNames, parseLeases, parseProcArp, type NeighbourEntry } from './neighbours.js';
 import type { CommandRunner } from './transport.js';
 
 export interface ClientLookupDeps {
@@ -30,16 +30,21 @@ export function createClientLookup(deps: ClientLookupDeps) {
     async client(rawIp: string): Promise<ClientInfo | null> {
       const ip = normalizeIp(rawIp);
       let mac: string | undefined;
+      const leases = () => (leaseText ??= deps.readFile(deps.leasesFile).catch(() => ''));
+      let leaseText: Promise<string> | undefined;
       if (isIP(ip) === 4) {
         mac = parseProcArp(await deps.readFile(`${deps.procNetDir}/arp`).catch(() => '')).get(ip);
-        mac ??= parseLeases(await deps.readFile(deps.leasesFile).catch(() => '')).get(ip);
+        mac ??= parseLeases(await leases()).get(ip);
       } else if (isIP(ip) === 6) {
         const r = await deps.runner.exec([deps.ipPath, '-j', '-6', 'neigh', 'show', 'to', ip]);
         mac = r.code === 0 ? parseIpNeighJson(r.stdout).find((n) => n.ip === ip)?.mac : undefined;
       } else {
         return null;
       }
-      return mac ? { mac, ip } : null;
+      if (!mac) return null;
+      // The name the device gave in DHCP (status page device names); none when it gave none.
+      const hostName = parseLeaseNames(await leases()).get(mac);
+      return hostName ? { mac, ip, hostName } : { mac, ip };
     },
 
     /** Complete neighbour entries on the captive interfaces, link-local addresses left out. */

@@ -44,6 +44,21 @@ export function parseIpNeighJson(json: string): NeighbourEntry[] {
 }
 
 /** dnsmasq lease lines: `expiry mac ip hostname client-id`; DHCPv6 lines carry a DUID, not a MAC. */
+/**
+ * Host names from the same dnsmasq leases file (`expiry mac ip hostname clientid`; `*` = none): what a
+ * device called itself in DHCP option 12, so the status page can say "maria-phone" (issue 15 item 2).
+ */
+export function parseLeaseNames(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 4 || f[0] === 'duid' || f[3] === '*') continue;
+    const mac = normalizeMac(f[1]!);
+    if (mac) out.set(mac, f[3]!);
+  }
+  return out;
+}
+
 export function parseLeases(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {

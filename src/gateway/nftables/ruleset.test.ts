@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseElementCounters, parseTable } from './kernel-state.js';
 import { deviceNames, parseObjectName, quotaName } from './names.js';
-import { parseLeases, parseProcArp } from './neighbours.js';
+import { parseLeaseNames, parseLeases, parseProcArp } from './neighbours.js';
 import {
   baseRuleset,
   deviceAddressCommands,
@@ -101,5 +101,6 @@ describe('kernel state', () => {
     expect(parseProcArp(arp)).toEqual(new Map([['10.0.0.2', '02:00:00:00:00:02']]));
     const leases = '1767225600 02:00:00:00:00:05 10.0.0.5 phone 01:02:00:00:00:00:05\nduid 00:01:00:01\n1767225600 1234 fd00::5 * 00:01\n';
     expect(parseLeases(leases)).toEqual(new Map([['10.0.0.5', '02:00:00:00:00:05']]));
+    expect(parseLeaseNames(leases)).toEqual(new Map([['02:00:00:00:00:05', 'phone']]));
   });
 });
