@@ -19,7 +19,7 @@
  */
 import QRCode from 'qrcode';
 import { formatCode } from '../domain/code.js';
-import { describePlan, type Lang } from '../domain/plan-words.js';
+import { describePlan, VOUCHER_WORD, type Lang } from '../domain/plan-words.js';
 import type { Plan } from '../domain/plan.js';
 
 export type SheetLayout = 'a4' | 'letter' | 'receipt58' | 'receipt80';
@@ -105,7 +105,7 @@ export async function renderSheet(input: SheetInput): Promise<string> {
     : '';
   const hint = w.hint.replace('{paper}', w.paper[input.layout]);
   const bar = `<div class="bar"><button type="button" id="print" hidden>${esc(w.print)}</button><span class="hint">${esc(hint)}</span></div>`;
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(input.network.name)} vouchers</title><style>
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(input.network.name)} · ${esc(VOUCHER_WORD[lang].other)}</title><style>
 body{font-family:system-ui,sans-serif;margin:0;color:#000}.grid{display:grid;gap:3mm}
 .v{display:flex;gap:3mm;align-items:center;border:1px dashed #888;padding:3mm;break-inside:avoid}
 .qr svg{width:26mm;height:26mm;display:block}.n{font-size:9pt}.c{font:700 14pt ui-monospace,monospace;letter-spacing:.05em;white-space:nowrap}
