@@ -74,4 +74,13 @@ describe('bypass list', () => {
     expect(sim.state.canReach('192.168.88.50')).toBe(false);
     await driver.stop();
   });
+
+  it('RouterOS: a client lookup carries the host name of its DHCP lease (status page device names)', async () => {
+    const sim = lab!.sim('shop');
+    sim.state.leases.add({ address: '192.168.88.50', 'mac-address': TILL.toUpperCase(), 'host-name': 'shop-till' });
+    const driver = await lab!.driver({ timeoutMs: 500 });
+    await driver.start();
+    expect(await driver.lookupClient('192.168.88.50')).toMatchObject({ mac: TILL, hostName: 'shop-till' });
+    await driver.stop();
+  });
 });

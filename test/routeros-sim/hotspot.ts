@@ -73,6 +73,8 @@ export class RouterState {
   readonly walledGardenIp = new Table({ writable: ['action', 'server', 'src-address', 'dst-address', 'src-address-list', 'dst-address-list', 'dst-host', 'dst-port', 'protocol', 'comment', 'disabled'], defaults: { action: 'accept', disabled: 'false' } });
   readonly bindings = new Table({ writable: ['address', 'mac-address', 'server', 'to-address', 'type', 'comment', 'disabled'], defaults: { type: 'regular', disabled: 'false' } });
   readonly queues = new Table({ unique: 'name' });
+  /** `/ip/dhcp-server/lease`: what each client called itself in DHCP (`host-name`), as RouterOS reports it. */
+  readonly leases = new Table({ writable: ['address', 'mac-address', 'host-name', 'server', 'comment', 'disabled'], defaults: { disabled: 'false' } });
   private readonly loginAt = new Map<string, number>();
 
   constructor(
@@ -234,6 +236,7 @@ export class RouterState {
       '/ip/hotspot/walled-garden/ip': this.walledGardenIp,
       '/ip/hotspot/ip-binding': this.bindings,
       '/queue/simple': this.queues,
+      '/ip/dhcp-server/lease': this.leases,
     };
     if (menu === '/system/identity' && (verb === 'print' || verb === 'getall')) return { rows: [{ name: this.identity }] };
     const table = tables[menu];

@@ -53,6 +53,28 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
   };
   let started = false;
 
+  /**
+   * Host names from each router's DHCP leases, for the status page: asked once per MAC per NAME_TTL_MS
+   * (a login's lookup would otherwise cost a second API call), bounded; a router without a DHCP server
+   * simply has none.
+   */
+  const NAME_TTL_MS = 10 * 60_000;
+  const nameCache = new Map<string, { name: string | null; at: number }>();
+  const names = {
+    async of(router: string, mac: string): Promise<string | null> {
+      const key = `${router}\u0000${mac}`;
+      const hit = nameCache.get(key);
+      const now = Date.now();
+      if (hit && now - hit.at < NAME_TTL_MS) return hit.name;
+      const r = routers.get(router);
+      const name = r ? await r.hostName(mac) : null;
+      nameCache.delete(key);
+      nameCache.set(key, { name, at: now });
+      if (nameCache.size > 4096) nameCache.delete(nameCache.keys().next().value!);
+      return name;
+    },
+  };
+
   const password = (poolId: string) => {
     let p = passwords.get(poolId);
     if (!p) passwords.set(poolId, (p = deps.randomPassword()));
@@ -121,7 +143,11 @@ export function createRouterOsDriverWith(deps: RouterOsDriverDeps): GatewayDrive
       if (pick.length > 1 && hint?.site !== undefined) pick = pick.filter((c) => c.router === hint.site);
       const hintMac = hint?.mac ? normalizeMac(hint.mac) : null;
       if (pick.length > 1 && hintMac) pick = pick.filter((c) => c.mac === hintMac);
-      if (pick.length === 1) return { mac: pick[0]!.mac, ip, site: pick[0]!.router };
+      if (pick.length === 1) {
+        const { mac, router } = pick[0]!;
+        const hostName = await names.of(router, mac);
+        return { mac, ip, site: router, ...(hostName ? { hostName } : {}) };
+      }
       if (found.length === 0 && failed.length) throw failed[0] instanceof GatewayError ? failed[0] : new GatewayError(String(failed[0]));
       return null; // unknown, or ambiguous without a hint that settles it
     },

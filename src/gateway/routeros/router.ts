@@ -24,6 +24,7 @@ import {
   gardenListSentence,
   gardenSentences,
   hostsSentence,
+  leaseNameSentence,
   hotspotSentence,
   isManagedProfile,
   loginSentence,
@@ -124,6 +125,12 @@ export class RouterOps {
 
   async hostsAt(ip: string): Promise<Array<{ mac: string; ip: string }>> {
     return (await this.client.exec(hostsSentence(ip, this.hotspot))).map((r) => ({ mac: fromRouterMac(r['mac-address']), ip: r.address ?? ip }));
+  }
+
+  /** The host name in this router's DHCP lease for `mac`, or null (no lease, no name, no DHCP server here). */
+  async hostName(mac: string): Promise<string | null> {
+    const rows = await this.client.exec(leaseNameSentence(mac)).catch(() => []);
+    return rows.map((r) => r['host-name']).find((n): n is string => !!n) ?? null;
   }
 
   /** Portico's users and profiles on this router: `{ poolId → user .id }`, `{ poolId → profile .id }`. */

@@ -86,6 +86,9 @@ export const removeSentence = (menu: string, ids: string[]): string[] => [`${men
 /** Hosts the hotspot has seen at an address (`/ip/hotspot/host`, authorized or not). */
 export const hostsSentence = (ip: string, server: string): string[] => ['/ip/hotspot/host/print', `?address=${ip}`, `?server=${server}`, '=.proplist=mac-address,address,server'];
 
+/** The DHCP lease of a MAC, for the name the device gave (`host-name`, DHCP option 12). */
+export const leaseNameSentence = (mac: string): string[] => ['/ip/dhcp-server/lease/print', `?mac-address=${mac.toUpperCase()}`, '=.proplist=host-name'];
+
 /** All sessions of one hotspot server, with the counters: one call per router per sweep. */
 export const activeSentence = (server: string): string[] => ['/ip/hotspot/active/print', `?server=${server}`, '=.proplist=.id,user,address,mac-address,bytes-in,bytes-out'];
 
