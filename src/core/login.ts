@@ -43,11 +43,20 @@ export interface LoginResult {
   deviceId: string;
   voucherId: string;
   firstUse: boolean;
-  /** The caller's status as of the commit: the portal answers with it instead of asking again. */
-  status: DeviceStatus;
+  /** The caller's status after the commit (computed when first read): the portal answers with it instead of asking again. */
+  readonly status: DeviceStatus;
 }
 
 export { identify };
+
+/**
+ * The result with its `status`, computed from the committed pool the first time it is read: a JSON
+ * answer reads it at once; a form login's 303 never does, and costs no extra queries.
+ */
+function withStatus<T extends object>(result: T, view: () => DeviceStatus): T & { readonly status: DeviceStatus } {
+  let status: DeviceStatus | undefined;
+  return Object.defineProperty(result, 'status', { enumerable: true, get: () => (status ??= view()) }) as T & { readonly status: DeviceStatus };
+}
 
 /**
  * Steps 1 of the order above, before any gateway question: the address's prefix must not be held by
@@ -138,7 +147,7 @@ async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, r
     ctx.ledger.forget(evicted.id);
   }
   if (elsewhere) ctx.ledger.forget(elsewhere.id);
-  return { entitlementId: r.poolId, deviceId, voucherId: r.voucherId, firstUse: r.firstUse, status: poolView(ctx, r.poolId, deviceId) };
+  return withStatus({ entitlementId: r.poolId, deviceId, voucherId: r.voucherId, firstUse: r.firstUse }, () => poolView(ctx, r.poolId, deviceId));
 }
 
 /**
@@ -182,7 +191,7 @@ export async function topUp(
         throw err;
       }
       ctx.throttle.succeed(client.mac);
-      return { entitlementId: after.id, voucherId: v.id, status: poolView(ctx, after.id, device.id) };
+      return withStatus({ entitlementId: after.id, voucherId: v.id }, () => poolView(ctx, after.id, device.id));
     }),
   );
 }
