@@ -241,7 +241,12 @@ describe('listener fuzz against a real portico serve', () => {
     expect(value('portico_radius_requests_total{outcome="ACCEPT"}')).toBeGreaterThanOrEqual(1);
     const dropped = metrics.split('\n').filter((l) => l.startsWith('portico_radius_dropped_total{')).reduce((n, l) => n + Number(l.split(' ')[1]), 0);
     expect(dropped).toBeGreaterThan(1000);
-    expect(value('portico_radius_received_total')).toBeGreaterThanOrEqual(sent);
+    // Loopback UDP still drops datagrams when the receive buffer is full (a loaded machine): what the
+    // kernel dropped never reached Portico. What did reach it is counted, drops included, and never more.
+    const received = value('portico_radius_received_total');
+    expect(received).toBeGreaterThanOrEqual(dropped);
+    expect(received).toBeGreaterThan(sent / 2);
+    expect(received).toBeLessThanOrEqual(sent + 3);
     console.log(`radius datagrams: ${sent}, dropped and counted: ${dropped}`);
   }, 40_000);
 
