@@ -17,7 +17,7 @@ export interface KernelDevice {
   poolId: string | null;
   /** Bytes of addresses it no longer has (its named counters). */
   retired: ByteCounters;
-  /** Handles of `counter name … accept` rules in its chains (a legacy table: ruleset.ts legacyMapCommands). */
+  /** Handles of `counter name … accept` rules in its chains (a legacy table: legacy-migration.ts). */
   legacyRules: { up: number[]; down: number[] };
 }
 

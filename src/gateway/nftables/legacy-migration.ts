@@ -6,7 +6,7 @@
  * and the named counters keep their bytes as the devices' retired bytes (kernel-state.ts reads them).
  *
  * Removal: once no supported release can have written such a table (the first release after 0.2), this
- * file, `legacyRules`/`legacyMaps` in kernel-state.ts and the legacy functions of ruleset.ts go.
+ * file, `legacyRules`/`legacyMaps` in kernel-state.ts and the two legacy functions below go.
  *
  * @example
  *   const m = migrationCommands(state, { table: 'portico', ipv6: 'enforce' }, log);
@@ -15,7 +15,7 @@
 import type { Logger } from '../../lib/log.js';
 import type { KernelState } from './kernel-state.js';
 import { deviceNames } from './names.js';
-import { legacyDeviceCommands, legacyMapCommands } from './ruleset.js';
+import { deviceAddressCommands, type DeviceSpec } from './ruleset.js';
 
 export function migrationCommands(state: KernelState | null, o: { table: string; ipv6: 'enforce' | 'refuse' }, log: Logger): { before: string[]; after: string[] } {
   if (!state || state.legacyMaps.length === 0) return { before: [], after: [] };
@@ -27,4 +27,32 @@ export function migrationCommands(state: KernelState | null, o: { table: string;
   }
   log.info('gateway/nftables', 'moving counters onto the device maps (table from an older Portico)', { devices: state.devices.size });
   return { before: legacyMapCommands(o.table, state.legacyMaps), after };
+}
+
+/**
+ * Commands run before baseRuleset() on a table made by a Portico whose maps had no `counter` flag and
+ * whose device chains ended in `counter name "cu_<hex>" accept` (nft refuses to add the flag to an
+ * existing map: "File exists"). The maps are dropped here and re-created by baseRuleset(); append
+ * legacyDeviceCommands() for every device in the same batch, so no device is cut off.
+ */
+export function legacyMapCommands(table: string, maps: string[]): string[] {
+  const t = `inet ${table}`;
+  return [`flush chain ${t} from_lan`, `flush chain ${t} to_lan`, ...maps.map((m) => `delete map ${t} ${m}`)];
+}
+
+/**
+ * A legacy device's chains stop feeding its named counters (which keep what they counted so far, as
+ * the bytes of its retired addresses) and its addresses go back into the re-created maps. `handles`
+ * are the rules `counter name … accept` found in its chains.
+ */
+export function legacyDeviceCommands(table: string, d: DeviceSpec, handles: { up: number[]; down: number[] }): string[] {
+  const t = `inet ${table}`;
+  const n = d.names;
+  return [
+    ...handles.up.map((h) => `delete rule ${t} ${n.up} handle ${h}`),
+    ...handles.down.map((h) => `delete rule ${t} ${n.down} handle ${h}`),
+    `add rule ${t} ${n.up} accept`,
+    `add rule ${t} ${n.down} accept`,
+    ...deviceAddressCommands(table, 'add', d).filter((c) => !c.includes(' auth')),
+  ];
 }

@@ -8,11 +8,10 @@ import {
   deviceAddressCommands,
   deviceChainCommands,
   deviceRemoveCommands,
-  legacyDeviceCommands,
-  legacyMapCommands,
   poolQuotaCommands,
   retiredCommands,
 } from './ruleset.js';
+import { legacyDeviceCommands, legacyMapCommands } from './legacy-migration.js';
 
 const base = {
   table: 'portico',

@@ -242,34 +242,6 @@ export function poolQuotaCommands(table: string, quota: string, bytes: number, e
 export const DEVICE_MAPS = ['up4', 'up6', 'down4', 'down6'] as const;
 
 /**
- * Commands run before baseRuleset() on a table made by a Portico whose maps had no `counter` flag and
- * whose device chains ended in `counter name "cu_<hex>" accept` (nft refuses to add the flag to an
- * existing map: "File exists"). The maps are dropped here and re-created by baseRuleset(); append
- * legacyDeviceCommands() for every device in the same batch, so no device is cut off.
- */
-export function legacyMapCommands(table: string, maps: string[]): string[] {
-  const t = `inet ${table}`;
-  return [`flush chain ${t} from_lan`, `flush chain ${t} to_lan`, ...maps.map((m) => `delete map ${t} ${m}`)];
-}
-
-/**
- * A legacy device's chains stop feeding its named counters (which keep what they counted so far, as
- * the bytes of its retired addresses) and its addresses go back into the re-created maps. `handles`
- * are the rules `counter name … accept` found in its chains.
- */
-export function legacyDeviceCommands(table: string, d: DeviceSpec, handles: { up: number[]; down: number[] }): string[] {
-  const t = `inet ${table}`;
-  const n = d.names;
-  return [
-    ...handles.up.map((h) => `delete rule ${t} ${n.up} handle ${h}`),
-    ...handles.down.map((h) => `delete rule ${t} ${n.down} handle ${h}`),
-    `add rule ${t} ${n.up} accept`,
-    `add rule ${t} ${n.down} accept`,
-    ...deviceAddressCommands(table, 'add', d).filter((c) => !c.includes(' auth')),
-  ];
-}
-
-/**
  * Sets the bytes of a device's retired addresses (a named counter cannot be written, only replaced;
  * no rule references it). Sent in the batch that deletes the addresses' elements.
  */
