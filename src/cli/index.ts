@@ -1,5 +1,5 @@
 /**
- * The `portico` command (SPEC §2): `serve`, `vouchers …`, `operators add`, `backup`. Every command reads
+ * The `portico` command (SPEC §2): `serve`, `vouchers …`, `operators add|reset-password`, `backup`. Every command reads
  * the same config as `serve`. Bad arguments exit 2 with a one-line reason and write nothing; a bad
  * config exits 2 with the key's path and what is allowed.
  *
@@ -12,6 +12,7 @@ import { createLogger } from '../lib/log.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { parse, UsageError } from './args.js';
 import type { CliIo } from './io.js';
+import { operatorsCommand } from './operators.js';
 import { vouchersCommand } from './vouchers.js';
 
 export type { CliIo } from './io.js';
@@ -25,6 +26,7 @@ const USAGE = `usage: portico <command>
   vouchers revoke CODE [--reason TEXT]
   vouchers print BATCH_ID --out sheet.html [--layout a4|letter|receipt58|receipt80]
   operators add NAME --role admin|seller [--password-stdin]
+  operators reset-password NAME [--password-stdin]   a lost password: prints a new one unless given on stdin
   backup FILE`;
 
 function configPath(argv: string[]): string | undefined {
@@ -56,30 +58,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'operators': {
         const [sub, ...args] = rest;
-        if (sub !== 'add') throw new UsageError('usage: portico operators add NAME --role admin|seller [--password-stdin]');
-        const { values, positionals } = parse(args, { role: { type: 'string' }, 'password-stdin': { type: 'boolean' } }, 1);
-        const name = positionals[0];
-        if (!name) throw new UsageError('operators add needs a NAME');
-        if (values.role !== 'admin' && values.role !== 'seller') throw new UsageError('--role must be admin or seller');
-        let password: string;
-        let generated = false;
-        if (values['password-stdin']) password = (await io.readStdin()).replace(/\r?\n$/, '');
-        else {
-          const { randomBytes } = await import('../runtime.js');
-          password = Buffer.from(randomBytes(12)).toString('base64url');
-          generated = true;
-        }
-        const rt = await open();
-        try {
-          await rt.core.addOperator({ name, role: values.role, password }, { type: 'operator', id: 'cli' });
-        } catch (err) {
-          if (err instanceof DomainError && (err.code === 'INVALID_INPUT' || err.code === 'CONFLICT')) throw new UsageError(err.message);
-          throw err;
-        } finally {
-          rt.close();
-        }
-        io.stdout(generated ? `operator ${name} (${values.role}) created; password: ${password}` : `operator ${name} (${values.role}) created`);
-        return 0;
+        return await operatorsCommand(sub, args, open, io);
       }
       case 'backup': {
         const { positionals } = parse(rest, {}, 1);

@@ -20,7 +20,7 @@ import { createHousekeeping } from './housekeeping.js';
 import { createLedger } from './ledger.js';
 import { createMetrics } from './metrics.js';
 import { login, topUp, type LoginInput } from './login.js';
-import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken, sessionOperator } from './operators.js';
+import { addOperator, bootstrapAdmin, loginOperator, logoutOperator, operatorForToken, resetOperatorPassword, sessionOperator } from './operators.js';
 import { deviceStatus, logout, poolView } from './session.js';
 import { applyBypass, applyWalledGarden } from './pool.js';
 import { asStorageFailure, transact } from './tx.js';
@@ -147,6 +147,7 @@ export function createCore(deps: CoreDeps) {
     savePlan: (name: string, plan: Partial<Plan>, price: number | null, actor: Actor) => savePlan(ctx, name, plan, price, actor),
     addOperator: (input: { name: string; role: Role; password: string }, actor: Actor) => addOperator(ctx, input, actor),
     bootstrapAdmin: () => bootstrapAdmin(ctx),
+    resetOperatorPassword: (name: string, password: string, actor: Actor) => resetOperatorPassword(ctx, name, password, actor),
     loginOperator: (name: string, password: string, source?: string) => loginOperator(ctx, name, password, source),
     operatorForToken: (token: string | undefined) => operatorForToken(ctx, token),
     logoutOperator: (tokenHash: string, operatorId: string) => logoutOperator(ctx, tokenHash, operatorId),

@@ -38,6 +38,20 @@ export async function addOperator(ctx: CoreContext, input: { name: string; role:
   return row;
 }
 
+/** Sets a new password for `name` (the CLI's way back in for a lost one): ends its sessions, audited. */
+export async function resetOperatorPassword(ctx: CoreContext, name: string, password: string, actor: Actor): Promise<OperatorRow> {
+  const op = ctx.store.operators.findByName(name);
+  if (!op) throw new DomainError('NOT_FOUND', `no operator named ${name}`);
+  if (password.length < 8 || password.length > 200) throw new DomainError('INVALID_INPUT', 'password must be 8 to 200 characters', { field: 'password' });
+  const passwordHash = await hashPassword(password);
+  transact(ctx, 'the new password', (t) => {
+    ctx.store.operators.update({ id: op.id, role: op.role, disabled: op.disabled, passwordHash });
+    ctx.store.operators.deleteSessionsOf(op.id);
+    t.record({ type: 'operator.password_reset', actor, subject: op.id, data: { name: op.name } });
+  });
+  return { ...op, passwordHash };
+}
+
 /** First start with no operators: creates `admin` with a random password, returned once for printing. */
 export async function bootstrapAdmin(ctx: CoreContext): Promise<{ name: string; password: string } | null> {
   if (ctx.store.operators.count() > 0) return null;

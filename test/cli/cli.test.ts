@@ -110,6 +110,30 @@ describe('portico CLI', () => {
     expect(html).toContain(`https://portal.example.net/?code=${b!.code}`);
   });
 
+  it('operators reset-password: a lost admin password gets a new one, old sessions end, audited; an unknown name is refused', async () => {
+    expect(await runCli(['operators', 'add', 'boss', '--role', 'admin', '--password-stdin'], io(dir, 'the-old-password\n').io)).toBe(0);
+    const rt = await openRuntime(parseConfig({ dataDir: dir }), { log: silentLogger });
+    const old = await rt.core.loginOperator('boss', 'the-old-password', '127.0.0.1');
+    rt.close();
+    const reset = io(dir);
+    expect(await runCli(['operators', 'reset-password', 'boss'], reset.io)).toBe(0);
+    const password = /new password: (\S+);/.exec(reset.out[0]!)![1]!;
+    const again = await openRuntime(parseConfig({ dataDir: dir }), { log: silentLogger });
+    try {
+      expect(again.core.operatorForToken(old.token)).toBeNull(); // signed out everywhere
+      await expect(again.core.loginOperator('boss', 'the-old-password', '127.0.0.2')).rejects.toThrow('wrong name or password');
+      const signedIn = await again.core.loginOperator('boss', password, '127.0.0.3');
+      expect(signedIn.operator.name).toBe('boss');
+      expect(again.store.events.list({ type: 'operator.password_reset' })).toHaveLength(1);
+    } finally {
+      again.close();
+    }
+    const unknown = io(dir);
+    expect(await runCli(['operators', 'reset-password', 'nobody'], unknown.io)).toBe(2);
+    expect(unknown.err.join('\n')).toMatch(/no operator named nobody/);
+    expect(await runCli(['operators', 'reset-password', 'boss', '--password-stdin'], io(dir, 'short\n').io)).toBe(2);
+  });
+
   it('adds operators from stdin and makes a consistent backup', async () => {
     const t = io(dir, 'a-long-password\n');
     expect(await runCli(['operators', 'add', 'maria', '--role', 'seller', '--password-stdin'], t.io)).toBe(0);
