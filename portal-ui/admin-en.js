@@ -31,6 +31,7 @@ export const EN = {
   type: 'Type', typePh: 'e.g. voucher.* or operator.login', time: 'Time', event: 'Event', actor: 'Actor', subject: 'Subject', details: 'Details', older: 'Older',
   networkName: 'Network name', ssid: 'Wi-Fi name (SSID, for the join QR on printed sheets)', residentLangs: 'Languages offered to residents',
   bypass: 'Bypass: devices that pass without a code, like the till or a printer (one MAC address per line)',
+  deleteBatch: 'Delete', confirmDeleteBatch: 'Delete this batch and its {n} codes? None of them was used.', batchDeleted: 'The batch was deleted.',
   welcome: 'Welcome text on the sign-in page', garden: 'Walled garden: hosts or addresses reachable before sign-in (one per line)',
   saveSettings: 'Save settings', settingsSaved: 'Settings saved.',
   termsText: 'Terms of use (residents must tick "I accept"; empty: none)', noticeText: 'Notice on the portal and the network page (e.g. "outage tonight 22:00–23:00")',

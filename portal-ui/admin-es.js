@@ -26,6 +26,7 @@ const ES = {
   type: 'Tipo', typePh: 'p. ej. voucher.* u operator.login', time: 'Hora', event: 'Evento', actor: 'Autor', subject: 'Objeto', details: 'Detalles', older: 'Anteriores',
   networkName: 'Nombre de la red', ssid: 'Nombre del Wi-Fi (SSID, para el QR de conexión en las hojas impresas)', residentLangs: 'Idiomas para los usuarios',
   bypass: 'Sin código: equipos que pasan sin ficha, como la caja o una impresora (una dirección MAC por línea)',
+  deleteBatch: 'Borrar', confirmDeleteBatch: '¿Borrar este lote y sus {n} fichas? Ninguna se usó.', batchDeleted: 'El lote se borró.',
   welcome: 'Texto de bienvenida en la página de acceso', garden: 'Jardín vallado: sitios o direcciones accesibles antes de conectarse (uno por línea)',
   saveSettings: 'Guardar configuración', settingsSaved: 'Configuración guardada.',
   termsText: 'Condiciones de uso (los residentes deben marcar «Acepto»; vacío: ninguna)', noticeText: 'Aviso en el portal y en la página de la red (p. ej. «corte esta noche 22:00–23:00»)',

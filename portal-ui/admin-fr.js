@@ -26,6 +26,7 @@ const FR = {
   type: 'Type', typePh: 'ex. : voucher.* ou operator.login', time: 'Heure', event: 'Événement', actor: 'Auteur', subject: 'Objet', details: 'Détails', older: 'Plus anciens',
   networkName: 'Nom du réseau', ssid: 'Nom du Wi-Fi (SSID, pour le QR de connexion sur les feuilles imprimées)', residentLangs: 'Langues proposées aux habitants',
   bypass: 'Sans code : appareils qui passent sans code, comme la caisse ou une imprimante (une adresse MAC par ligne)',
+  deleteBatch: 'Supprimer', confirmDeleteBatch: 'Supprimer ce lot et ses {n} codes ? Aucun n’a servi.', batchDeleted: 'Le lot a été supprimé.',
   welcome: "Texte d'accueil sur la page de connexion", garden: 'Accès libre : sites ou adresses joignables avant la connexion (un par ligne)',
   saveSettings: 'Enregistrer les réglages', settingsSaved: 'Réglages enregistrés.',
   termsText: "Conditions d'utilisation (les résidents doivent cocher « J'accepte » ; vide : aucune)", noticeText: 'Avis sur le portail et la page du réseau (ex. : « coupure ce soir 22:00–23:00 »)',

@@ -26,6 +26,7 @@ const PT = {
   type: 'Tipo', typePh: 'ex.: voucher.* ou operator.login', time: 'Hora', event: 'Evento', actor: 'Autor', subject: 'Objeto', details: 'Detalhes', older: 'Mais antigos',
   networkName: 'Nome da rede', ssid: 'Nome do Wi-Fi (SSID, para o QR de conexão nas folhas impressas)', residentLangs: 'Idiomas oferecidos aos moradores',
   bypass: 'Sem código: aparelhos que passam sem voucher, como o caixa ou uma impressora (um endereço MAC por linha)',
+  deleteBatch: 'Apagar', confirmDeleteBatch: 'Apagar este lote e seus {n} vouchers? Nenhum foi usado.', batchDeleted: 'O lote foi apagado.',
   welcome: 'Texto de boas-vindas na página de entrada', garden: 'Jardim murado: sites ou endereços acessíveis antes de entrar (um por linha)',
   saveSettings: 'Salvar configurações', settingsSaved: 'Configurações salvas.',
   termsText: 'Termos de uso (os residentes precisam marcar “Aceito”; vazio: nenhum)', noticeText: 'Aviso no portal e na página da rede (ex.: “queda hoje à noite 22:00–23:00”)',

@@ -151,6 +151,8 @@ export interface BatchView {
   sellerId: string | null;
   seller: string | null;
   createdAt: number;
+  /** Whether any of its codes was ever used; an unused batch can be deleted. */
+  used: boolean;
 }
 
 export interface BatchCreated {

@@ -33,7 +33,7 @@ export function adminVouchers(ctx: CoreContext) {
 
   const batchView = (b: BatchRow, l?: Lang): BatchView => ({
     id: b.id, planName: b.planName, words: describePlan(b.plan, lang(l)), count: b.count, note: b.note, price: b.price,
-    sellerId: b.sellerId, seller: sellerName(b.sellerId), createdAt: b.createdAt,
+    sellerId: b.sellerId, seller: sellerName(b.sellerId), createdAt: b.createdAt, used: store.vouchers.batchUsed(b.id),
   });
   const voucherView = (v: VoucherRow & { note?: string | null; sellerId?: string | null }, l?: Lang): VoucherView => ({
     id: v.id, code: formatCode(v.code), batchId: v.batchId, status: v.status, words: describePlan(v.plan, lang(l)),
@@ -99,6 +99,19 @@ export function adminVouchers(ctx: CoreContext) {
     listBatches(op: OperatorRow, l?: Lang): BatchView[] {
       const seller = scope(op);
       return store.vouchers.listBatches(seller ? { sellerId: seller } : {}).map((b) => batchView(b, l));
+    },
+    /**
+     * Deletes a batch none of whose codes was ever used (printed by mistake, the wrong plan): its codes
+     * stop existing, audited. A batch with a used code stays; its codes can be revoked instead.
+     */
+    deleteBatch(id: string, op: OperatorRow): { deleted: number } {
+      const b = ownBatch(id, op);
+      return transact(ctx, 'the deleted batch', (t) => {
+        if (store.vouchers.batchUsed(b.id)) throw new DomainError('CONFLICT', 'a code of this batch was already used; revoke its codes instead');
+        const deleted = store.vouchers.deleteBatch(b.id);
+        t.record({ type: 'batch.deleted', actor: actorOf(op), subject: b.id, data: { count: deleted, note: b.note, price: b.price } }, ['batch.deleted', { batchId: b.id, count: deleted }]);
+        return { deleted };
+      });
     },
     batch(id: string, op: OperatorRow, l?: Lang): { batch: BatchView; plan: Plan; vouchers: VoucherView[] } {
       const b = ownBatch(id, op);

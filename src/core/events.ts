@@ -31,6 +31,7 @@ export interface PorticoEvents {
   'voucher.redeemed': { voucherId: string; entitlementId: string; deviceId: string; mac: string; ip: string; topUp: boolean };
   'voucher.revoked': { voucherId: string; entitlementId: string | null; reason: string | null; operatorId: string | null };
   'batch.created': { batchId: string; count: number; sellerId: string | null; price: number | null };
+  'batch.deleted': { batchId: string; count: number };
   'device.attached': { deviceId: string; entitlementId: string; mac: string; ip: string };
   'device.detached': { deviceId: string; entitlementId: string; mac: string; reason: string };
   'entitlement.changed': { entitlementId: string; status: EntitlementStatus; reason: string };

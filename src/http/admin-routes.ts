@@ -105,6 +105,10 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
       method: 'POST', path: '/api/admin/batches', roles: ANY, does: 'create a batch of vouchers from a plan',
       handler: async (c, s) => c.json({ ok: true, ...av.createBatch((await body(c)) as unknown as BatchCreate, s.operator, langOf(c)) }, 201),
     },
+    {
+      method: 'DELETE', path: '/api/admin/batches/:id', roles: ANY, does: 'delete a batch none of whose codes was used (sellers: their own)',
+      handler: (c, s) => c.json({ ok: true, ...av.deleteBatch(c.req.param('id') ?? '', s.operator) }),
+    },
     { method: 'GET', path: '/api/admin/batches/:id', roles: ANY, does: 'one batch with its vouchers', handler: (c, s) => c.json(av.batch(c.req.param('id') ?? '', s.operator, langOf(c))) },
     {
       method: 'GET', path: '/api/admin/batches/:id/sheet', roles: ANY, does: 'printable sheet (layout=a4|letter|receipt58|receipt80)',

@@ -118,6 +118,16 @@ export function voucherRepo(db: Db) {
       const r = db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as Raw | undefined;
       return r && toBatch(r);
     },
+    /** Whether any code of the batch was ever redeemed (then it stays, as history of what was sold). */
+    batchUsed(batchId: string): boolean {
+      return db.prepare('SELECT 1 FROM vouchers WHERE batch_id = ? AND entitlement_id IS NOT NULL LIMIT 1').get(batchId) !== undefined;
+    },
+    /** Deletes a batch and its codes; returns how many codes went. Call inside a transaction. */
+    deleteBatch(batchId: string): number {
+      const n = db.prepare('DELETE FROM vouchers WHERE batch_id = ?').run(batchId).changes;
+      db.prepare('DELETE FROM batches WHERE id = ?').run(batchId);
+      return n;
+    },
     batchVouchers(batchId: string): VoucherRow[] {
       return (db.prepare('SELECT * FROM vouchers WHERE batch_id = ? ORDER BY rowid').all(batchId) as Raw[]).map(toVoucher);
     },

@@ -206,4 +206,25 @@ describe('operator API', () => {
     expect(new Set(table.map((r) => `${r.method} ${r.path}`)).size).toBe(table.length);
     expect((await h.app.request('/api/admin/nope', { headers: { host: 'portal.example.net' } })).status).toBe(404);
   });
+
+  it('deletes a batch none of whose codes was used (audited; sellers only their own); a batch with a used code stays', async () => {
+    const { h, admin, maria, jose } = await setup();
+    const mine = await maria.json<{ batch: { id: string; used: boolean }; codes: string[] }>('POST', '/api/admin/batches', { count: 3, duration: '1h' });
+    expect(mine.batch.used).toBe(false);
+    expect((await jose.call('DELETE', `/api/admin/batches/${mine.batch.id}`)).status).toBe(404); // another seller's: not even there
+    const used = await admin.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 2, duration: '1h' });
+    expect((await h.device().login(used.codes[0]!)).status).toBe(303);
+    const refused = await admin.call('DELETE', `/api/admin/batches/${used.batch.id}`);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/revoke its codes instead/);
+    expect(h.store.vouchers.batchVouchers(used.batch.id)).toHaveLength(2);
+    const listed = await admin.json<{ id: string; used: boolean }[]>('GET', '/api/admin/batches');
+    expect(listed.find((b) => b.id === used.batch.id)?.used).toBe(true);
+    const ok = await maria.call('DELETE', `/api/admin/batches/${mine.batch.id}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ok: true, deleted: 3 });
+    expect(h.store.vouchers.getBatch(mine.batch.id)).toBeUndefined();
+    expect((await h.device().login(mine.codes[0]!)).status).toBe(404);
+    expect(h.store.events.list({ type: 'batch.deleted' })[0]).toMatchObject({ subject: mine.batch.id, data: { count: 3 } });
+  });
 });

@@ -196,6 +196,7 @@ describe('audit log', () => {
     const s = await signIn('root');
     const [code] = h.vouchers(1);
     const sam = h.store.operators.findByName('sam')!;
+    const spare = h.core.createBatch({ count: 1, plan: { durationSec: 60 } }, { type: 'system' }).batch.id;
     const send = (method: string, path: string, body: unknown) =>
       h.request(LAN, path, { method, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const script: [string, string, unknown][] = [
@@ -203,6 +204,7 @@ describe('audit log', () => {
       ['POST', '/api/admin/batches', { count: 2, plan: 'day' }],
       ['POST', `/api/admin/vouchers/${code}/revoke`, { reason: 'lost' }],
       ['DELETE', '/api/admin/plans/day', {}],
+      ['DELETE', `/api/admin/batches/${spare}`, {}],
       ['POST', '/api/admin/operators', { name: 'ana', role: 'seller', password: 'another long pass' }],
       ['PATCH', `/api/admin/operators/${sam.id}`, { role: 'admin' }],
       ['PUT', '/api/admin/settings', { networkName: 'Barrio Net' }],
@@ -216,7 +218,7 @@ describe('audit log', () => {
       expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
       const after = h.store.events.list({ actorId: h.store.operators.findByName('root')!.id, limit: 1000 }).length;
       expect(after, `${method} ${path} left no audit entry`).toBeGreaterThan(before);
-      covered.add(`${method} ${path.replace(/\/vouchers\/[^/]+\//, '/vouchers/:id/').replace(/\/operators\/[^/]+$/, '/operators/:id').replace(/\/plans\/[^/]+$/, '/plans/:name')}`);
+      covered.add(`${method} ${path.replace(/\/vouchers\/[^/]+\//, '/vouchers/:id/').replace(/\/operators\/[^/]+$/, '/operators/:id').replace(/\/plans\/[^/]+$/, '/plans/:name').replace(/\/batches\/[^/]+$/, '/batches/:id')}`);
     }
     // A mutation route added later must be added to this script (and audited).
     const mutations = adminRouteTable({ core: h.core, config: h.config, log: console as never }).filter((r) => mutation(r) && r.roles !== 'public');

@@ -27,7 +27,16 @@ export default async function batch(main, params, shell) {
   const result = h('div', { id: 'result' });
   /** @param {BatchView[]} list */
   const batchRows = (list) => list.map((b) => h('tr', { 'data-batch': b.id }, h('td', {}, when(b.createdAt)), h('td', {}, num(b.count)), h('td', {}, b.words), h('td', {}, b.note ?? ''), h('td', {}, money(b.price)), h('td', {}, b.seller ?? ''),
-    h('td', {}, h('a', { href: `#/vouchers?batch=${encodeURIComponent(b.id)}` }, t('vouchers')), ' ', printLinks(b))));
+    h('td', {}, h('a', { href: `#/vouchers?batch=${encodeURIComponent(b.id)}` }, t('vouchers')), ' ', printLinks(b),
+      // A batch never used (printed by mistake) can go; one with a used code stays as history.
+      b.used ? '' : h('button', { type: 'button', class: 'alt', 'data-delete': b.id, onclick: () => {
+        if (!confirm(t('confirmDeleteBatch', { n: num(b.count) }))) return;
+        act(async () => {
+          await api('DELETE', `/api/admin/batches/${encodeURIComponent(b.id)}`);
+          flash(t('batchDeleted'));
+          tbody.replaceChildren(...batchRows(/** @type {BatchView[]} */ (await api('GET', '/api/admin/batches'))));
+        });
+      } }, t('deleteBatch')))));
   const tbody = h('tbody', { id: 'batches' }, batchRows(batches));
   const form = h('form', {
     class: 'card',

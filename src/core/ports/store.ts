@@ -28,6 +28,10 @@ export interface VoucherStore {
   list(f?: VoucherFilter): { total: number; items: (VoucherRow & { note: string | null; sellerId: string | null })[] };
   getBatch(id: string): BatchRow | undefined;
   batchVouchers(batchId: string): VoucherRow[];
+  /** Whether any code of the batch was ever redeemed. */
+  batchUsed(batchId: string): boolean;
+  /** Deletes a batch and its codes (only ever for a batch never used); returns how many codes went. */
+  deleteBatch(batchId: string): number;
   listBatches(opts?: { sellerId?: string; limit?: number }): BatchRow[];
   sales(opts?: { sellerId?: string; since?: number }): { day: string; sellerId: string | null; seller: string | null; vouchers: number; amount: number }[];
   countByStatus(): Record<VoucherStatus, number>;

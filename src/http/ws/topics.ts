@@ -179,6 +179,7 @@ export function createTopics(o: TopicsOptions) {
         bus.on('entitlement.changed', 'ws', (e) => markPool(e.entitlementId)),
         bus.on('voucher.revoked', 'ws', (e) => (markPool(e.entitlementId), (dirtySales = true), aggregates())),
         bus.on('batch.created', 'ws', () => ((dirtySales = true), schedule())),
+        bus.on('batch.deleted', 'ws', () => ((dirtySales = true), schedule())),
         bus.on('audit.recorded', 'ws', (row) => {
           // Kept only while someone is watching; bounded by what one delta carries.
           if (!broker.hasTopic('operator/events')) return;
