@@ -48,11 +48,15 @@ export function createAccounting(ctx: CoreContext) {
     // Only when a second sweep still finds them: a login in flight authorizes on the gateway before it
     // stores the device, so a device seen once may simply be newer than this sweep's snapshot.
     const strays = new Set<string>();
+    const cut: string[] = [];
+    let active: Map<string, DeviceRow> | undefined;
     for (const c of counters) {
       if (devices.has(c.deviceId)) continue;
       if (!seenStray.has(c.deviceId)) strays.add(c.deviceId);
-      else if (!activeDeviceMap().has(c.deviceId)) await tryGateway(ctx, 'deauthorize stray', () => ctx.driver.deauthorize(c.deviceId));
+      else if (!(active ??= activeDeviceMap()).has(c.deviceId)) cut.push(c.deviceId);
     }
+    // Together, so a driver that batches (nftables group commit) takes them off in one transaction.
+    await Promise.all(cut.map((id) => tryGateway(ctx, 'deauthorize stray', () => ctx.driver.deauthorize(id))));
     seenStray = strays;
     return true;
   }

@@ -54,8 +54,7 @@ export async function throttlePoolLocked(ctx: CoreContext, entitlementId: string
 
 /** Takes devices off the gateway (best effort; the sweep retries strays it still sees). */
 export async function detachFromGateway(ctx: CoreContext, devices: DeviceRow[]): Promise<void> {
-  for (const d of devices) {
-    await tryGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id));
-    ctx.ledger.forget(d.id);
-  }
+  // Together, so a driver that batches (nftables group commit) cuts a pool's devices in one transaction.
+  await Promise.all(devices.map((d) => tryGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id))));
+  for (const d of devices) ctx.ledger.forget(d.id);
 }

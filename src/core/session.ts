@@ -126,7 +126,8 @@ export async function logout(ctx: CoreContext, input: { ip: string; all?: boolea
       if (!other) throw new DomainError('NOT_FOUND', 'that device is not on this code');
       targets = [other];
     }
-    for (const d of targets) await onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id));
+    // Together, so a driver that batches (nftables group commit) cuts them in one transaction.
+    await Promise.all(targets.map((d) => onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id))));
     const now = ctx.clock.now();
     const reason = input.deviceId && input.deviceId !== device.id ? 'removed' : 'logout';
     transact(ctx, 'the logout', (t) => {
