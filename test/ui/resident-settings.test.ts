@@ -55,4 +55,31 @@ describe('console settings → resident portal', () => {
     expect(await phone.locator('#notice').textContent()).toBe('Outage tonight 22:00–23:00');
     await phone.context().close();
   });
+
+  it('bypass list: a bad line is refused naming it; the till MAC saved from the console passes without a code (issue 15 item 4)', async () => {
+    const till = '127.0.0.61';
+    const mac = s.network.macFor(till);
+    expect(s.network.allowed(till)).toBe(false);
+    const page = await b.desktop();
+    await page.goto(s.url + 'admin');
+    await page.getByLabel('Name').fill('admin');
+    await page.getByLabel('Password').fill(s.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#online').waitFor();
+    await page.goto(s.url + 'admin#/settings');
+    await page.locator('#bypass').waitFor();
+    await page.locator('#bypass').fill(`${mac}\nthe printer`);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.waitForFunction(() => /line 2/.test(document.body.textContent ?? ''));
+    expect(s.network.allowed(till)).toBe(false);
+    await page.locator('#bypass').fill(mac.toUpperCase());
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.waitForFunction(() => /Settings saved/.test(document.body.textContent ?? ''));
+    expect(s.core.admin.settings().bypass).toEqual([mac]);
+    expect(s.network.allowed(till)).toBe(true);
+    await page.reload();
+    await page.locator('#bypass').waitFor();
+    expect(await page.locator('#bypass').inputValue()).toBe(mac);
+    await page.context().close();
+  });
 });
