@@ -26,9 +26,14 @@ type Job =
   | { kind: 'auth'; input: RadiusAuthorizeInput; byMac: boolean; resolve: (g: RadiusGrant) => void; reject: (e: unknown) => void; p?: PreparedRadius; out?: { grant?: RadiusGrant; err?: unknown } }
   | { kind: 'acct'; input: RadiusAccountingInput; resolve: (r: RadiusAccountingResult) => void; reject: (e: unknown) => void; out?: { result?: RadiusAccountingResult; err?: unknown } };
 
-/** Runs `fn` holding every key's lock, taken in sorted order. */
-function withLocks<T>(ctx: CoreContext, keys: string[], fn: () => T): Promise<T> {
-  const sorted = [...new Set(keys)].sort();
+/**
+ * Runs `fn` holding every key's lock: the vouchers first, then their pools, each group in sorted order.
+ * That is the order a portal login takes them (voucher → pool, core/lifecycle.ts), so a batch and a
+ * login can never wait on each other in a cycle.
+ */
+function withLocks<T>(ctx: CoreContext, groups: string[][], fn: () => T): Promise<T> {
+  const seen = new Set<string>();
+  const sorted = groups.flatMap((g) => [...new Set(g)].sort().filter((k) => !seen.has(k) && seen.add(k)));
   const step = (i: number): Promise<T> => (i === sorted.length ? Promise.resolve().then(fn) : ctx.locks.run(sorted[i]!, () => step(i + 1)));
   return step(0);
 }
@@ -67,7 +72,10 @@ export function createRadiusBatcher(ctx: CoreContext, opts: { maxBatch?: number 
       }
     }
     if (!live.length) return;
-    const keys = live.flatMap((j) => (j.kind === 'auth' ? [j.p!.voucherId] : []));
+    const vouchers = live.flatMap((j) => (j.kind === 'auth' ? [j.p!.voucherId] : []));
+    // A used code's pool is locked too: a portal login or another code of the same pool may be deciding its device slots.
+    const pools = vouchers.flatMap((id) => ctx.store.vouchers.get(id)?.entitlementId ?? []);
+    const keys = [vouchers, pools];
     try {
       await withLocks(ctx, keys, () =>
         transact(ctx, 'the RADIUS batch', () => {

@@ -32,7 +32,7 @@ export async function regrantRadiusSession(ctx: CoreContext, sessionId: string, 
   const first = ctx.store.radiusSessions.get(sessionId);
   const stored = first && ctx.store.entitlements.get(first.entitlementId);
   if (!first?.active || !stored) return null;
-  return ctx.locks.run(stored.voucherId, async () => {
+  return ctx.locks.run(stored.voucherId, () => ctx.locks.run(first.entitlementId, async () => {
     const now = ctx.clock.now();
     const s = ctx.store.radiusSessions.get(sessionId);
     const cur = ctx.store.entitlements.get(first.entitlementId);
@@ -60,7 +60,7 @@ export async function regrantRadiusSession(ctx: CoreContext, sessionId: string, 
       before, ageSec: Math.max(0, Math.floor((now - s.grantedAt) / 1000)),
       grant: { secondsLeft: remaining(ent, now).seconds, bytesLeft, sliceBytes, downBps: limits.downBps, upBps: limits.upBps },
     };
-  });
+  }));
 }
 
 /** A NAK: the NAS enforces the old limit, so the session holds the old reservation again (unless it moved on since). */

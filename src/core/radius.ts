@@ -159,7 +159,12 @@ export function radiusRefused(ctx: CoreContext, input: RadiusAuthorizeInput, err
 async function authorize(ctx: CoreContext, input: RadiusAuthorizeInput, byMac: boolean): Promise<RadiusGrant> {
   try {
     const p = prepareRadius(ctx, input, byMac);
-    const grant = await ctx.locks.run(p.voucherId, async () => grantSession(ctx, p.voucherId, input, p.mac));
+    // The voucher's lock, then its pool's (core/lifecycle.ts): the same order as a portal login.
+    const grant = await ctx.locks.run(p.voucherId, () => {
+      const poolId = ctx.store.vouchers.get(p.voucherId)?.entitlementId;
+      const grantNow = async () => grantSession(ctx, p.voucherId, input, p.mac);
+      return poolId ? ctx.locks.run(poolId, grantNow) : grantNow();
+    });
     radiusGranted(ctx, p, grant);
     return grant;
   } catch (err) {
