@@ -9,9 +9,8 @@
  *   // … the gateway enforces r.limits …
  *   await authority.commit(r, client, now);
  */
-import { constantTimeEqual } from '../domain/code.js';
 import { attachDecision } from '../domain/entitlement.js';
-import { DomainError } from '../domain/errors.js';
+import { voucherByCode } from './code-lookup.js';
 import type { CoreContext } from './context.js';
 import type { EntitlementAuthority, Redemption } from './ports/authority.js';
 import type { DeviceRow, EntitlementRow } from './ports/model.js';
@@ -27,17 +26,14 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
       const key = client.mac;
       const prefix = sourcePrefix(client.ip);
       ctx.throttle.check(key, prefix);
-      const voucher = ctx.store.vouchers.findByCode(code);
-      if (!voucher || !constantTimeEqual(voucher.code, code)) {
-        // Aggregated per prefix per window so that guessing cannot fill the disk (attack report D5).
-        const t = ctx.throttle.fail(key, prefix);
-        ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: client.mac }, {
-          ip: client.ip, failures: t.failures, retryAfter: t.retryAfter,
-        });
+      try {
+        const voucher = voucherByCode(ctx, code, { key, prefix, mac: client.mac, data: { ip: client.ip } });
+        return { voucherId: voucher.id, poolId: voucher.entitlementId };
+      } catch (err) {
+        // Published here: login's catch leaves unknown codes to the authority that counted them.
         ctx.bus.emit('login.failed', { ip: client.ip, mac: client.mac, code: 'VOUCHER_UNKNOWN' });
-        throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist', t.locked ? { retryAfter: t.retryAfter } : {});
+        throw err;
       }
-      return { voucherId: voucher.id, poolId: voucher.entitlementId };
     },
 
     async redeem({ voucherId, client, replace, now }) {

@@ -15,11 +15,11 @@
  * @example
  *   const result = await login(ctx, { ip: '10.0.0.23', code: 'K7QM-4XPA-9TR' });
  */
-import { parseCode } from '../domain/code.js';
 import { redeemBlocker, topUp as addToPool } from '../domain/entitlement.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint, ClientInfo } from './ports/driver.js';
 import { normalizeIp } from '../lib/net.js';
+import { parsedCode } from './code-lookup.js';
 import type { CoreContext } from './context.js';
 import { callerDevice, identify } from './identity.js';
 import { deviceNames } from './device-names.js';
@@ -65,13 +65,7 @@ function withStatus<T extends object>(result: T, view: () => DeviceStatus): T & 
 function precheck(ctx: CoreContext, code: unknown, ip: string): string {
   // No source is ever recorded under an address key, so this checks only the network and prefix limits.
   ctx.throttle.check(`ip:${ip}`, sourcePrefix(ip));
-  const parsed = parseCode(code);
-  if (!parsed.ok) {
-    throw parsed.reason === 'check'
-      ? new DomainError('CODE_CHECK_FAILED', 'this code has a typo; check each character')
-      : new DomainError('CODE_MALFORMED', 'a code has 11 letters and digits, like K7QM-4XPA-9TR');
-  }
-  return parsed.code;
+  return parsedCode(code);
 }
 
 /**

@@ -15,7 +15,7 @@
  *   const g = await authorizeRadius(ctx, { nas: 'mikrotik-1', code: 'k7qm-4xpa-9tr', mac: 'AA-BB-CC-00-11-22', ip: '10.5.0.9', interimSec: 300 });
  *   g.secondsLeft; g.bytesLeft; g.sessionId; // Session-Timeout, data grant, Class
  */
-import { constantTimeEqual, parseCode } from '../domain/code.js';
+import { parsedCode, voucherByCode } from './code-lookup.js';
 import { attachDecision, remaining, type AttachedDevice } from '../domain/entitlement.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { normalizeMac } from '../lib/net.js';
@@ -127,20 +127,7 @@ export function prepareRadius(ctx: CoreContext, input: RadiusAuthorizeInput, byM
     if (!voucherId) throw new DomainError('VOUCHER_UNKNOWN', 'this device is not on any code');
     return { voucherId, key, mac, ip, byMac };
   }
-  const parsed = parseCode(input.code);
-  if (!parsed.ok) {
-    throw parsed.reason === 'check'
-      ? new DomainError('CODE_CHECK_FAILED', 'this code has a typo; check each character')
-      : new DomainError('CODE_MALFORMED', 'a code has 11 letters and digits, like K7QM-4XPA-9TR');
-  }
-  const voucher = ctx.store.vouchers.findByCode(parsed.code);
-  if (!voucher || !constantTimeEqual(voucher.code, parsed.code)) {
-    const t = ctx.throttle.fail(key, prefix);
-    ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: mac }, {
-      ip, nas: input.nas, failures: t.failures, retryAfter: t.retryAfter,
-    });
-    throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist', t.locked ? { retryAfter: t.retryAfter } : {});
-  }
+  const voucher = voucherByCode(ctx, parsedCode(input.code), { key, prefix, mac, data: { ip, nas: input.nas } });
   return { voucherId: voucher.id, key, mac, ip, byMac };
 }
 
@@ -204,25 +191,15 @@ export function checkRadiusCode(ctx: CoreContext, input: RadiusAuthorizeInput): 
   const { key, mac } = deviceKey(input.nas, input.mac);
   const prefix = input.ip ? sourcePrefix(input.ip) : `radius:${input.nas}`;
   ctx.throttle.check(key, prefix);
-  const parsed = parseCode(input.code);
-  if (!parsed.ok) {
-    throw parsed.reason === 'check'
-      ? new DomainError('CODE_CHECK_FAILED', 'this code has a typo; check each character')
-      : new DomainError('CODE_MALFORMED', 'a code has 11 letters and digits, like K7QM-4XPA-9TR');
-  }
-  const voucher = ctx.store.vouchers.findByCode(parsed.code);
-  if (!voucher || !constantTimeEqual(voucher.code, parsed.code)) {
-    const t = ctx.throttle.fail(key, prefix);
-    ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: mac }, { ip: input.ip ?? '', nas: input.nas, failures: t.failures, retryAfter: t.retryAfter });
-    throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist', t.locked ? { retryAfter: t.retryAfter } : {});
-  }
+  const code = parsedCode(input.code);
+  const voucher = voucherByCode(ctx, code, { key, prefix, mac, data: { ip: input.ip ?? '', nas: input.nas } });
   const now = ctx.clock.now();
   const { ent, firstUse } = poolForLogin(ctx, voucher.id, now);
   if (!firstUse) {
     const members = poolMembers(ctx, ent.id, now, input.interimSec);
     attachDecision([...members.values()], ent.plan.devices, mac, false); // throws DEVICE_LIMIT
   }
-  return { code: parsed.code };
+  return { code };
 }
 
 /** A pool's device slots: local gateway devices and live RADIUS sessions, one per MAC (oldest first). */
