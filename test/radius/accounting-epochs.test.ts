@@ -5,11 +5,10 @@
  * the minute-by-minute Stops do not each leave an audit row. A plain NAS's Stop still ends the session.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/lib/log.js';
 import { Code, get, type AttributeInput } from '../../src/radius/index.js';
-import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
+import type { RadiusServer } from '../../src/radius/server.js';
 import { harness, type Harness } from '../helpers/harness.js';
-import { burst } from './nas-peer.js';
+import { burst, startTestRadius } from './nas-peer.js';
 
 const SECRET = 'epoch-test-secret-24-chars';
 const MB = 1_000_000;
@@ -24,14 +23,10 @@ const acct = (type: number, cls: Buffer, out: number, extra: AttributeInput[] = 
 describe('RADIUS accounting epochs (pfSense Stop/Start)', () => {
   beforeAll(async () => {
     h = await harness();
-    server = createRadiusServer({
-      config: {
-        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60, sliceMinBytes: MB, sliceMaxBytes: 100 * MB,
-        nas: [{ name: 'pf', address: '127.0.0.1', secret: SECRET, profile: 'pfsense', coaPort: 0, requireMessageAuthenticator: true }],
-      },
-      core: { radius: h.core.radius.batcher() }, clock: h.clock, log: silentLogger, translate: (c) => c,
+    server = await startTestRadius({
+      core: { radius: h.core.radius.batcher() }, clock: h.clock, sliceMinBytes: MB, sliceMaxBytes: 100 * MB,
+      nas: [{ name: 'pf', secret: SECRET, profile: 'pfsense' }],
     });
-    await server.start();
   });
   afterAll(async () => server?.stop());
 

@@ -6,11 +6,10 @@
  * of Interim-Updates is counted once each.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/lib/log.js';
 import { Code, get, type AttributeInput } from '../../src/radius/index.js';
-import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
+import type { RadiusServer } from '../../src/radius/server.js';
 import { harness, type Harness } from '../helpers/harness.js';
-import { burst } from './nas-peer.js';
+import { burst, startTestRadius } from './nas-peer.js';
 
 const SECRET = 'batch-test-secret-24-chars';
 const MB = 1_000_000;
@@ -22,14 +21,10 @@ const pap = (code: string, i: number): AttributeInput[] => [['User-Name', code],
 describe('RADIUS group commit', () => {
   beforeAll(async () => {
     h = await harness();
-    server = createRadiusServer({
-      config: {
-        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60, sliceMinBytes: MB, sliceMaxBytes: 100 * MB,
-        nas: [{ name: 'mk', address: '127.0.0.1', secret: SECRET, profile: 'mikrotik', coaPort: 0, requireMessageAuthenticator: true }],
-      },
-      core: { radius: h.core.radius.batcher() }, clock: h.clock, log: silentLogger, translate: (c) => c,
+    server = await startTestRadius({
+      core: { radius: h.core.radius.batcher() }, clock: h.clock, sliceMinBytes: MB, sliceMaxBytes: 100 * MB,
+      nas: [{ name: 'mk', secret: SECRET, profile: 'mikrotik' }],
     });
-    await server.start();
   });
   afterAll(async () => server?.stop());
 

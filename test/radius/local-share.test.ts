@@ -5,11 +5,10 @@
  * the simulated gateway: the quota it is given, and what a local download actually gets through.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/lib/log.js';
 import { Code, get } from '../../src/radius/index.js';
-import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
+import type { RadiusServer } from '../../src/radius/server.js';
 import { harness, type Harness } from '../helpers/harness.js';
-import { burst } from './nas-peer.js';
+import { burst, startTestRadius } from './nas-peer.js';
 
 const SECRET = 'local-share-secret-24-chars';
 const MB = 1_000_000;
@@ -20,14 +19,10 @@ const tick = () => new Promise((r) => setTimeout(r, 20));
 describe('local gateway devices and RADIUS slices share one pool', () => {
   beforeAll(async () => {
     h = await harness();
-    server = createRadiusServer({
-      config: {
-        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60, sliceMinBytes: MB, sliceMaxBytes: 1000 * MB,
-        nas: [{ name: 'mk', address: '127.0.0.1', secret: SECRET, profile: 'mikrotik', coaPort: 0, requireMessageAuthenticator: true }],
-      },
-      core: h.core, clock: h.clock, log: silentLogger, translate: (c) => c,
+    server = await startTestRadius({
+      core: h.core, clock: h.clock, sliceMinBytes: MB, sliceMaxBytes: 1000 * MB,
+      nas: [{ name: 'mk', secret: SECRET, profile: 'mikrotik' }],
     });
-    await server.start();
   });
   afterAll(async () => server?.stop());
 

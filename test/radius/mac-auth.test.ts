@@ -6,10 +6,9 @@
  * refusal is not counted as a guess (a NAS tries MAC auth on every new device before its login page).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/lib/log.js';
-import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
+import type { RadiusServer } from '../../src/radius/server.js';
 import { harness, type Harness } from '../helpers/harness.js';
-import { classOf, grantedBytes, hasRadclient, MA, radclient } from './nas-peer.js';
+import { classOf, grantedBytes, hasRadclient, MA, radclient, startTestRadius } from './nas-peer.js';
 
 const SECRET = 'macauth-test-secret-24ch';
 const MB = 1_000_000;
@@ -23,14 +22,10 @@ const macAuth = (mac: string, password = '', csi = mac) => auth(`User-Name = "${
 describe.skipIf(!hasRadclient)('RADIUS MAC authentication', () => {
   beforeAll(async () => {
     h = await harness();
-    server = createRadiusServer({
-      config: {
-        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60, sliceMinBytes: MB, sliceMaxBytes: 20 * MB,
-        nas: [{ name: 'mk', address: '127.0.0.1', secret: SECRET, profile: 'mikrotik', coaPort: 0, requireMessageAuthenticator: true }],
-      },
-      core: h.core, clock: h.clock, log: silentLogger, translate: (c) => c,
+    server = await startTestRadius({
+      core: h.core, clock: h.clock, sliceMinBytes: MB, sliceMaxBytes: 20 * MB,
+      nas: [{ name: 'mk', secret: SECRET, profile: 'mikrotik' }],
     });
-    await server.start();
   });
   afterAll(async () => {
     await server?.stop();

@@ -6,7 +6,10 @@ import { Buffer } from 'node:buffer';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import type { NasConfig } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/lib/log.js';
 import { Code, decodeResponse, encodeRequest, type AttributeInput, type RadiusPacket } from '../../src/radius/index.js';
+import { createRadiusServer, type RadiusServer, type RadiusServerDeps } from '../../src/radius/server.js';
 
 export const hasRadclient = spawnSync('sh', ['-c', 'command -v radclient']).status === 0;
 export const MA = 'Message-Authenticator = 0x00';
@@ -66,4 +69,29 @@ export async function burst(port: number, secret: string, requests: AttributeInp
       return reply;
     }),
   );
+}
+
+/**
+ * Portico's RADIUS server on loopback ephemeral ports over a test's core, started: each NAS at
+ * 127.0.0.1 with no CoA port and Message-Authenticator required unless it says otherwise, refusals
+ * answered with their code as Reply-Message. `core` may be the group-committing batcher.
+ */
+export async function startTestRadius(o: {
+  core: RadiusServerDeps['core'];
+  clock: RadiusServerDeps['clock'];
+  nas: (Pick<NasConfig, 'name' | 'secret' | 'profile'> & Partial<NasConfig>)[];
+  sliceMinBytes: number;
+  sliceMaxBytes: number;
+  interimIntervalSec?: number;
+}): Promise<RadiusServer> {
+  const server = createRadiusServer({
+    config: {
+      enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: o.interimIntervalSec ?? 60,
+      sliceMinBytes: o.sliceMinBytes, sliceMaxBytes: o.sliceMaxBytes,
+      nas: o.nas.map((n) => ({ address: '127.0.0.1', coaPort: 0, requireMessageAuthenticator: true, uamHosts: [], ...n })),
+    },
+    core: o.core, clock: o.clock, log: silentLogger, translate: (c) => c,
+  });
+  await server.start();
+  return server;
 }

@@ -3,10 +3,9 @@
  * one typed at a NAS and one at the portal, cannot both take the pool's last device slot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/lib/log.js';
-import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
+import type { RadiusServer } from '../../src/radius/server.js';
 import { harness, type Harness } from '../helpers/harness.js';
-import { hasRadclient, MA, radclient } from './nas-peer.js';
+import { hasRadclient, MA, radclient, startTestRadius } from './nas-peer.js';
 
 const SECRET = 'pool-lock-test-secret-24c';
 let h: Harness;
@@ -15,14 +14,10 @@ let server: RadiusServer;
 describe.skipIf(!hasRadclient)('RADIUS and portal share the pool lock', () => {
   beforeAll(async () => {
     h = await harness();
-    server = createRadiusServer({
-      config: {
-        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60, sliceMinBytes: 1e6, sliceMaxBytes: 2e7,
-        nas: [{ name: 'mk', address: '127.0.0.1', secret: SECRET, profile: 'mikrotik', coaPort: 0, requireMessageAuthenticator: true }],
-      },
-      core: h.core, clock: h.clock, log: silentLogger, translate: (c) => c,
+    server = await startTestRadius({
+      core: h.core, clock: h.clock, sliceMinBytes: 1e6, sliceMaxBytes: 2e7,
+      nas: [{ name: 'mk', secret: SECRET, profile: 'mikrotik' }],
     });
-    await server.start();
   });
   afterAll(async () => {
     await server?.stop();

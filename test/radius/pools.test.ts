@@ -8,10 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sliceHeld } from '../../src/core/radius.js';
 import { Code } from '../../src/radius/index.js';
-import { silentLogger } from '../../src/lib/log.js';
-import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
+import type { RadiusServer } from '../../src/radius/server.js';
 import { harness, type Harness } from '../helpers/harness.js';
-import { burst, classOf, grantedBytes, hasRadclient, MA, radclient } from './nas-peer.js';
+import { burst, classOf, grantedBytes, hasRadclient, MA, radclient, startTestRadius } from './nas-peer.js';
 
 const SECRET = 'pool-test-secret-24chars';
 const MB = 1_000_000;
@@ -38,14 +37,10 @@ const left = (entitlementId: string) => {
 describe.skipIf(!hasRadclient)('RADIUS pools: slices bound by Class', () => {
   beforeAll(async () => {
     h = await harness();
-    server = createRadiusServer({
-      config: {
-        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60, sliceMinBytes: MIN, sliceMaxBytes: MAX,
-        nas: [{ name: 'mk', address: '127.0.0.1', secret: SECRET, profile: 'mikrotik', coaPort: 0, requireMessageAuthenticator: true }],
-      },
-      core: h.core, clock: h.clock, log: silentLogger, translate: (c) => c,
+    server = await startTestRadius({
+      core: h.core, clock: h.clock, sliceMinBytes: MIN, sliceMaxBytes: MAX,
+      nas: [{ name: 'mk', secret: SECRET, profile: 'mikrotik' }],
     });
-    await server.start();
   });
   afterAll(async () => {
     await server?.stop();

@@ -9,9 +9,9 @@ import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/lib/log.js';
 import { Code, encodeRequest } from '../../src/radius/index.js';
-import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
+import { startTestRadius } from './nas-peer.js';
+import type { RadiusServer } from '../../src/radius/server.js';
 import { harness, type Harness } from '../helpers/harness.js';
 
 const SECRET = 'raw-test-secret-24-chars';
@@ -31,14 +31,10 @@ function exchange(bytes: Buffer, port: number, waitMs = 300): Promise<Buffer | u
 describe('RADIUS server: duplicates and drops', () => {
   beforeAll(async () => {
     h = await harness();
-    server = createRadiusServer({
-      config: {
-        enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: 60, sliceMinBytes: 10_000_000, sliceMaxBytes: 1_000_000_000,
-        nas: [{ name: 'cc', address: '127.0.0.1', secret: SECRET, profile: 'coovachilli', coaPort: 0, requireMessageAuthenticator: true }],
-      },
-      core: h.core, clock: h.clock, log: silentLogger, translate: (c) => c,
+    server = await startTestRadius({
+      core: h.core, clock: h.clock, sliceMinBytes: 10_000_000, sliceMaxBytes: 1_000_000_000,
+      nas: [{ name: 'cc', secret: SECRET, profile: 'coovachilli' }],
     });
-    await server.start();
     await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
   });
   afterAll(async () => {
