@@ -18,15 +18,21 @@ afterAll(async () => {
   await s?.close();
 });
 
-describe('console settings → resident portal', () => {
-  it('saves welcome (es), terms and notice from the console; the portal shows them; first load stays ≤ 30 KB', async () => {
-    const page = await b.desktop();
+/** A desktop signed in as admin, on the console's Settings. */
+async function settingsPage() {
+  const page = await b.desktop();
     await page.goto(s.url + 'admin');
     await page.getByLabel('Name').fill('admin');
     await page.getByLabel('Password').fill(s.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#online').waitFor();
     await page.goto(s.url + 'admin#/settings');
+  return page;
+}
+
+describe('console settings → resident portal', () => {
+  it('saves welcome (es), terms and notice from the console; the portal shows them; first load stays ≤ 30 KB', async () => {
+    const page = await settingsPage();
     await page.locator('#terms').waitFor();
     await page.locator('#welcome-es').fill('¡Bienvenido al barrio!');
     await page.locator('#terms').fill('Be kind. No file sharing.');
@@ -60,13 +66,7 @@ describe('console settings → resident portal', () => {
     const till = '127.0.0.61';
     const mac = s.network.macFor(till);
     expect(s.network.allowed(till)).toBe(false);
-    const page = await b.desktop();
-    await page.goto(s.url + 'admin');
-    await page.getByLabel('Name').fill('admin');
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#online').waitFor();
-    await page.goto(s.url + 'admin#/settings');
+    const page = await settingsPage();
     await page.locator('#bypass').waitFor();
     await page.locator('#bypass').fill(`${mac}\nthe printer`);
     await page.getByRole('button', { name: 'Save settings' }).click();
