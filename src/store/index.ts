@@ -21,10 +21,36 @@ import { storageFailure, trackWrites, writeHealth } from './write-health.js';
 /** The SQLite store: core's Store port plus the raw handle, for tests and tools that inspect the file. */
 export type SqliteStore = Store & { db: Db };
 
+/**
+ * The handle with one prepared statement per SQL text: a repository method that builds its statement
+ * where it runs (a rare or dynamic query) compiles it once, not on every call (a RADIUS first use ran
+ * four compiles per Accept). No repository changes a statement's mode (pluck/raw), so sharing is safe.
+ */
+function statementCache(db: Db): Db {
+  const cache = new Map<string, ReturnType<Db['prepare']>>();
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop !== 'prepare') {
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return (sql: string) => {
+        let stmt = cache.get(sql);
+        if (!stmt) {
+          stmt = target.prepare(sql);
+          if (cache.size < 512) cache.set(sql, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
+}
+
 export function createStore(raw: Db): SqliteStore {
   const health = writeHealth();
-  const db = trackWrites(raw, health);
-  migrate(db);
+  const tracked = trackWrites(raw, health);
+  migrate(tracked);
+  const db = statementCache(tracked);
   return {
     db,
     /** Whether the last write reached the disk: `{ ok, reason, since }`. */
