@@ -72,10 +72,24 @@ export function createAccounting(ctx: CoreContext) {
     }
   }
 
+  /**
+   * The pools a transition may be due for: those whose stored figures say so (one query, not a read of
+   * every live pool: 20,000 live RADIUS pools took 80 ms per read) and those with unwritten usage.
+   */
+  function candidates(now: number): EntitlementRow[] {
+    const due = new Map(ctx.store.entitlements.listDue(now, ctx.driver.quotaSlackBytes ?? 0).map((e) => [e.id, e]));
+    for (const id of ctx.ledger.pendingPools()) {
+      if (due.has(id)) continue;
+      const e = ctx.store.entitlements.get(id);
+      if (e && (e.status === 'active' || e.status === 'exhausted')) due.set(id, e);
+    }
+    return [...due.values()];
+  }
+
   async function applyTime(now: number): Promise<void> {
-    for (const live of ctx.store.entitlements.listLive()) {
-      // Most pools need nothing; one that seems to is decided again under its lock, since a top-up or a
-      // logout may have landed since listLive().
+    for (const live of candidates(now)) {
+      // One that seems due is decided again under its lock, since a top-up or a logout may have landed
+      // since the read.
       if (transitionDue(live, now)) await withPool(ctx, live.id, () => applyTimeTo(live.id, now));
     }
     if (now - lastRedeemByCheck >= 60_000) {
@@ -123,17 +137,16 @@ export function createAccounting(ctx: CoreContext) {
     }
   }
 
-  /** The live figures of every pool with devices online, from two bulk reads (not one query per pool). */
+  /** The live figures of every pool with devices online: one bulk read of devices, one row per pool online. */
   function publish(now: number, devices: Map<string, DeviceRow>, sweepMs: number): void {
-    const live = new Map(ctx.store.entitlements.listLive().map((e) => [e.id, e]));
     const members = new Map<string, DeviceRow[]>();
     for (const d of devices.values()) members.set(d.entitlementId, [...(members.get(d.entitlementId) ?? []), d]);
     const pools: PoolUsage[] = [];
     let down = 0;
     let up = 0;
     for (const [entitlementId, devs] of members) {
-      const stored = live.get(entitlementId);
-      if (!stored) continue;
+      const stored = ctx.store.entitlements.get(entitlementId);
+      if (!stored || (stored.status !== 'active' && stored.status !== 'exhausted')) continue;
       const ent = ctx.ledger.current(stored);
       const left = remaining(ent, now);
       const rates = devs.map((d) => ({ deviceId: d.id, ...ctx.ledger.rate(d.id) }));

@@ -125,6 +125,10 @@ export function createLedger(store: Store, clock: Clock) {
       last.set(deviceId, { up: 0, down: 0, at: now });
       rates.delete(deviceId);
     },
+    /** The pools with usage counted but not yet written. */
+    pendingPools(): string[] {
+      return [...pendingPerPool.keys()];
+    },
     pendingCount(): number {
       return pending.size;
     },

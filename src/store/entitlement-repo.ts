@@ -81,6 +81,23 @@ export function entitlementRepo(db: Db) {
     listLive(): EntitlementRow[] {
       return (db.prepare("SELECT * FROM entitlements WHERE status IN ('active', 'exhausted')").all() as Raw[]).map(toEntitlement);
     },
+    /**
+     * Live pools whose stored figures say a transition may be due now: past their expiry, at their data
+     * (within `slackBytes`), or on a periodic reset plan. The sweep adds the pools with usage not yet
+     * written; every other live pool needs nothing, so a sweep never parses every pool's plan.
+     */
+    listDue(now: number, slackBytes: number): EntitlementRow[] {
+      return (
+        db
+          .prepare(
+            `SELECT * FROM entitlements WHERE status IN ('active', 'exhausted') AND (
+               (expires_at IS NOT NULL AND expires_at <= ?)
+               OR (status = 'active' AND data_total IS NOT NULL AND used_bytes + ? >= data_total)
+               OR period_start IS NOT NULL)`,
+          )
+          .all(now, slackBytes) as Raw[]
+      ).map(toEntitlement);
+    },
     insertDevice(d: DeviceRow): void {
       db.prepare(
         `INSERT INTO devices (id, entitlement_id, mac, ip, site, attached_at, last_seen, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)`,

@@ -48,6 +48,8 @@ export interface EntitlementStore {
   update(e: EntitlementRow): void;
   /** Pools that may have devices online or need time-based transitions. */
   listLive(): EntitlementRow[];
+  /** Live pools whose stored expiry, data or reset plan may make a transition due at `now`. */
+  listDue(now: number, slackBytes: number): EntitlementRow[];
   insertDevice(d: DeviceRow): void;
   updateDeviceAddress(id: string, ip: string, site: string | null, at: number): void;
   endDevice(id: string, reason: string, at: number): void;
