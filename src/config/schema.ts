@@ -56,6 +56,21 @@ const nas = z.strictObject({
   dasMessageAuthenticator: z.boolean().optional(),
 });
 
+/** One central RADIUS server a gateway Portico authorizes against (SPEC §10); tried in the order listed. */
+const authorityServer = z.strictObject({
+  /** An IP address (no DNS: a gateway must not depend on a resolver to let residents in). */
+  host: z.string().refine((h) => isIP(h) !== 0, { message: 'must be an IP address (IPv4 or IPv6)' }),
+  authPort: port.default(1812),
+  acctPort: port.default(1813),
+  /** ≥ 16 characters: radius.md §c. */
+  secret: z.string().min(16, { message: 'must be at least 16 characters (24 random bytes in base64 is better)' }),
+  /**
+   * BlastRADIUS (CVE-2024-3596): drop Access-Accept/Reject without Message-Authenticator. Opt out only
+   * for a server that cannot send it (Debian 12's FreeRADIUS 3.2.1, radius.md §c).
+   */
+  requireMessageAuthenticator: z.boolean().default(true),
+});
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -241,6 +256,40 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  authority: z
+    .strictObject({
+      /** `local`: this Portico's own ledger; `radius`: a central RADIUS server decides (SPEC §10, docs/towers.md). */
+      kind: z.enum(['local', 'radius']).default('local'),
+      radius: z
+        .strictObject({
+          servers: z.array(authorityServer).max(8).default([]),
+          /** NAS-Identifier in every request: how the central server tells this gateway apart. */
+          nasIdentifier: z.string().min(1).max(253).default('portico'),
+          /** Source address of the RADIUS packets (and NAS-IP-Address when IPv4); default: the system's choice. */
+          bindAddress: z.string().refine((h) => isIP(h) !== 0, { message: 'must be an IP address' }).optional(),
+          /** A login waits at most this long for the servers, all retransmissions and failover included, ms. */
+          timeoutMs: z.number().int().min(300).max(30_000).default(3000),
+          /** A server that did not answer is skipped for this long (the next one is asked first), ms. */
+          deadTimeMs: z.number().int().min(1000).max(600_000).default(30_000),
+          /** Send the code normalized (upper case, no dashes, O→0, I/L→1, check character verified) or as typed. */
+          normalizeCode: z.boolean().default(true),
+          /** The DAS listener for the servers' Disconnect- and CoA-Requests (RFC 5176); port 0 = off. */
+          das: z
+            .strictObject({
+              host: z.string().refine((h) => isIP(h) !== 0, { message: 'must be an IP address' }).default('0.0.0.0'),
+              port: z.number().int().min(0).max(65535).default(0),
+              /** Drop Disconnect/CoA-Requests without Message-Authenticator. */
+              requireMessageAuthenticator: z.boolean().default(true),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+    })
+    .prefault({})
+    .refine((a) => a.kind !== 'radius' || a.radius.servers.length > 0, {
+      message: 'authority.kind "radius" needs at least one server in authority.radius.servers',
+      path: ['radius', 'servers'],
+    }),
   log: z
     .strictObject({
       level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -254,3 +303,4 @@ type Parsed = z.output<typeof configSchema>;
 export type Config = Parsed & { portalUrl: string };
 export type RouterConfig = z.output<typeof router>;
 export type NasConfig = z.output<typeof nas>;
+export type AuthorityServerConfig = z.output<typeof authorityServer>;
