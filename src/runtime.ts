@@ -47,17 +47,30 @@ export function databasePath(config: Config): string {
   return join(config.storage.mode === 'ram' ? config.storage.ramDir : config.dataDir, 'portico.db');
 }
 
-export async function openRuntime(config: Config, opts: { log: Logger; clock?: Clock; driver?: GatewayDriver }): Promise<Runtime> {
+/**
+ * The store `config.storage` names: SQLite (the file in dataDir, or RAM mode with its snapshots), or the
+ * shared PostgreSQL ledger (store/pg, loaded only when configured).
+ */
+export async function openConfiguredStore(config: Config, log: Logger): Promise<{ store: Store; storage: Runtime['storage'] }> {
+  if (config.storage.driver === 'postgres') {
+    const { openPgStore } = await import('./store/pg/index.js');
+    const store = openPgStore({ url: config.storage.postgres.url!, timeoutMs: config.storage.postgres.timeoutMs });
+    return { store, storage: { start() {}, stop() {} } };
+  }
   const file = databasePath(config);
   mkdirSync(join(file, '..'), { recursive: true });
   const ram =
     config.storage.mode === 'ram'
-      ? openRamStorage({ ramFile: file, dataDir: config.dataDir, intervalMs: config.storage.snapshotIntervalMs, log: opts.log })
+      ? openRamStorage({ ramFile: file, dataDir: config.dataDir, intervalMs: config.storage.snapshotIntervalMs, log })
       : null;
   const store = createStore(ram ? ram.db : openDatabase(file));
+  return { store, storage: ram ?? { start() {}, stop() {} } };
+}
+
+export async function openRuntime(config: Config, opts: { log: Logger; clock?: Clock; driver?: GatewayDriver }): Promise<Runtime> {
+  const { store, storage } = await openConfiguredStore(config, opts.log);
   const clock = opts.clock ?? systemClock;
   const driver = opts.driver ?? (await createDriver(config, { log: opts.log, clock }));
   const core = composeCore({ config, store, driver, clock, log: opts.log });
-  const storage = ram ?? { start() {}, stop() {} };
   return { config, store, driver, core, storage, close: () => store.close() };
 }

@@ -187,10 +187,30 @@ export const configSchema = z.strictObject({
     .prefault({}),
   storage: z
     .strictObject({
+      /**
+       * `sqlite` (default): the embedded file (mode direct/ram below). `postgres`: the ledger lives in the
+       * PostgreSQL database at `postgres.url`, shared by every Portico instance that names it (SPEC §11).
+       */
+      driver: z.enum(['sqlite', 'postgres']).default('sqlite'),
       /** `direct`: the database file lives in dataDir. `ram`: it lives in ramDir and is snapshotted. */
       mode: z.enum(['direct', 'ram']).default('direct'),
       ramDir: z.string().default('/tmp/portico'),
       snapshotIntervalMs: z.number().int().min(10_000).max(86_400_000).default(3_600_000),
+      postgres: z
+        .strictObject({
+          /** `postgres://user:password@host:5432/portico` (env PORTICO_STORAGE_POSTGRES_URL); required with driver postgres. */
+          url: z
+            .string()
+            .regex(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL, e.g. postgres://portico:secret@db.lan:5432/portico' })
+            .optional(),
+          /** How long one statement may wait for the database before the request fails with 503 (ms). */
+          timeoutMs: z.number().int().min(200).max(60_000).default(3000),
+        })
+        .prefault({}),
+    })
+    .refine((s) => s.driver !== 'postgres' || !!s.postgres.url, {
+      message: 'storage.driver "postgres" needs storage.postgres.url (or PORTICO_STORAGE_POSTGRES_URL)',
+      path: ['postgres', 'url'],
     })
     .prefault({}),
   network: z

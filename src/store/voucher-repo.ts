@@ -15,6 +15,12 @@ export type { VoucherRow, BatchRow, PlanRow, VoucherFilter } from '../core/ports
 
 type Raw = Record<string, unknown>;
 
+/** YYYY-MM-DD of a ms timestamp in the process's time zone (SQLite's date(t / 1000, 'unixepoch', 'localtime')). */
+const localDay = (ms: number): string => {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
 const toVoucher = (r: Raw): VoucherRow => ({
   id: r.id as string,
   code: r.code as string,
@@ -103,9 +109,10 @@ export function voucherRepo(db: Db) {
       }
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const from = `FROM vouchers v JOIN batches b ON b.id = v.batch_id ${clause}`;
-      // SQLite reads LIMIT -1 as "no limit". The count and the rows are read in one transaction so that
-      // "N of TOTAL" describes the same snapshot even while logins and batches are being written.
-      const limit = f.limit === Infinity ? -1 : Math.min(f.limit ?? 100, 10_000);
+      // "No limit" as a number both engines take (SQLite's LIMIT -1 is not PostgreSQL's). The count and
+      // the rows are read in one transaction so that "N of TOTAL" describes the same snapshot even while
+      // logins and batches are being written.
+      const limit = f.limit === Infinity ? Number.MAX_SAFE_INTEGER : Math.min(f.limit ?? 100, 10_000);
       const { total, rows } = db.transaction(() => ({
         total: (db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...args) as { n: number }).n,
         rows: db
@@ -137,7 +144,11 @@ export function voucherRepo(db: Db) {
         : db.prepare('SELECT * FROM batches ORDER BY created_at DESC LIMIT ?').all(opts.limit ?? 200);
       return (rows as Raw[]).map(toBatch);
     },
-    /** Sales: vouchers issued × price, per seller and per local day of issue. */
+    /**
+     * Sales: vouchers issued × price, per seller and per local day of issue. The day is the process's
+     * local date of each batch, computed here rather than in SQL (SQLite's date(…, 'localtime') has no
+     * PostgreSQL spelling); there is one row per batch, not per code.
+     */
     sales(opts: { sellerId?: string; since?: number } = {}): { day: string; sellerId: string | null; seller: string | null; vouchers: number; amount: number }[] {
       const where: string[] = [];
       const args: unknown[] = [];
@@ -145,20 +156,24 @@ export function voucherRepo(db: Db) {
       if (opts.since) (where.push('b.created_at >= ?'), args.push(opts.since));
       const rows = db
         .prepare(
-          `SELECT date(b.created_at / 1000, 'unixepoch', 'localtime') AS day, b.seller_id AS seller_id, o.name AS seller,
-                  SUM(b.count) AS vouchers, SUM(b.count * COALESCE(b.price, 0)) AS amount
+          `SELECT b.created_at AS created_at, b.seller_id AS seller_id, o.name AS seller, b.count AS count, COALESCE(b.price, 0) AS price
              FROM batches b LEFT JOIN operators o ON o.id = b.seller_id
-             ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-            GROUP BY day, b.seller_id ORDER BY day DESC, seller`,
+             ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`,
         )
         .all(...args) as Raw[];
-      return rows.map((r) => ({
-        day: r.day as string,
-        sellerId: (r.seller_id as string | null) ?? null,
-        seller: (r.seller as string | null) ?? null,
-        vouchers: r.vouchers as number,
-        amount: r.amount as number,
-      }));
+      const groups = new Map<string, { day: string; sellerId: string | null; seller: string | null; vouchers: number; amount: number }>();
+      for (const r of rows) {
+        const day = localDay(r.created_at as number);
+        const sellerId = (r.seller_id as string | null) ?? null;
+        const key = `${day}\u0000${sellerId ?? ''}`;
+        const g = groups.get(key) ?? { day, sellerId, seller: (r.seller as string | null) ?? null, vouchers: 0, amount: 0 };
+        g.vouchers += r.count as number;
+        g.amount += (r.count as number) * (r.price as number);
+        groups.set(key, g);
+      }
+      // Newest day first, then by seller name (no seller first), as the SQL ORDER BY did.
+      const byName = (a: string | null, b: string | null) => ((a ?? '') === (b ?? '') ? 0 : (a ?? '') < (b ?? '') ? -1 : 1);
+      return [...groups.values()].sort((a, b) => (a.day === b.day ? byName(a.seller, b.seller) : a.day < b.day ? 1 : -1));
     },
     countByStatus(): Record<VoucherStatus, number> {
       const out: Record<VoucherStatus, number> = { unused: 0, active: 0, exhausted: 0, expired: 0, revoked: 0 };

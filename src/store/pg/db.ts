@@ -1,0 +1,172 @@
+/**
+ * A better-sqlite3-shaped handle over PostgreSQL (the subset the repositories use: `prepare(sql)` with
+ * `get/all/run`, `exec`, `transaction(fn)`), so the same repositories run on both engines. Statements
+ * go through the synchronous bridge (bridge.ts); their SQL through the dialect (dialect.ts).
+ *
+ * Transactions are SERIALIZABLE (radius.md §f: read-then-write — a device count, the sum of the slices a
+ * pool's sessions hold — overshoots under READ COMMITTED; SERIALIZABLE makes one of two conflicting
+ * transactions fail with 40001 "might succeed if retried"). The outermost transaction retries the whole
+ * closure on 40001/40P01 (core/tx.ts resets its outbox on every run); a nested one is a SAVEPOINT. A
+ * serialization failure inside a savepoint dooms the outer transaction even if the caller swallowed
+ * it (the RADIUS group commit turns one grant's failure into that grant's refusal): the outer one
+ * rolls back and runs again, so a grant is never refused for a conflict it would win on a retry.
+ *
+ * @example
+ *   const db = pgDb(openPgBridge({ url, timeoutMs: 5000 }), health);
+ *   db.prepare('SELECT * FROM vouchers WHERE code = ?').get(code);
+ */
+import { DomainError } from '../../domain/errors.js';
+import type { PgBridge, PgResult } from './bridge.js';
+import { toPostgres } from './dialect.js';
+import { pgFailure, type PgHealth } from './health.js';
+
+export interface PgStatement {
+  readonly readonly: boolean;
+  get(...args: unknown[]): unknown;
+  all(...args: unknown[]): unknown[];
+  run(...args: unknown[]): { changes: number; lastInsertRowid: number };
+}
+
+type TxFn<F> = F & { immediate: F; deferred: F; exclusive: F; default: F };
+
+export interface PgDb {
+  prepare(sql: string): PgStatement;
+  exec(sql: string): void;
+  transaction<F extends (...args: never[]) => unknown>(fn: F): TxFn<F>;
+  readonly inTransaction: boolean;
+  /** Runs `fn` in a transaction (outermost: SERIALIZABLE with retries; nested: a savepoint). */
+  tx<T>(fn: () => T): T;
+  close(): void;
+}
+
+/** Attempts of an outermost transaction before a serialization failure is reported (503). */
+const MAX_ATTEMPTS = 12;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const sleep = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
+
+const isSerialization = (err: unknown): boolean => {
+  for (let e = err, d = 0; e instanceof Error && d < 6; e = e.cause, d++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '40001' || code === '40P01') return true;
+  }
+  return false;
+};
+
+export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
+  let depth = 0;
+  let doomed: unknown = null;
+
+  /** One statement; outside a transaction a lost database becomes STORAGE_FAILED (→ 503) at once. */
+  function send(sql: string, params: unknown[], opts: { simple?: boolean; write: boolean }): PgResult {
+    try {
+      const r = bridge.request({ op: 'query', sql, params, ...(opts.simple ? { simple: true } : {}) });
+      if (depth === 0) health.succeeded(opts.write);
+      return r;
+    } catch (err) {
+      if (isSerialization(err)) doomed = err;
+      const reason = pgFailure(err);
+      if (reason) health.failed(err);
+      if (depth > 0 || !reason) throw err;
+      throw new DomainError('STORAGE_FAILED', `the database is not available (${reason})`, { reason }, { cause: err });
+    }
+  }
+
+  const translated = new Map<string, ReturnType<typeof toPostgres>>();
+
+  function prepare(sqlite: string): PgStatement {
+    let t = translated.get(sqlite);
+    if (!t) {
+      t = toPostgres(sqlite);
+      if (translated.size < 1024) translated.set(sqlite, t);
+    }
+    const { sql, returning } = t;
+    const readonly = /^\s*(SELECT|WITH)\b/i.test(sql);
+    return {
+      readonly,
+      get: (...args) => send(sql, args, { write: !readonly }).rows[0],
+      all: (...args) => send(sql, args, { write: !readonly }).rows,
+      run: (...args) => {
+        const r = send(sql, args, { write: !readonly });
+        const id = returning ? Number(r.rows[0]?.[returning] ?? 0) : 0;
+        return { changes: r.count, lastInsertRowid: id };
+      },
+    };
+  }
+
+  function rollback(): void {
+    try {
+      bridge.request({ op: 'end', sql: 'ROLLBACK' });
+    } catch {
+      // The connection is gone (the server rolled back) or not answering: queue it for when it answers.
+      bridge.post({ op: 'end', sql: 'ROLLBACK' });
+    }
+  }
+
+  function savepoint<T>(fn: () => T): T {
+    const name = `sp${depth}`;
+    send(`SAVEPOINT ${name}`, [], { simple: true, write: false });
+    depth++;
+    try {
+      const r = fn();
+      send(`RELEASE SAVEPOINT ${name}`, [], { simple: true, write: false });
+      return r;
+    } catch (err) {
+      if (isSerialization(err)) doomed = err;
+      try {
+        send(`ROLLBACK TO SAVEPOINT ${name}`, [], { simple: true, write: false });
+      } catch {
+        // the outer transaction is failing too; its rollback cleans up
+      }
+      throw err;
+    } finally {
+      depth--;
+    }
+  }
+
+  function tx<T>(fn: () => T): T {
+    if (depth > 0) return savepoint(fn);
+    for (let attempt = 1; ; attempt++) {
+      doomed = null;
+      send('BEGIN ISOLATION LEVEL SERIALIZABLE', [], { simple: true, write: false });
+      depth = 1;
+      try {
+        const r = fn();
+        if (doomed) throw doomed;
+        bridge.request({ op: 'end', sql: 'COMMIT' });
+        depth = 0;
+        health.succeeded(true);
+        return r;
+      } catch (err) {
+        depth = 0;
+        rollback();
+        const retry = isSerialization(err) || doomed !== null;
+        doomed = null;
+        if (retry && attempt < MAX_ATTEMPTS) {
+          sleep(Math.min(50, 2 ** attempt) * Math.random());
+          continue;
+        }
+        if (pgFailure(err)) health.failed(err);
+        throw err;
+      }
+    }
+  }
+
+  const db: PgDb = {
+    prepare,
+    exec(sql) {
+      if (depth === 0) tx(() => send(sql, [], { simple: true, write: true }));
+      else send(sql, [], { simple: true, write: true });
+    },
+    transaction<F extends (...args: never[]) => unknown>(fn: F): TxFn<F> {
+      const run = ((...args: never[]) => tx(() => fn(...args))) as F;
+      return Object.assign(run, { immediate: run, deferred: run, exclusive: run, default: run }) as TxFn<F>;
+    },
+    get inTransaction() {
+      return depth > 0;
+    },
+    tx,
+    close: () => bridge.close(),
+  };
+  return db;
+}

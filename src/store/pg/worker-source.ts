@@ -1,0 +1,106 @@
+/**
+ * The PostgreSQL worker thread's program (bridge.ts starts it with `eval: true`). It owns the one
+ * postgres.js connection (max: 1: the main thread is blocked on every query, so there is never more than
+ * one in flight, and BEGIN … COMMIT arrive as plain statements on that connection) plus postgres.js's
+ * own LISTEN connection. Requests arrive in order on the request port and run strictly one after
+ * another (a FIFO promise chain); each answer is posted back and the main thread is woken through the
+ * shared Int32Array (Atomics.notify: the synckit pattern).
+ *
+ * It is a string, not a module: a worker started from a `.ts` file would need the test runner's or
+ * tsx's loader, and the compiled build would need a copied `.js`; an eval worker with the driver
+ * imported by absolute URL runs the same under vitest, tsx and `node dist/`.
+ *
+ * Connection loss inside a transaction: postgres.js reconnects silently on the next query, which would
+ * then run outside the transaction that the server already rolled back. `onclose` bumps an epoch;
+ * a transaction remembers the epoch of its BEGIN and every later statement of it fails with
+ * CONNECTION_LOST_IN_TRANSACTION once the epoch moved, until the main thread sends ROLLBACK.
+ */
+export const WORKER_SOURCE = String.raw`
+const { workerData } = require('node:worker_threads');
+const { url, driverUrl, signal: signalBuffer, port, notifyPort, channel, connectTimeoutSec, statementTimeoutMs, applicationName } = workerData;
+const signal = new Int32Array(signalBuffer);
+
+function answer(msg) {
+  port.postMessage(msg);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+function errorOf(err) {
+  return {
+    message: err && err.message ? String(err.message) : String(err),
+    code: err && err.code ? String(err.code) : 'PG_ERROR',
+    severity: err && err.severity ? String(err.severity) : null,
+    detail: err && err.detail ? String(err.detail) : null,
+  };
+}
+
+(async () => {
+  const postgres = (await import(driverUrl)).default;
+  let epoch = 0;
+  const int8 = { to: 20, from: [20, 1700], serialize: (x) => '' + x, parse: (x) => Number(x) };
+  const sql = postgres(url, {
+    max: 1,
+    idle_timeout: null,
+    max_lifetime: null,
+    connect_timeout: connectTimeoutSec,
+    fetch_types: false,
+    prepare: true,
+    onnotice: () => {},
+    onclose: () => { epoch++; },
+    types: { int8 },
+    transform: { undefined: null },
+    connection: { application_name: applicationName, statement_timeout: statementTimeoutMs },
+  });
+  let tx = null; // { epoch } while a transaction is open on the connection
+
+  async function run(m) {
+    if (m.op === 'query') {
+      if (tx && tx.epoch !== epoch) throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
+      const params = m.params.map((v) => (typeof v === 'string' ? sql.typed(v, 0) : v));
+      const r = m.simple ? await sql.unsafe(m.sql) : await sql.unsafe(m.sql, params, { prepare: true });
+      if (tx && tx.epoch !== epoch) throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
+      if (m.begin) tx = { epoch };
+      return { rows: Array.isArray(r) ? r.map((row) => ({ ...row })) : [], count: r && typeof r.count === 'number' ? r.count : 0 };
+    }
+    if (m.op === 'end') {
+      // COMMIT or ROLLBACK: the transaction is over whatever the answer.
+      const lost = tx && tx.epoch !== epoch;
+      tx = null;
+      if (lost) {
+        if (m.sql === 'ROLLBACK') return { rows: [], count: 0 };
+        throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
+      }
+      await sql.unsafe(m.sql);
+      return { rows: [], count: 0 };
+    }
+    if (m.op === 'notify') {
+      await sql.unsafe('SELECT pg_notify($1, $2)', [channel, m.payload]);
+      return null;
+    }
+    if (m.op === 'listen') {
+      await sql.listen(channel, (payload) => notifyPort.postMessage(payload));
+      return { rows: [], count: 0 };
+    }
+    if (m.op === 'close') {
+      await sql.end({ timeout: 1 });
+      return { rows: [], count: 0 };
+    }
+    throw new Error('unknown op ' + m.op);
+  }
+
+  let chain = Promise.resolve();
+  port.on('message', (m) => {
+    chain = chain.then(async () => {
+      try {
+        const result = await run(m);
+        if (m.id !== undefined) answer({ id: m.id, ok: true, result });
+      } catch (err) {
+        if (m.id !== undefined) answer({ id: m.id, ok: false, error: errorOf(err) });
+      }
+      if (m.op === 'close') { port.close(); notifyPort.close(); }
+    });
+  });
+  answer({ id: 0, ok: true, result: { rows: [], count: 0 } });
+})().catch((err) => answer({ id: 0, ok: false, error: errorOf(err) }));
+`;
