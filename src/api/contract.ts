@@ -205,6 +205,21 @@ export interface AuditEvent {
   actorId: string | null;
   subject: string | null;
   data: unknown;
+  /** The ids above in words (the operator API and `operator/events` fill it: core/admin-words.ts). */
+  words?: AuditWords;
+}
+
+/** What an audit row's ids stand for, resolved server-side so the console never shows `op_…` or `vch_…`. */
+export interface AuditWords {
+  /** Who did it: an operator's name, a device's MAC, or null (Portico itself, the command line). */
+  actor: string | null;
+  /** The voucher it concerns, printed form (K7QM-4XPA-9TR), and its id for the voucher page. */
+  code: string | null;
+  voucherId: string | null;
+  /** What else it names: an operator's name, a plan's name, a batch's note. */
+  target: string | null;
+  /** Facts for the sentence (ip, mac, reason, count, nas, role…): strings and numbers, never objects. */
+  facts: Record<string, string | number>;
 }
 
 export interface OperatorView extends OperatorSelf {
@@ -239,9 +254,23 @@ export interface NetworkHistoryView {
   points: { at: number; devices: number; bytes: number }[];
 }
 
-/** One pool on the live dashboard (no codes: the entitlement id and figures only). */
+/** A device online in a pool, as the dashboard names it. */
+export interface DeviceLive {
+  mac: string;
+  /** The host name the gateway learned (DHCP), or null. */
+  name: string | null;
+  ip: string;
+}
+
+/** One pool on the live dashboard (admins only): its code and note, who sold it, its devices and figures. */
 export interface PoolLive {
   entitlementId: string;
+  /** The code that opened the pool (printed form) and its id, for the voucher page. */
+  code: string;
+  voucherId: string;
+  note: string | null;
+  seller: string | null;
+  online: DeviceLive[];
   status: 'active' | 'exhausted' | 'expired' | 'revoked';
   throttled: boolean;
   secondsRemaining: number | null;

@@ -14,8 +14,11 @@ import type { AuditEvent, NetworkHistoryView, NetworkState, OperatorSessions, Op
 import { DomainError } from '../domain/errors.js';
 import { LANGS, type Lang } from '../domain/plan-words.js';
 import { hashPassword, verifyPassword } from '../lib/password.js';
-import type { OperatorRow, Role } from './ports/model.js';
+import type { EventRow, OperatorRow, Role } from './ports/model.js';
 import { adminVouchers } from './admin-vouchers.js';
+import { describeEvents } from './admin-words.js';
+import { deviceNames } from './device-names.js';
+import { formatCode } from '../domain/code.js';
 import type { CoreContext } from './context.js';
 import { endings } from './endings.js';
 import { createNetworkHistory } from './network-history.js';
@@ -65,7 +68,10 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
 
   function pools(): { pools: PoolLive[]; devicesOnline: number; downBps: number; upBps: number; pending: number } {
     const devices = store.entitlements.allActiveDevices();
-    const ids = [...new Set(devices.map((d) => d.entitlementId))];
+    const byPool = new Map<string, typeof devices>();
+    for (const d of devices) byPool.set(d.entitlementId, [...(byPool.get(d.entitlementId) ?? []), d]);
+    const ids = [...byPool.keys()];
+    const names = deviceNames(ctx);
     const out: PoolLive[] = [];
     let down = 0;
     let up = 0;
@@ -77,8 +83,13 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       pending += v.usedBytes - stored.usedBytes;
       down += v.downBps;
       up += v.upBps;
+      const voucher = store.vouchers.get(stored.voucherId);
+      const batch = voucher ? store.vouchers.getBatch(voucher.batchId) : undefined;
       out.push({
-        entitlementId: id, status: v.status, throttled: v.throttled, secondsRemaining: v.secondsRemaining, bytesRemaining: v.bytesRemaining,
+        entitlementId: id, code: voucher ? formatCode(voucher.code) : '', voucherId: stored.voucherId, note: batch?.note ?? null,
+        seller: batch?.sellerId ? store.operators.get(batch.sellerId)?.name ?? null : null,
+        online: (byPool.get(id) ?? []).map((d) => ({ mac: d.mac, name: names.of(d.mac), ip: d.ip })),
+        status: v.status, throttled: v.throttled, secondsRemaining: v.secondsRemaining, bytesRemaining: v.bytesRemaining,
         usedBytes: v.usedBytes, downBps: v.downBps, upBps: v.upBps, devices: v.devices.length,
       });
     }
@@ -171,9 +182,12 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       });
     },
 
+    /** Audit rows, newest first, with their ids in words (core/admin-words.ts). */
     audit(f: { type?: string; before?: number; limit?: number } = {}): AuditEvent[] {
-      return store.events.list({ ...(f.type ? { type: f.type.slice(0, 64) } : {}), ...(f.before ? { before: f.before } : {}), limit: f.limit ?? 100 });
+      return describeEvents(ctx, store.events.list({ ...(f.type ? { type: f.type.slice(0, 64) } : {}), ...(f.before ? { before: f.before } : {}), limit: f.limit ?? 100 }));
     },
+    /** Rows the bus just published (the live `operator/events` topic), in words like `audit()`. */
+    describeEvents: (rows: readonly EventRow[]): AuditEvent[] => describeEvents(ctx, rows),
 
     /** The live dashboard: devices online, throughput, today's traffic, vouchers by status, pools. */
     dashboard(): OperatorSessions {

@@ -227,4 +227,54 @@ describe('operator API', () => {
     expect((await h.device().login(mine.codes[0]!)).status).toBe(404);
     expect(h.store.events.list({ type: 'batch.deleted' })[0]).toMatchObject({ subject: mine.batch.id, data: { count: 3 } });
   });
+
+  it('answers the audit log and the dashboard in words: codes, operator names and MACs, never ids (issue 14 item 2)', async () => {
+    const { h, admin, maria } = await setup();
+    const sold = await maria.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 2, duration: '1h', note: 'stall 3' });
+    const phone = h.device('10.0.0.77', '02:00:00:00:07:77');
+    expect((await phone.login(sold.codes[0]!)).status).toBe(303);
+    // A well-formed code that does not exist (its batch was deleted): a refused guess, audited with the MAC.
+    const gone = await admin.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 1, duration: '1h' });
+    expect((await admin.call('DELETE', `/api/admin/batches/${gone.batch.id}`)).status).toBe(200);
+    expect((await h.device('10.0.0.78', '02:00:00:00:07:78').login(gone.codes[0]!)).status).toBe(404);
+    const v = h.store.vouchers.findByCode(sold.codes[0]!.replace(/-/g, ''))!;
+    expect((await admin.call('POST', `/api/admin/vouchers/${v.id}/revoke`, { reason: 'lost ticket' })).status).toBe(200);
+
+    type Row = { type: string; actorId: string | null; subject: string | null; words: { actor: string | null; code: string | null; voucherId: string | null; target: string | null; facts: Record<string, string | number> } };
+    const rows = await admin.json<Row[]>('GET', '/api/admin/audit');
+    const one = (type: string) => rows.find((r) => r.type === type)!;
+    expect(one('voucher.redeemed').words).toMatchObject({ actor: '02:00:00:00:07:77', code: sold.codes[0], voucherId: v.id, facts: { ip: '10.0.0.77' } });
+    expect(one('device.attached').words).toMatchObject({ actor: '02:00:00:00:07:77', code: sold.codes[0] });
+    expect(one('voucher.revoked').words).toMatchObject({ actor: 'admin', code: sold.codes[0], facts: { reason: 'lost ticket' } });
+    expect(one('entitlement.revoked').words.code).toBe(sold.codes[0]);
+    expect(rows.filter((r) => r.type === 'batch.created').map((r) => r.words)).toContainEqual(expect.objectContaining({ actor: 'maria', target: 'stall 3', facts: expect.objectContaining({ count: 2 }) }));
+    expect(one('operator.added').words).toMatchObject({ actor: 'admin', target: expect.stringMatching(/^(maria|jose)$/), facts: { role: 'seller' } });
+    expect(rows.filter((r) => r.type === 'operator.login').map((r) => r.words.actor).sort()).toEqual(['admin', 'jose', 'maria']);
+    expect(one('login.failed').words).toMatchObject({ actor: '02:00:00:00:07:78', facts: { ip: '10.0.0.78' } });
+    // The ids stay in the row for tools (and voucherId for the link), but nothing shown in words is one.
+    expect(one('operator.login').actorId).toMatch(/^op_/);
+    for (const r of rows) expect(JSON.stringify({ ...r.words, voucherId: null }), r.type).not.toMatch(/\b(vch|ent|op|dev|bat)_/);
+
+    // The dashboard's pool names its code, note, seller and devices (before the revoke it was online).
+    const other = h.device('10.0.0.79', '02:00:00:00:07:79');
+    expect((await other.login(sold.codes[1]!)).status).toBe(303);
+    const dash = await admin.json<{ pools: { code: string; voucherId: string; note: string | null; seller: string | null; online: { mac: string; ip: string }[] }[] }>('GET', '/api/admin/dashboard');
+    expect(dash.pools).toEqual([expect.objectContaining({ code: sold.codes[1], note: 'stall 3', seller: 'maria', online: [{ mac: '02:00:00:00:07:79', name: null, ip: '10.0.0.79' }] })]);
+  });
+
+  it('has a name and a sentence in every console language for every event type the audit log holds', async () => {
+    const { AUDIT_TYPES } = await import('../../src/core/admin-words.js');
+    // The console's words are plain JS (checked by tsc -p portal-ui); loaded by path, each file's table.
+    const load = async (l: string) => ((await import(`../../portal-ui/admin-${l}.js`)) as { EN?: Record<string, string>; default?: Record<string, string> });
+    const langs = await Promise.all(['en', 'es', 'fr', 'pt'].map(async (l) => { const m = await load(l); return (m.EN ?? m.default)!; }));
+    for (const type of AUDIT_TYPES) {
+      const key = type.replace(/\./g, '_');
+      for (const words of langs) {
+        expect(words[`evn_${key}`], `evn_${key}`).toBeTruthy();
+        expect(words[`ev_${key}`], `ev_${key}`).toBeTruthy();
+      }
+    }
+    // And nothing the console names is missing from the list.
+    expect(Object.keys(langs[0]!).filter((k) => k.startsWith('evn_')).map((k) => k.slice(4).replace('_', '.')).sort()).toEqual([...AUDIT_TYPES].sort());
+  });
 });

@@ -60,8 +60,8 @@ describe('operator console in Chromium', () => {
     const { codes } = s.vouchers(1, { durationSec: 3600, dataBytes: 1e9 });
     expect(await deviceLogin(s, '127.0.0.30', codes[0]!)).toBe(303);
     await page.waitForFunction(() => document.getElementById('online')?.textContent === '1', null, { timeout: 5000 });
-    await page.locator('#events li', { hasText: 'voucher.redeemed' }).first().waitFor({ timeout: 5000 });
-    await page.waitForFunction(() => /Mbit\/s|kbit\/s/.test(document.querySelector('tbody td:nth-child(5)')?.textContent ?? ''), null, { timeout: 5000 });
+    await page.locator('#events li', { hasText: `started using ${codes[0]}.` }).first().waitFor({ timeout: 5000 });
+    await page.waitForFunction(() => /Mbit\/s|kbit\/s/.test(document.querySelector('tbody td:nth-child(8)')?.textContent ?? ''), null, { timeout: 5000 });
   });
 
   it('creates a batch and prints a sheet whose QR codes decode to the portal URL with each code', async () => {

@@ -46,11 +46,12 @@ export default async function batch(main, params, shell) {
         const f = fields(/** @type {HTMLFormElement} */ (e.target));
         const body = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
         const r = /** @type {BatchCreated} */ (await api('POST', '/api/admin/batches', body));
+        // The codes and the confirmation first (nothing to wait for), then the list below refreshes.
+        result.replaceChildren(h('div', { class: 'card' }, h('h2', {}, t('batchTitle', { note: r.batch.note ?? '' })), h('p', {}, r.batch.words), printLinks(r.batch),
+          h('div', { class: 'codes', id: 'codes' }, r.codes.map((c) => h('div', {}, c)))));
         flash(t('createdN', { n: num(r.batch.count), words: r.batch.words }, r.batch.count));
         // The new batch joins the list below without a reload.
         tbody.replaceChildren(...batchRows(/** @type {BatchView[]} */ (await api('GET', '/api/admin/batches'))));
-        result.replaceChildren(h('div', { class: 'card' }, h('h2', {}, t('batchTitle', { note: r.batch.note ?? '' })), h('p', {}, r.batch.words), printLinks(r.batch),
-          h('div', { class: 'codes', id: 'codes' }, r.codes.map((c) => h('div', {}, c)))));
       });
     },
   },

@@ -9,6 +9,7 @@
  */
 import { api } from '../api.js';
 import { h, num, bytes, rate, dur, pill, head } from '../dom.js';
+import { sentence } from '../event-words.js';
 import { lang, t } from '../i18n.js';
 import { live } from '../live.js';
 
@@ -21,7 +22,7 @@ export default async function dashboard(main, params, shell) {
   main.append(
     h('h1', {}, t('dashboard')),
     h('div', { class: 'grid' }, figure('online', t('devicesOnline')), figure('rate', t('throughput')), figure('today', t('todayTraffic')), figure('gw', t('gateway')), figure('unused', t('unusedVouchers'))),
-    h('div', { class: 'card' }, h('h2', {}, t('onlineNow')), h('div', { class: 'scroll' }, h('table', {}, head(['pool', 'status', 'timeLeft', 'dataLeft', 'down', 'up', 'devices']), pools))),
+    h('div', { class: 'card' }, h('h2', {}, t('onlineNow')), h('div', { class: 'scroll' }, h('table', {}, head(['code', 'note', 'sellerCol', 'devices', 'status', 'timeLeft', 'dataLeft', 'down', 'up']), pools))),
     h('div', { class: 'card' }, h('h2', {}, t('latestEvents')), events),
   );
   /** @param {OperatorSessions} s */
@@ -34,13 +35,16 @@ export default async function dashboard(main, params, shell) {
     set('gw', s.gateway.ok ? t('gwOk') : t('gwDown', { detail: s.gateway.detail }));
     document.getElementById('gw')?.setAttribute('class', `big ${s.gateway.ok ? 'ok' : 'bad'}`);
     set('unused', num(s.vouchers.unused));
-    pools.replaceChildren(...s.pools.map((p) => h('tr', {}, h('td', { class: 'code' }, p.entitlementId.slice(-8)), h('td', {}, pill(p.throttled ? 'throttled' : p.status)), h('td', {}, dur(p.secondsRemaining)),
-      h('td', {}, p.bytesRemaining === null ? '∞' : bytes(p.bytesRemaining)), h('td', {}, rate(p.downBps)), h('td', {}, rate(p.upBps)), h('td', {}, num(p.devices)))));
-    if (!s.pools.length) pools.append(h('tr', {}, h('td', { colspan: 7, class: 'muted' }, t('nobodyOnline'))));
+    pools.replaceChildren(...s.pools.map((p) => h('tr', {},
+      h('td', {}, h('a', { class: 'code', href: `#/voucher?id=${encodeURIComponent(p.voucherId)}` }, p.code)), h('td', {}, p.note ?? ''), h('td', {}, p.seller ?? ''),
+      h('td', {}, p.online.map((d) => h('div', {}, d.name ? `${d.name} ` : '', h('span', { class: 'code' }, d.mac), h('span', { class: 'muted' }, ` ${d.ip}`)))),
+      h('td', {}, pill(p.throttled ? 'throttled' : p.status)), h('td', {}, dur(p.secondsRemaining)),
+      h('td', {}, p.bytesRemaining === null ? '∞' : bytes(p.bytesRemaining)), h('td', {}, rate(p.downBps)), h('td', {}, rate(p.upBps)))));
+    if (!s.pools.length) pools.append(h('tr', {}, h('td', { colspan: 9, class: 'muted' }, t('nobodyOnline'))));
   };
   /** @param {AuditEvent[]} list @param {boolean} replace */
   const addEvents = (list, replace) => {
-    const items = list.map((e) => h('li', {}, h('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString(lang)), ' ', h('strong', {}, e.type), ' ', e.subject ?? ''));
+    const items = list.map((e) => h('li', {}, h('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString(lang)), ' ', sentence(e)));
     if (replace) events.replaceChildren(...items);
     else events.prepend(...items);
     while (events.children.length > 50) events.lastChild?.remove();

@@ -110,7 +110,7 @@ export function createTopics(o: TopicsOptions) {
     if (lastUsage) await sendUsage(usage, lastUsage);
     if (freshEvents.length) {
       // Newest first, like the audit list and the snapshot.
-      const fresh: AuditEvent[] = freshEvents.slice(-EVENTS_PER_DELTA).reverse();
+      const fresh: AuditEvent[] = core.admin.describeEvents(freshEvents.slice(-EVENTS_PER_DELTA).reverse());
       freshEvents = [];
       for (const c of broker.withTopic('operator/events')) broker.send(c, 'operator/events', 'delta', fresh);
     }
