@@ -30,7 +30,11 @@ export function endPool(ctx: CoreContext, entitlementId: string, status: Entitle
 export async function endPoolLocked(ctx: CoreContext, entitlementId: string, status: EntitlementStatus, reason: string, actor: Actor): Promise<void> {
   // Recorded by the authority first (its audit entry and events go out after the commit), then the gateway is told.
   const devices = await ctx.authority.end(entitlementId, status, reason, actor);
-  if (!devices.length && !ctx.store.entitlements.get(entitlementId)) return;
+  const after = ctx.store.entitlements.get(entitlementId);
+  // A remote authority may renew the pool instead (its server granted more, issue 12): it stays on the
+  // gateway and only the devices returned leave.
+  if (after?.status === 'active') return detachFromGateway(ctx, devices);
+  if (!devices.length && !after) return;
   await detachFromGateway(ctx, devices);
   await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(entitlementId));
 }

@@ -80,8 +80,8 @@ function underVoucher<T>(ctx: CoreContext, voucherId: string, task: () => Promis
 }
 
 /** An unknown code from `client`: counted by the authority (throttle, audit), refused. */
-async function findVoucher(ctx: CoreContext, code: string, client: ClientInfo): Promise<{ voucherId: string }> {
-  return ctx.authority.find(code, client);
+async function findVoucher(ctx: CoreContext, code: string, client: ClientInfo, typed: unknown): Promise<{ voucherId: string }> {
+  return ctx.authority.find(code, client, typed);
 }
 
 export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginResult> {
@@ -89,7 +89,7 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
   try {
     const code = precheck(ctx, input.code, normalizeIp(input.ip));
     client = await identify(ctx, input.ip, input.hint);
-    const found = await findVoucher(ctx, code, client);
+    const found = await findVoucher(ctx, code, client, input.code);
     return await underVoucher(ctx, found.voucherId, () => redeem(ctx, found.voucherId, client!, input.replace ?? false));
   } catch (err) {
     // Every refused login is published (metrics count failures by code); unknown codes were already
@@ -156,11 +156,13 @@ export async function topUp(
   const code = precheck(ctx, input.code, normalizeIp(input.ip));
   const { client, device } = await callerDevice(ctx, input.ip, input.hint);
   if (!device) throw new DomainError('NOT_AUTHORIZED', 'log in with a code first');
-  const { voucherId } = await findVoucher(ctx, code, client);
+  const { voucherId } = await findVoucher(ctx, code, client, input.code);
   return ctx.locks.run(voucherId, () =>
     withPool(ctx, device.entitlementId, async () => {
       const now = ctx.clock.now();
-      const v = ctx.store.vouchers.get(voucherId)!;
+      const v = ctx.store.vouchers.get(voucherId);
+      // A remote authority (issue 12) knows no code before its server grants it: no top-up from here.
+      if (!v) throw new DomainError('INVALID_INPUT', 'on this network a new code is used by logging in with it');
       const blocked = redeemBlocker(v.status, v.redeemBy, now);
       if (blocked) throw blocked;
       if (v.status !== 'unused') throw new DomainError('CONFLICT', 'this code was already used; add a new code');

@@ -75,6 +75,10 @@ export function voucherRepo(db: Db) {
       const r = byId.get(id) as Raw | undefined;
       return r && toVoucher(r);
     },
+    /** The codes redeemed into one pool, first use first (the console's voucher page lists its top-ups). */
+    ofPool(entitlementId: string): VoucherRow[] {
+      return (db.prepare('SELECT * FROM vouchers WHERE entitlement_id = ? ORDER BY redeemed_at, id').all(entitlementId) as Raw[]).map(toVoucher);
+    },
     /** Finds by id or by (normalized) code. */
     resolve(idOrCode: string): VoucherRow | undefined {
       return this.get(idOrCode) ?? this.findByCode(idOrCode);

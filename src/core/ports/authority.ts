@@ -36,9 +36,10 @@ export interface Redemption {
 export interface EntitlementAuthority {
   /**
    * The voucher behind a parsed code, for the locks a login takes (its id, and its pool's when it has
-   * one); an unknown code is counted against the caller (throttle, audit) and refused.
+   * one); an unknown code is counted against the caller (throttle, audit) and refused. `typed` is the
+   * code as the resident typed it (a remote authority may be configured to send that instead).
    */
-  find(code: string, client: ClientInfo): Promise<{ voucherId: string; poolId: string | null }>;
+  find(code: string, client: ClientInfo, typed?: unknown): Promise<{ voucherId: string; poolId: string | null }>;
   /** Decides a login under the voucher's and pool's locks; throws the refusal. Writes nothing. */
   redeem(r: { voucherId: string; client: ClientInfo; replace: boolean; now: number }): Promise<Redemption>;
   /** Records a login the gateway let through: durable before it resolves. */

@@ -18,6 +18,8 @@ export interface VoucherStore {
   codeExists(code: string): boolean;
   findByCode(code: string): VoucherRow | undefined;
   get(id: string): VoucherRow | undefined;
+  /** The codes redeemed into one pool (the first and its top-ups), first use first. */
+  ofPool(entitlementId: string): VoucherRow[];
   /** By id, or by code with or without dashes. */
   resolve(idOrCode: string): VoucherRow | undefined;
   markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number): void;
