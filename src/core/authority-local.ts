@@ -10,6 +10,7 @@
  *   await authority.commit(r, client, now);
  */
 import { attachDecision } from '../domain/entitlement.js';
+import { DomainError } from '../domain/errors.js';
 import { voucherByCode } from './code-lookup.js';
 import type { CoreContext } from './context.js';
 import type { EntitlementAuthority, Redemption } from './ports/authority.js';
@@ -19,6 +20,17 @@ import { sourcePrefix } from './throttle.js';
 import { transact } from './tx.js';
 
 type LocalRedemption = Redemption & { ent: EntitlementRow };
+
+const deviceLimit = (taken: number, max: number) => new DomainError('DEVICE_LIMIT', `this code is already in use on ${taken} device(s)`, { max });
+
+/** A first use that lost to another instance: the code's pool is full now, or it has room and a retry joins it. */
+function usedMeanwhile(ctx: CoreContext, voucherId: string): DomainError {
+  const poolId = ctx.store.vouchers.get(voucherId)?.entitlementId;
+  const pool = poolId ? ctx.store.entitlements.get(poolId) : undefined;
+  const taken = pool ? ctx.store.entitlements.activeDevices(pool.id).length : 0;
+  if (pool && taken >= pool.plan.devices) return deviceLimit(taken, pool.plan.devices);
+  return new DomainError('CONFLICT', 'this code was just used on another device; try again');
+}
 
 export function localAuthority(ctx: CoreContext): EntitlementAuthority {
   return {
@@ -56,9 +68,14 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
       const { ent, evicted, elsewhere, deviceId } = r;
       transact(ctx, 'the login', (t) => {
         const actor = { type: 'device' as const, id: client.mac };
+        // The decision (redeem) was taken before the gateway call, outside this transaction. In one
+        // process the voucher and pool locks keep it true until here; with several instances on one
+        // database (SPEC §11) another may have used the code or filled the pool meanwhile, so the
+        // decisive checks are taken again in the transaction that writes: a first use is a conditional
+        // UPDATE that must change one row, and the device slot is counted again.
         if (r.firstUse) {
           ctx.store.entitlements.insert(ent);
-          ctx.store.vouchers.markRedeemed(r.voucherId, ent.id, 'active', now);
+          if (!ctx.store.vouchers.markRedeemed(r.voucherId, ent.id, 'active', now, { firstUse: true })) throw usedMeanwhile(ctx, r.voucherId);
           t.record({ type: 'voucher.redeemed', actor, subject: r.voucherId, data: { entitlementId: ent.id, ip: client.ip } });
         }
         // A re-login never writes the pool itself: resets and status changes are the accounting sweep's.
@@ -78,6 +95,8 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
         }
         if (r.present) ctx.store.entitlements.updateDeviceAddress(deviceId, client.ip, client.site ?? null, now);
         else {
+          const taken = ctx.store.entitlements.activeDevices(ent.id).filter((d) => d.id !== evicted?.id && d.mac !== client.mac).length;
+          if (taken >= ent.plan.devices) throw deviceLimit(taken, ent.plan.devices);
           const row: DeviceRow = {
             id: deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip, site: client.site ?? null, attachedAt: now,
             lastSeen: now, active: true, endedAt: null, endReason: null, bytesUp: 0, bytesDown: 0, counterUp: 0, counterDown: 0,

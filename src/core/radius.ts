@@ -227,61 +227,68 @@ function poolVoucherOfDevice(ctx: CoreContext, mac: string): string | null {
 /** The grant itself (synchronous; callers hold the voucher's lock): device slots, the slice, one transaction. */
 export function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthorizeInput, mac: string): RadiusGrant {
   const now = ctx.clock.now();
-  const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now);
+  // Decided and written in one transaction: with several instances on one database (SPEC §11) the
+  // reads that decide (is the code used, how many devices, what the other slices hold) must be those
+  // the write commits against. On PostgreSQL the transaction is SERIALIZABLE, so a concurrent grant of
+  // the same pool on another instance makes one of them run again (store/pg/db.ts) and see the other;
+  // in one process the voucher and pool locks already serialize it and this costs nothing.
+  return transact(ctx, 'the login', (t) => {
+    const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now);
 
-  // Device slots: local gateway devices and live RADIUS sessions, one slot per MAC (oldest first).
-  const sessions = firstUse ? [] : ctx.store.radiusSessions.livePoolSessions(ent.id, now - staleAfterMs(input.interimSec));
-  const members = new Map<string, AttachedDevice>();
-  for (const d of firstUse ? [] : ctx.store.entitlements.activeDevices(ent.id)) members.set(d.mac, { mac: d.mac, attachedAt: d.attachedAt });
-  for (const s of sessions) if (!members.has(s.mac)) members.set(s.mac, { mac: s.mac, attachedAt: s.grantedAt });
-  const decision = attachDecision([...members.values()], ent.plan.devices, mac, false);
+    // Device slots: local gateway devices and live RADIUS sessions, one slot per MAC (oldest first).
+    const sessions = firstUse ? [] : ctx.store.radiusSessions.livePoolSessions(ent.id, now - staleAfterMs(input.interimSec));
+    const members = new Map<string, AttachedDevice>();
+    for (const d of firstUse ? [] : ctx.store.entitlements.activeDevices(ent.id)) members.set(d.mac, { mac: d.mac, attachedAt: d.attachedAt });
+    for (const s of sessions) if (!members.has(s.mac)) members.set(s.mac, { mac: s.mac, attachedAt: s.grantedAt });
+    const decision = attachDecision([...members.values()], ent.plan.devices, mac, false);
 
-  // A device re-authenticating before its accounting started (a NAS retry with a new authenticator,
-  // RFC 5080 §2.2.2) keeps its grant instead of opening a second one; so does a NAS re-authorizing a
-  // running session with our State (Termination-Action RADIUS-Request, RFC 2865 §5.29).
-  const pending =
-    sessions.find((s) => input.state && s.id === input.state && s.nas === input.nas && s.mac === mac) ??
-    sessions.find((s) => s.mac === mac && s.nas === input.nas && s.acctSessionId === null);
-  const sessionId = pending?.id ?? ctx.newId('rad');
+    // A device re-authenticating before its accounting started (a NAS retry with a new authenticator,
+    // RFC 5080 §2.2.2) keeps its grant instead of opening a second one; so does a NAS re-authorizing a
+    // running session with our State (Termination-Action RADIUS-Request, RFC 2865 §5.29).
+    const pending =
+      sessions.find((s) => input.state && s.id === input.state && s.nas === input.nas && s.mac === mac) ??
+      sessions.find((s) => s.mac === mac && s.nas === input.nas && s.acctSessionId === null);
+    const sessionId = pending?.id ?? ctx.newId('rad');
 
-  // The slice: the NAS counts from its session start, so a continued session's limit is what it used
-  // so far plus the new slice. Left = the pool's current remainder, local gateway usage included
-  // (ctx.ledger.current folds in what the sweep has not written yet).
-  const limits = poolLimits(ent, now);
-  const usedInSession = pending ? pending.inOctets + pending.outOctets : 0;
-  let sliceBytes: number | null = null;
-  let bytesLeft = limits.bytesRemaining;
-  if (input.slice && limits.bytesRemaining !== null) {
-    const others = sessions.filter((s) => s.id !== pending?.id);
-    const held = others.reduce((n, s) => n + sliceHeld(s), 0);
-    const localOthers = [...members.keys()].filter((m) => m !== mac && !others.some((s) => s.mac === m)).length;
-    const rule = { ...input.slice, capBytes: Math.max(0, input.slice.capBytes - usedInSession) };
-    sliceBytes = sliceFor(rule, limits.bytesRemaining, held, others.length + localOthers);
-    // A zero grant reads as "no limit" on some NASes (RouterOS): refuse instead.
-    if (sliceBytes === 0) throw new DomainError('VOUCHER_EXHAUSTED', 'the data on this code is used up');
-    bytesLeft = usedInSession + sliceBytes;
-  }
-  const actor = { type: 'device' as const, id: mac };
-  transact(ctx, 'the login', (t) => {
-      if (firstUse) {
-        ctx.store.entitlements.insert(ent);
-        ctx.store.vouchers.markRedeemed(voucher.id, ent.id, 'active', now);
-        t.record({ type: 'voucher.redeemed', actor, subject: voucher.id, data: { entitlementId: ent.id, ip: input.ip, nas: input.nas } });
+    // The slice: the NAS counts from its session start, so a continued session's limit is what it used
+    // so far plus the new slice. Left = the pool's current remainder, local gateway usage included
+    // (ctx.ledger.current folds in what the sweep has not written yet).
+    const limits = poolLimits(ent, now);
+    const usedInSession = pending ? pending.inOctets + pending.outOctets : 0;
+    let sliceBytes: number | null = null;
+    let bytesLeft = limits.bytesRemaining;
+    if (input.slice && limits.bytesRemaining !== null) {
+      const others = sessions.filter((s) => s.id !== pending?.id);
+      const held = others.reduce((n, s) => n + sliceHeld(s), 0);
+      const localOthers = [...members.keys()].filter((m) => m !== mac && !others.some((s) => s.mac === m)).length;
+      const rule = { ...input.slice, capBytes: Math.max(0, input.slice.capBytes - usedInSession) };
+      sliceBytes = sliceFor(rule, limits.bytesRemaining, held, others.length + localOthers);
+      // A zero grant reads as "no limit" on some NASes (RouterOS): refuse instead.
+      if (sliceBytes === 0) throw new DomainError('VOUCHER_EXHAUSTED', 'the data on this code is used up');
+      bytesLeft = usedInSession + sliceBytes;
+    }
+    const actor = { type: 'device' as const, id: mac };
+    if (firstUse) {
+      ctx.store.entitlements.insert(ent);
+      if (!ctx.store.vouchers.markRedeemed(voucher.id, ent.id, 'active', now, { firstUse: true })) {
+        throw new DomainError('CONFLICT', 'this code was just used on another device; try again');
       }
-      if (pending) {
-        ctx.store.radiusSessions.updateCounters(pending.id, pending.inOctets, pending.outOctets, now, null, input.ip);
-        ctx.store.radiusSessions.setSlice(pending.id, sliceBytes, usedInSession, now);
-      } else {
-        ctx.store.radiusSessions.insert({
-          id: sessionId, nas: input.nas, entitlementId: ent.id, mac, ip: input.ip, acctSessionId: null, grantedAt: now, lastSeen: now,
-          active: true, endedAt: null, endReason: null, inOctets: 0, outOctets: 0,
-          sliceBytes, sliceBase: 0, userName: input.userName ?? null, nasIp: input.nasIp ?? null,
-        });
-      }
-      if (decision.kind === 'attach') t.record({ type: 'device.attached', actor, subject: ent.id, data: { sessionId, nas: input.nas, ip: input.ip } });
+      t.record({ type: 'voucher.redeemed', actor, subject: voucher.id, data: { entitlementId: ent.id, ip: input.ip, nas: input.nas } });
+    }
+    if (pending) {
+      ctx.store.radiusSessions.updateCounters(pending.id, pending.inOctets, pending.outOctets, now, null, input.ip);
+      ctx.store.radiusSessions.setSlice(pending.id, sliceBytes, usedInSession, now);
+    } else {
+      ctx.store.radiusSessions.insert({
+        id: sessionId, nas: input.nas, entitlementId: ent.id, mac, ip: input.ip, acctSessionId: null, grantedAt: now, lastSeen: now,
+        active: true, endedAt: null, endReason: null, inOctets: 0, outOctets: 0,
+        sliceBytes, sliceBase: 0, userName: input.userName ?? null, nasIp: input.nasIp ?? null,
+      });
+    }
+    if (decision.kind === 'attach') t.record({ type: 'device.attached', actor, subject: ent.id, data: { sessionId, nas: input.nas, ip: input.ip } });
+    return {
+      sessionId, entitlementId: ent.id, voucherId: voucher.id, firstUse,
+      secondsLeft: remaining(ent, now).seconds, bytesLeft, sliceBytes, downBps: limits.downBps, upBps: limits.upBps,
+    };
   });
-  return {
-    sessionId, entitlementId: ent.id, voucherId: voucher.id, firstUse,
-    secondsLeft: remaining(ent, now).seconds, bytesLeft, sliceBytes, downBps: limits.downBps, upBps: limits.upBps,
-  };
 }

@@ -57,7 +57,7 @@ export function entitlementRepo(db: Db) {
   );
   const daily = db.prepare(
     `INSERT INTO usage_daily (day, entitlement_id, bytes_up, bytes_down) VALUES (?, ?, ?, ?)
-     ON CONFLICT(day, entitlement_id) DO UPDATE SET bytes_up = bytes_up + excluded.bytes_up, bytes_down = bytes_down + excluded.bytes_down`,
+     ON CONFLICT(day, entitlement_id) DO UPDATE SET bytes_up = usage_daily.bytes_up + excluded.bytes_up, bytes_down = usage_daily.bytes_down + excluded.bytes_down`,
   );
 
   return {

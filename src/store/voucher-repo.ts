@@ -83,8 +83,16 @@ export function voucherRepo(db: Db) {
     resolve(idOrCode: string): VoucherRow | undefined {
       return this.get(idOrCode) ?? this.findByCode(idOrCode);
     },
-    markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number): void {
-      db.prepare('UPDATE vouchers SET status = ?, entitlement_id = ?, redeemed_at = ? WHERE id = ?').run(status, entitlementId, at, id);
+    /**
+     * Binds a voucher to its pool; returns whether it changed a row. With `firstUse` it only takes a code
+     * no pool holds yet: the conditional UPDATE is the decisive check that a code is redeemed once across
+     * instances sharing one database (safe even under READ COMMITTED: radius.md §f).
+     */
+    markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number, opts: { firstUse?: boolean } = {}): boolean {
+      const sql = opts.firstUse
+        ? "UPDATE vouchers SET status = ?, entitlement_id = ?, redeemed_at = ? WHERE id = ? AND entitlement_id IS NULL AND status = 'unused'"
+        : 'UPDATE vouchers SET status = ?, entitlement_id = ?, redeemed_at = ? WHERE id = ?';
+      return db.prepare(sql).run(status, entitlementId, at, id).changes > 0;
     },
     /** Mirrors an entitlement's status onto every voucher redeemed into it. */
     setStatusForEntitlement(entitlementId: string, status: VoucherStatus): void {

@@ -22,7 +22,8 @@ export interface VoucherStore {
   ofPool(entitlementId: string): VoucherRow[];
   /** By id, or by code with or without dashes. */
   resolve(idOrCode: string): VoucherRow | undefined;
-  markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number): void;
+  /** Binds a voucher to its pool; `firstUse`: only if no pool holds it yet. Returns whether it changed a row. */
+  markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number, opts?: { firstUse?: boolean }): boolean;
   setStatusForEntitlement(entitlementId: string, status: VoucherStatus): void;
   revoke(id: string, reason: string | null, at: number): void;
   /** Unused vouchers past their redeem-by date become expired; returns their ids. */
