@@ -15,11 +15,19 @@ import { hasMessage, t } from './http/i18n.js';
 import type { Logger } from './lib/log.js';
 import { createDasClient } from './radius/das-client.js';
 import { watchPoolTopUps } from './radius/pool-coa.js';
-import { watchPoolEnds } from './radius/pool-disconnect.js';
+import { disconnectSession, watchPoolEnds } from './radius/pool-disconnect.js';
 import { createRadiusServer, type RadiusServer } from './radius/server.js';
 import type { Runtime } from './runtime.js';
 
-export async function startRadius(rt: Runtime, log: Logger): Promise<RadiusServer | null> {
+/** What an operator's "Disconnect" on a RADIUS session got from its NAS. */
+export type DisconnectOutcome = 'disconnected' | 'gone' | 'refused' | 'no-answer' | 'no-das' | 'not-live';
+
+export type RadiusService = RadiusServer & {
+  /** Sends the session's NAS a Disconnect-Request (the console's Disconnect button). */
+  disconnect(sessionId: string): Promise<DisconnectOutcome>;
+};
+
+export async function startRadius(rt: Runtime, log: Logger): Promise<RadiusService | null> {
   const config = rt.config.radius.server;
   if (!config.enabled) return null;
   // Reply-Message goes to a NAS, not a browser: no Accept-Language, so the network's first language.
@@ -41,6 +49,13 @@ export async function startRadius(rt: Runtime, log: Logger): Promise<RadiusServe
   });
   return {
     ...server,
+    async disconnect(sessionId) {
+      const s = rt.core.radius.session(sessionId);
+      if (!s || !s.active) return 'not-live';
+      const nas = config.nas.find((n) => n.name === s.nas);
+      if (!nas || nas.coaPort === 0 || !s.nasIp) return 'no-das';
+      return disconnectSession({ core: rt.core, das, log }, s, nas, 'operator');
+    },
     async stop() {
       watcher.off();
       topUps.off();

@@ -18,8 +18,7 @@ import type { WsHubOptions } from './http/ws-hub.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/log.js';
 import { openRuntime, type Runtime } from './runtime.js';
-import { startRadius } from './serve-radius.js';
-import type { RadiusServer } from './radius/server.js';
+import { startRadius, type RadiusService } from './serve-radius.js';
 
 /** A part that could not start, with the sentences an operator needs (main.ts prints them and exits 1). */
 export class StartError extends Error {
@@ -41,7 +40,7 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps) {
   const { config, log } = deps;
   let rt: Runtime | null = null;
-  let radius: RadiusServer | null = null;
+  let radius: RadiusService | null = null;
   let listeners: Listeners | null = null;
 
   async function start(): Promise<{ admin: { name: string; password: string } | null; ms: number }> {
@@ -69,7 +68,7 @@ export function createServer(deps: ServerDeps) {
     // Listener construction and hardening live in http/listeners.ts; what a bind failure means is decided here.
     const tls = config.tls.port && config.tls.cert && config.tls.key ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
     const r = radius;
-    listeners = createListeners({ core: runtime.core, config, log, tls, ...(deps.hub ? { hub: deps.hub } : {}), ...(r ? { radiusStats: () => r.stats() } : {}) });
+    listeners = createListeners({ core: runtime.core, config, log, tls, ...(deps.hub ? { hub: deps.hub } : {}), ...(r ? { radiusStats: () => r.stats(), radiusDisconnect: (id: string) => r.disconnect(id) } : {}) });
     try {
       await listeners.listen();
     } catch (err) {

@@ -29,7 +29,7 @@ import { normalizeIp } from '../lib/net.js';
 import { authorizeRadius, authorizeRadiusMac, checkRadiusCode, type RadiusAuthorizeInput } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-accounting.js';
 import { createRadiusBatcher } from './radius-batch.js';
-import { closeRadiusSession, radiusSessionsOfPool } from './radius-sessions.js';
+import { closeRadiusSession, liveRadiusSessions, radiusSessionsOfPool } from './radius-sessions.js';
 import { regrantRadiusSession, restoreRadiusSlice, type Regrant } from './radius-topup.js';
 import { radiusHeldBytes, withRadiusReservations } from './radius-reserve.js';
 import type { SliceRule } from './radius.js';
@@ -134,6 +134,9 @@ export function createCore(deps: CoreDeps) {
       /** Live sessions of a pool (Disconnect targets) and closing one the NAS confirmed gone. */
       sessionsOfPool: (entitlementId: string) => radiusSessionsOfPool(ctx, entitlementId),
       closeSession: (sessionId: string, reason: string) => closeRadiusSession(ctx, sessionId, reason),
+      /** Every live session for the console: NAS, MAC, IP, code, usage, what is left. */
+      liveSessions: () => liveRadiusSessions(ctx),
+      session: (sessionId: string) => ctx.store.radiusSessions.get(sessionId),
       /** A top-up's new grant for a live session, reserved before its CoA, and the NAK undo (radius-topup.ts). */
       regrant: (sessionId: string, opts: { slice: SliceRule | null; interimSec: number }) => regrantRadiusSession(ctx, sessionId, opts),
       restoreSlice: (sessionId: string, before: Regrant['before'], granted: number | null) => restoreRadiusSlice(ctx, sessionId, before, granted),

@@ -18,6 +18,7 @@ import { DomainError } from '../domain/errors.js';
 import { LANGS, type Lang } from '../domain/plan-words.js';
 import { LAYOUTS, renderSheet, type SheetLayout } from '../print/sheet.js';
 import type { Role } from '../core/ports/model.js';
+import { radiusAdminRoutes } from './admin-radius.js';
 import { operatorAuth, sameOrigin, sessionCookie, type OperatorSession } from './admin-auth.js';
 import { clientIpOf, type HttpDeps } from './context.js';
 import { pickLang } from './i18n.js';
@@ -141,6 +142,22 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
       },
     },
     {
+      method: 'GET', path: '/api/admin/vouchers/:id', roles: ANY, does: 'one voucher (by id or code): its pool, top-ups, devices and history (sellers: their own)',
+      handler: (c, s) => c.json(av.detail(c.req.param('id') ?? '', s.operator, langOf(c))),
+    },
+    {
+      method: 'POST', path: '/api/admin/vouchers/:id/extend', roles: ADMIN, does: "add time and/or data to a used voucher's pool (duration, data)",
+      handler: async (c, s) => {
+        const b = await body(c);
+        await av.extend(c.req.param('id') ?? '', { duration: b.duration as string, data: b.data as string }, s.operator);
+        return c.json(av.detail(c.req.param('id') ?? '', s.operator, langOf(c)));
+      },
+    },
+    {
+      method: 'POST', path: '/api/admin/devices/:id/disconnect', roles: ADMIN, does: 'take one device off its pool (the pool keeps its time and data)',
+      handler: async (c, s) => (await av.disconnect(c.req.param('id') ?? '', s.operator), c.json({ ok: true })),
+    },
+    {
       method: 'POST', path: '/api/admin/vouchers/:id/revoke', roles: ADMIN, does: 'revoke a voucher (by id or code) with a reason',
       handler: async (c, s) => c.json({ ok: true, voucher: await av.revoke(c.req.param('id') ?? '', (await body(c)).reason, s.operator, langOf(c)) }),
     },
@@ -174,6 +191,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
       method: 'PUT', path: '/api/admin/settings', roles: ADMIN, does: 'save settings',
       handler: async (c, s) => c.json(await admin.saveSettings(await body(c), s.operator)),
     },
+    ...radiusAdminRoutes(deps, ADMIN),
   ];
 }
 

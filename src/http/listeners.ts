@@ -42,6 +42,7 @@ export interface ListenersDeps {
   hub?: WsHubOptions;
   /** The RADIUS server's counters for GET /metrics, when it runs (main.ts). */
   radiusStats?: HttpDeps['radiusStats'];
+  radiusDisconnect?: HttpDeps['radiusDisconnect'];
 }
 
 /** Probes must never ride a kept-alive, DNAT'd connection past login (captive-clients.md c6, c8). */
@@ -54,7 +55,8 @@ export function createListeners(deps: ListenersDeps) {
   const { core, config, log } = deps;
   const l = config.listen;
   const hub = createWsHub({ core, config, log }, deps.hub);
-  const app = createApp({ core, config, log, wsClients: () => hub.stats().connections, ...(deps.radiusStats ? { radiusStats: deps.radiusStats } : {}) });
+  const app = createApp({ core, config, log, wsClients: () => hub.stats().connections, ...(deps.radiusStats ? { radiusStats: deps.radiusStats } : {}),
+    ...(deps.radiusDisconnect ? { radiusDisconnect: deps.radiusDisconnect } : {}) });
   // Interception is answered on the bare node:http response (intercept-listener.ts); the rest is Hono.
   const listener = interceptListener(
     { portalUrl: config.portalUrl, isPortalHost: portalHostMatcher(config), isAuthorized: (ip) => core.isOnline(ip) },

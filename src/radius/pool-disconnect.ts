@@ -15,6 +15,7 @@
 import type { NasConfig } from '../config/schema.js';
 import type { Core } from '../core/index.js';
 import type { EventBus } from '../core/events.js';
+import type { RadiusSessionRow } from '../core/ports/model.js';
 import type { Logger } from '../lib/log.js';
 import type { AttributeInput } from './attributes.js';
 import { NAS_PROFILES } from './profiles.js';
@@ -51,15 +52,33 @@ export function sessionIdentity(s: { userName: string | null; acctSessionId: str
   return attrs;
 }
 
+/**
+ * One Disconnect-Request for a live session, and the local close its answer allows: ACK, or NAK 503
+ * (the NAS no longer has it). Any other NAK or no answer leaves it open (the NAS may still pass it).
+ */
+export async function disconnectSession(
+  deps: Pick<PoolDisconnectDeps, 'core' | 'das' | 'log'>,
+  s: RadiusSessionRow,
+  nas: NasConfig,
+  why: string,
+): Promise<'disconnected' | 'gone' | 'refused' | 'no-answer'> {
+  const r: DisconnectResult = await deps.das.disconnect(dasTarget(nas, s.nasIp!), sessionIdentity(s, nas));
+  if (r.kind === 'ack') {
+    deps.core.radius.closeSession(s.id, `disconnect:${why}`);
+    return 'disconnected';
+  }
+  if (r.kind === 'nak' && r.errorCause === SESSION_CONTEXT_NOT_FOUND) {
+    deps.core.radius.closeSession(s.id, `disconnect:${why}:gone`);
+    return 'gone';
+  }
+  deps.log.warn('radius-das', `NAS ${nas.name} did not disconnect session ${s.id}`, r.kind === 'nak' ? { errorCause: r.errorCause } : { timeout: true });
+  return r.kind === 'nak' ? 'refused' : 'no-answer';
+}
+
 export function watchPoolEnds(deps: PoolDisconnectDeps): { off: () => void; idle: () => Promise<void> } {
   const inFlight = new Set<Promise<unknown>>();
 
-  async function disconnectOne(s: ReturnType<PoolDisconnectDeps['core']['radius']['sessionsOfPool']>[number], nas: NasConfig, why: string) {
-    const r: DisconnectResult = await deps.das.disconnect(dasTarget(nas, s.nasIp!), sessionIdentity(s, nas));
-    if (r.kind === 'ack') deps.core.radius.closeSession(s.id, `disconnect:${why}`);
-    else if (r.kind === 'nak' && r.errorCause === SESSION_CONTEXT_NOT_FOUND) deps.core.radius.closeSession(s.id, `disconnect:${why}:gone`);
-    else deps.log.warn('radius-das', `NAS ${nas.name} did not disconnect session ${s.id}`, r.kind === 'nak' ? { errorCause: r.errorCause } : { timeout: true });
-  }
+  const disconnectOne = (s: RadiusSessionRow, nas: NasConfig, why: string) => disconnectSession(deps, s, nas, why);
 
   const off = deps.events.on('entitlement.changed', 'radius-das', (e) => {
     if (!['exhausted', 'expired', 'revoked'].includes(e.status) || e.reason === 'throttled') return;
