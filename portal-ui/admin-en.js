@@ -78,4 +78,11 @@ export const EN = {
   evn_operator_added: 'Operator added', evn_operator_updated: 'Operator changed', evn_operator_login: 'Operator signed in', evn_operator_logout: 'Operator signed out',
   evn_operator_password_changed: 'Password changed', evn_operator_password_reset: 'Password reset', evn_settings_saved: 'Settings saved',
   evn_radius_nas_reset: 'NAS restarted',
+  voucherTitle: 'Voucher {code}', soldBy: 'Sold by', usedData: 'Used', poolCodes: 'Codes in this pool',
+  poolCodesHint: 'The first code opened the pool; the others were added to it.', notUsedYet: 'Not used yet: its time and data start when it is first used.',
+  deviceCol: 'Device', macCol: 'MAC', ipCol: 'Address', online: 'online', leftAt: 'left {when}', disconnect: 'Disconnect', disconnected: '{mac} was disconnected.',
+  extendTitle: 'Give more time or data', addTime: 'Add time', addData: 'Add data', extendBtn: 'Add to this code', extended: '{code} now: {words}.', history: 'History',
+  errExtendUnused: 'This code was not used yet: its time starts when it is first used.',
+  errExtendEnded: 'This code has expired or was revoked: make a new voucher instead.', errOffline: 'This device is not online any more. Reload the page.',
+  ev_entitlement_extended: '{actor} gave {code} more: {added}.', evn_entitlement_extended: 'Code extended', viaNas: 'via {nas}',
 };

@@ -74,5 +74,12 @@ const ES = {
   evn_operator_updated: 'Operador cambiado', evn_operator_login: 'Operador entró', evn_operator_logout: 'Operador salió',
   evn_operator_password_changed: 'Contraseña cambiada', evn_operator_password_reset: 'Contraseña restablecida', evn_settings_saved: 'Configuración guardada',
   evn_radius_nas_reset: 'NAS reiniciado',
+  voucherTitle: 'Ficha {code}', soldBy: 'Vendida por', usedData: 'Usado', poolCodes: 'Fichas de este grupo',
+  poolCodesHint: 'La primera ficha abrió el grupo; las demás se le sumaron.', notUsedYet: 'Sin usar: su tiempo y sus datos empiezan al primer uso.',
+  deviceCol: 'Dispositivo', macCol: 'MAC', ipCol: 'Dirección', online: 'conectado', leftAt: 'salió {when}', disconnect: 'Desconectar',
+  disconnected: '{mac} fue desconectado.', extendTitle: 'Dar más tiempo o datos', addTime: 'Sumar tiempo', addData: 'Sumar datos', extendBtn: 'Sumar a esta ficha',
+  extended: '{code} ahora: {words}.', history: 'Historial', errExtendUnused: 'Esta ficha aún no se usó: su tiempo empieza al primer uso.',
+  errExtendEnded: 'Esta ficha venció o fue anulada: haz una ficha nueva.', errOffline: 'Este dispositivo ya no está conectado. Recarga la página.',
+  ev_entitlement_extended: '{actor} le dio más a {code}: {added}.', evn_entitlement_extended: 'Ficha extendida', viaNas: 'por {nas}',
 };
 export default ES;

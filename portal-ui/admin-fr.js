@@ -74,5 +74,13 @@ const FR = {
   evn_plan_archived: 'Forfait archivé', evn_operator_added: 'Opérateur ajouté', evn_operator_updated: 'Opérateur modifié', evn_operator_login: 'Opérateur connecté',
   evn_operator_logout: 'Opérateur déconnecté', evn_operator_password_changed: 'Mot de passe changé', evn_operator_password_reset: 'Mot de passe réinitialisé',
   evn_settings_saved: 'Réglages enregistrés', evn_radius_nas_reset: 'NAS redémarré',
+  voucherTitle: 'Ticket {code}', soldBy: 'Vendu par', usedData: 'Utilisé', poolCodes: 'Codes de ce groupe',
+  poolCodesHint: 'Le premier code a ouvert le groupe ; les autres y ont été ajoutés.',
+  notUsedYet: 'Pas encore utilisé : son temps et ses données commencent à la première utilisation.', deviceCol: 'Appareil', macCol: 'MAC', ipCol: 'Adresse',
+  online: 'connecté', leftAt: 'parti {when}', disconnect: 'Déconnecter', disconnected: '{mac} a été déconnecté.', extendTitle: 'Donner plus de temps ou de données',
+  addTime: 'Ajouter du temps', addData: 'Ajouter des données', extendBtn: 'Ajouter à ce code', extended: '{code} maintenant : {words}.', history: 'Historique',
+  errExtendUnused: 'Ce code n\'a pas encore été utilisé : son temps commence à la première utilisation.',
+  errExtendEnded: 'Ce code a expiré ou a été révoqué : créez un nouveau ticket.', errOffline: 'Cet appareil n\'est plus connecté. Rechargez la page.',
+  ev_entitlement_extended: '{actor} a donné plus à {code} : {added}.', evn_entitlement_extended: 'Code prolongé', viaNas: 'via {nas}',
 };
 export default FR;

@@ -74,5 +74,12 @@ const PT = {
   evn_plan_archived: 'Plano arquivado', evn_operator_added: 'Operador adicionado', evn_operator_updated: 'Operador alterado', evn_operator_login: 'Operador entrou',
   evn_operator_logout: 'Operador saiu', evn_operator_password_changed: 'Senha mudada', evn_operator_password_reset: 'Senha redefinida',
   evn_settings_saved: 'Configurações salvas', evn_radius_nas_reset: 'NAS reiniciado',
+  voucherTitle: 'Voucher {code}', soldBy: 'Vendido por', usedData: 'Usado', poolCodes: 'Códigos deste grupo',
+  poolCodesHint: 'O primeiro código abriu o grupo; os outros foram somados a ele.', notUsedYet: 'Ainda não usado: o tempo e os dados começam no primeiro uso.',
+  deviceCol: 'Dispositivo', macCol: 'MAC', ipCol: 'Endereço', online: 'conectado', leftAt: 'saiu {when}', disconnect: 'Desconectar',
+  disconnected: '{mac} foi desconectado.', extendTitle: 'Dar mais tempo ou dados', addTime: 'Somar tempo', addData: 'Somar dados', extendBtn: 'Somar a este código',
+  extended: '{code} agora: {words}.', history: 'Histórico', errExtendUnused: 'Este código ainda não foi usado: o tempo começa no primeiro uso.',
+  errExtendEnded: 'Este código venceu ou foi cancelado: faça um voucher novo.', errOffline: 'Este dispositivo já não está conectado. Recarregue a página.',
+  ev_entitlement_extended: '{actor} deu mais a {code}: {added}.', evn_entitlement_extended: 'Código estendido', viaNas: 'via {nas}',
 };
 export default PT;

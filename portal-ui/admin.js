@@ -31,7 +31,7 @@ const ROUTES = /** @type {const} */ ([
   ['account', ['admin', 'seller']],
 ]);
 /** Routes reached from a view's links, not from the menu. */
-const HIDDEN = /** @type {const} */ ([['print', ['admin', 'seller']]]);
+const HIDDEN = /** @type {const} */ ([['print', ['admin', 'seller']], ['voucher', ['admin', 'seller']]]);
 
 /** @type {Record<(typeof ROUTES | typeof HIDDEN)[number][0], () => Promise<{ default: View }>>} */
 const VIEWS = {
@@ -45,6 +45,7 @@ const VIEWS = {
   settings: () => import('./admin/views/settings.js'),
   account: () => import('./admin/views/account.js'),
   print: () => import('./admin/views/print.js'),
+  voucher: () => import('./admin/views/voucher.js'),
 };
 
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));

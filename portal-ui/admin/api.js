@@ -99,6 +99,8 @@ export function errorText(method, path, data) {
   // The sign-in throttle holds a name+address, not "wrong codes": say what is being waited out (D6).
   else if (code === 'TOO_MANY_ATTEMPTS' && path.endsWith('/login')) key = 'errSignInWait';
   else if (code === 'FORBIDDEN') key = m.includes('CSRF') ? 'errCsrf' : path.endsWith('/password') ? 'errCurrentPw' : path.endsWith('/login') ? undefined : 'errRole';
+  else if (code === 'CONFLICT' && path.endsWith('/extend')) key = m.includes('not used yet') ? 'errExtendUnused' : 'errExtendEnded';
+  else if (code === 'CONFLICT' && path.endsWith('/disconnect')) key = 'errOffline';
   else if (code === 'CONFLICT') key = path.endsWith('/revoke') ? 'errRevoked' : method === 'POST' ? 'errOpExists' : method === 'PATCH' ? 'errSelf' : undefined;
   else if (code === 'INVALID_INPUT') key = (data?.field && fieldKey(data.field, path)) || FIELD_TEXT.find(([re]) => re.test(m))?.[1];
   return key ? t(key, { s: data?.retryAfter ?? '' }) : m || t('errOther');

@@ -178,6 +178,56 @@ export interface VoucherView {
   revokeReason: string | null;
 }
 
+/** A device a pool has had (gateway devices, and RADIUS sessions with their NAS), for the voucher page. */
+export interface VoucherDevice {
+  /** Gateway device id (for Disconnect), or null for a NAS session. */
+  id: string | null;
+  mac: string;
+  /** The host name the gateway learned (DHCP), or null. */
+  name: string | null;
+  ip: string | null;
+  /** The NAS a RADIUS session runs on; null for the gateway's own devices. */
+  nas: string | null;
+  online: boolean;
+  attachedAt: number;
+  endedAt: number | null;
+  endReason: string | null;
+  usedBytes: number;
+  downBps: number;
+  upBps: number;
+}
+
+/** GET /api/admin/vouchers/:id: one code, its pool (time and data left, top-ups, devices) and history. */
+export interface VoucherDetail {
+  voucher: VoucherView;
+  batch: { id: string; note: string | null; price: number | null; seller: string | null; createdAt: number };
+  /** null until the code is first used. */
+  pool: null | {
+    entitlementId: string;
+    status: 'active' | 'exhausted' | 'expired' | 'revoked';
+    throttled: boolean;
+    /** The pool's plan in words, top-ups included. */
+    words: string;
+    activatedAt: number;
+    expiresAt: number | null;
+    secondsRemaining: number | null;
+    bytesRemaining: number | null;
+    usedBytes: number;
+    dataTotal: number | null;
+    /** Every code redeemed into the pool, first use first (the first one opened it; the rest are top-ups). */
+    codes: { voucherId: string; code: string; words: string; redeemedAt: number | null }[];
+    devices: VoucherDevice[];
+  };
+  /** Audit rows for the code, its pool and its top-ups, newest first, in words. */
+  history: AuditEvent[];
+}
+
+/** POST /api/admin/vouchers/:id/extend: time and/or data added to the code's pool, typed like a plan. */
+export interface PoolExtend {
+  duration?: string;
+  data?: string;
+}
+
 export interface VoucherList {
   total: number;
   items: VoucherView[];

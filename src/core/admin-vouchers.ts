@@ -18,6 +18,7 @@ import type { OperatorRow } from './ports/model.js';
 import type { BatchRow, VoucherFilter, VoucherRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { numberOf, planFromInput } from './plan-input.js';
+import { voucherPage } from './admin-voucher-page.js';
 import { createBatch, revokeVoucher, savePlan } from './vouchers.js';
 import { transact } from './tx.js';
 
@@ -142,6 +143,8 @@ export function adminVouchers(ctx: CoreContext) {
       const v = await revokeVoucher(ctx, target, (reason as string | undefined)?.trim() || null, actorOf(op));
       return voucherView(v, l);
     },
+    /** The voucher page: detail, extend, disconnect (core/admin-voucher-page.ts). */
+    ...voucherPage(ctx, voucherView),
     sales(op: OperatorRow, since?: number): SalesView {
       const seller = scope(op);
       const rows = store.vouchers.sales({ ...(seller ? { sellerId: seller } : {}), ...(since ? { since } : {}) });

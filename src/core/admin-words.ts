@@ -18,12 +18,12 @@ import type { CoreContext } from './context.js';
 import type { EventRow, VoucherRow } from './ports/model.js';
 
 /** The data fields worth a word in a sentence; everything else (ids, plan JSON, timestamps) stays out. */
-const FACTS = ['ip', 'mac', 'reason', 'count', 'nas', 'role', 'name', 'closed', 'devices', 'failures', 'retryAfter', 'bucket', 'note', 'planName', 'price', 'terminateCause'] as const;
+const FACTS = ['ip', 'mac', 'reason', 'count', 'nas', 'role', 'name', 'closed', 'devices', 'failures', 'retryAfter', 'bucket', 'note', 'planName', 'price', 'terminateCause', 'added'] as const;
 
 /** Every event type the audit log holds, for the console's filter (by name, in its language). */
 export const AUDIT_TYPES = [
   'voucher.redeemed', 'voucher.revoked', 'voucher.expired', 'device.attached', 'device.detached',
-  'entitlement.exhausted', 'entitlement.expired', 'entitlement.revoked', 'entitlement.reset',
+  'entitlement.exhausted', 'entitlement.expired', 'entitlement.revoked', 'entitlement.reset', 'entitlement.extended',
   'login.failed', 'login.locked', 'operator.login_failed', 'batch.created', 'batch.deleted', 'plan.saved', 'plan.archived',
   'operator.added', 'operator.updated', 'operator.login', 'operator.logout', 'operator.password_changed', 'operator.password_reset',
   'settings.saved', 'radius.nas_reset',

@@ -277,4 +277,71 @@ describe('operator API', () => {
     // And nothing the console names is missing from the list.
     expect(Object.keys(langs[0]!).filter((k) => k.startsWith('evn_')).map((k) => k.slice(4).replace('_', '.')).sort()).toEqual([...AUDIT_TYPES].sort());
   });
+
+  it("shows a voucher's page (pool, top-ups, devices, history) and lets an admin disconnect a device and add time or data, audited (issue 14 item 3)", async () => {
+    const { h, admin, maria, jose } = await setup();
+    const sold = await maria.json<{ codes: string[] }>('POST', '/api/admin/batches', { count: 2, duration: '1h', data: '100MB', devices: 2, note: 'stall 3', price: 2 });
+    const [first, extra] = sold.codes as [string, string];
+    const unused = await admin.json<{ pool: null; voucher: { code: string; status: string }; batch: { seller: string; price: number; note: string } }>('GET', `/api/admin/vouchers/${first}`);
+    expect(unused).toMatchObject({ pool: null, voucher: { code: first, status: 'unused' }, batch: { seller: 'maria', price: 2, note: 'stall 3' } });
+    // Not used yet: nothing to extend.
+    const early = await admin.call('POST', `/api/admin/vouchers/${first}/extend`, { duration: '1h' });
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as { message: string }).message).toMatch(/not used yet/);
+
+    const phone = h.device('10.0.0.81', '02:00:00:00:08:81');
+    const tablet = h.device('10.0.0.82', '02:00:00:00:08:82');
+    expect((await phone.login(first)).status).toBe(303);
+    expect((await tablet.login(first)).status).toBe(303);
+    expect((await phone.post('/topup', { code: extra })).status).toBeLessThan(400);
+    type Detail = {
+      voucher: { id: string; code: string; status: string };
+      pool: { entitlementId: string; status: string; expiresAt: number; dataTotal: number; secondsRemaining: number; bytesRemaining: number; words: string;
+        codes: { code: string }[]; devices: { id: string | null; mac: string; ip: string; online: boolean; endReason: string | null }[] };
+      history: { type: string; words: { actor: string | null; code: string | null } }[];
+    };
+    const id = h.store.vouchers.findByCode(first.replace(/-/g, ''))!.id;
+    let d = await admin.json<Detail>('GET', `/api/admin/vouchers/${id}`);
+    expect(d.pool.codes.map((c) => c.code)).toEqual([first, extra]);
+    expect(d.pool).toMatchObject({ status: 'active', dataTotal: 200e6, words: '200 MB, 2 hours from first use, 2 devices' });
+    expect(d.pool.devices.map((x) => [x.mac, x.ip, x.online])).toEqual(expect.arrayContaining([['02:00:00:00:08:81', '10.0.0.81', true], ['02:00:00:00:08:82', '10.0.0.82', true]]));
+    expect(d.history.map((e) => e.type)).toEqual(expect.arrayContaining(['voucher.redeemed', 'device.attached']));
+    expect(d.history.filter((e) => e.type === 'voucher.redeemed').map((e) => e.words.code).sort()).toEqual([first, extra].sort());
+    // A seller sees their own code's page, not another seller's; neither may act on it.
+    expect((await maria.call('GET', `/api/admin/vouchers/${id}`)).status).toBe(200);
+    expect((await jose.call('GET', `/api/admin/vouchers/${id}`)).status).toBe(404);
+    expect((await maria.call('POST', `/api/admin/vouchers/${id}/extend`, { duration: '1h' })).status).toBe(403);
+
+    // Disconnect the tablet: off the gateway, the pool and the phone stay.
+    const tabletId = d.pool.devices.find((x) => x.mac === '02:00:00:00:08:82')!.id!;
+    expect(tablet.online()).toBe(true);
+    expect((await maria.call('POST', `/api/admin/devices/${tabletId}/disconnect`, {})).status).toBe(403);
+    expect((await admin.call('POST', `/api/admin/devices/${tabletId}/disconnect`, {})).status).toBe(200);
+    expect(tablet.online()).toBe(false);
+    expect(phone.online()).toBe(true);
+    expect((await admin.call('POST', `/api/admin/devices/${tabletId}/disconnect`, {})).status).toBe(409);
+    expect(h.store.events.list({ type: 'device.detached' })[0]).toMatchObject({ actorType: 'operator', data: { deviceId: tabletId, reason: 'removed' } });
+
+    // Add time and data: the pool grows, the gateway gets the new quota, audited with what was added.
+    const before = d.pool;
+    const bad = await admin.call('POST', `/api/admin/vouchers/${id}/extend`, { data: 'lots' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'data' });
+    expect((await admin.call('POST', `/api/admin/vouchers/${id}/extend`, {})).status).toBe(400);
+    d = await admin.json<Detail>('POST', `/api/admin/vouchers/${id}/extend`, { duration: '30m', data: '50MB' });
+    expect(d.pool.expiresAt - before.expiresAt).toBe(30 * 60_000);
+    expect(d.pool.dataTotal).toBe(250e6);
+    expect(d.pool.devices.find((x) => x.mac === '02:00:00:00:08:82')).toMatchObject({ online: false, endReason: 'removed' });
+    const ext = h.store.events.list({ type: 'entitlement.extended' });
+    expect(ext).toHaveLength(1);
+    expect(ext[0]).toMatchObject({ actorType: 'operator', subject: d.pool.entitlementId, data: { added: '30m + 50MB', durationSec: 1800, dataBytes: 50e6 } });
+    expect(d.history[0]).toMatchObject({ type: 'entitlement.extended', words: { actor: 'admin', code: first } });
+    const phoneLeft = (await (await phone.get('/api/session')).json()) as { bytesRemaining: number; secondsRemaining: number };
+    expect(phoneLeft.bytesRemaining).toBe(250e6);
+
+    // Revoked: final, nothing more to add.
+    expect((await admin.call('POST', `/api/admin/vouchers/${id}/revoke`, { reason: 'refund' })).status).toBe(200);
+    expect((await admin.call('POST', `/api/admin/vouchers/${id}/extend`, { duration: '1h' })).status).toBe(409);
+    expect((await admin.call('GET', '/api/admin/vouchers/vch_nope')).status).toBe(404);
+  });
 });

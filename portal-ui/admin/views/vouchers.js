@@ -37,7 +37,7 @@ export default async function vouchers(main, params, shell) {
   /** @param {VoucherView} v */
   const row = (v) => {
     const tr = h('tr', { 'data-code': v.code },
-      h('td', { class: 'code' }, v.code), h('td', {}, pill(v.status), v.revokeReason ? h('div', { class: 'muted' }, v.revokeReason) : null), h('td', {}, v.words), h('td', {}, v.note ?? ''), h('td', {}, when(v.createdAt)), h('td', {}, when(v.redeemedAt)),
+      h('td', {}, h('a', { class: 'code', href: `#/voucher?id=${encodeURIComponent(v.id)}` }, v.code)), h('td', {}, pill(v.status), v.revokeReason ? h('div', { class: 'muted' }, v.revokeReason) : null), h('td', {}, v.words), h('td', {}, v.note ?? ''), h('td', {}, when(v.createdAt)), h('td', {}, when(v.redeemedAt)),
       h('td', {}, admin && v.status !== 'revoked' ? h('button', { class: 'alt', onclick: () => revokeForm(tr, v) }, t('revoke')) : null));
     return tr;
   };
