@@ -21,6 +21,8 @@ import { newId } from './lib/ids.js';
 import type { Logger } from './lib/log.js';
 import { openDatabase } from './store/db.js';
 import { createStore, type Store } from './store/index.js';
+import type { PgStore } from './store/pg/index.js';
+import { relayLive } from './store/pg/live.js';
 import { openRamStorage } from './store/snapshot.js';
 
 export interface Runtime {
@@ -72,5 +74,9 @@ export async function openRuntime(config: Config, opts: { log: Logger; clock?: C
   const clock = opts.clock ?? systemClock;
   const driver = opts.driver ?? (await createDriver(config, { log: opts.log, clock }));
   const core = composeCore({ config, store, driver, clock, log: opts.log });
+  // Several instances on one PostgreSQL: each one's live views also show what the others commit.
+  if (isPgStore(store)) relayLive(store, core.bus, opts.log);
   return { config, store, driver, core, storage, close: () => store.close() };
 }
+
+const isPgStore = (s: Store): s is PgStore => (s as Partial<PgStore>).engine === 'postgres';

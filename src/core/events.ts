@@ -62,7 +62,16 @@ export class EventBus {
   }
 
   emit<K extends EventName>(event: K, payload: PorticoEvents[K]): void {
+    this.emitFor(null, event, payload);
+  }
+
+  /**
+   * Delivers to the listeners of `owners` only (null: all). Another instance's committed event
+   * (store/pg/live.ts) reaches the live views (`ws`) without running this instance's side effects again.
+   */
+  emitFor<K extends EventName>(owners: readonly string[] | null, event: K, payload: PorticoEvents[K]): void {
     for (const { owner, fn } of this.listeners.get(event) ?? []) {
+      if (owners && !owners.includes(owner)) continue;
       try {
         (fn as Listener<K>)(payload);
       } catch (err) {

@@ -19,7 +19,7 @@ import { fakeClock, type Clock } from '../../src/lib/clock.js';
 import { silentLogger, type Logger } from '../../src/lib/log.js';
 import { composeCore } from '../../src/runtime.js';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import { createStore, type SqliteStore } from '../../src/store/index.js';
+import { createStore, type SqliteStore, type Store } from '../../src/store/index.js';
 
 export interface TestPorticoOptions<D extends GatewayDriver> {
   config?: ConfigInput;
@@ -35,14 +35,18 @@ export interface TestPorticoOptions<D extends GatewayDriver> {
   log?: Logger;
   /** Another authority than the local ledger (core/ports/authority.ts). */
   authority?: CoreDeps['createAuthority'];
+  /**
+   * A store the test opened itself (a PostgreSQL store shared with another instance: test/postgres);
+   * `dbFile` and `wrapDb` are then unused, and `store.db` is not a SQLite handle.
+   */
+  store?: Store;
 }
 
 export async function createTestPortico<D extends GatewayDriver = GatewayDriver>(opts: TestPorticoOptions<D> = {}) {
   const config = parseConfig({ log: { level: 'silent' }, ...opts.config });
   const log = opts.log ?? silentLogger;
   const clock = opts.clock ?? fakeClock();
-  const raw = openDatabase(opts.dbFile ?? ':memory:');
-  const store: SqliteStore = createStore(opts.wrapDb ? opts.wrapDb(raw) : raw);
+  const store: SqliteStore = (opts.store as SqliteStore | undefined) ?? sqliteStore(opts);
   const network = opts.network ?? new SimulatedNetwork(opts.autoClients ?? false);
   const driver = opts.driver ?? createSimulatedDriver({ network, downBps: 0, upBps: 0, tickMs: 0 });
   await driver.start();
@@ -50,6 +54,11 @@ export async function createTestPortico<D extends GatewayDriver = GatewayDriver>
   await core.start({ timer: false });
   const app = createApp({ core, config, log });
   return { config, clock, store, network, driver: driver as D, core, app, log };
+}
+
+function sqliteStore(opts: { dbFile?: string; wrapDb?: (db: Db) => Db }): SqliteStore {
+  const raw = openDatabase(opts.dbFile ?? ':memory:');
+  return createStore(opts.wrapDb ? opts.wrapDb(raw) : raw);
 }
 
 export type TestPortico = Awaited<ReturnType<typeof createTestPortico>>;

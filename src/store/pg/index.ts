@@ -26,8 +26,6 @@ export interface PgStoreOptions {
   timeoutMs: number;
   /** Names this instance in pg_stat_activity and in what it publishes. */
   instanceId?: string;
-  /** A payload another instance published (live.ts decodes it). */
-  onNotify?: (payload: string) => void;
 }
 
 export type PgStore = Store & {
@@ -36,18 +34,19 @@ export type PgStore = Store & {
   instanceId: string;
   /** Publishes a payload to every instance on the database (NOTIFY; fire and forget). */
   notify(payload: string): void;
-  /** Starts receiving the other instances' payloads (LISTEN; re-listens after a reconnect). */
-  listen(): void;
+  /** Hands every payload published on the database (its own included) to `fn` (LISTEN; postgres.js re-listens after a reconnect). */
+  subscribe(fn: (payload: string) => void): void;
 };
 
 export function openPgStore(opts: PgStoreOptions): PgStore {
-  const instanceId = opts.instanceId ?? `portico-${process.pid}`;
+  const instanceId = opts.instanceId ?? `portico-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  let onNotify: ((payload: string) => void) | null = null;
   const bridge = openPgBridge({
     url: opts.url,
     timeoutMs: opts.timeoutMs,
     channel: 'portico_events',
     applicationName: instanceId,
-    ...(opts.onNotify ? { onNotify: opts.onNotify } : {}),
+    onNotify: (payload) => onNotify?.(payload),
   });
   const health = pgHealth();
   const db = pgDb(bridge, health);
@@ -78,7 +77,11 @@ export function openPgStore(opts: PgStoreOptions): PgStore {
       );
     },
     notify: (payload) => bridge.post({ op: 'notify', payload }),
-    listen: () => void bridge.request({ op: 'listen' }),
+    subscribe(fn) {
+      const first = !onNotify;
+      onNotify = fn;
+      if (first) bridge.request({ op: 'listen' });
+    },
     close: () => db.close(),
   };
 }

@@ -1,0 +1,49 @@
+/**
+ * Live views across instances (SPEC §11: the console, the WebSocket feeds and /network show the whole
+ * network, not one instance's share). Every committed event the live views consume is published with
+ * NOTIFY on one channel, tagged with the publishing instance; each other instance hands what it hears
+ * to its live-view listeners only (owner `ws`, `EventBus.emitFor`), never to core's side-effect
+ * listeners (metrics, device endings): those already ran on the instance that made the change.
+ * NOTIFY is delivered after the publisher's commit and in commit order (PostgreSQL manual, NOTIFY);
+ * what is published is what core/tx.ts emits after its own COMMIT, so nothing rolled back is shown.
+ *
+ * A payload over PostgreSQL's 8,000-byte limit (an audit row with a huge detail) is not relayed; it is
+ * still in the audit table, which the console reads on load.
+ *
+ * @example
+ *   const stop = relayLive(store, core.bus, log);
+ */
+import type { EventBus, EventName } from '../../core/events.js';
+import type { Logger } from '../../lib/log.js';
+import type { PgStore } from './index.js';
+
+/** What the live views (src/http/ws/topics.ts) listen to. `usage` is each instance's own sweep and stays local. */
+export const RELAYED: readonly EventName[] = [
+  'audit.recorded', 'voucher.redeemed', 'voucher.revoked', 'batch.created', 'batch.deleted', 'device.attached', 'device.detached', 'entitlement.changed',
+];
+
+/** The listener owners remote events are delivered to. */
+export const LIVE_OWNERS: readonly string[] = ['ws'];
+
+const MAX_PAYLOAD = 7900;
+
+export function relayLive(store: PgStore, bus: EventBus, log: Logger): () => void {
+  const offs = RELAYED.map((name) =>
+    bus.on(name, 'pg-live', (payload) => {
+      const text = JSON.stringify({ i: store.instanceId, e: name, p: payload });
+      if (Buffer.byteLength(text) > MAX_PAYLOAD) return log.debug('store', `not relayed: ${name} is over the NOTIFY limit`);
+      store.notify(text);
+    }),
+  );
+  store.subscribe((text) => {
+    let m: { i?: unknown; e?: unknown; p?: unknown };
+    try {
+      m = JSON.parse(text) as typeof m;
+    } catch {
+      return log.warn('store', 'ignored a malformed live event from the database');
+    }
+    if (m.i === store.instanceId || typeof m.e !== 'string' || !RELAYED.includes(m.e as EventName)) return;
+    bus.emitFor(LIVE_OWNERS, m.e as EventName, m.p as never);
+  });
+  return () => offs.forEach((off) => off());
+}
