@@ -83,10 +83,13 @@ export async function startTestRadius(o: {
   sliceMinBytes: number;
   sliceMaxBytes: number;
   interimIntervalSec?: number;
+  /** Fixed ports (a test that stops the server and starts it again where its clients expect it); ephemeral by default. */
+  authPort?: number;
+  acctPort?: number;
 }): Promise<RadiusServer> {
   const server = createRadiusServer({
     config: {
-      enabled: true, host: '127.0.0.1', authPort: 0, acctPort: 0, interimIntervalSec: o.interimIntervalSec ?? 60,
+      enabled: true, host: '127.0.0.1', authPort: o.authPort ?? 0, acctPort: o.acctPort ?? 0, interimIntervalSec: o.interimIntervalSec ?? 60,
       sliceMinBytes: o.sliceMinBytes, sliceMaxBytes: o.sliceMaxBytes,
       nas: o.nas.map((n) => ({ address: '127.0.0.1', coaPort: 0, requireMessageAuthenticator: true, uamHosts: [], ...n })),
     },
