@@ -24,6 +24,9 @@ import { createStore, type Store } from './store/index.js';
 import type { PgStore } from './store/pg/index.js';
 import { relayLive } from './store/pg/live.js';
 import { openRamStorage } from './store/snapshot.js';
+import { createRemoteAuthority, type RemoteAuthority } from './authority/index.js';
+import { recognizer } from './authority/recognize.js';
+import { hasMessage, t } from './http/i18n.js';
 
 export interface Runtime {
   config: Config;
@@ -32,6 +35,8 @@ export interface Runtime {
   core: Core;
   /** RAM mode's snapshots (store/snapshot.ts): `serve` starts them and stops them (last snapshot) on shutdown. */
   storage: { start(): void; stop(): void };
+  /** With `authority.kind: radius` (SPEC §10): the RADIUS client, DAS and accounting spool; server.ts starts and stops it. */
+  authority: RemoteAuthority | null;
   close(): void;
 }
 
@@ -73,10 +78,12 @@ export async function openRuntime(config: Config, opts: { log: Logger; clock?: C
   const { store, storage } = await openConfiguredStore(config, opts.log);
   const clock = opts.clock ?? systemClock;
   const driver = opts.driver ?? (await createDriver(config, { log: opts.log, clock }));
-  const core = composeCore({ config, store, driver, clock, log: opts.log });
+  // A central server's Reject carries its portal's sentence: recognized, it shows in the resident's language.
+  const authority = config.authority.kind === 'radius' ? createRemoteAuthority(config, { clock, log: opts.log, recognize: recognizer(t, hasMessage) }) : null;
+  const core = composeCore({ config, store, driver, clock, log: opts.log, ...(authority ? { createAuthority: authority.createAuthority } : {}) });
   // Several instances on one PostgreSQL: each one's live views also show what the others commit.
   if (isPgStore(store)) relayLive(store, core.bus, opts.log);
-  return { config, store, driver, core, storage, close: () => store.close() };
+  return { config, store, driver, core, storage, authority, close: () => store.close() };
 }
 
 const isPgStore = (s: Store): s is PgStore => (s as Partial<PgStore>).engine === 'postgres';

@@ -57,6 +57,12 @@ export function createServer(deps: ServerDeps) {
         'check gateway.* in the config (or run with gateway.driver=simulated to try Portico without a router)',
       ], { cause: err });
     }
+    try {
+      await runtime.authority?.start();
+    } catch (err) {
+      await stop();
+      throw new StartError('radius', [(err as Error).message, 'check authority.radius.das in the config (port 0 turns the listener off)'], { cause: err });
+    }
     await runtime.core.start();
     try {
       radius = await startRadius(runtime, log);
@@ -87,6 +93,7 @@ export function createServer(deps: ServerDeps) {
     radius = null;
     if (rt) {
       await rt.core.stop();
+      await rt.authority?.stop();
       rt.storage.stop();
       await rt.driver.stop();
       rt.close();
