@@ -101,7 +101,9 @@ export function portalRoutes(deps: HttpDeps) {
     const status = statusFor(err.code);
     const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : undefined;
     if (retryAfter !== undefined && status === 429) c.header('Retry-After', String(retryAfter));
-    const message = err.details.field === 'accept' ? ui(lang, 'termsRequired') : hasMessage(err.code) ? t(lang, err.code, { s: retryAfter ?? 0 }) : err.message;
+    // A central RADIUS server's own Reply-Message (issue 12) is what the resident should read; else our sentence.
+    const server = typeof err.details.serverMessage === 'string' ? err.details.serverMessage : null;
+    const message = err.details.field === 'accept' ? ui(lang, 'termsRequired') : server ?? (hasMessage(err.code) ? t(lang, err.code, { s: retryAfter ?? 0 }) : err.message);
     if (wantsJson(c)) {
       return c.json(errorEnvelope(err, message), status);
     }
