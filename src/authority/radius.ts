@@ -132,7 +132,8 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
       const r: RemoteRedemption = {
         voucherId, poolId: ent.id, firstUse: !live, ent, grant, userName: prev?.userName ?? userName, code, newVoucher: !stored,
         limits: { id: ent.id, downBps: grant.downBps, upBps: grant.upBps, bytesRemaining: grant.bytes },
-        deviceId, present: !!present, poolIsNew: !live, evicted: undefined,
+        // A live pool whose devices all left is no longer on the gateway (logout removed it).
+        deviceId, present: !!present, poolIsNew: !live || ctx.store.entitlements.activeDevices(live.id).length === 0, evicted: undefined,
         elsewhere: present ? undefined : ctx.store.entitlements.activeDeviceByMac(client.mac),
       };
       return r;
