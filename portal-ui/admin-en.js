@@ -85,4 +85,9 @@ export const EN = {
   errExtendUnused: 'This code was not used yet: its time starts when it is first used.',
   errExtendEnded: 'This code has expired or was revoked: make a new voucher instead.', errOffline: 'This device is not online any more. Reload the page.',
   ev_entitlement_extended: '{actor} gave {code} more: {added}.', evn_entitlement_extended: 'Code extended', viaNas: 'via {nas}',
+  firstPwTitle: 'Choose your own password',
+  firstPwWhy: 'Welcome, {name}. The password you signed in with was handed to you (printed at the first start or by a reset). Choose your own before anything else: 8 characters or more.',
+  errFirstPw: 'Choose your own password first: the one you signed in with was handed to you.', firstSteps: 'Getting started',
+  step1: 'Make a plan: how long, how much data, how many devices, the price.', step2: 'Make vouchers from it: as many as you want to sell.',
+  step3: 'Print them (A4 sheet or 58/80 mm receipts) from the batch you made, and sell them.', goPlans: 'Make a plan', goBatch: 'Make vouchers',
 };

@@ -81,5 +81,10 @@ const ES = {
   extended: '{code} ahora: {words}.', history: 'Historial', errExtendUnused: 'Esta ficha aún no se usó: su tiempo empieza al primer uso.',
   errExtendEnded: 'Esta ficha venció o fue anulada: haz una ficha nueva.', errOffline: 'Este dispositivo ya no está conectado. Recarga la página.',
   ev_entitlement_extended: '{actor} le dio más a {code}: {added}.', evn_entitlement_extended: 'Ficha extendida', viaNas: 'por {nas}',
+  firstPwTitle: 'Elige tu propia contraseña',
+  firstPwWhy: 'Hola, {name}. La contraseña con la que entraste te fue entregada (impresa al primer inicio o por un restablecimiento). Elige la tuya antes de nada: 8 caracteres o más.',
+  errFirstPw: 'Primero elige tu propia contraseña: la que usaste te fue entregada.', firstSteps: 'Primeros pasos',
+  step1: 'Haz un plan: cuánto tiempo, cuántos datos, cuántos dispositivos, el precio.', step2: 'Haz fichas con él: tantas como quieras vender.',
+  step3: 'Imprímelas (hoja A4 o tickets de 58/80 mm) desde el lote que hiciste, y véndelas.', goPlans: 'Hacer un plan', goBatch: 'Hacer fichas',
 };
 export default ES;

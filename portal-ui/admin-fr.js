@@ -82,5 +82,10 @@ const FR = {
   errExtendUnused: 'Ce code n\'a pas encore été utilisé : son temps commence à la première utilisation.',
   errExtendEnded: 'Ce code a expiré ou a été révoqué : créez un nouveau ticket.', errOffline: 'Cet appareil n\'est plus connecté. Rechargez la page.',
   ev_entitlement_extended: '{actor} a donné plus à {code} : {added}.', evn_entitlement_extended: 'Code prolongé', viaNas: 'via {nas}',
+  firstPwTitle: 'Choisissez votre mot de passe',
+  firstPwWhy: 'Bienvenue, {name}. Le mot de passe utilisé vous a été remis (imprimé au premier démarrage ou par une réinitialisation). Choisissez le vôtre avant toute chose : 8 caractères ou plus.',
+  errFirstPw: 'Choisissez d\'abord votre mot de passe : celui utilisé vous a été remis.', firstSteps: 'Pour commencer',
+  step1: 'Créez un forfait : durée, données, nombre d’appareils, prix.', step2: 'Créez des tickets avec : autant que vous voulez en vendre.',
+  step3: 'Imprimez-les (feuille A4 ou tickets 58/80 mm) depuis le lot créé, et vendez-les.', goPlans: 'Créer un forfait', goBatch: 'Créer des tickets',
 };
 export default FR;

@@ -81,5 +81,10 @@ const PT = {
   extended: '{code} agora: {words}.', history: 'Histórico', errExtendUnused: 'Este código ainda não foi usado: o tempo começa no primeiro uso.',
   errExtendEnded: 'Este código venceu ou foi cancelado: faça um voucher novo.', errOffline: 'Este dispositivo já não está conectado. Recarregue a página.',
   ev_entitlement_extended: '{actor} deu mais a {code}: {added}.', evn_entitlement_extended: 'Código estendido', viaNas: 'via {nas}',
+  firstPwTitle: 'Escolha a sua própria senha',
+  firstPwWhy: 'Bem-vindo, {name}. A senha com que entrou foi-lhe entregue (impressa no primeiro arranque ou por uma redefinição). Escolha a sua antes de tudo: 8 caracteres ou mais.',
+  errFirstPw: 'Primeiro escolha a sua própria senha: a que usou foi-lhe entregue.', firstSteps: 'Primeiros passos',
+  step1: 'Faça um plano: quanto tempo, quantos dados, quantos dispositivos, o preço.', step2: 'Faça vouchers com ele: quantos quiser vender.',
+  step3: 'Imprima-os (folha A4 ou recibos de 58/80 mm) a partir do lote feito, e venda-os.', goPlans: 'Fazer um plano', goBatch: 'Fazer vouchers',
 };
 export default PT;

@@ -14,7 +14,7 @@
  * @typedef {import('../src/api/contract.js').OperatorSelf} OperatorSelf
  * @typedef {import('./admin/dom.js').View} View
  */
-import { api, onSessionEnd, session } from './admin/api.js';
+import { api, endSession, onSessionEnd, session } from './admin/api.js';
 import { act, fields, flash, h } from './admin/dom.js';
 import { LANG_NAMES, lang, preferredLang, setLang, t } from './admin/i18n.js';
 import { closeLive } from './admin/live.js';
@@ -78,10 +78,12 @@ async function render(notice) {
       const s = /** @type {AdminSession} */ (await api('GET', '/api/admin/me'));
       session.me = s.operator;
       session.csrf = s.csrf;
+      session.mustChangePassword = s.mustChangePassword;
     } catch {
       return renderLogin();
     }
   }
+  if (session.mustChangePassword) return renderFirstPassword('');
   const r = route();
   const op = /** @type {OperatorSelf} */ (session.me);
   const nav = h('nav', { id: 'menu', 'aria-label': t('consoleNav') }, r.allowed.map(([name]) => h('a', { href: `#/${name}`, 'aria-current': name === r.name ? 'page' : null }, t(name))));
@@ -109,8 +111,10 @@ function renderLogin() {
         const s = /** @type {AdminSession} */ (await api('POST', '/api/admin/login', fields(/** @type {HTMLFormElement} */ (e.target))));
         session.me = s.operator;
         session.csrf = s.csrf;
+        session.mustChangePassword = s.mustChangePassword;
         location.hash = s.operator.role === 'admin' ? '#/dashboard' : '#/batch';
-        render();
+        if (s.mustChangePassword) renderFirstPassword(/** @type {HTMLFormElement} */ (e.target).password.value);
+        else render();
       });
     },
   },
@@ -121,6 +125,35 @@ function renderLogin() {
     h('p', {}, h('button', { type: 'submit' }, t('signIn'))),
   );
   root.replaceChildren(form);
+}
+
+/**
+ * The first sign-in with a handed-over password (printed at first start, or by `portico operators
+ * reset-password`): choosing one's own comes before anything else; the API refuses the rest until then.
+ * @param {string} current what was just typed at sign-in ('' after a reload: asked again)
+ */
+function renderFirstPassword(current) {
+  const form = h('form', {
+    class: 'card login',
+    onsubmit: (/** @type {Event} */ e) => {
+      e.preventDefault();
+      act(async () => {
+        await api('POST', '/api/admin/password', fields(/** @type {HTMLFormElement} */ (e.target)));
+        session.mustChangePassword = false;
+        await render(t('pwChanged'));
+      });
+    },
+  },
+    h('div', { class: 'inline' }, h('h1', {}, t('firstPwTitle')), langPicker()),
+    h('p', {}, t('firstPwWhy', { name: session.me?.name ?? '' })),
+    h('div', { id: 'msg', 'aria-live': 'polite' }),
+    h('div', { hidden: current !== '' }, h('label', { for: 'current' }, t('currentPw')), h('input', { id: 'current', name: 'current', type: 'password', value: current, required: true, autocomplete: 'current-password' })),
+    h('label', { for: 'newpw' }, t('newPw')), h('input', { id: 'newpw', name: 'password', type: 'password', minlength: 8, required: true, autocomplete: 'new-password' }),
+    h('p', {}, h('button', { type: 'submit' }, t('changePw'))),
+    h('p', {}, h('button', { type: 'button', class: 'alt', onclick: () => act(async () => { await api('POST', '/api/admin/logout'); endSession(); }) }, t('signOut'))),
+  );
+  root.replaceChildren(form);
+  document.getElementById(current ? 'newpw' : 'current')?.focus();
 }
 
 onSessionEnd(() => void render());

@@ -15,8 +15,8 @@
  */
 import { lang, t } from './i18n.js';
 
-/** @type {{ me: OperatorSelf | null, csrf: string }} */
-export const session = { me: null, csrf: '' };
+/** @type {{ me: OperatorSelf | null, csrf: string, mustChangePassword: boolean }} */
+export const session = { me: null, csrf: '', mustChangePassword: false };
 
 let ended = () => {};
 /** @param {() => void} fn */
@@ -25,6 +25,7 @@ export const onSessionEnd = (fn) => void (ended = fn);
 export function endSession() {
   session.me = null;
   session.csrf = '';
+  session.mustChangePassword = false;
   ended();
 }
 
@@ -98,6 +99,7 @@ export function errorText(method, path, data) {
   if (code === 'UNAUTHENTICATED') key = path.endsWith('/login') ? 'errLogin' : 'errSession';
   // The sign-in throttle holds a name+address, not "wrong codes": say what is being waited out (D6).
   else if (code === 'TOO_MANY_ATTEMPTS' && path.endsWith('/login')) key = 'errSignInWait';
+  else if (code === 'FORBIDDEN' && m.includes('choose your own password')) key = 'errFirstPw';
   else if (code === 'FORBIDDEN') key = m.includes('CSRF') ? 'errCsrf' : path.endsWith('/password') ? 'errCurrentPw' : path.endsWith('/login') ? undefined : 'errRole';
   else if (code === 'CONFLICT' && path.endsWith('/extend')) key = m.includes('not used yet') ? 'errExtendUnused' : 'errExtendEnded';
   else if (code === 'CONFLICT' && path.endsWith('/disconnect')) key = 'errOffline';

@@ -95,6 +95,11 @@ export interface AdminSession {
   ok: true;
   operator: OperatorSelf;
   csrf: string;
+  /**
+   * The password was handed over (printed at first start or by `portico operators reset-password`):
+   * every other route refuses (403) until POST /api/admin/password sets the operator's own.
+   */
+  mustChangePassword: boolean;
 }
 
 /** A plan as operators see and edit it; sizes in bytes, rates in bits/s, durations in seconds. */

@@ -57,7 +57,8 @@ export function voucherPage(ctx: CoreContext, view: (v: VoucherRow & { note?: st
       const batch = store.vouchers.getBatch(v.batchId)!;
       const seller = batch.sellerId ? store.operators.get(batch.sellerId)?.name ?? null : null;
       const stored = v.entitlementId ? store.entitlements.get(v.entitlementId) : undefined;
-      const codes = stored ? store.vouchers.ofPool(stored.id) : [v];
+      // The code that opened the pool first (top-ups in the same millisecond would tie on redeemed_at).
+      const codes = stored ? store.vouchers.ofPool(stored.id).sort((a, b) => Number(b.id === stored.voucherId) - Number(a.id === stored.voucherId)) : [v];
       const rows: EventRow[] = [];
       const seen = new Set<number>();
       for (const subject of [...codes.map((c) => c.id), ...(stored ? [stored.id] : [])]) {

@@ -24,7 +24,7 @@ import { endings } from './endings.js';
 import { createNetworkHistory } from './network-history.js';
 import { parsePortalTexts, readPortalTexts } from './portal-texts.js';
 import { localDay } from './ledger.js';
-import { addOperator } from './operators.js';
+import { addOperator, mustChangePassword, requirePasswordChange } from './operators.js';
 import { applyBypass, applyWalledGarden } from './pool.js';
 import { normalizeMac } from '../lib/net.js';
 import { transact } from './tx.js';
@@ -143,6 +143,8 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       return settings();
     },
 
+    /** Whether the operator must choose their own password before anything else (core/operators.ts). */
+    mustChangePassword: (operatorId: string): boolean => mustChangePassword(ctx, operatorId),
     listOperators: (): OperatorView[] => store.operators.list().map(operatorView),
     async addOperator(input: { name: unknown; role: unknown; password: unknown }, op: OperatorRow): Promise<OperatorView> {
       const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -178,6 +180,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
         store.operators.update({ id: op.id, role: op.role, disabled: op.disabled, passwordHash });
         store.operators.deleteSessionsOf(op.id);
         if (keep) store.operators.insertSession(keep);
+        requirePasswordChange(ctx, op.id, false);
         t.record({ type: 'operator.password_changed', actor: actorOf(op), subject: op.id });
       });
     },

@@ -38,6 +38,30 @@ export async function addOperator(ctx: CoreContext, input: { name: string; role:
   return row;
 }
 
+/**
+ * Operators whose password was handed to them (printed at first start, or by `portico operators
+ * reset-password`) and must choose their own before anything else (newcomer report: the one-time
+ * password led straight to the dashboard). Kept in the settings store (no new column): operator ids.
+ */
+const MUST_CHANGE = 'passwordChangeRequired';
+
+function mustChangeList(ctx: Pick<CoreContext, 'store'>): string[] {
+  const v = ctx.store.settings.get(MUST_CHANGE);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Whether this operator still signs in with a password someone else saw and must change it first. */
+export function mustChangePassword(ctx: Pick<CoreContext, 'store'>, operatorId: string): boolean {
+  return mustChangeList(ctx).includes(operatorId);
+}
+
+/** Marks (`required`) or clears the operator's duty to choose a password; call inside the transaction of the change. */
+export function requirePasswordChange(ctx: Pick<CoreContext, 'store'>, operatorId: string, required: boolean): void {
+  const list = mustChangeList(ctx).filter((id) => id !== operatorId);
+  if (required) list.push(operatorId);
+  ctx.store.settings.set(MUST_CHANGE, list);
+}
+
 /** Sets a new password for `name` (the CLI's way back in for a lost one): ends its sessions, audited. */
 export async function resetOperatorPassword(ctx: CoreContext, name: string, password: string, actor: Actor): Promise<OperatorRow> {
   const op = ctx.store.operators.findByName(name);
@@ -47,6 +71,8 @@ export async function resetOperatorPassword(ctx: CoreContext, name: string, pass
   transact(ctx, 'the new password', (t) => {
     ctx.store.operators.update({ id: op.id, role: op.role, disabled: op.disabled, passwordHash });
     ctx.store.operators.deleteSessionsOf(op.id);
+    // Printed on a terminal: like the first start's, a password to replace at the next sign-in.
+    requirePasswordChange(ctx, op.id, true);
     t.record({ type: 'operator.password_reset', actor, subject: op.id, data: { name: op.name } });
   });
   return { ...op, passwordHash };
@@ -56,7 +82,8 @@ export async function resetOperatorPassword(ctx: CoreContext, name: string, pass
 export async function bootstrapAdmin(ctx: CoreContext): Promise<{ name: string; password: string } | null> {
   if (ctx.store.operators.count() > 0) return null;
   const password = randomToken(ctx, 12);
-  await addOperator(ctx, { name: 'admin', role: 'admin', password }, { type: 'system' });
+  const op = await addOperator(ctx, { name: 'admin', role: 'admin', password }, { type: 'system' });
+  transact(ctx, 'the first-run flag', () => requirePasswordChange(ctx, op.id, true));
   return { name: 'admin', password };
 }
 

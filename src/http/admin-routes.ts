@@ -71,7 +71,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
         // The caller's address keys the sign-in throttle, so a guesser elsewhere cannot lock the operator out.
         const r = await core.loginOperator(typeof b.name === 'string' ? b.name : '', typeof b.password === 'string' ? b.password : '', clientIpOf(deps, c));
         c.header('Set-Cookie', sessionCookie(r.token, config.security.operatorSessionHours * 3600, secure(c)));
-        return c.json({ ok: true, operator: selfOf({ operator: r.operator, csrf: r.csrf, tokenHash: '' }), csrf: r.csrf } satisfies AdminSession);
+        return c.json({ ok: true, operator: selfOf({ operator: r.operator, csrf: r.csrf, tokenHash: '' }), csrf: r.csrf, mustChangePassword: admin.mustChangePassword(r.operator.id) } satisfies AdminSession);
       },
     },
     {
@@ -82,7 +82,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
         return c.json({ ok: true });
       },
     },
-    { method: 'GET', path: '/api/admin/me', roles: ANY, does: 'who am I, and the CSRF token', handler: (c, s) => c.json({ ok: true, operator: selfOf(s), csrf: s.csrf } satisfies AdminSession) },
+    { method: 'GET', path: '/api/admin/me', roles: ANY, does: 'who am I, and the CSRF token', handler: (c, s) => c.json({ ok: true, operator: selfOf(s), csrf: s.csrf, mustChangePassword: admin.mustChangePassword(s.operator.id) } satisfies AdminSession) },
     {
       method: 'POST', path: '/api/admin/password', roles: ANY, does: 'change my own password',
       handler: async (c, s) => {
@@ -195,6 +195,9 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
   ];
 }
 
+/** What an operator who must change their password may still call. */
+const FIRST_RUN_ROUTES = new Set(['POST /api/admin/logout', 'GET /api/admin/me', 'POST /api/admin/password']);
+
 export function adminRoutes(deps: HttpDeps) {
   const app = new Hono();
   const auth = operatorAuth(deps.core);
@@ -203,8 +206,13 @@ export function adminRoutes(deps: HttpDeps) {
     c.header('Cache-Control', 'no-store');
   });
   for (const r of adminRouteTable(deps)) {
+    const firstRunOk = FIRST_RUN_ROUTES.has(`${r.method} ${r.path}`);
     app.on(r.method, r.path, async (c) => {
       const s = r.roles === 'public' ? ({} as OperatorSession) : auth.require(c, r.roles);
+      // A handed-over password (first start, CLI reset) opens nothing but changing it.
+      if (r.roles !== 'public' && !firstRunOk && deps.core.admin.mustChangePassword(s.operator.id)) {
+        throw new DomainError('FORBIDDEN', 'choose your own password first: this one was handed to you (POST /api/admin/password)');
+      }
       return r.handler(c, s);
     });
   }

@@ -35,6 +35,8 @@ async function setup() {
   const h = await harness({ network: { name: 'Barrio Net', ssid: 'barrio' } });
   const boot = await h.core.bootstrapAdmin();
   const admin = await signIn(h, 'admin', boot!.password);
+  // The first start's password is handed over: the admin chooses their own (here the same) first.
+  expect((await admin.call('POST', '/api/admin/password', { current: boot!.password, password: boot!.password })).status).toBe(200);
   expect((await admin.call('POST', '/api/admin/operators', { name: 'maria', role: 'seller', password: 'seller-pass-1' })).status).toBe(201);
   expect((await admin.call('POST', '/api/admin/operators', { name: 'jose', role: 'seller', password: 'seller-pass-2' })).status).toBe(201);
   const maria = await signIn(h, 'maria', 'seller-pass-1');
@@ -343,5 +345,36 @@ describe('operator API', () => {
     expect((await admin.call('POST', `/api/admin/vouchers/${id}/revoke`, { reason: 'refund' })).status).toBe(200);
     expect((await admin.call('POST', `/api/admin/vouchers/${id}/extend`, { duration: '1h' })).status).toBe(409);
     expect((await admin.call('GET', '/api/admin/vouchers/vch_nope')).status).toBe(404);
+  });
+
+  it('asks for a new password before anything else after the first start and after a command-line reset (issue 14 item 4)', async () => {
+    const h = await harness({ network: { name: 'Barrio Net' } });
+    const boot = (await h.core.bootstrapAdmin())!;
+    const admin = await signIn(h, 'admin', boot.password);
+    expect(await admin.json('GET', '/api/admin/me')).toMatchObject({ operator: { name: 'admin' }, mustChangePassword: true });
+    for (const [method, path, payload] of [['GET', '/api/admin/dashboard'], ['GET', '/api/admin/vouchers'], ['POST', '/api/admin/batches', { count: 1, duration: '1h' }], ['GET', '/api/admin/audit']] as const) {
+      const res = await admin.call(method, path, payload);
+      expect(res.status, path).toBe(403);
+      expect(((await res.json()) as { message: string }).message).toMatch(/choose your own password first/);
+    }
+    expect(h.store.vouchers.list().total).toBe(0);
+    // A wrong current password changes nothing.
+    expect((await admin.call('POST', '/api/admin/password', { current: 'nope-nope', password: 'my-own-password' })).status).toBe(403);
+    expect((await admin.call('GET', '/api/admin/dashboard')).status).toBe(403);
+    expect((await admin.call('POST', '/api/admin/password', { current: boot.password, password: 'my-own-password' })).status).toBe(200);
+    expect(await admin.json('GET', '/api/admin/me')).toMatchObject({ mustChangePassword: false });
+    expect((await admin.call('GET', '/api/admin/dashboard')).status).toBe(200);
+    const again = await signIn(h, 'admin', 'my-own-password');
+    expect((await again.call('GET', '/api/admin/vouchers')).status).toBe(200);
+
+    // A seller added by the admin uses their password at once; one reset from the command line must change it.
+    expect((await admin.call('POST', '/api/admin/operators', { name: 'maria', role: 'seller', password: 'seller-pass-1' })).status).toBe(201);
+    const maria = await signIn(h, 'maria', 'seller-pass-1');
+    expect((await maria.call('GET', '/api/admin/batches')).status).toBe(200);
+    await h.core.resetOperatorPassword('maria', 'printed-on-terminal', { type: 'system' });
+    const reset = await signIn(h, 'maria', 'printed-on-terminal');
+    expect((await reset.call('GET', '/api/admin/batches')).status).toBe(403);
+    expect((await reset.call('POST', '/api/admin/password', { current: 'printed-on-terminal', password: 'marias-own-pass' })).status).toBe(200);
+    expect((await reset.call('GET', '/api/admin/batches')).status).toBe(200);
   });
 });

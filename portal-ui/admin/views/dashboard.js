@@ -19,8 +19,12 @@ export default async function dashboard(main, params, shell) {
   const figure = (/** @type {string} */ id, /** @type {string} */ label) => h('div', { class: 'card' }, h('h2', {}, label), h('div', { class: 'big', id }));
   const pools = h('tbody');
   const events = h('ul', { class: 'events', id: 'events' });
+  const total = Object.values(d.vouchers).reduce((n, x) => n + x, 0);
   main.append(
     h('h1', {}, t('dashboard')),
+    // A first run has no vouchers at all: say what to do, in order.
+    total === 0 ? h('div', { class: 'card', id: 'first-steps' }, h('h2', {}, t('firstSteps')),
+      h('ol', {}, h('li', {}, t('step1'), ' ', h('a', { href: '#/plans' }, t('goPlans'))), h('li', {}, t('step2'), ' ', h('a', { href: '#/batch' }, t('goBatch'))), h('li', {}, t('step3')))) : '',
     h('div', { class: 'grid' }, figure('online', t('devicesOnline')), figure('rate', t('throughput')), figure('today', t('todayTraffic')), figure('gw', t('gateway')), figure('unused', t('unusedVouchers'))),
     h('div', { class: 'card' }, h('h2', {}, t('onlineNow')), h('div', { class: 'scroll' }, h('table', {}, head(['code', 'note', 'sellerCol', 'devices', 'status', 'timeLeft', 'dataLeft', 'down', 'up']), pools))),
     h('div', { class: 'card' }, h('h2', {}, t('latestEvents')), events),
