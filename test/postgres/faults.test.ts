@@ -8,8 +8,10 @@
  *   server (pg_terminate_backend): requests answer 503 while the database is away, the process does not
  *   crash, and it serves again without a restart, /healthz included.
  */
+import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe, scratchDir, startServer, type ServerHandle } from '../../scripts/bench/lib/server.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -18,12 +20,12 @@ import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { freePort } from '../helpers/free-port.js';
 import { hasPostgres, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
-function send(url: string, method: string, path: string, from: string, body?: string): Promise<{ status: number; body: string }> {
+function send(url: string, method: string, path: string, from: string, body?: string, host?: string): Promise<{ status: number; body: string }> {
   const u = new URL(path, url);
   return new Promise((ok) => {
     const req = request(
       { host: u.hostname, port: u.port, path: u.pathname, method, localAddress: from, agent: false, timeout: 10_000,
-        headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) } },
+        headers: { accept: 'application/json', ...(host ? { host } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) } },
       (res) => {
         let b = '';
         res.on('data', (d: Buffer) => (b += d.toString()));
@@ -149,6 +151,41 @@ describe.skipIf(!hasPostgres)('PostgreSQL faults', () => {
     expect(alive(s.pid)).toBe(true);
     // The login acknowledged before the outage survived it.
     expect(JSON.parse((await send(s.url, 'GET', '/api/session', addr(1000))).body)).toMatchObject({ authorized: true });
+  });
+
+  it('a hung database (every PostgreSQL process stopped): requests fail within the timeout, the intercept path answers from memory', { timeout: 60_000 }, async () => {
+    const s = servers.at(-1)!;
+    const codes = ledger.core.createBatch({ count: 2, plan: { durationSec: 3600 } }, { type: 'system' }).vouchers.map((v) => v.code);
+    const online = addr(1200);
+    const stranger = addr(1201);
+    expect((await send(s.url, 'POST', '/login', online, `code=${codes[0]}`)).status).toBe(200);
+    const probeFrom = (from: string) => send(s.url, 'GET', '/generate_204', from, undefined, 'connectivitycheck.gstatic.com');
+    expect((await probeFrom(online)).status).toBe(204);
+    expect((await probeFrom(stranger)).status).toBe(302);
+    // SIGSTOP the postmaster and its backends, by pid: connections stay open, nothing answers.
+    const postmaster = readFileSync(join(pg.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+    const children = execFileSync('pgrep', ['-P', postmaster], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const pids = [postmaster, ...children].map(Number);
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    try {
+      let t0 = Date.now();
+      const login = await send(s.url, 'POST', '/login', stranger, `code=${codes[1]}`);
+      expect(login.status).toBe(503);
+      expect(Date.now() - t0).toBeLessThan(2000 + 1500); // storage.postgres.timeoutMs is 2000
+      await new Promise((r) => setTimeout(r, 2100)); // past the intercept view's 2 s freshness
+      t0 = Date.now();
+      for (let i = 0; i < 10; i++) {
+        expect((await probeFrom(online)).status).toBe(204);
+        expect((await probeFrom(stranger)).status).toBe(302);
+      }
+      // Twenty probes while the database hangs: none waited for it (the first stale read failed at once).
+      expect(Date.now() - t0).toBeLessThan(1500);
+      expect(await probe(`${s.url}/healthz`, 5000)).toBe(503);
+      expect(alive(s.pid)).toBe(true);
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+    }
+    await until('login after the hang', async () => (await send(s.url, 'POST', '/login', stranger, `code=${codes[1]}`)).status === 200);
   });
 
   it('every Portico connection terminated by the server: at worst one 503, then serving again, no crash', { timeout: 60_000 }, async () => {

@@ -15,6 +15,7 @@ import { operatorRepo } from '../operator-repo.js';
 import { radiusSessionRepo } from '../radius-session-repo.js';
 import { settingsRepo } from '../settings-repo.js';
 import { voucherRepo } from '../voucher-repo.js';
+import { withActiveIpView } from './active-ips.js';
 import { openPgBridge } from './bridge.js';
 import { pgDb, type PgDb } from './db.js';
 import { pgFailure, pgHealth } from './health.js';
@@ -65,7 +66,7 @@ export function openPgStore(opts: PgStoreOptions): PgStore {
     health: { state: () => health.state(), failed: (err: unknown) => health.failed(err) },
     storageFailure: pgFailure,
     vouchers: voucherRepo(handle),
-    entitlements: entitlementRepo(handle),
+    entitlements: withActiveIpView(entitlementRepo(handle), { ttlMs: 2000 }),
     operators: operatorRepo(handle),
     events: eventRepo(handle),
     settings: settingsRepo(handle),
