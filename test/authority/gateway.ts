@@ -17,12 +17,21 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { hasMessage, t } from '../../src/http/i18n.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/log.js';
+import type { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
 import { createTestPortico } from '../helpers/portico.js';
 import { recognizer } from '../../src/authority/recognize.js';
 
 type RadiusInput = NonNullable<NonNullable<ConfigInput['authority']>['radius']>;
 
-export async function startGateway(o: { clock: Clock; servers: RadiusInput['servers']; radius?: Omit<RadiusInput, 'servers'>; dataDir?: string }) {
+export async function startGateway(o: {
+  clock: Clock;
+  servers: RadiusInput['servers'];
+  radius?: Omit<RadiusInput, 'servers'>;
+  /** A restart test passes the same dataDir, database file and network again. */
+  dataDir?: string;
+  dbFile?: string;
+  network?: SimulatedNetwork;
+}) {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'portico-gw-'));
   const input: ConfigInput = {
     dataDir, log: { level: 'silent' },
@@ -30,7 +39,7 @@ export async function startGateway(o: { clock: Clock; servers: RadiusInput['serv
   };
   const config = parseConfig(input);
   const remote = createRemoteAuthority(config, { clock: o.clock, log: silentLogger, recognize: recognizer(t, hasMessage), accountingRetryMs: 200 });
-  const p = await createTestPortico({ config: input, clock: o.clock, authority: (ctx) => remote.createAuthority(ctx) });
+  const p = await createTestPortico({ config: input, clock: o.clock, authority: (ctx) => remote.createAuthority(ctx), ...(o.dbFile ? { dbFile: o.dbFile } : {}), ...(o.network ? { network: o.network } : {}) });
   await remote.start();
   return {
     ...p, remote, dataDir,
@@ -39,7 +48,11 @@ export async function startGateway(o: { clock: Clock; servers: RadiusInput['serv
       await p.core.accounting.sweep();
       await remote.radius!.grants.settle();
       await new Promise((r) => setImmediate(r));
-      await remote.accounting!.drain();
+      await remote.accounting!.flush();
+    },
+    /** A crash: sockets and files closed, nothing recorded on the way out. */
+    async crash(): Promise<void> {
+      await remote.stop();
     },
     async stop(opts: { keep?: boolean } = {}): Promise<void> {
       await p.core.stop();
