@@ -31,8 +31,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { silentLogger } from '../../src/lib/log.js';
 import { createNftablesDriverWith } from '../../src/gateway/nftables/driver.js';
-import { deviceNames, quotaName } from '../../src/gateway/nftables/names.js';
-import { baseRuleset, deviceAddressCommands, deviceChainCommands, poolQuotaCommands } from '../../src/gateway/nftables/ruleset.js';
+import { quotaName } from '../../src/gateway/nftables/names.js';
+import { baseRuleset, classRate, deviceAddressCommands, poolQuotaCommands, rateClassCommands } from '../../src/gateway/nftables/ruleset.js';
 import { createNftSession, nodeRunner } from '../../src/gateway/nftables/transport.js';
 import { createGatewayHarness, type GatewayHarness } from '../../test/nftables/harness.js';
 import { createPortico, PORTAL_PORT, type PorticoProcess } from '../../test/nftables/portico.js';
@@ -154,15 +154,20 @@ export async function sweepFigure(gw: GatewayHarness, quick: boolean): Promise<{
   const nft = createNftSession({ runner, nftPath: 'nft', table: options.table });
   const cmds = [...baseRuleset(options)];
   for (let p = 0; p < n / 2; p++) cmds.push(...poolQuotaCommands(options.table, quotaName(`pool${p}`), 1e9, false));
+  const up = classRate(2_000_000);
+  const down = classRate(8_000_000);
+  for (const fam of [4, 6] as const) cmds.push(...rateClassCommands(options.table, 'up', fam, up), ...rateClassCommands(options.table, 'dn', fam, down));
   for (let i = 0; i < n; i++) {
     const d = {
-      names: deviceNames(`dev${i}`),
+      id: `dev${i}`,
       mac: `02:fb:00:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`,
       ips4: [`10.201.${i >> 8}.${i & 0xff}`],
       ips6: [],
+      up,
+      down,
+      poolQuota: `pool${i >> 1}`,
     };
-    const pool = { id: `pool${i >> 1}`, quota: quotaName(`pool${i >> 1}`), downBps: 8_000_000, upBps: 2_000_000 };
-    cmds.push(...deviceChainCommands(options.table, d, pool), ...deviceAddressCommands(options.table, 'add', d));
+    cmds.push(...deviceAddressCommands(options.table, 'add', d));
   }
   await nft.apply(cmds);
   await nft.close();

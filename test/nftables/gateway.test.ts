@@ -28,6 +28,28 @@ afterAll(async () => {
 
 const probeUrls = Object.keys(PROBES).map((k) => `http://${k}`);
 
+/** Runs an nft script in the gateway namespace (a table as an older release left it). */
+async function nftScript(script: string) {
+  const file = join(tmpdir(), `pnftg-legacy-${process.pid}.nft`);
+  await writeFile(file, script);
+  try {
+    return await gw.topo.run(gw.topo.gw, ['nft', '-f', file], 10_000);
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/** The names of the table's chains and stateful objects, as the kernel holds them. */
+async function listTable(): Promise<{ chains: string[]; counters: string[]; quotas: Array<{ name: string; used: number }> }> {
+  const r = await gw.topo.run(gw.topo.gw, ['nft', '-j', 'list', 'table', 'inet', 'portico']);
+  const items = (JSON.parse(r.stdout) as { nftables: Array<Record<string, { name: string; used?: number }>> }).nftables;
+  return {
+    chains: items.flatMap((i) => (i.chain ? [i.chain.name] : [])),
+    counters: items.flatMap((i) => (i.counter ? [i.counter.name] : [])),
+    quotas: items.flatMap((i) => (i.quota ? [{ name: i.quota.name, used: i.quota.used ?? 0 }] : [])),
+  };
+}
+
 describe('nftables gateway, as a client sees it', () => {
   it('intercepts every OS probe before login (302), and answers genuinely after', async () => {
     const [a] = gw.topo.clients;
@@ -228,19 +250,10 @@ describe('nftables gateway, as a client sees it', () => {
   it('takes over a table from a Portico without per-element counters, cutting nobody and keeping the counts', async () => {
     const [a] = gw.topo.clients;
     await driver.stop();
-    const nft = async (script: string) => {
-      const file = join(tmpdir(), `pnftg-legacy-${process.pid}.nft`);
-      await writeFile(file, script);
-      try {
-        return await gw.topo.run(gw.topo.gw, ['nft', '-f', file], 10_000);
-      } finally {
-        await rm(file, { force: true });
-      }
-    };
     await gw.topo.run(gw.topo.gw, ['nft', 'delete', 'table', 'inet', 'portico']);
     // What the previous release left: maps without the counter flag, chains ending in named counters.
     const legacy = [
-      ...baseRuleset(gw.options).map((c) => c.replace(' counter; }', ' }')),
+      ...baseRuleset(gw.options).filter((c) => !/ [ud]q[46] /.test(c)).map((c) => c.replace(' counter; }', ' }')),
       'add counter inet portico cu_6465762d61 { packets 3 bytes 3000 }',
       'add counter inet portico cd_6465762d61 { packets 4 bytes 4000 }',
       'add chain inet portico up_6465762d61',
@@ -251,7 +264,7 @@ describe('nftables gateway, as a client sees it', () => {
       `add element inet portico up4 { ${a!.ip} . ${a!.mac} : goto up_6465762d61 }`,
       `add element inet portico down4 { ${a!.ip} : goto dn_6465762d61 }`,
     ];
-    expect((await nft(legacy.join('\n') + '\n')).code).toBe(0);
+    expect((await nftScript(legacy.join('\n') + '\n')).code).toBe(0);
     expect(await gw.canReach(a!)).toBe(true);
     driver = gw.createDriver();
     await driver.start();
@@ -262,11 +275,102 @@ describe('nftables gateway, as a client sees it', () => {
     expect(await gw.download(a!, 100_000)).toBe(100_000);
     const after = (await driver.readCounters()).find((c) => c.deviceId === 'dev-a')!;
     expect(after.bytesDown).toBeGreaterThanOrEqual(before.bytesDown + 100_000);
-    // Counted once: the chain no longer feeds the named counter.
+    // Counted once: the per-device chains (which fed the named counters) are gone.
     expect(after.bytesDown).toBeLessThan(before.bytesDown + 150_000);
-    expect((await gw.topo.run(gw.topo.gw, ['nft', 'list', 'chain', 'inet', 'portico', 'dn_6465762d61'])).stdout).not.toContain('counter');
+    expect((await listTable()).chains.filter((c) => /^(up|dn)_/.test(c))).toEqual([]);
     await driver.deauthorize('dev-a');
     expect(await gw.canReach(a!)).toBe(false);
+  });
+
+  it('takes over a table with per-device chains (the release before rate classes): online throughout, counts, rate and quota kept', async () => {
+    const [a] = gw.topo.clients;
+    await driver.stop();
+    await gw.topo.run(gw.topo.gw, ['nft', 'delete', 'table', 'inet', 'portico']);
+    // What that release wrote for a device on a pool with a 50 MB quota and 8 Mbit/s down.
+    const old = [
+      ...baseRuleset(gw.options).filter((c) => !/ [ud]q[46] /.test(c)),
+      'add quota inet portico q_706f6f6c32 { over 50000000 bytes }',
+      'add counter inet portico cu_6465762d61',
+      'add counter inet portico cd_6465762d61',
+      'add chain inet portico up_6465762d61',
+      'add chain inet portico dn_6465762d61',
+      'add rule inet portico dn_6465762d61 limit rate over 1000000 bytes/second drop',
+      'add rule inet portico up_6465762d61 quota name "q_706f6f6c32" goto over_quota',
+      'add rule inet portico dn_6465762d61 quota name "q_706f6f6c32" drop',
+      'add rule inet portico up_6465762d61 accept',
+      'add rule inet portico dn_6465762d61 accept',
+      `add element inet portico auth4 { ${a!.ip} . ${a!.mac} }`,
+      `add element inet portico up4 { ${a!.ip} . ${a!.mac} : goto up_6465762d61 }`,
+      `add element inet portico down4 { ${a!.ip} : goto dn_6465762d61 }`,
+    ];
+    expect((await nftScript(old.join('\n') + '\n')).code).toBe(0);
+    expect(await gw.download(a!, 300_000)).toBe(300_000);
+    // Traffic runs while the new release starts over the old table.
+    const during = gw.download(a!, 3_000_000, 10);
+    await gw.downloading(a!);
+    driver = gw.createDriver();
+    await driver.start();
+    expect(await during).toBe(3_000_000);
+    const k = await listTable();
+    expect(k.chains.filter((c) => /^(up|dn)_/.test(c))).toEqual([]);
+    expect(k.chains).toContain('rc_dn4_1000000');
+    expect(k.counters).toEqual([]); // they held nothing: gone
+    const c1 = (await driver.readCounters()).find((c) => c.deviceId === 'dev-a')!;
+    expect(c1.bytesDown).toBeGreaterThanOrEqual(3_300_000);
+    // The quota still charges the device: 50 MB less what went through.
+    const used = (k.quotas.find((q) => q.name === 'q_706f6f6c32')?.used ?? 0);
+    expect(used).toBeGreaterThanOrEqual(3_300_000);
+    await driver.reconcile({ pools: [{ id: 'pool2', downBps: 8_000_000, upBps: null, bytesRemaining: 50_000_000 }], devices: [{ deviceId: 'dev-a', poolId: 'pool2', mac: a!.mac, ips: [a!.ip] }] });
+    expect(await gw.canReach(a!)).toBe(true);
+    expect((await driver.readCounters()).find((c) => c.deviceId === 'dev-a')!.bytesDown).toBeGreaterThanOrEqual(c1.bytesDown);
+    await driver.removePool('pool2');
+    expect(await gw.canReach(a!)).toBe(false);
+    expect((await listTable()).quotas).toEqual([]);
+  });
+
+  it('moves a device to another rate class on a rate change, carrying its counters and enforcing the new rate', async () => {
+    const [a] = gw.topo.clients;
+    await driver.setPool({ id: 'pool3', downBps: 800_000, upBps: null, bytesRemaining: null });
+    await driver.authorize({ deviceId: 'dev-r', poolId: 'pool3', mac: a!.mac, ips: [a!.ip] });
+    // 100 KB/s: the bucket holds about one second, so 400 KB take at least two more seconds.
+    let t0 = performance.now();
+    expect(await gw.download(a!, 400_000, 10)).toBe(400_000);
+    expect(performance.now() - t0).toBeGreaterThan(1500);
+    const slow = (await driver.readCounters()).find((c) => c.deviceId === 'dev-r')!;
+    // A top-up with a faster plan.
+    await driver.setPool({ id: 'pool3', downBps: 400_000_000, upBps: null, bytesRemaining: null });
+    const moved = (await driver.readCounters()).find((c) => c.deviceId === 'dev-r')!;
+    expect(moved.bytesDown).toBeGreaterThanOrEqual(slow.bytesDown);
+    expect(moved.bytesDown).toBeLessThan(slow.bytesDown + 10_000);
+    t0 = performance.now();
+    expect(await gw.download(a!, 400_000, 10)).toBe(400_000);
+    expect(performance.now() - t0).toBeLessThan(1500);
+    expect((await driver.readCounters()).find((c) => c.deviceId === 'dev-r')!.bytesDown).toBeGreaterThanOrEqual(moved.bytesDown + 400_000);
+    await driver.deauthorize('dev-r');
+  });
+
+  it('holds O(rates + pools) chains and objects, not O(devices): a login batch does not grow with devices online', async () => {
+    const shape = async () => {
+      const k = await listTable();
+      return { chains: k.chains.length, counters: k.counters.length, quotas: k.quotas.length };
+    };
+    const login = async (i: number) => {
+      const pool = `pool-o${i % 4}`;
+      await driver.setPool({ id: pool, downBps: i % 2 ? 4_000_000 : 8_000_000, upBps: 1_000_000, bytesRemaining: 1e9 });
+      const hex = (i + 16).toString(16).padStart(2, '0');
+      await driver.authorize({ deviceId: `dev-o${i}`, poolId: pool, mac: `02:fe:00:00:00:${hex}`, ips: [`10.99.72.${100 + i}`, `fd99:72::${hex}`] });
+    };
+    for (let i = 0; i < 8; i++) await login(i);
+    const after8 = await shape();
+    for (let i = 8; i < 48; i++) await login(i);
+    const after48 = await shape();
+    expect(after48).toEqual(after8);
+    expect(after48.counters).toBe(0);
+    expect(after48.quotas).toBe(4);
+    expect((await driver.readCounters()).filter((c) => c.deviceId.startsWith('dev-o'))).toHaveLength(48);
+    for (let i = 0; i < 48; i++) await driver.deauthorize(`dev-o${i}`);
+    for (let i = 0; i < 4; i++) await driver.removePool(`pool-o${i}`);
+    expect((await shape()).quotas).toBe(0);
   });
 
   it('refuses to start in ipv6 "refuse" mode while the LAN carries a global IPv6 address', async () => {

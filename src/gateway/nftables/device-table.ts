@@ -1,15 +1,20 @@
 /**
  * The driver's desired state: the devices and pools the kernel should hold, and the nft commands that
  * take the kernel there (ruleset.ts builds each command). No process, no kernel: the one kernel read a
- * plan may need (the bytes counted by elements about to be deleted) is the `readBytes` capability, so
- * the table is unit-tested with a fake (device-table.test.ts) against golden scripts.
+ * plan may need (the bytes counted by elements about to be deleted or moved) is the `readBytes`
+ * capability, so the table is unit-tested with a fake (device-table.test.ts) against golden scripts.
  *
  * Every method changes the table at once and returns the commands that make the kernel match; the
  * caller sends them (group-commit.ts batches several callers' commands into one nft transaction) and
  * puts a `snapshot()` back with `restore()` when the kernel refused the batch.
  *
+ * A device is only elements (ruleset.ts): its addresses point to the rate classes of its pool and to
+ * its pool's quota. A login adds elements, and the class chains its pool's rates need the first time
+ * they are used; a rate change moves the elements to other classes with their counters; a quota
+ * change is `add quota` + `reset quota`. None of it grows with the number of devices online.
+ *
  * A pool is written to the kernel with its first device, not when it is set: a pool nobody is in
- * cannot use a byte, so a first login is one transaction (quota, chains and elements together) instead
+ * cannot use a byte, so a first login is one transaction (quota, classes and elements together) instead
  * of two, and a pool set for a login that then fails never reaches the kernel.
  *
  * @example
@@ -21,16 +26,18 @@ import { isIP } from 'node:net';
 import { normalizeIp } from '../../lib/net.js';
 import { GatewayError, type DeviceGrant, type PoolLimits } from '../driver.js';
 import type { ByteCounters, KernelQuota, KernelState } from './kernel-state.js';
-import { deviceNames, quotaName } from './names.js';
+import { quotaName, rateChain, type Direction } from './names.js';
 import {
+  classElementCommands,
+  classRate,
   deviceAddressCommands,
-  deviceChainCommands,
-  deviceRemoveCommands,
   poolQuotaCommands,
   poolRemoveCommands,
+  quotaElementCommands,
+  rateClassCommands,
   retiredCommands,
+  retiredRemoveCommands,
   type DeviceSpec,
-  type PoolSpec,
 } from './ruleset.js';
 
 export interface Device {
@@ -41,6 +48,13 @@ export interface Device {
   ips6: Set<string>;
   /** Bytes of addresses it no longer has, as its named counters hold them (ruleset.ts). */
   retired: ByteCounters;
+  /** Whether those named counters exist (created by the first retired address). */
+  hasRetired: boolean;
+  /** The rate classes its elements point to (bytes/s; null = no limit). */
+  up: number | null;
+  down: number | null;
+  /** The pool whose quota its addresses' object-map elements name (null: none). */
+  quota: string | null;
 }
 
 export interface Pool {
@@ -51,8 +65,8 @@ export interface Pool {
   pending: boolean;
 }
 
-/** Bytes counted so far by the elements of the given (device id → addresses), per device. */
-export type ReadBytes = (picked: Map<string, Set<string>>) => Promise<Map<string, ByteCounters>>;
+/** Bytes counted so far by the elements of the given addresses, per address. */
+export type ReadBytes = (ips: Set<string>) => Promise<Map<string, ByteCounters>>;
 
 export interface TableOptions {
   table: string;
@@ -63,18 +77,34 @@ export type DeviceTable = ReturnType<typeof createDeviceTable>;
 
 export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
   const t = o.table;
+  const families: Array<4 | 6> = o.ipv6 === 'enforce' ? [4, 6] : [4];
   let devices = new Map<string, Device>();
   let pools = new Map<string, Pool>();
   let ipOwner = new Map<string, string>();
+  /** Rate-class chains in the kernel (or in the batch being built). */
+  let classes = new Set<string>();
   /** Quotas created by the batch being built: `reset quota` of those would fail (ruleset.ts poolQuotaCommands). */
   let created = new Set<string>();
 
-  const spec = (d: Device, ips4 = [...d.ips4], ips6 = [...d.ips6]): DeviceSpec => ({ names: deviceNames(d.id), mac: d.mac, ips4, ips6 });
+  const spec = (d: Device, ips4 = [...d.ips4], ips6 = [...d.ips6]): DeviceSpec => ({ id: d.id, mac: d.mac, ips4, ips6, up: d.up, down: d.down, poolQuota: d.quota });
 
-  const poolSpec = (poolId: string | null): PoolSpec => {
-    const p = poolId === null ? undefined : pools.get(poolId);
-    if (!p) return { id: poolId ?? '', quota: null, downBps: null, upBps: null };
-    return { id: p.limits.id, quota: p.hasQuota ? quotaName(p.limits.id) : null, downBps: p.limits.downBps, upBps: p.limits.upBps };
+  /** What a member of the pool should point to. */
+  const wanted = (poolId: string): { up: number | null; down: number | null; quota: string | null } => {
+    const p = pools.get(poolId);
+    if (!p) return { up: null, down: null, quota: null };
+    return { up: classRate(p.limits.upBps), down: classRate(p.limits.downBps), quota: p.hasQuota ? poolId : null };
+  };
+
+  /** The commands creating a rate class the first time it is used (kept afterwards). */
+  const ensureClass = (dir: Direction, rate: number | null): string[] => {
+    const cmds: string[] = [];
+    for (const fam of families) {
+      const name = rateChain(dir, fam, rate);
+      if (classes.has(name)) continue;
+      classes.add(name);
+      cmds.push(...rateClassCommands(t, dir, fam, rate));
+    }
+    return cmds;
   };
 
   const splitIps = (ips: string[]): { v4: string[]; v6: string[] } => {
@@ -91,8 +121,42 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
 
   const members = (poolId: string): Device[] => [...devices.values()].filter((d) => d.poolId === poolId);
 
-  /** Writes a pool's limits: its quota, and the chains of its devices (`rewrite`) that reference it. */
-  const writePool = (limits: PoolLimits, rewrite: Device[]): string[] => {
+  /**
+   * Points `d`'s addresses where its pool wants them: classes moved with their counters (one read for
+   * all of `ds`), quota elements replaced. Nothing for devices already there.
+   */
+  const converge = async (ds: Device[]): Promise<string[]> => {
+    const cmds: string[] = [];
+    const moving = ds.filter((d) => d.poolId !== null && (d.up !== wanted(d.poolId).up || d.down !== wanted(d.poolId).down) && d.ips4.size + d.ips6.size > 0);
+    const ips = new Set(moving.flatMap((d) => [...d.ips4, ...d.ips6]));
+    // Bytes counted between this read and the batch are lost, never counted twice.
+    const read = ips.size ? await readBytes(ips) : new Map<string, ByteCounters>();
+    for (const d of ds) {
+      if (d.poolId === null) continue;
+      const w = wanted(d.poolId);
+      for (const dir of ['up', 'dn'] as const) {
+        const key = dir === 'up' ? 'up' : 'down';
+        if (d[key] === w[key]) continue;
+        cmds.push(...ensureClass(dir, w[key]));
+        if (d.ips4.size + d.ips6.size) {
+          const bytes = new Map([...d.ips4, ...d.ips6].map((ip) => [ip, read.get(ip)?.[key] ?? 0]));
+          cmds.push(...classElementCommands(t, 'delete', dir, spec(d)));
+          d[key] = w[key];
+          cmds.push(...classElementCommands(t, 'add', dir, spec(d), bytes));
+        }
+        d[key] = w[key];
+      }
+      if (d.quota !== w.quota) {
+        cmds.push(...quotaElementCommands(t, 'delete', spec(d)));
+        d.quota = w.quota;
+        cmds.push(...quotaElementCommands(t, 'add', spec(d)));
+      }
+    }
+    return cmds;
+  };
+
+  /** Writes a pool's limits: its quota, and its members' elements (`rewrite`) that point to it. */
+  const writePool = async (limits: PoolLimits, rewrite: Device[]): Promise<string[]> => {
     const cmds: string[] = [];
     const prev = pools.get(limits.id);
     const quota = quotaName(limits.id);
@@ -103,25 +167,31 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
       if (!inKernel) created.add(limits.id);
     }
     pools.set(limits.id, { limits: { ...limits }, hasQuota: bytes !== null, pending: false });
-    for (const d of rewrite) cmds.push(...deviceChainCommands(t, spec(d, [], []), poolSpec(limits.id)));
-    // After the chains that referenced it stopped doing so.
+    cmds.push(...(await converge(rewrite)));
+    // After the elements that named it stopped doing so.
     if (bytes === null && prev?.hasQuota) cmds.push(...poolRemoveCommands(t, quota));
     return cmds;
   };
 
-  /** Moves what the elements of `leaving` counted into their devices' retired-bytes counters. */
+  /** Adds what the given addresses' elements counted to their devices' retired-bytes counters. */
   const retire = async (leaving: Map<string, Set<string>>): Promise<string[]> => {
     if (leaving.size === 0) return [];
-    // Addresses rarely move, so this read of the whole maps stays off the common login path. Bytes
-    // counted between the read and the batch are lost (never counted twice).
-    const sums = await readBytes(leaving);
+    // Addresses rarely move, so this read of the maps stays off the common login path. Bytes counted
+    // between the read and the batch are lost (never counted twice).
+    const read = await readBytes(new Set([...leaving.values()].flatMap((s) => [...s])));
     const cmds: string[] = [];
-    for (const id of leaving.keys()) {
+    for (const [id, ips] of leaving) {
       const d = devices.get(id);
-      const s = sums.get(id);
-      if (!d || !s) continue;
-      d.retired = { up: d.retired.up + s.up, down: d.retired.down + s.down };
-      cmds.push(...retiredCommands(t, spec(d), d.retired.up, d.retired.down));
+      if (!d) continue;
+      let up = 0;
+      let down = 0;
+      for (const ip of ips) {
+        up += read.get(ip)?.up ?? 0;
+        down += read.get(ip)?.down ?? 0;
+      }
+      d.retired = { up: d.retired.up + up, down: d.retired.down + down };
+      cmds.push(...retiredCommands(t, d.id, d.retired.up, d.retired.down, d.hasRetired));
+      d.hasRetired = true;
     }
     return cmds;
   };
@@ -154,7 +224,7 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
     return cmds;
   };
 
-  const unbind = (d: Device): string[] => [...deviceAddressCommands(t, 'delete', spec(d)), ...deviceRemoveCommands(t, spec(d))];
+  const unbind = (d: Device): string[] => [...deviceAddressCommands(t, 'delete', spec(d)), ...(d.hasRetired ? retiredRemoveCommands(t, d.id) : [])];
 
   const forget = (d: Device): void => {
     for (const ip of [...d.ips4, ...d.ips6]) if (ipOwner.get(ip) === d.id) ipOwner.delete(ip);
@@ -165,17 +235,25 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
     splitIps,
     device: (id: string): Device | undefined => devices.get(id),
     devices: (): Device[] => [...devices.values()],
+    /** The device an address (and, for an upload element, its MAC) belongs to. */
+    owner(ip: string, mac: string | null): Device | undefined {
+      const id = ipOwner.get(ip);
+      const d = id === undefined ? undefined : devices.get(id);
+      return d && (mac === null || d.mac === mac) ? d : undefined;
+    },
     pool: (id: string): Pool | undefined => pools.get(id),
     poolIds: (): string[] => [...pools.keys()],
+    /** Rate-class chains in the kernel. */
+    classes: (): string[] => [...classes],
     get size() {
       return { devices: devices.size, pools: pools.size };
     },
 
     /**
-     * Creates or updates a pool. With devices in the kernel the quota and their chains are rewritten;
-     * without, the limits wait for the first device's grant (returns no commands).
+     * Creates or updates a pool. With devices in the kernel the quota is rewritten and their elements
+     * follow a rate change; without, the limits wait for the first device's grant (returns no commands).
      */
-    setPool(limits: PoolLimits): string[] {
+    async setPool(limits: PoolLimits): Promise<string[]> {
       const m = members(limits.id);
       if (m.length) return writePool(limits, m);
       const prev = pools.get(limits.id);
@@ -193,21 +271,23 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
       let d = devices.get(grant.deviceId);
       if (d && d.mac !== mac) {
         // A new MAC: every element is keyed anew, so what the old ones counted becomes retired bytes.
-        const s = (await readBytes(new Map([[d.id, new Set([...d.ips4, ...d.ips6])]]))).get(d.id) ?? { up: 0, down: 0 };
-        d.retired = { up: d.retired.up + s.up, down: d.retired.down + s.down };
-        cmds.push(...deviceAddressCommands(t, 'delete', spec(d)), ...retiredCommands(t, spec(d), d.retired.up, d.retired.down));
-        for (const ip of [...d.ips4, ...d.ips6]) if (ipOwner.get(ip) === d.id) ipOwner.delete(ip);
+        const all = new Set([...d.ips4, ...d.ips6]);
+        cmds.push(...deviceAddressCommands(t, 'delete', spec(d)), ...(await retire(new Map([[d.id, all]]))));
+        for (const ip of all) if (ipOwner.get(ip) === d.id) ipOwner.delete(ip);
         d.mac = mac;
         d.ips4.clear();
         d.ips6.clear();
       }
+      if (pool.pending) cmds.push(...(await writePool(pool.limits, [])));
+      const w = wanted(grant.poolId);
       if (!d) {
-        d = { id: grant.deviceId, poolId: grant.poolId, mac, ips4: new Set(), ips6: new Set(), retired: { up: 0, down: 0 } };
+        d = { id: grant.deviceId, poolId: grant.poolId, mac, ips4: new Set(), ips6: new Set(), retired: { up: 0, down: 0 }, hasRetired: false, ...w };
         devices.set(d.id, d);
       }
       d.poolId = grant.poolId;
-      if (pool.pending) cmds.push(...writePool(pool.limits, []));
-      cmds.push(...deviceChainCommands(t, spec(d, [], []), poolSpec(grant.poolId)));
+      cmds.push(...ensureClass('up', w.up), ...ensureClass('dn', w.down));
+      // A device already in the kernel (another pool, a restart) follows its pool's classes and quota.
+      cmds.push(...(await converge([d])));
       const fresh = [...v4.filter((ip) => !d.ips4.has(ip)), ...v6.filter((ip) => !d.ips6.has(ip))];
       cmds.push(...(await bind(d, v4, v6)));
       return { cmds, fresh };
@@ -250,28 +330,30 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
      * back more than either side knows is left (the database lags by up to one poll, the kernel counted
      * every byte). Pools whose kernel state already matches get no commands.
      */
-    reconcilePools(wanted: PoolLimits[], kernel: Map<string, KernelQuota>): string[] {
+    async reconcilePools(want: PoolLimits[], kernel: Map<string, KernelQuota>): Promise<string[]> {
       const cmds: string[] = [];
-      for (const p of wanted) {
+      for (const p of want) {
         const k = kernel.get(p.id);
         const left = k ? Math.max(0, k.bytes - k.used) : null;
         const bytes = p.bytesRemaining === null ? null : left !== null ? Math.min(p.bytesRemaining, left) : p.bytesRemaining;
-        const prev = pools.get(p.id);
-        if (k && prev && bytes !== null && prev.limits.downBps === p.downBps && prev.limits.upBps === p.upBps && left === bytes) {
-          pools.set(p.id, { limits: { ...p, bytesRemaining: bytes }, hasQuota: true, pending: false });
+        const limits = { ...p, bytesRemaining: bytes };
+        if (k && bytes !== null && left === bytes) {
+          // The quota stands as it is; only members whose classes differ move.
+          pools.set(p.id, { limits, hasQuota: true, pending: false });
+          cmds.push(...(await converge(members(p.id))));
           continue;
         }
-        pools.set(p.id, { limits: { ...p, bytesRemaining: bytes }, hasQuota: k !== undefined, pending: false });
-        cmds.push(...writePool({ ...p, bytesRemaining: bytes }, members(p.id)));
+        pools.set(p.id, { limits, hasQuota: k !== undefined, pending: false });
+        cmds.push(...(await writePool(limits, members(p.id))));
       }
       return cmds;
     },
 
-    /** Drops pools that are not wanted (and their kernel quotas, which no chain references any more). */
-    dropPools(wanted: Set<string>, kernel: Map<string, KernelQuota>): string[] {
+    /** Drops pools that are not wanted (and their kernel quotas, which no element names any more). */
+    dropPools(want: Set<string>, kernel: Map<string, KernelQuota>): string[] {
       const cmds: string[] = [];
-      for (const id of kernel.keys()) if (!wanted.has(id)) cmds.push(...poolRemoveCommands(t, quotaName(id)));
-      for (const id of [...pools.keys()]) if (!wanted.has(id)) pools.delete(id);
+      for (const id of kernel.keys()) if (!want.has(id)) cmds.push(...poolRemoveCommands(t, quotaName(id)));
+      for (const id of [...pools.keys()]) if (!want.has(id)) pools.delete(id);
       return cmds;
     },
 
@@ -279,9 +361,21 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
     load(state: KernelState | null): void {
       devices = new Map();
       ipOwner = new Map();
+      classes = new Set(state?.classes ?? []);
       if (!state) return;
       for (const [id, k] of state.devices) {
-        const d: Device = { id, poolId: k.poolId, mac: k.mac ?? '00:00:00:00:00:00', ips4: new Set(k.ips4), ips6: new Set(k.ips6), retired: k.retired };
+        const d: Device = {
+          id,
+          poolId: k.poolId,
+          mac: k.mac ?? '00:00:00:00:00:00',
+          ips4: new Set(k.ips4),
+          ips6: new Set(o.ipv6 === 'enforce' ? k.ips6 : []),
+          retired: { ...k.retired },
+          hasRetired: k.hasRetired,
+          up: k.up ?? null,
+          down: k.down ?? null,
+          quota: k.poolId !== null && state.quotas.has(k.poolId) ? k.poolId : null,
+        };
         devices.set(id, d);
         for (const ip of [...d.ips4, ...d.ips6]) ipOwner.set(ip, id);
       }
@@ -298,14 +392,21 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
     /** A copy to `restore()` when the kernel refuses a batch (the table must not run ahead of it). */
     snapshot(): unknown {
       const copy = new Map([...devices].map(([id, d]) => [id, { ...d, ips4: new Set(d.ips4), ips6: new Set(d.ips6), retired: { ...d.retired } }]));
-      return { devices: copy, pools: new Map([...pools].map(([id, p]) => [id, { ...p, limits: { ...p.limits } }])), ipOwner: new Map(ipOwner), created: new Set(created) };
+      return {
+        devices: copy,
+        pools: new Map([...pools].map(([id, p]) => [id, { ...p, limits: { ...p.limits } }])),
+        ipOwner: new Map(ipOwner),
+        classes: new Set(classes),
+        created: new Set(created),
+      };
     },
 
     restore(s: unknown): void {
-      const x = s as { devices: Map<string, Device>; pools: Map<string, Pool>; ipOwner: Map<string, string>; created: Set<string> };
+      const x = s as { devices: Map<string, Device>; pools: Map<string, Pool>; ipOwner: Map<string, string>; classes: Set<string>; created: Set<string> };
       devices = x.devices;
       pools = x.pools;
       ipOwner = x.ipOwner;
+      classes = x.classes;
       created = x.created;
     },
   };

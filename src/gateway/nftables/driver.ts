@@ -20,10 +20,11 @@ import { createClientLookup } from './client-lookup.js';
 import { flushConntrack } from './conntrack.js';
 import { createDeviceTable } from './device-table.js';
 import { createGroupCommit } from './group-commit.js';
-import { parseElementCounters, parseQuotas, parseTable, type ByteCounters, type KernelState } from './kernel-state.js';
+import { parseElements, parseQuotas, parseTable, type ByteCounters, type KernelState } from './kernel-state.js';
 import { migrationCommands } from './legacy-migration.js';
 import { createPreloginFlush } from './prelogin-flush.js';
-import { baseRuleset, bypassCommands, type BaseOptions } from './ruleset.js';
+import { parseRateChain } from './names.js';
+import { baseRuleset, bypassCommands, rateClassCommands, type BaseOptions } from './ruleset.js';
 import { createNftSession, type CommandRunner, type NftSession } from './transport.js';
 import { createWalledGarden, dnsResolver, type Resolver } from './walled-garden.js';
 
@@ -74,13 +75,18 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
   /** Ordered so that the two readers of listAll() share the work evenly (up4 + up6, down4 + down6). */
   const counterMaps = (): string[] => (o.ipv6 === 'enforce' ? ['up4', 'down4', 'up6', 'down6'] : ['up4', 'down4']);
 
-  /** Bytes counted so far by the elements of the given (device, address) pairs, per device. */
-  const elementBytes = async (picked: Map<string, Set<string>>): Promise<Map<string, ByteCounters>> => {
+  /** Bytes counted so far by the elements of the given addresses, per address. */
+  const elementBytes = async (ips: Set<string>): Promise<Map<string, ByteCounters>> => {
     const sums = new Map<string, ByteCounters>();
-    const fams = new Set([...picked.values()].flatMap((ips) => [...ips].map((ip) => String(isIP(ip)))));
+    const fams = new Set([...ips].map((ip) => String(isIP(ip))));
     const maps = counterMaps().filter((m) => fams.has(m.slice(-1)));
     const lists = await session().listAll(maps.map((m) => `list map inet ${t} ${m}`));
-    for (const items of lists) parseElementCounters(items, sums, (id, ip) => picked.get(id)?.has(ip) ?? false);
+    for (const e of lists.flatMap(parseElements)) {
+      if (!ips.has(e.ip)) continue;
+      let v = sums.get(e.ip);
+      if (!v) sums.set(e.ip, (v = { up: 0, down: 0 }));
+      v[e.map.startsWith('up') ? 'up' : 'down'] += e.bytes;
+    }
     return sums;
   };
 
@@ -151,8 +157,13 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       nft ??= createNftSession({ runner, nftPath: o.nftPath, table: t });
       const state = await readKernel();
       const migration = migrationCommands(state, o, log);
+      // The rate classes kept from before are rewritten with this release's rules (atomically, like the base chains).
+      const classes = [...(state?.classes ?? [])].flatMap((name) => {
+        const c = parseRateChain(name);
+        return c && (c.fam === 4 || o.ipv6 === 'enforce') ? rateClassCommands(t, c.dir, c.fam, c.rate) : [];
+      });
       // The console's walled garden (if this instance had one) replaces the config file's in the same batch.
-      await apply([...migration.before, ...baseRuleset(o), ...(garden.commands() ?? []), ...migration.after]);
+      await apply([...migration.before, ...baseRuleset(o), ...(garden.commands() ?? []), ...classes, ...migration.after]);
       table.load(state);
       log.info('gateway/nftables', 'kernel state loaded', { devices: state?.devices.size ?? 0, quotas: state?.quotas.size ?? 0 });
       started = true;
@@ -178,7 +189,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
 
     async setPool(limits) {
       session();
-      return commit.run(async () => ({ cmds: table.setPool(limits) }));
+      return commit.run(async () => ({ cmds: await table.setPool(limits) }));
     },
 
     async removePool(poolId) {
@@ -209,9 +220,16 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
 
     async readCounters(): Promise<DeviceCounters[]> {
       // One `list map` per device map, side by side (ruleset.ts: `list counters` would load the whole ruleset).
+      // Each element is its device's through the address → device map (its class chain is shared).
       const sums = new Map<string, ByteCounters>();
       const lists = await session().listAll(counterMaps().map((m) => `list map inet ${t} ${m}`));
-      for (const items of lists) parseElementCounters(items, sums);
+      for (const e of lists.flatMap(parseElements)) {
+        const d = table.owner(e.ip, e.mac);
+        if (!d) continue;
+        let v = sums.get(d.id);
+        if (!v) sums.set(d.id, (v = { up: 0, down: 0 }));
+        v[e.map.startsWith('up') ? 'up' : 'down'] += e.bytes;
+      }
       return table.devices().map((d) => ({
         deviceId: d.id,
         bytesUp: d.retired.up + (sums.get(d.id)?.up ?? 0),
@@ -224,7 +242,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       // One batch for the whole database (it used to be one per device: 1,000 batches after a restart).
       await commit.run(async () => {
         const wanted = new Set(state.devices.map((d) => d.deviceId));
-        const cmds = table.reconcilePools(state.pools, kernelQuotas);
+        const cmds = await table.reconcilePools(state.pools, kernelQuotas);
         const goneIps: string[] = [];
         for (const d of table.devices()) {
           if (wanted.has(d.id)) continue;
