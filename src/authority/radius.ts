@@ -48,7 +48,15 @@ export interface RadiusAuthorityDeps {
   recognize?: (replyMessage: string) => ErrorCode | null;
 }
 
-type RemoteRedemption = Redemption & { ent: EntitlementRow; grant: Grant; userName: string; code: string; newVoucher: boolean };
+type RemoteRedemption = Redemption & { ent: EntitlementRow; grant: Grant; userName: string; code: string; newVoucher: boolean; mac: string; ip: string };
+
+/** Codes asked about and not yet stored are remembered in bounded maps: guessing must not grow memory. */
+const MAX_PENDING = 1024;
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_PENDING) map.delete(map.keys().next().value as K);
+}
 
 const REFUSALS = new Set<ErrorCode>(['VOUCHER_UNKNOWN', 'VOUCHER_REVOKED', 'VOUCHER_EXPIRED', 'VOUCHER_EXHAUSTED', 'DEVICE_LIMIT', 'TOO_MANY_ATTEMPTS']);
 
@@ -56,8 +64,9 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
   const local = localAuthority(ctx);
   const { sessions, accounting } = deps;
   const nas: NasIdentity = { nasIdentifier: deps.config.nasIdentifier, ...(deps.config.bindAddress ? { nasIp: deps.config.bindAddress } : {}) };
-  /** Codes asked about but not yet stored: the voucher id `find` handed out, until `commit` writes it. */
-  const pendingCodes = new Map<string, { code: string; typed: string }>();
+  /** The voucher id `find` handed out for a code not stored yet (until `commit` writes it), and the code as typed per login. */
+  const idOfCode = new Map<string, string>();
+  const asked = new Map<string, { code: string; typed: string }>();
   const grants = createPoolGrants(ctx, { sessions, accounting, ask: (d) => ask(d) });
 
   /** An Access-Request for a device; throws the refusal, GATEWAY_UNAVAILABLE when no server answers. */
@@ -95,16 +104,15 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
     async find(code, client, typed) {
       ctx.throttle.check(client.mac, sourcePrefix(client.ip));
       const voucher = ctx.store.vouchers.findByCode(code);
-      if (voucher) return { voucherId: voucher.id, poolId: voucher.entitlementId };
-      const known = [...pendingCodes].find(([, p]) => p.code === code)?.[0];
-      const voucherId = known ?? ctx.newId('vch');
-      pendingCodes.set(voucherId, { code, typed: typeof typed === 'string' ? typed.trim() : code });
-      return { voucherId, poolId: null };
+      const voucherId = voucher?.id ?? idOfCode.get(code) ?? ctx.newId('vch');
+      if (!voucher) remember(idOfCode, code, voucherId);
+      remember(asked, `${voucherId}|${client.mac}`, { code, typed: typeof typed === 'string' && typed.trim() ? typed.trim() : code });
+      return { voucherId, poolId: voucher?.entitlementId ?? null };
     },
 
     async redeem({ voucherId, client, now }) {
       const stored = ctx.store.vouchers.get(voucherId);
-      const pending = pendingCodes.get(voucherId);
+      const pending = asked.get(`${voucherId}|${client.mac}`);
       const code = stored?.code ?? pending?.code;
       if (!code) throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist');
       const userName = deps.config.normalizeCode ? code : (pending?.typed ?? code);
@@ -117,10 +125,13 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
       try {
         grant = await ask({ userName: prev?.userName ?? userName, mac: client.mac, ip: client.ip, sessionId: deviceId, stateHex: prev?.stateHex ?? null });
       } catch (err) {
-        if (err instanceof DomainError && err.code !== 'GATEWAY_UNAVAILABLE') {
-          const t = ctx.throttle.fail(client.mac, sourcePrefix(client.ip));
+        // A code the server does not know is a guess, counted like the local ledger counts it (device limit, used up… are not).
+        if (err instanceof DomainError && err.code === 'VOUCHER_UNKNOWN') {
+          const prefix = sourcePrefix(client.ip);
+          const t = ctx.throttle.fail(client.mac, prefix);
           if (t.locked) err.details.retryAfter = t.retryAfter;
-          if (err.code === 'VOUCHER_UNKNOWN') ctx.bus.emit('login.failed', { ip: client.ip, mac: client.mac, code: err.code });
+          ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', prefix, { type: 'device', id: client.mac }, { ip: client.ip, failures: t.failures, retryAfter: t.retryAfter, authority: 'radius' });
+          ctx.bus.emit('login.failed', { ip: client.ip, mac: client.mac, code: err.code });
         }
         throw err;
       }
@@ -130,7 +141,7 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
         expiresAt: grant.secondsLeft !== null ? now + grant.secondsLeft * 1000 : null, dataTotal: grant.bytes,
       };
       const r: RemoteRedemption = {
-        voucherId, poolId: ent.id, firstUse: !live, ent, grant, userName: prev?.userName ?? userName, code, newVoucher: !stored,
+        voucherId, poolId: ent.id, firstUse: !live, ent, grant, userName: prev?.userName ?? userName, code, newVoucher: !stored, mac: client.mac, ip: client.ip,
         limits: { id: ent.id, downBps: grant.downBps, upBps: grant.upBps, bytesRemaining: grant.bytes },
         // A live pool whose devices all left is no longer on the gateway (logout removed it).
         deviceId, present: !!present, poolIsNew: !live || ctx.store.entitlements.activeDevices(live.id).length === 0, evicted: undefined,
@@ -176,7 +187,8 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
         }
         t.publish(['voucher.redeemed', { voucherId: r.voucherId, entitlementId: ent.id, deviceId, mac: client.mac, ip: client.ip, topUp: false }]);
       });
-      pendingCodes.delete(r.voucherId);
+      idOfCode.delete(r.code);
+      asked.delete(`${r.voucherId}|${client.mac}`);
       const prev = sessions.get(deviceId);
       const s = sessionOf(deviceId, { poolId: ent.id, voucherId: r.voucherId, mac: client.mac, ip: client.ip, userName: r.userName }, r.grant, now, prev);
       sessions.put(s);
@@ -187,12 +199,11 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
 
     async abort(red) {
       const r = red as RemoteRedemption;
-      pendingCodes.delete(r.voucherId);
       if (r.present) return;
       // The server granted a session the gateway could not open: tell it the session is over at once.
       const now = ctx.clock.now();
-      accounting.send({ type: 1, sessionId: r.deviceId, userName: r.userName, mac: '', ip: '', classHex: r.grant.classHex, inOctets: 0, outOctets: 0, sessionTime: 0, at: now });
-      accounting.send({ type: 2, sessionId: r.deviceId, userName: r.userName, mac: '', ip: '', classHex: r.grant.classHex, inOctets: 0, outOctets: 0, sessionTime: 0, cause: AcctTerminateCause.NASError, at: now });
+      accounting.send({ type: 1, sessionId: r.deviceId, userName: r.userName, mac: r.mac, ip: r.ip, classHex: r.grant.classHex, inOctets: 0, outOctets: 0, sessionTime: 0, at: now });
+      accounting.send({ type: 2, sessionId: r.deviceId, userName: r.userName, mac: r.mac, ip: r.ip, classHex: r.grant.classHex, inOctets: 0, outOctets: 0, sessionTime: 0, cause: AcctTerminateCause.NASError, at: now });
     },
 
     async recordUsage(now) {
