@@ -82,10 +82,10 @@ describe.skipIf(!hasPostgres)('two Portico instances on one PostgreSQL', () => {
   });
 
   it('two instances started together migrate once and both serve', async () => {
-    expect(await probe(`${a.url}/healthz`)).toBe(200);
-    expect(await probe(`${b.url}/healthz`)).toBe(200);
+    expect(await probe(`${a.url}/healthz`, 5000)).toBe(200);
+    expect(await probe(`${b.url}/healthz`, 5000)).toBe(200);
     expect(pg.psql(db, 'SELECT count(*) || \'|\' || max(version) FROM portico_schema')).toBe('1|5');
-    expect(a.stderr() + b.stderr()).not.toMatch(/already exists|error/i);
+    expect(a.stderr() + b.stderr()).not.toMatch(/already exists|duplicate key|schema version/i);
   });
 
   it('portal: 40 devices, one 1-device code, logins spread over both instances: exactly one gets in', async () => {

@@ -56,11 +56,14 @@ function errorOf(err) {
 
   async function run(m) {
     if (m.op === 'query') {
-      if (tx && tx.epoch !== epoch) throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
+      if (!m.begin && tx && tx.epoch !== epoch) throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
+      // A BEGIN that fails leaves a transaction that can never succeed: what follows fails until ROLLBACK
+      // (BEGIN is posted without waiting, so its own error has nobody to go to).
+      if (m.begin) tx = { epoch: -1 };
       const params = m.params.map((v) => (typeof v === 'string' ? sql.typed(v, 0) : v));
       const r = m.simple ? await sql.unsafe(m.sql) : await sql.unsafe(m.sql, params, { prepare: true });
-      if (tx && tx.epoch !== epoch) throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
       if (m.begin) tx = { epoch };
+      else if (tx && tx.epoch !== epoch) throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
       return { rows: Array.isArray(r) ? r.map((row) => ({ ...row })) : [], count: r && typeof r.count === 'number' ? r.count : 0 };
     }
     if (m.op === 'end') {
