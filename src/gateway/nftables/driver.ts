@@ -5,9 +5,10 @@
  * (conntrack.ts) and, in the background, after logins (prelogin-flush.ts: a login's stale flows are cut
  * off by the pre-login conntrack zone in the same batch). A first login is one transaction: the pool's
  * quota waits for its first device (device-table.ts). The driver never flushes its table: `start()`
- * re-applies the base chains atomically and reads the devices back from the kernel, so a restart or a
- * kill -9 does not cut anyone; `reconcile()` then converges to the database in one batch. The console's
- * walled garden (host names resolved and refreshed) is kept by walled-garden.ts.
+ * re-applies the base chains and the rate classes atomically and reads the devices back from the kernel
+ * (their elements name them: ruleset.ts), so a restart or a kill -9 does not cut anyone; `reconcile()`
+ * then converges to the database in one batch. The console's walled garden (host names resolved and
+ * refreshed) is kept by walled-garden.ts.
  *
  * @example
  *   const driver = createNftablesDriverWith(options, { log, runner: nodeRunner(), readFile, procNetDir: '/proc/net' });
@@ -156,12 +157,13 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       await ipv6Guard();
       nft ??= createNftSession({ runner, nftPath: o.nftPath, table: t });
       const state = await readKernel();
-      const migration = migrationCommands(state, o, log);
       // The rate classes kept from before are rewritten with this release's rules (atomically, like the base chains).
       const classes = [...(state?.classes ?? [])].flatMap((name) => {
         const c = parseRateChain(name);
         return c && (c.fam === 4 || o.ipv6 === 'enforce') ? rateClassCommands(t, c.dir, c.fam, c.rate) : [];
       });
+      // After that list: the classes a migration creates are added to `state` by it.
+      const migration = migrationCommands(state, o, log);
       // The console's walled garden (if this instance had one) replaces the config file's in the same batch.
       await apply([...migration.before, ...baseRuleset(o), ...(garden.commands() ?? []), ...classes, ...migration.after]);
       table.load(state);

@@ -13,7 +13,8 @@ import {
   retiredCommands,
   retiredRemoveCommands,
 } from './ruleset.js';
-import { legacyMapCommands } from './legacy-migration.js';
+import { legacyMapCommands, migrationCommands } from './legacy-migration.js';
+import { silentLogger } from '../../lib/log.js';
 
 const base = {
   table: 'portico',
@@ -107,6 +108,21 @@ describe('kernel state', () => {
     });
     expect(s.quotas.get('p1')).toEqual({ bytes: 1_000_000, used: 4096 });
     expect(s.legacyMaps).toEqual(['up4', 'up6']);
+  });
+
+  it('moves a table with per-device chains onto rate classes in the start-up batch, and says what the kernel then holds', () => {
+    const s = parseTable(recorded);
+    const m = migrationCommands(s, { table: 'portico', ipv6: 'enforce' }, silentLogger);
+    // Its maps had no counter flag: dropped before the base ruleset re-creates them, elements re-added after.
+    expect(m.before).toEqual(['flush chain inet portico from_lan', 'flush chain inet portico to_lan', 'delete map inet portico up4', 'delete map inet portico up6']);
+    expect(m.after).toContain('add element inet portico up4 { 10.99.77.11 . 02:99:4d:00:00:0b comment "d1" : goto rc_up4_131072 }');
+    expect(m.after).toContain('add element inet portico uq6 { fd99:77::b . 02:99:4d:00:00:0b : "q_7031" }');
+    expect(m.after.slice(-2)).toEqual(['delete chain inet portico up_6431', 'delete chain inet portico dn_6431']);
+    // Its named counters hold bytes: they stay, as its retired bytes.
+    expect(m.after.some((c) => c.includes('counter inet'))).toBe(false);
+    expect([s.devices.get('d1')!.legacyChains, s.legacyMaps, [...s.classes].sort()]).toEqual([false, [], ['rc_dn4_none', 'rc_dn6_none', 'rc_up4_131072', 'rc_up6_131072']]);
+    // A table already in the rate-class shape needs nothing.
+    expect(migrationCommands(parseTable(current), { table: 'portico', ipv6: 'enforce' }, silentLogger)).toEqual({ before: [], after: [] });
   });
 
   // Recorded from `nft -j list table inet portico` (nft 1.0.6) in the rate-class shape: two devices, one
