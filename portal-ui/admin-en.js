@@ -90,4 +90,9 @@ export const EN = {
   errFirstPw: 'Choose your own password first: the one you signed in with was handed to you.', firstSteps: 'Getting started',
   step1: 'Make a plan: how long, how much data, how many devices, the price.', step2: 'Make vouchers from it: as many as you want to sell.',
   step3: 'Print them (A4 sheet or 58/80 mm receipts) from the batch you made, and sell them.', goPlans: 'Make a plan', goBatch: 'Make vouchers',
+  currencyLabel: 'Currency of prices (ISO code, like USD, EUR, COP; empty: plain numbers)', currencyPh: 'e.g. USD',
+  errCurrency: 'Currency: a three-letter ISO code like USD, EUR or COP, or empty.',
+  fromDay: 'From', toDay: 'To', vouchersSold: 'Vouchers sold', salesPerDay: 'Sales per day',
+  revokedUnusedN: 'Not counted: {n} voucher revoked before anyone used it.|Not counted: {n} vouchers revoked before anyone used them.',
+  trafficPerHour: 'Traffic per hour (last 24 hours)', devicesPerHour: 'Devices online per hour (most at once)',
 };

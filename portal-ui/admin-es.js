@@ -86,5 +86,10 @@ const ES = {
   errFirstPw: 'Primero elige tu propia contraseña: la que usaste te fue entregada.', firstSteps: 'Primeros pasos',
   step1: 'Haz un plan: cuánto tiempo, cuántos datos, cuántos dispositivos, el precio.', step2: 'Haz fichas con él: tantas como quieras vender.',
   step3: 'Imprímelas (hoja A4 o tickets de 58/80 mm) desde el lote que hiciste, y véndelas.', goPlans: 'Hacer un plan', goBatch: 'Hacer fichas',
+  currencyLabel: 'Moneda de los precios (código ISO, como USD, EUR, COP; vacío: solo números)', currencyPh: 'p. ej. COP',
+  errCurrency: 'Moneda: un código ISO de tres letras como USD, EUR o COP, o vacío.',
+  fromDay: 'Desde', toDay: 'Hasta', vouchersSold: 'Fichas vendidas', salesPerDay: 'Ventas por día',
+  revokedUnusedN: 'Sin contar: {n} ficha anulada antes de usarse.|Sin contar: {n} fichas anuladas antes de usarse.',
+  trafficPerHour: 'Tráfico por hora (últimas 24 horas)', devicesPerHour: 'Dispositivos conectados por hora (máximo a la vez)',
 };
 export default ES;

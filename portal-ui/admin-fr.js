@@ -87,5 +87,10 @@ const FR = {
   errFirstPw: 'Choisissez d\'abord votre mot de passe : celui utilisé vous a été remis.', firstSteps: 'Pour commencer',
   step1: 'Créez un forfait : durée, données, nombre d’appareils, prix.', step2: 'Créez des tickets avec : autant que vous voulez en vendre.',
   step3: 'Imprimez-les (feuille A4 ou tickets 58/80 mm) depuis le lot créé, et vendez-les.', goPlans: 'Créer un forfait', goBatch: 'Créer des tickets',
+  currencyLabel: 'Devise des prix (code ISO, comme EUR, XOF, USD ; vide : nombres seuls)', currencyPh: 'ex. EUR',
+  errCurrency: 'Devise : un code ISO de trois lettres comme EUR, XOF ou USD, ou vide.',
+  fromDay: 'Du', toDay: 'Au', vouchersSold: 'Tickets vendus', salesPerDay: 'Ventes par jour',
+  revokedUnusedN: 'Non compté : {n} ticket révoqué avant toute utilisation.|Non comptés : {n} tickets révoqués avant toute utilisation.',
+  trafficPerHour: 'Trafic par heure (24 dernières heures)', devicesPerHour: 'Appareils connectés par heure (maximum simultané)',
 };
 export default FR;

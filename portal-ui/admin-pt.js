@@ -86,5 +86,10 @@ const PT = {
   errFirstPw: 'Primeiro escolha a sua própria senha: a que usou foi-lhe entregue.', firstSteps: 'Primeiros passos',
   step1: 'Faça um plano: quanto tempo, quantos dados, quantos dispositivos, o preço.', step2: 'Faça vouchers com ele: quantos quiser vender.',
   step3: 'Imprima-os (folha A4 ou recibos de 58/80 mm) a partir do lote feito, e venda-os.', goPlans: 'Fazer um plano', goBatch: 'Fazer vouchers',
+  currencyLabel: 'Moeda dos preços (código ISO, como BRL, EUR, USD; vazio: só números)', currencyPh: 'ex. BRL',
+  errCurrency: 'Moeda: um código ISO de três letras como BRL, EUR ou USD, ou vazio.',
+  fromDay: 'De', toDay: 'Até', vouchersSold: 'Vouchers vendidos', salesPerDay: 'Vendas por dia',
+  revokedUnusedN: 'Não contado: {n} voucher cancelado antes de ser usado.|Não contados: {n} vouchers cancelados antes de serem usados.',
+  trafficPerHour: 'Tráfego por hora (últimas 24 horas)', devicesPerHour: 'Dispositivos conectados por hora (máximo ao mesmo tempo)',
 };
 export default PT;

@@ -79,6 +79,7 @@ async function render(notice) {
       session.me = s.operator;
       session.csrf = s.csrf;
       session.mustChangePassword = s.mustChangePassword;
+      session.currency = s.currency ?? '';
     } catch {
       return renderLogin();
     }
@@ -112,6 +113,7 @@ function renderLogin() {
         session.me = s.operator;
         session.csrf = s.csrf;
         session.mustChangePassword = s.mustChangePassword;
+        session.currency = s.currency ?? '';
         location.hash = s.operator.role === 'admin' ? '#/dashboard' : '#/batch';
         if (s.mustChangePassword) renderFirstPassword(/** @type {HTMLFormElement} */ (e.target).password.value);
         else render();

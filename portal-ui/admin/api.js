@@ -15,8 +15,8 @@
  */
 import { lang, t } from './i18n.js';
 
-/** @type {{ me: OperatorSelf | null, csrf: string, mustChangePassword: boolean }} */
-export const session = { me: null, csrf: '', mustChangePassword: false };
+/** @type {{ me: OperatorSelf | null, csrf: string, mustChangePassword: boolean, currency: string }} */
+export const session = { me: null, csrf: '', mustChangePassword: false, currency: '' };
 
 let ended = () => {};
 /** @param {() => void} fn */
@@ -71,14 +71,14 @@ const CODE_TEXT = { NOT_FOUND: 'errNotFound', GATEWAY_UNAVAILABLE: 'errGateway',
 const FIELD_TEXT = [
   [/^count /, 'errCount'], [/^price /, 'errPrice'], [/^devices /, 'errDevices'], [/^note /, 'errNote'], [/^reason /, 'errReason'], [/^password /, 'errPassword'],
   [/^operator name/, 'errOpName'], [/^plan name/, 'errPlanName'], [/^no plan named/, 'errNoPlan'], [/^networkName /, 'errNetName'], [/^ssid /, 'errSsid'],
-  [/^welcome /, 'errWelcome'], [/^languages/, 'errLangs'], [/^walled garden/, 'errGarden'],
+  [/^welcome /, 'errWelcome'], [/^languages/, 'errLangs'], [/^walled garden/, 'errGarden'], [/^currency/, 'errCurrency'],
   [/^duration |\bduration\b/, 'errDuration'], [/^data |\bsize\b/, 'errData'], [/^(down|up) |\brate\b/, 'errSpeed'],
 ];
 
 /** @type {Record<string, TextKey>} the envelope's `field` → its sentence (`name` depends on the page) */
 const FIELD_KEY = {
   count: 'errCount', price: 'errPrice', devices: 'errDevices', note: 'errNote', reason: 'errReason', password: 'errPassword',
-  plan: 'errNoPlan', networkName: 'errNetName', ssid: 'errSsid', welcome: 'errWelcome', languages: 'errLangs', walledGarden: 'errGarden',
+  plan: 'errNoPlan', networkName: 'errNetName', ssid: 'errSsid', welcome: 'errWelcome', languages: 'errLangs', walledGarden: 'errGarden', currency: 'errCurrency',
   duration: 'errDuration', durationSec: 'errDuration', data: 'errData', dataBytes: 'errData', down: 'errSpeed', up: 'errSpeed', downBps: 'errSpeed', upBps: 'errSpeed',
 };
 /** @param {string} field @param {string} path @returns {TextKey | undefined} */

@@ -10,6 +10,7 @@
  * @example
  *   main.append(h('p', { class: 'muted' }, t('nobodyOnline')), h('button', { onclick: go }, 'Go'));
  */
+import { session } from './api.js';
 import { lang, t } from './i18n.js';
 
 /**
@@ -51,8 +52,16 @@ export const dur = (s) => {
 export const when = (ms) => (ms ? new Date(ms).toLocaleString(lang) : '');
 /** @param {string} day YYYY-MM-DD */
 export const dayOf = (day) => new Date(`${day}T00:00:00Z`).toLocaleDateString(lang, { timeZone: 'UTC', dateStyle: 'medium' });
-/** @param {number | null} n */
-export const money = (n) => (n === null ? '—' : num(n, { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 }));
+/**
+ * A price in the console's language and the network's currency (Settings; `session.currency`), plain
+ * when none is set: "$ 5.000" (es, COP), "2,50 €" (fr, EUR), "5" (none).
+ * @param {number | null} n
+ */
+export const money = (n) => {
+  if (n === null) return '—';
+  if (session.currency) try { return num(n, { style: 'currency', currency: session.currency }); } catch {} // an unknown code: the number alone
+  return num(n, { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 });
+};
 
 /**
  * A form's fields as strings. A price typed with a decimal comma (2,50: how most operators write it in

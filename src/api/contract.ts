@@ -100,6 +100,8 @@ export interface AdminSession {
    * every other route refuses (403) until POST /api/admin/password sets the operator's own.
    */
   mustChangePassword: boolean;
+  /** The network's currency (ISO 4217, or '' for none): every price the console shows is formatted in it. */
+  currency: string;
 }
 
 /** A plan as operators see and edit it; sizes in bytes, rates in bits/s, durations in seconds. */
@@ -246,10 +248,17 @@ export interface SaleRow {
   amount: number;
 }
 
+/** Vouchers sold: made, less those revoked before anyone used them; per local day and seller. */
 export interface SalesView {
+  /** Newest day first. */
   rows: SaleRow[];
   totals: { vouchers: number; amount: number };
   perSeller: { sellerId: string | null; seller: string | null; vouchers: number; amount: number }[];
+  /** Codes made in the range but revoked unused: not counted as sold. */
+  revokedUnused: number;
+  /** The range asked for (local days, YYYY-MM-DD), null when open. */
+  from: string | null;
+  to: string | null;
 }
 
 export interface AuditEvent {
@@ -300,6 +309,8 @@ export interface SettingsView {
   walledGarden: string[];
   /** MAC addresses that pass without a code (lower-case, colon-separated). */
   bypass: string[];
+  /** ISO 4217 code prices are in (`COP`, `USD`, `EUR`), or '' for plain numbers. */
+  currency: string;
 }
 
 /** GET /api/network/history: the last 24 hours in buckets (no personal data). */

@@ -18,6 +18,7 @@ import type { OperatorRow } from './ports/model.js';
 import type { BatchRow, VoucherFilter, VoucherRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { numberOf, planFromInput } from './plan-input.js';
+import { salesView, type SalesRange } from './admin-sales.js';
 import { voucherPage } from './admin-voucher-page.js';
 import { createBatch, revokeVoucher, savePlan } from './vouchers.js';
 import { transact } from './tx.js';
@@ -131,9 +132,16 @@ export function adminVouchers(ctx: CoreContext) {
         return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
       };
       const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : '');
-      const lines = [['code', 'status', 'plan', 'batch', 'note', 'seller', 'created', 'redeemed', 'revoked', 'revoke_reason'].join(',')];
+      const lines = [['code', 'status', 'plan', 'price', 'currency', 'batch', 'note', 'seller', 'created', 'redeemed', 'revoked', 'revoke_reason'].join(',')];
+      const currency = typeof store.settings.get('currency') === 'string' ? (store.settings.get('currency') as string) : '';
+      const prices = new Map<string, number | null>();
+      const priceOf = (batchId: string) => {
+        if (!prices.has(batchId)) prices.set(batchId, store.vouchers.getBatch(batchId)?.price ?? null);
+        return prices.get(batchId)!;
+      };
       for (const v of store.vouchers.list(f).items) {
-        lines.push([formatCode(v.code), v.status, describePlan(v.plan, lang(l)), v.batchId, v.note, sellerName(v.sellerId), iso(v.createdAt), iso(v.redeemedAt), iso(v.revokedAt), v.revokeReason].map(cell).join(','));
+        const price = priceOf(v.batchId);
+        lines.push([formatCode(v.code), v.status, describePlan(v.plan, lang(l)), price, price === null ? '' : currency, v.batchId, v.note, sellerName(v.sellerId), iso(v.createdAt), iso(v.redeemedAt), iso(v.revokedAt), v.revokeReason].map(cell).join(','));
       }
       return lines.join('\r\n') + '\r\n';
     },
@@ -145,21 +153,10 @@ export function adminVouchers(ctx: CoreContext) {
     },
     /** The voucher page: detail, extend, disconnect (core/admin-voucher-page.ts). */
     ...voucherPage(ctx, voucherView),
-    sales(op: OperatorRow, since?: number): SalesView {
+    /** Vouchers sold (core/admin-sales.ts); sellers see their own. */
+    sales(op: OperatorRow, range: Omit<SalesRange, 'sellerId'> = {}): SalesView {
       const seller = scope(op);
-      const rows = store.vouchers.sales({ ...(seller ? { sellerId: seller } : {}), ...(since ? { since } : {}) });
-      const per = new Map<string, SalesView['perSeller'][number]>();
-      const totals = { vouchers: 0, amount: 0 };
-      for (const r of rows) {
-        const key = r.sellerId ?? '';
-        const p = per.get(key) ?? { sellerId: r.sellerId, seller: r.seller, vouchers: 0, amount: 0 };
-        p.vouchers += r.vouchers;
-        p.amount += r.amount;
-        per.set(key, p);
-        totals.vouchers += r.vouchers;
-        totals.amount += r.amount;
-      }
-      return { rows, totals, perSeller: [...per.values()].sort((a, b) => b.amount - a.amount) };
+      return salesView(ctx, { ...range, ...(seller ? { sellerId: seller } : {}) });
     },
   };
 }

@@ -30,6 +30,9 @@ import { normalizeMac } from '../lib/net.js';
 import { transact } from './tx.js';
 import { poolView } from './session.js';
 
+/** ISO 4217 codes the runtime can format (Intl), so a saved currency always prints. */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
 const actorOf = (op: OperatorRow) => ({ type: 'operator' as const, id: op.id });
 const operatorView = (o: OperatorRow): OperatorView => ({ id: o.id, name: o.name, role: o.role, disabled: o.disabled, createdAt: o.createdAt });
 
@@ -53,6 +56,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       ...readPortalTexts(s),
       walledGarden: Array.isArray(s.walledGarden) ? (s.walledGarden as string[]) : [...ctx.config.gateway.nftables.walledGarden],
       bypass: Array.isArray(s.bypass) ? (s.bypass as string[]) : ctx.config.gateway.bypass.map((m) => normalizeMac(m)!).filter(Boolean),
+      currency: typeof s.currency === 'string' ? s.currency : '',
     };
   }
 
@@ -123,6 +127,13 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
           throw new DomainError('INVALID_INPUT', 'walled garden: up to 200 host names, addresses or CIDRs', { field: 'walledGarden' });
         }
         next.walledGarden = [...new Set(g as string[])];
+      }
+      if (input.currency !== undefined) {
+        const c = typeof input.currency === 'string' ? input.currency.trim().toUpperCase() : null;
+        if (c === null || (c !== '' && !CURRENCIES.has(c))) {
+          throw new DomainError('INVALID_INPUT', `currency: "${String(input.currency).slice(0, 12)}" is not an ISO 4217 code like USD, EUR or COP (or leave it empty)`, { field: 'currency' });
+        }
+        next.currency = c;
       }
       if (input.bypass !== undefined) {
         const b = input.bypass;

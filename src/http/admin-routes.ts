@@ -71,7 +71,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
         // The caller's address keys the sign-in throttle, so a guesser elsewhere cannot lock the operator out.
         const r = await core.loginOperator(typeof b.name === 'string' ? b.name : '', typeof b.password === 'string' ? b.password : '', clientIpOf(deps, c));
         c.header('Set-Cookie', sessionCookie(r.token, config.security.operatorSessionHours * 3600, secure(c)));
-        return c.json({ ok: true, operator: selfOf({ operator: r.operator, csrf: r.csrf, tokenHash: '' }), csrf: r.csrf, mustChangePassword: admin.mustChangePassword(r.operator.id) } satisfies AdminSession);
+        return c.json({ ok: true, operator: selfOf({ operator: r.operator, csrf: r.csrf, tokenHash: '' }), csrf: r.csrf, mustChangePassword: admin.mustChangePassword(r.operator.id), currency: admin.settings().currency } satisfies AdminSession);
       },
     },
     {
@@ -82,7 +82,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
         return c.json({ ok: true });
       },
     },
-    { method: 'GET', path: '/api/admin/me', roles: ANY, does: 'who am I, and the CSRF token', handler: (c, s) => c.json({ ok: true, operator: selfOf(s), csrf: s.csrf, mustChangePassword: admin.mustChangePassword(s.operator.id) } satisfies AdminSession) },
+    { method: 'GET', path: '/api/admin/me', roles: ANY, does: 'who am I, and the CSRF token', handler: (c, s) => c.json({ ok: true, operator: selfOf(s), csrf: s.csrf, mustChangePassword: admin.mustChangePassword(s.operator.id), currency: admin.settings().currency } satisfies AdminSession) },
     {
       method: 'POST', path: '/api/admin/password', roles: ANY, does: 'change my own password',
       handler: async (c, s) => {
@@ -121,7 +121,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
         const b = av.batch(c.req.param('id') ?? '', s.operator);
         const html = await renderSheet({
           vouchers: b.vouchers.filter((v) => v.status !== 'revoked').map((v) => ({ code: v.code.replace(/-/g, '') })),
-          plan: b.plan, portalUrl: config.portalUrl, layout, lang, price: b.batch.price,
+          plan: b.plan, portalUrl: config.portalUrl, layout, lang, price: b.batch.price, currency: settings.currency,
           network: { name: settings.networkName, ssid: settings.ssid, wifiPassword: config.network.wifiPassword },
         });
         // The sheet is static: no script may run in it.
@@ -162,8 +162,13 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
       handler: async (c, s) => c.json({ ok: true, voucher: await av.revoke(c.req.param('id') ?? '', (await body(c)).reason, s.operator, langOf(c)) }),
     },
     {
-      method: 'GET', path: '/api/admin/sales', roles: ANY, does: 'sales per seller and per day (sellers: their own)',
-      handler: (c, s) => c.json(av.sales(s.operator, intParam(c.req.query('since')))),
+      method: 'GET', path: '/api/admin/sales', roles: ANY, does: 'vouchers sold (not revoked before first use) per seller and per day; from/to local days (sellers: their own)',
+      handler: (c, s) => {
+        const since = intParam(c.req.query('since'));
+        const from = c.req.query('from') || undefined;
+        const to = c.req.query('to') || undefined;
+        return c.json(av.sales(s.operator, { ...(since ? { since } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }));
+      },
     },
     {
       method: 'GET', path: '/api/admin/audit', roles: ADMIN, does: 'audit log, newest first (type, before, limit)',

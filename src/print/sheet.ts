@@ -33,6 +33,18 @@ export interface SheetInput {
   layout: SheetLayout;
   lang?: Lang;
   price?: number | null;
+  /** ISO 4217 code for the price (the network's Settings), or '' / absent for a plain number. */
+  currency?: string;
+}
+
+/** A price in the sheet's language, with the network's currency when there is one: "$ 5.000", "2,50 €". */
+export function formatPrice(price: number, lang: Lang, currency?: string): string {
+  if (currency) {
+    try {
+      return new Intl.NumberFormat(lang, { style: 'currency', currency }).format(price);
+    } catch {} // a code the runtime cannot format: the number alone is still right
+  }
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 2, minimumFractionDigits: Number.isInteger(price) ? 0 : 2 }).format(price);
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -89,7 +101,7 @@ export async function renderSheet(input: SheetInput): Promise<string> {
   const lang = input.lang ?? 'en';
   const w = WORDS[lang] ?? WORDS.en;
   const words = describePlan(input.plan, lang);
-  const price = input.price !== null && input.price !== undefined ? ` · ${w.price} ${input.price}` : '';
+  const price = input.price !== null && input.price !== undefined ? ` · ${w.price} ${formatPrice(input.price, lang, input.currency)}` : '';
   const host = new URL(input.portalUrl).host;
   const cards = await Promise.all(
     input.vouchers.map(async (v) => {

@@ -112,7 +112,7 @@ describe('operator API', () => {
     const csv = await admin.call('GET', '/api/admin/vouchers.csv?status=unused');
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('code,status,plan,batch,note,seller,created,redeemed,revoked,revoke_reason');
+    expect(lines[0]).toBe('code,status,plan,price,currency,batch,note,seller,created,redeemed,revoked,revoke_reason');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain('"2 GB, 30 days from first use, 2 devices"');
 
@@ -376,5 +376,43 @@ describe('operator API', () => {
     expect((await reset.call('GET', '/api/admin/batches')).status).toBe(403);
     expect((await reset.call('POST', '/api/admin/password', { current: 'printed-on-terminal', password: 'marias-own-pass' })).status).toBe(200);
     expect((await reset.call('GET', '/api/admin/batches')).status).toBe(200);
+  });
+
+  it('prices in the network currency, counts vouchers sold (not revoked before first use) in a date range, and exports price and note (issue 14 item 5)', async () => {
+    const { h, admin, maria } = await setup();
+    const bad = await admin.call('PUT', '/api/admin/settings', { currency: 'PESOS' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'currency', message: expect.stringMatching(/ISO 4217/) });
+    expect((await admin.call('PUT', '/api/admin/settings', { currency: 'ABC' })).status).toBe(400);
+    expect((await admin.json<{ currency: string }>('GET', '/api/admin/settings')).currency).toBe('');
+    expect((await admin.json<{ currency: string }>('PUT', '/api/admin/settings', { currency: 'cop' })).currency).toBe('COP');
+    expect(await maria.json('GET', '/api/admin/me')).toMatchObject({ currency: 'COP' });
+
+    const sold = await maria.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 3, duration: '1h', price: 5000, note: 'stall 3' });
+    const sheet = await (await maria.call('GET', `/api/admin/batches/${sold.batch.id}/sheet?lang=es`)).text();
+    expect(sheet).toContain(`Precio ${new Intl.NumberFormat('es', { style: 'currency', currency: 'COP' }).format(5000)}`);
+
+    // One code is lost before anyone used it (revoked unused: not sold); another is used, then revoked (sold).
+    const [lost, used] = sold.codes.map((c) => h.store.vouchers.findByCode(c.replace(/-/g, ''))!.id) as [string, string];
+    expect((await h.device().login(sold.codes[1]!)).status).toBe(303);
+    expect((await admin.call('POST', `/api/admin/vouchers/${lost}/revoke`, { reason: 'lost sheet' })).status).toBe(200);
+    expect((await admin.call('POST', `/api/admin/vouchers/${used}/revoke`, { reason: 'refund' })).status).toBe(200);
+    const today = new Date(h.clock.now()).toISOString().slice(0, 10);
+    type Sales = { rows: { day: string; seller: string; vouchers: number; amount: number }[]; totals: { vouchers: number; amount: number }; revokedUnused: number };
+    const all = await admin.json<Sales>('GET', '/api/admin/sales');
+    expect(all.totals).toEqual({ vouchers: 2, amount: 10000 });
+    expect(all.revokedUnused).toBe(1);
+    expect(all.rows).toEqual([expect.objectContaining({ seller: 'maria', vouchers: 2, amount: 10000 })]);
+    expect((await maria.json<Sales>('GET', '/api/admin/sales')).totals).toEqual({ vouchers: 2, amount: 10000 });
+    const day = all.rows[0]!.day;
+    expect((await admin.json<Sales>('GET', `/api/admin/sales?from=${day}&to=${day}`)).totals.vouchers).toBe(2);
+    const before = new Date(Date.parse(day) - 86_400_000).toISOString().slice(0, 10);
+    expect(await admin.json<Sales>('GET', `/api/admin/sales?to=${before}`)).toMatchObject({ rows: [], totals: { vouchers: 0, amount: 0 }, revokedUnused: 0 });
+    expect((await admin.call('GET', '/api/admin/sales?from=yesterday')).status).toBe(400);
+    expect((await admin.call('GET', `/api/admin/sales?from=${today}&to=${before}`)).status).toBe(400);
+
+    const csv = (await (await admin.call('GET', `/api/admin/vouchers.csv?batch=${sold.batch.id}`)).text()).trim().split('\r\n');
+    expect(csv[0]!.split(',').slice(0, 7)).toEqual(['code', 'status', 'plan', 'price', 'currency', 'batch', 'note']);
+    for (const line of csv.slice(1)) expect(line).toMatch(/,5000,COP,bat_[\w-]+,stall 3,maria,/);
   });
 });

@@ -144,7 +144,7 @@ describe('operator console in Chromium', () => {
     await p.getByRole('button', { name: 'Entrar' }).click();
     await p.locator('h1', { hasText: 'Panel' }).waitFor();
     expect(await p.locator('nav a').allTextContents()).toEqual(['Panel', 'Nuevo lote', 'Fichas', 'Planes', 'Ventas', 'Operadores', 'Registro de actividad', 'Configuración', 'Cuenta']);
-    await p.locator('h2', { hasText: 'Dispositivos conectados' }).waitFor();
+    await p.getByRole('heading', { name: 'Dispositivos conectados', exact: true }).waitFor();
 
     // Vouchers: labels, table headers, statuses and the server's plan words in Spanish.
     await p.click('nav a:text("Fichas")');

@@ -5,17 +5,43 @@
  *
  * @typedef {import('../../../src/api/contract.js').OperatorSessions} OperatorSessions
  * @typedef {import('../../../src/api/contract.js').AuditEvent} AuditEvent
+ * @typedef {import('../../../src/api/contract.js').NetworkHistoryView} NetworkHistoryView
  * @typedef {import('../i18n.js').TextKey} TextKey
  */
 import { api } from '../api.js';
 import { h, num, bytes, rate, dur, pill, head } from '../dom.js';
+import { barChart } from '../chart.js';
 import { sentence } from '../event-words.js';
 import { lang, t } from '../i18n.js';
 import { live } from '../live.js';
 
+/**
+ * The last 24 hours per hour (the network history's 5-minute buckets): traffic summed, devices the most
+ * online at once. The same public figures as the /network chart, drawn in the console's language.
+ * @param {NetworkHistoryView} hist
+ */
+function charts(hist) {
+  const HOUR = 3_600_000;
+  /** @type {Map<number, { bytes: number; devices: number }>} */
+  const hours = new Map();
+  const now = Date.now();
+  for (let at = Math.floor((now - 23 * HOUR) / HOUR) * HOUR; at <= now; at += HOUR) hours.set(at, { bytes: 0, devices: 0 });
+  for (const p of hist.points) {
+    const slot = hours.get(Math.floor(p.at / HOUR) * HOUR);
+    if (!slot) continue;
+    slot.bytes += p.bytes;
+    slot.devices = Math.max(slot.devices, p.devices);
+  }
+  const label = (/** @type {number} */ at) => new Date(at).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+  const list = [...hours];
+  return h('div', { class: 'grid charts' },
+    h('div', { class: 'card' }, h('h2', {}, t('trafficPerHour')), barChart({ id: 'traffic-chart', caption: t('trafficPerHour'), format: bytes, points: list.map(([at, v]) => ({ label: label(at), value: v.bytes })) })),
+    h('div', { class: 'card' }, h('h2', {}, t('devicesPerHour')), barChart({ id: 'devices-chart', caption: t('devicesPerHour'), format: (n) => num(n), points: list.map(([at, v]) => ({ label: label(at), value: v.devices })) })));
+}
+
 /** @type {import('../dom.js').View} */
 export default async function dashboard(main, params, shell) {
-  const d = /** @type {OperatorSessions} */ (await api('GET', '/api/admin/dashboard'));
+  const [d, hist] = /** @type {[OperatorSessions, NetworkHistoryView]} */ (await Promise.all([api('GET', '/api/admin/dashboard'), api('GET', '/api/network/history')]));
   const figure = (/** @type {string} */ id, /** @type {string} */ label) => h('div', { class: 'card' }, h('h2', {}, label), h('div', { class: 'big', id }));
   const pools = h('tbody');
   const events = h('ul', { class: 'events', id: 'events' });
@@ -26,6 +52,7 @@ export default async function dashboard(main, params, shell) {
     total === 0 ? h('div', { class: 'card', id: 'first-steps' }, h('h2', {}, t('firstSteps')),
       h('ol', {}, h('li', {}, t('step1'), ' ', h('a', { href: '#/plans' }, t('goPlans'))), h('li', {}, t('step2'), ' ', h('a', { href: '#/batch' }, t('goBatch'))), h('li', {}, t('step3')))) : '',
     h('div', { class: 'grid' }, figure('online', t('devicesOnline')), figure('rate', t('throughput')), figure('today', t('todayTraffic')), figure('gw', t('gateway')), figure('unused', t('unusedVouchers'))),
+    charts(hist),
     h('div', { class: 'card' }, h('h2', {}, t('onlineNow')), h('div', { class: 'scroll' }, h('table', {}, head(['code', 'note', 'sellerCol', 'devices', 'status', 'timeLeft', 'dataLeft', 'down', 'up']), pools))),
     h('div', { class: 'card' }, h('h2', {}, t('latestEvents')), events),
   );

@@ -7,7 +7,7 @@
  * @typedef {import('../../../src/api/contract.js').SettingsView} SettingsView
  * @typedef {import('../i18n.js').TextKey} TextKey
  */
-import { api } from '../api.js';
+import { api, session } from '../api.js';
 import { h, flash, act } from '../dom.js';
 import { LANG_NAMES, t } from '../i18n.js';
 
@@ -35,19 +35,22 @@ export default async function settings(main, params, shell) {
       e.preventDefault();
       const fd = new FormData(/** @type {HTMLFormElement} */ (e.target));
       act(async () => {
-        await api('PUT', '/api/admin/settings', {
+        const saved = /** @type {SettingsView} */ (await api('PUT', '/api/admin/settings', {
           networkName: String(fd.get('networkName') ?? ''), ssid: String(fd.get('ssid') ?? ''), welcome: String(fd.get('welcome') ?? ''),
           welcomeByLang: byLangOf(fd, 'welcome'), terms: String(fd.get('terms') ?? ''), termsByLang: byLangOf(fd, 'terms'),
           notice: String(fd.get('notice') ?? ''), noticeByLang: byLangOf(fd, 'notice'),
           languages: fd.getAll('languages').map(String),
           walledGarden: String(fd.get('walledGarden') ?? '').split(/\s+/).filter(Boolean),
           bypass: String(fd.get('bypass') ?? '').split(/\s+/).filter(Boolean),
-        });
+          currency: String(fd.get('currency') ?? ''),
+        }));
+        session.currency = saved.currency;
         flash(t('settingsSaved'));
       });
     },
   },
     h('label', { for: 'networkName' }, t('networkName')), h('input', { id: 'networkName', name: 'networkName', value: s.networkName, required: true, maxlength: 80 }),
+    h('label', { for: 'currency' }, t('currencyLabel')), h('input', { id: 'currency', name: 'currency', value: s.currency ?? '', maxlength: 3, placeholder: t('currencyPh'), autocapitalize: 'characters', style: 'max-width:8rem' }),
     h('label', { for: 'ssid' }, t('ssid')), h('input', { id: 'ssid', name: 'ssid', value: s.ssid, maxlength: 32 }),
     h('fieldset', {}, h('legend', {}, t('residentLangs')), Object.entries(LANG_NAMES).map(([code, label]) =>
       h('label', { class: 'inline', lang: code }, h('input', { type: 'checkbox', name: 'languages', value: code, checked: s.languages.includes(/** @type {any} */ (code)) }), label))),
