@@ -37,14 +37,15 @@ const REAUTH_LEAD_MS = 10_000;
 /** A pool whose server refused or did not answer is asked again at most this often (ms). */
 const REAUTH_EVERY_MS = 5_000;
 
-/** A session's grant after a new Accept (or CoA): absent figures in a CoA keep what the session had. */
+/** A session's grant after a new Accept, or a CoA (`partial`: absent figures keep what the session had). */
 export function regranted(s: RemoteSession, g: Grant, now: number, used: { up: number; down: number }, partial = false): RemoteSession {
   const keep = <T>(v: T | null, old: T | null): T | null => (partial && v === null ? old : v);
   const limitBytes = keep(g.bytes, s.limitBytes);
   return {
     ...s,
     limitBytes,
-    endsAt: g.secondsLeft !== null ? now + g.secondsLeft * 1000 : partial ? s.endsAt : null,
+    // An Accept's Session-Timeout counts from now; a CoA's from the session's start, as NASes read it (profiles.ts coaAttributesFor).
+    endsAt: g.secondsLeft !== null ? (partial ? s.startedAt : now) + g.secondsLeft * 1000 : partial ? s.endsAt : null,
     downBps: keep(g.downBps, s.downBps), upBps: keep(g.upBps, s.upBps),
     classHex: g.classHex ?? s.classHex, stateHex: g.stateHex ?? (partial ? s.stateHex : null),
     reauth: partial ? s.reauth || g.reauth : g.reauth, interimSec: g.interimSec ?? s.interimSec,
