@@ -28,6 +28,9 @@ const random = (n: number) => randomFillSync(new Uint8Array(n));
 const ACCEPTED = generateCode(random);
 const REJECTED = generateCode(random);
 const COUNTED = generateCode(random);
+const TYPED = generateCode(random);
+/** How a resident may type TYPED: lower case with dashes. FreeRADIUS compares User-Name byte for byte. */
+const TYPED_AS = formatCode(TYPED).toLowerCase();
 const REPLY = 'Ce code a été annulé par le vendeur';
 
 const clock = fakeClock(Date.now());
@@ -157,6 +160,8 @@ describe.skipIf(freeradiusSkip !== '')('FreeRADIUS 3.2 as the central server', (
       users: `${ACCEPTED} Cleartext-Password := "${ACCEPTED}"
         Session-Timeout = 3600, Acct-Interim-Interval = 60, WISPr-Bandwidth-Max-Down = 2000000, WISPr-Bandwidth-Max-Up = 500000,
         ChilliSpot-Max-Total-Octets = 5000000, Class = "fr:grant=7"
+${TYPED_AS} Cleartext-Password := "${TYPED_AS}"
+        Session-Timeout = 600
 ${REJECTED} Auth-Type := Reject
         Reply-Message = "${REPLY}"
 `,
@@ -224,6 +229,22 @@ ${REJECTED} Auth-Type := Reject
     const again = await failure(gw!.core.login({ ip: '10.0.0.7', code: formatCode(COUNTED) }));
     expect(again.code).toBe('VOUCHER_UNKNOWN');
     expect(again.details.serverMessage).toMatch(/maximum/i);
+  });
+
+  it('normalizeCode: false sends the code as the resident typed it', async () => {
+    const [auth, acct] = ports as [number, number];
+    const servers = [{ host: '127.0.0.1', authPort: auth, acctPort: acct, secret: SECRET, requireMessageAuthenticator: false }];
+    const asTyped = await startGateway({ clock, servers, radius: { nasIdentifier: 'tower-4', normalizeCode: false } });
+    try {
+      asTyped.network.setMac('10.0.4.5', '02:00:00:00:04:05');
+      const s = (await asTyped.core.login({ ip: '10.0.4.5', code: ` ${TYPED_AS} ` })).status;
+      expect(s.authorized && s.secondsRemaining).toBe(600);
+      // The default (normalized) spelling is not the user FreeRADIUS knows.
+      gw!.network.setMac('10.0.0.8', '02:00:00:00:0a:08');
+      expect((await failure(gw!.core.login({ ip: '10.0.0.8', code: TYPED_AS }))).code).toBe('VOUCHER_UNKNOWN');
+    } finally {
+      await asTyped.stop();
+    }
   });
 
   describe('radclient as the Dynamic Authorization Client', () => {
