@@ -121,6 +121,27 @@ describe('one central Portico, two gateway Porticos', () => {
     expect(central.store.entitlements.get(poolId)!.usedBytes).toBe(online);
   });
 
+  it("two devices of one code on one gateway: the local pool is the sum of both devices' slices", async () => {
+    const { vouchers } = central.core.createBatch({ count: 1, plan: { durationSec: 3600, dataBytes: 100 * MB, devices: 3 } }, { type: 'system' });
+    const code2 = formatCode(vouchers[0]!.code);
+    a.network.setMac('10.0.0.21', '02:00:00:00:0a:21');
+    a.network.setMac('10.0.0.22', '02:00:00:00:0a:22');
+    const one = await a.core.login({ ip: '10.0.0.21', code: code2 });
+    const two = await a.core.login({ ip: '10.0.0.22', code: code2 });
+    expect(two.entitlementId).toBe(one.entitlementId);
+    const held = a.remote.radius!.sessions.ofPool(one.entitlementId).map((s) => s.limitBytes!);
+    expect(held).toHaveLength(2);
+    const view = a.core.poolView(one.entitlementId);
+    expect(view.authorized && view.bytesRemaining).toBe(held[0]! + held[1]!);
+    expect(a.network.pools.get(one.entitlementId)!.limits.bytesRemaining).toBe(held[0]! + held[1]!);
+    // The central holds the same two slices for this pool, no more.
+    const pool = central.store.vouchers.get(vouchers[0]!.id)!.entitlementId!;
+    expect(central.store.radiusSessions.activeOfPool(pool).reduce((n, s) => n + (s.sliceBytes ?? 0), 0)).toBe(held[0]! + held[1]!);
+    await a.core.logout({ ip: '10.0.0.21', all: true });
+    await a.sweep();
+    expect(central.store.radiusSessions.activeOfPool(pool)).toHaveLength(0);
+  });
+
   it('central down: a new login answers GATEWAY_UNAVAILABLE within the timeout, online residents keep going, accounting waits on disk', async () => {
     const { vouchers } = central.core.createBatch({ count: 2, plan: { durationSec: 3600, dataBytes: 50 * MB } }, { type: 'system' });
     a.network.setMac('10.0.0.7', '02:00:00:00:0a:07');
