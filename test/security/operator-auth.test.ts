@@ -197,12 +197,18 @@ describe('audit log', () => {
     const [code] = h.vouchers(1);
     const sam = h.store.operators.findByName('sam')!;
     const spare = h.core.createBatch({ count: 1, plan: { durationSec: 60 } }, { type: 'system' }).batch.id;
+    // A code in use with a device online, for the voucher page's actions.
+    const [inUse] = h.vouchers(1);
+    expect((await h.post('10.0.7.90', '/login', { code: inUse! })).status).toBe(200);
+    const online = h.store.entitlements.allActiveDevices().at(-1)!;
     const send = (method: string, path: string, body: unknown) =>
       h.request(LAN, path, { method, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const script: [string, string, unknown][] = [
       ['PUT', '/api/admin/plans/day', { duration: '1d', data: '1GB' }],
       ['POST', '/api/admin/batches', { count: 2, plan: 'day' }],
       ['POST', `/api/admin/vouchers/${code}/revoke`, { reason: 'lost' }],
+      ['POST', `/api/admin/vouchers/${inUse}/extend`, { duration: '1h' }],
+      ['POST', `/api/admin/devices/${online.id}/disconnect`, {}],
       ['DELETE', '/api/admin/plans/day', {}],
       ['DELETE', `/api/admin/batches/${spare}`, {}],
       ['POST', '/api/admin/operators', { name: 'ana', role: 'seller', password: 'another long pass' }],
@@ -218,7 +224,7 @@ describe('audit log', () => {
       expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
       const after = h.store.events.list({ actorId: h.store.operators.findByName('root')!.id, limit: 1000 }).length;
       expect(after, `${method} ${path} left no audit entry`).toBeGreaterThan(before);
-      covered.add(`${method} ${path.replace(/\/vouchers\/[^/]+\//, '/vouchers/:id/').replace(/\/operators\/[^/]+$/, '/operators/:id').replace(/\/plans\/[^/]+$/, '/plans/:name').replace(/\/batches\/[^/]+$/, '/batches/:id')}`);
+      covered.add(`${method} ${path.replace(/\/vouchers\/[^/]+\//, '/vouchers/:id/').replace(/\/devices\/[^/]+\//, '/devices/:id/').replace(/\/operators\/[^/]+$/, '/operators/:id').replace(/\/plans\/[^/]+$/, '/plans/:name').replace(/\/batches\/[^/]+$/, '/batches/:id')}`);
     }
     // A mutation route added later must be added to this script (and audited).
     const mutations = adminRouteTable({ core: h.core, config: h.config, log: console as never }).filter((r) => mutation(r) && r.roles !== 'public');
