@@ -115,6 +115,8 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
       const pending = asked.get(`${voucherId}|${client.mac}`);
       const code = stored?.code ?? pending?.code;
       if (!code) throw new DomainError('VOUCHER_UNKNOWN', 'this code does not exist');
+      // An operator of this gateway revoked the code here: that stands, whatever the server would say.
+      if (stored?.status === 'revoked') throw new DomainError('VOUCHER_REVOKED', 'this code was revoked');
       const userName = deps.config.normalizeCode ? code : (pending?.typed ?? code);
       const pool = stored?.entitlementId ? ctx.store.entitlements.get(stored.entitlementId) : undefined;
       const live = pool?.status === 'active' ? pool : undefined;

@@ -137,9 +137,12 @@ describe('one central Portico, two gateway Porticos', () => {
     // The central holds the same two slices for this pool, no more.
     const pool = central.store.vouchers.get(vouchers[0]!.id)!.entitlementId!;
     expect(central.store.radiusSessions.activeOfPool(pool).reduce((n, s) => n + (s.sliceBytes ?? 0), 0)).toBe(held[0]! + held[1]!);
-    await a.core.logout({ ip: '10.0.0.21', all: true });
+    // An operator of gateway A revokes the code there: both devices leave, both Stops reach the central, and A refuses it from now on.
+    await a.core.revokeVoucher(a.store.vouchers.findByCode(vouchers[0]!.code)!.id, 'sold by mistake', { type: 'operator', id: 'op-a' });
     await a.sweep();
+    expect(a.network.allowed('10.0.0.21') || a.network.allowed('10.0.0.22')).toBe(false);
     expect(central.store.radiusSessions.activeOfPool(pool)).toHaveLength(0);
+    expect(await failure(a.core.login({ ip: '10.0.0.21', code: code2 }))).toBe('VOUCHER_REVOKED');
   });
 
   it('central down: a new login answers GATEWAY_UNAVAILABLE within the timeout, online residents keep going, accounting waits on disk', async () => {
