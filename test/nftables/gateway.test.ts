@@ -371,6 +371,13 @@ describe('nftables gateway, as a client sees it', () => {
     for (let i = 0; i < 48; i++) await driver.deauthorize(`dev-o${i}`);
     for (let i = 0; i < 4; i++) await driver.removePool(`pool-o${i}`);
     expect((await shape()).quotas).toBe(0);
+    // The classes stay while Portico runs; a start-up drops those no element points to any more.
+    expect((await listTable()).chains.filter((c) => c.startsWith('rc_')).length).toBeGreaterThan(0);
+    await driver.stop();
+    driver = gw.createDriver();
+    await driver.start();
+    expect(await driver.readCounters()).toEqual([]);
+    expect((await listTable()).chains.filter((c) => c.startsWith('rc_'))).toEqual([]);
   });
 
   it('refuses to start in ipv6 "refuse" mode while the LAN carries a global IPv6 address', async () => {

@@ -168,5 +168,26 @@ describe('device table', () => {
     await expect(r.cmds.join('\n') + '\n').toMatchFileSnapshot('./golden/device-logout.nft');
     expect(kinds(r.cmds)).toEqual(['delete element']);
     expect(t.remove('dev_1')).toBeNull();
+    expect(t.classes()).toHaveLength(4);
+  });
+
+  it('lists the rate classes nobody points to (for a start-up), chain before meter set', async () => {
+    const { t } = table();
+    await t.setPool(pool);
+    await t.grant(grant);
+    expect(t.unusedClasses().cmds).toEqual([]);
+    await t.setPool({ ...pool, id: 'ent_2', upBps: null });
+    await t.grant({ ...grant, poolId: 'ent_2' });
+    const u = t.unusedClasses();
+    expect(u.cmds).toEqual([
+      'flush chain inet portico rc_up4_125000',
+      'delete chain inet portico rc_up4_125000',
+      'delete set inet portico rl_up4_125000',
+      'flush chain inet portico rc_up6_125000',
+      'delete chain inet portico rc_up6_125000',
+      'delete set inet portico rl_up6_125000',
+    ]);
+    u.done();
+    expect(t.classes().sort()).toEqual(['rc_dn4_500000', 'rc_dn6_500000', 'rc_up4_none', 'rc_up6_none']);
   });
 });

@@ -26,7 +26,7 @@ import { isIP } from 'node:net';
 import { normalizeIp } from '../../lib/net.js';
 import { GatewayError, type DeviceGrant, type PoolLimits } from '../driver.js';
 import type { ByteCounters, KernelQuota, KernelState } from './kernel-state.js';
-import { quotaName, rateChain, type Direction } from './names.js';
+import { parseRateChain, quotaName, rateChain, type Direction } from './names.js';
 import {
   classElementCommands,
   classRate,
@@ -35,6 +35,7 @@ import {
   poolRemoveCommands,
   quotaElementCommands,
   rateClassCommands,
+  rateClassRemoveCommands,
   retiredCommands,
   retiredRemoveCommands,
   type DeviceSpec,
@@ -382,6 +383,23 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
       for (const [id, q] of state.quotas) {
         if (!pools.has(id)) pools.set(id, { limits: { id, downBps: null, upBps: null, bytesRemaining: Math.max(0, q.bytes - q.used) }, hasQuota: true, pending: false });
       }
+    },
+
+    /**
+     * The rate classes no device points to (a restart after rates went out of use), with the commands
+     * removing them; `done()` once the kernel took them.
+     */
+    unusedClasses(): { cmds: string[]; done(): void } {
+      const used = new Set<string>();
+      for (const d of devices.values()) {
+        for (const fam of [4, 6] as const) used.add(rateChain('up', fam, d.up)).add(rateChain('dn', fam, d.down));
+      }
+      const gone = [...classes].filter((name) => !used.has(name));
+      const cmds = gone.flatMap((name) => {
+        const c = parseRateChain(name);
+        return c ? rateClassRemoveCommands(t, c.dir, c.fam, c.rate) : [];
+      });
+      return { cmds, done: () => gone.forEach((name) => classes.delete(name)) };
     },
 
     /** Starts a batch (group-commit.ts): commands from here on go into one nft transaction. */

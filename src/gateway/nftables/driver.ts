@@ -167,6 +167,11 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       // The console's walled garden (if this instance had one) replaces the config file's in the same batch.
       await apply([...migration.before, ...baseRuleset(o), ...(garden.commands() ?? []), ...classes, ...migration.after]);
       table.load(state);
+      // Classes of rates nobody has any more: their own batch, best effort (a refusal must not stop the start).
+      const unused = table.unusedClasses();
+      if (unused.cmds.length) {
+        await session().apply(unused.cmds).then(unused.done, (err: unknown) => log.warn('gateway/nftables', 'cannot drop unused rate classes', { err: String(err) }));
+      }
       log.info('gateway/nftables', 'kernel state loaded', { devices: state?.devices.size ?? 0, quotas: state?.quotas.size ?? 0 });
       started = true;
       if (o.learnIntervalMs > 0) {

@@ -25,8 +25,10 @@
  *   (key `ip daddr`) send each device's addresses to the chain of its pool's per-device rate,
  *   `rc_<up|dn><4|6>_<bytes/s>` (`…_none` without a rate): a meter `update @rl_… { <key> limit rate over
  *   R bytes/second } drop` (a dynamic set, one bucket per address, kept 5 minutes after the address's
- *   last packet), then the pool's quota, then accept. Classes are created on first use and kept, so
- *   the table holds O(rates) chains whatever the number of devices online.
+ *   last packet; past 65,536 addresses in one class `update` fails and the packet is not limited),
+ *   then the pool's quota, then accept. Classes are created on first use and kept while Portico runs
+ *   (a start-up drops those no element points to), so the table holds O(rates in use) chains
+ *   whatever the number of devices online.
  * - The pool's named quota `q_<hex>` is reached through the object maps `uq4`/`uq6`/`dq4`/`dq6`
  *   (`quota name <key> map @uq4`): one element per address of every device of a pool with a data limit
  *   (a miss means no quota), so the kernel cuts the whole entitlement off at its remaining bytes for
@@ -273,6 +275,13 @@ export function rateClassCommands(table: string, dir: Direction, fam: 4 | 6, rat
   cmds.push(`add rule ${t} ${chain} quota name ${KEY[dir][fam]} map @${objmap} ${dir === 'up' ? 'goto over_quota' : 'drop'}`);
   cmds.push(`add rule ${t} ${chain} accept`);
   return cmds;
+}
+
+/** Removes a rate class no element points to any more (its rule first: it references the meter set). */
+export function rateClassRemoveCommands(table: string, dir: Direction, fam: 4 | 6, rate: number | null): string[] {
+  const t = `inet ${table}`;
+  const chain = rateChain(dir, fam, rate);
+  return [`flush chain ${t} ${chain}`, `delete chain ${t} ${chain}`, ...(rate === null ? [] : [`delete set ${t} ${meterSet(dir, fam, rate)}`])];
 }
 
 /**
