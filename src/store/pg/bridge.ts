@@ -26,7 +26,7 @@ export interface PgResult {
 }
 
 export type PgRequest =
-  | { op: 'query'; sql: string; params: unknown[]; simple?: boolean; begin?: boolean }
+  | { op: 'query'; sql: string; params: unknown[]; simple?: boolean; begin?: boolean; timeoutMs?: number }
   | { op: 'end'; sql: 'COMMIT' | 'ROLLBACK' }
   | { op: 'notify'; payload: string }
   | { op: 'listen' }
@@ -126,7 +126,7 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
       }
       const id = ++seq;
       port1.postMessage({ ...req, id });
-      return wait(id, opts.timeoutMs);
+      return wait(id, ('timeoutMs' in req && req.timeoutMs) || opts.timeoutMs);
     },
     post(req) {
       if (!closed) port1.postMessage(req);

@@ -36,6 +36,8 @@ export interface PgDb {
   readonly inTransaction: boolean;
   /** Runs `fn` in a transaction (outermost: SERIALIZABLE with retries; nested: a savepoint). */
   tx<T>(fn: () => T): T;
+  /** Runs `fn` with statements allowed `timeoutMs` each (migrations, and waiting for another instance's). */
+  patient<T>(timeoutMs: number, fn: () => T): T;
   close(): void;
 }
 
@@ -56,11 +58,12 @@ const isSerialization = (err: unknown): boolean => {
 export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
   let depth = 0;
   let doomed: unknown = null;
+  let patience: number | undefined;
 
   /** One statement; outside a transaction a lost database becomes STORAGE_FAILED (→ 503) at once. */
   function send(sql: string, params: unknown[], opts: { simple?: boolean; write: boolean }): PgResult {
     try {
-      const r = bridge.request({ op: 'query', sql, params, ...(opts.simple ? { simple: true } : {}) });
+      const r = bridge.request({ op: 'query', sql, params, ...(opts.simple ? { simple: true } : {}), ...(patience ? { timeoutMs: patience } : {}) });
       if (depth === 0) health.succeeded(opts.write);
       return r;
     } catch (err) {
@@ -176,6 +179,15 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
       return depth > 0;
     },
     tx,
+    patient(timeoutMs, fn) {
+      const before = patience;
+      patience = timeoutMs;
+      try {
+        return fn();
+      } finally {
+        patience = before;
+      }
+    },
     close: () => bridge.close(),
   };
   return db;

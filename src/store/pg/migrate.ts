@@ -29,7 +29,16 @@ const PG_EXTRA: Record<number, { before?: string; after?: string; replace?: stri
   2: { after: 'ALTER TABLE radius_sessions ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;' },
 };
 
+/** How long a migration statement (or waiting for another instance's migration) may take. */
+const MIGRATION_TIMEOUT_MS = 15 * 60_000;
+
 export function migratePg(db: PgDb, migrations = MIGRATIONS): number {
+  return db.patient(MIGRATION_TIMEOUT_MS, () => migrateLocked(db, migrations));
+}
+
+function migrateLocked(db: PgDb, migrations: typeof MIGRATIONS): number {
+  // The session's statement_timeout (storage.postgres.timeoutMs) is for requests, not for a migration.
+  db.exec('SET statement_timeout = 0');
   db.prepare('SELECT pg_advisory_lock(?)').get(MIGRATE_LOCK);
   try {
     db.exec('CREATE TABLE IF NOT EXISTS portico_schema (version BIGINT NOT NULL)');
@@ -50,5 +59,6 @@ export function migratePg(db: PgDb, migrations = MIGRATIONS): number {
     return latest;
   } finally {
     db.prepare('SELECT pg_advisory_unlock(?)').get(MIGRATE_LOCK);
+    db.exec('RESET statement_timeout');
   }
 }

@@ -52,27 +52,34 @@ function errorOf(err) {
     transform: { undefined: null },
     connection: { application_name: applicationName, statement_timeout: statementTimeoutMs },
   });
-  let tx = null; // { epoch } while a transaction is open on the connection
+  let tx = null; // { epoch, error } while a transaction is open on the connection
+  const lost = () => Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
 
   async function run(m) {
     if (m.op === 'query') {
-      if (!m.begin && tx && tx.epoch !== epoch) throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
-      // A BEGIN that fails leaves a transaction that can never succeed: what follows fails until ROLLBACK
-      // (BEGIN is posted without waiting, so its own error has nobody to go to).
-      if (m.begin) tx = { epoch: -1 };
+      if (!m.begin && tx && tx.epoch !== epoch) throw tx.error || lost();
+      // A BEGIN that fails leaves a transaction that can never succeed: what follows fails with its error
+      // until ROLLBACK (BEGIN is posted without waiting, so its own error has nobody else to go to).
+      if (m.begin) tx = { epoch: -1, error: null };
       const params = m.params.map((v) => (typeof v === 'string' ? sql.typed(v, 0) : v));
-      const r = m.simple ? await sql.unsafe(m.sql) : await sql.unsafe(m.sql, params, { prepare: true });
+      let r;
+      try {
+        r = m.simple ? await sql.unsafe(m.sql) : await sql.unsafe(m.sql, params, { prepare: true });
+      } catch (err) {
+        if (m.begin) tx.error = err;
+        throw err;
+      }
       if (m.begin) tx = { epoch };
-      else if (tx && tx.epoch !== epoch) throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
+      else if (tx && tx.epoch !== epoch) throw lost();
       return { rows: Array.isArray(r) ? r.map((row) => ({ ...row })) : [], count: r && typeof r.count === 'number' ? r.count : 0 };
     }
     if (m.op === 'end') {
       // COMMIT or ROLLBACK: the transaction is over whatever the answer.
-      const lost = tx && tx.epoch !== epoch;
+      const tx0 = tx;
       tx = null;
-      if (lost) {
+      if (tx0 && tx0.epoch !== epoch) {
         if (m.sql === 'ROLLBACK') return { rows: [], count: 0 };
-        throw Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
+        throw tx0.error || lost();
       }
       await sql.unsafe(m.sql);
       return { rows: [], count: 0 };
