@@ -132,8 +132,15 @@ export function createAccountingSender(deps: AccountingSenderDeps) {
   }
 
   return {
-    /** Durable when it returns (fsync'd); sent as soon as the records before it are. */
+    /**
+     * Durable when it returns (fsync'd); sent as soon as the records before it are. An Interim-Update
+     * supersedes an unsent older one of the same session (its counters are absolute, so the newest says
+     * everything the older did): a long outage keeps one interim per session on disk, not one per interval.
+     */
     send(record: AcctRecord): void {
+      if (record.type === 3) {
+        for (const p of deps.spool.pending()) if (p.record.type === 3 && p.record.sessionId === record.sessionId) deps.spool.ack(p.seq);
+      }
       deps.spool.append(record);
       if (!draining) void drain();
       else void draining.then(() => drain());
@@ -142,6 +149,8 @@ export function createAccountingSender(deps: AccountingSenderDeps) {
     drain,
     /** Rounds until the spool is empty or a round made no progress (no server answered). */
     async flush(): Promise<void> {
+      // A round already running may have started before the server came back: judge progress by new rounds.
+      while (draining) await draining;
       for (let before = -1; deps.spool.size() > 0 && deps.spool.size() !== before; ) {
         before = deps.spool.size();
         await drain();
