@@ -5,11 +5,25 @@
  * the operator revokes the code at the central; the central's Disconnect-Request reaches the tower's
  * DAS and the device is cut there.
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceLogin, liveServer, type LiveServer } from '../ui/live-server.js';
 import { freeUdpPorts } from '../radius/freeradius.js';
 
 const SECRET = 'tower-and-central-secret-24';
+/** A GET from a device's own loopback address: status and body. */
+function get(s: LiveServer, from: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: s.port, path, localAddress: from, headers: { host: `127.0.0.1:${s.port}` } }, (res) => {
+      let body = '';
+      res.on('data', (b: Buffer) => (body += b.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 let central: LiveServer;
 let tower: LiveServer;
 
@@ -35,6 +49,12 @@ describe('portico serve: a tower and a central Portico', () => {
     const { codes, ids } = central.vouchers(1, { durationSec: 3600, dataBytes: 100_000_000 });
     expect(await deviceLogin(tower, '127.0.0.5', codes[0]!)).toBe(303);
     expect(tower.network.allowed('127.0.0.5')).toBe(true);
+    // The tower's own views read the local rows the Accept left: RFC 8908 API and the status page.
+    const captive = JSON.parse((await get(tower, '127.0.0.5', '/api/captive')).body) as Record<string, unknown>;
+    expect(captive.captive).toBe(false);
+    expect(captive['seconds-remaining']).toBeGreaterThan(3500);
+    expect(captive['bytes-remaining']).toBeGreaterThan(0);
+    expect((await get(tower, '127.0.0.5', '/status')).status).toBe(200);
     const poolId = central.rt.store.vouchers.get(ids[0]!)!.entitlementId!;
     // The tower's Accounting Start tells the central which Acct-Session-Id to name in its Disconnect.
     for (let i = 0; i < 50 && !central.rt.store.radiusSessions.activeOfPool(poolId)[0]?.acctSessionId; i++) await new Promise((r) => setTimeout(r, 50));
