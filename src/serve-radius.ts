@@ -24,7 +24,7 @@ export type DisconnectOutcome = 'disconnected' | 'gone' | 'refused' | 'no-answer
 
 export type RadiusService = RadiusServer & {
   /** Sends the session's NAS a Disconnect-Request (the console's Disconnect button). */
-  disconnect(sessionId: string): Promise<DisconnectOutcome>;
+  disconnect(sessionId: string, operatorId: string): Promise<DisconnectOutcome>;
 };
 
 export async function startRadius(rt: Runtime, log: Logger): Promise<RadiusService | null> {
@@ -49,12 +49,12 @@ export async function startRadius(rt: Runtime, log: Logger): Promise<RadiusServi
   });
   return {
     ...server,
-    async disconnect(sessionId) {
+    async disconnect(sessionId, operatorId) {
       const s = rt.core.radius.session(sessionId);
       if (!s || !s.active) return 'not-live';
       const nas = config.nas.find((n) => n.name === s.nas);
       if (!nas || nas.coaPort === 0 || !s.nasIp) return 'no-das';
-      return disconnectSession({ core: rt.core, das, log }, s, nas, 'operator');
+      return disconnectSession({ core: rt.core, das, log }, s, nas, 'operator', { type: 'operator', id: operatorId });
     },
     async stop() {
       watcher.off();

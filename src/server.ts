@@ -74,7 +74,7 @@ export function createServer(deps: ServerDeps) {
     // Listener construction and hardening live in http/listeners.ts; what a bind failure means is decided here.
     const tls = config.tls.port && config.tls.cert && config.tls.key ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
     const r = radius;
-    listeners = createListeners({ core: runtime.core, config, log, tls, ...(deps.hub ? { hub: deps.hub } : {}), ...(r ? { radiusStats: () => r.stats(), radiusDisconnect: (id: string) => r.disconnect(id) } : {}) });
+    listeners = createListeners({ core: runtime.core, config, log, tls, ...(deps.hub ? { hub: deps.hub } : {}), ...(r ? { radiusStats: () => r.stats(), radiusDisconnect: (id: string, operatorId: string) => r.disconnect(id, operatorId) } : {}) });
     try {
       await listeners.listen();
     } catch (err) {

@@ -133,7 +133,7 @@ export function createCore(deps: CoreDeps) {
       accounting: (input: RadiusAccountingInput) => recordRadiusAccounting(ctx, input),
       /** Live sessions of a pool (Disconnect targets) and closing one the NAS confirmed gone. */
       sessionsOfPool: (entitlementId: string) => radiusSessionsOfPool(ctx, entitlementId),
-      closeSession: (sessionId: string, reason: string) => closeRadiusSession(ctx, sessionId, reason),
+      closeSession: (sessionId: string, reason: string, actor?: Actor) => closeRadiusSession(ctx, sessionId, reason, actor),
       /** Every live session for the console: NAS, MAC, IP, code, usage, what is left. */
       liveSessions: () => liveRadiusSessions(ctx),
       session: (sessionId: string) => ctx.store.radiusSessions.get(sessionId),

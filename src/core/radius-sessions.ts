@@ -9,7 +9,7 @@
  */
 import { remaining } from '../domain/entitlement.js';
 import type { RadiusSessionRow } from './ports/model.js';
-import type { CoreContext } from './context.js';
+import type { Actor, CoreContext } from './context.js';
 import { transact } from './tx.js';
 import { pushReservation } from './radius-reserve.js';
 
@@ -66,8 +66,8 @@ export function radiusSessionsOfPool(ctx: CoreContext, entitlementId: string): R
   return ctx.store.radiusSessions.activeOfPool(entitlementId);
 }
 
-/** Ends a live session (audited, published); false when it was not live. */
-export function closeRadiusSession(ctx: CoreContext, sessionId: string, reason: string): boolean {
+/** Ends a live session (audited, published; `actor`: who asked, the system unless an operator did); false when it was not live. */
+export function closeRadiusSession(ctx: CoreContext, sessionId: string, reason: string, actor: Actor = { type: 'system' }): boolean {
   const now = ctx.clock.now();
   const s = ctx.store.radiusSessions.get(sessionId);
   if (!s || !s.active) return false;
@@ -76,7 +76,7 @@ export function closeRadiusSession(ctx: CoreContext, sessionId: string, reason: 
     closed = ctx.store.radiusSessions.end(sessionId, reason, now);
     if (closed) {
       t.record(
-        { type: 'device.detached', actor: { type: 'system' }, subject: s.entitlementId, data: { sessionId, nas: s.nas, reason } },
+        { type: 'device.detached', actor, subject: s.entitlementId, data: { sessionId, nas: s.nas, reason } },
         ['device.detached', { deviceId: s.id, entitlementId: s.entitlementId, mac: s.mac, reason }],
       );
     }

@@ -53,9 +53,9 @@ export function radiusAdminRoutes(deps: HttpDeps, admin: readonly Role[]): Admin
     },
     {
       method: 'POST', path: '/api/admin/radius/sessions/:id/disconnect', roles: admin, does: "disconnect one RADIUS session (a Disconnect-Request to its NAS)",
-      handler: async (c) => {
+      handler: async (c, s) => {
         if (!deps.radiusDisconnect) throw new DomainError('CONFLICT', 'the RADIUS server is not running (radius.server.enabled is false)');
-        const outcome = await deps.radiusDisconnect(c.req.param('id') ?? '');
+        const outcome = await deps.radiusDisconnect(c.req.param('id') ?? '', s.operator.id);
         if (outcome === 'disconnected' || outcome === 'gone') return c.json({ ok: true, outcome });
         const [code, message] = REFUSALS[outcome];
         throw new DomainError(code, message);

@@ -25,7 +25,7 @@ export interface HttpDeps {
   /** The RADIUS server's counters, for GET /metrics, when radius.server is enabled. */
   radiusStats?: () => RadiusCounters;
   /** Sends a live RADIUS session's NAS a Disconnect-Request (the console's button), when radius.server is enabled. */
-  radiusDisconnect?: (sessionId: string) => Promise<'disconnected' | 'gone' | 'refused' | 'no-answer' | 'no-das' | 'not-live'>;
+  radiusDisconnect?: (sessionId: string, operatorId: string) => Promise<'disconnected' | 'gone' | 'refused' | 'no-answer' | 'no-das' | 'not-live'>;
 }
 
 /** What GET /metrics reads from the RADIUS server (radius/server.ts `stats()`); a local shape, so http/ does not import radius/. */

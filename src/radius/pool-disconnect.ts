@@ -61,14 +61,15 @@ export async function disconnectSession(
   s: RadiusSessionRow,
   nas: NasConfig,
   why: string,
+  actor?: Parameters<PoolDisconnectDeps['core']['radius']['closeSession']>[2],
 ): Promise<'disconnected' | 'gone' | 'refused' | 'no-answer'> {
   const r: DisconnectResult = await deps.das.disconnect(dasTarget(nas, s.nasIp!), sessionIdentity(s, nas));
   if (r.kind === 'ack') {
-    deps.core.radius.closeSession(s.id, `disconnect:${why}`);
+    deps.core.radius.closeSession(s.id, `disconnect:${why}`, actor);
     return 'disconnected';
   }
   if (r.kind === 'nak' && r.errorCause === SESSION_CONTEXT_NOT_FOUND) {
-    deps.core.radius.closeSession(s.id, `disconnect:${why}:gone`);
+    deps.core.radius.closeSession(s.id, `disconnect:${why}:gone`, actor);
     return 'gone';
   }
   deps.log.warn('radius-das', `NAS ${nas.name} did not disconnect session ${s.id}`, r.kind === 'nak' ? { errorCause: r.errorCause } : { timeout: true });

@@ -118,6 +118,10 @@ describe('RADIUS sessions in the console', () => {
     expect(get(seen[0]!, 'Acct-Session-Id')?.toString()).toBe('S-AA-BB-CC-00-00-02');
     const after = (await api('GET', '/api/admin/radius')).json.sessions as Record<string, unknown>[];
     expect(after.find((x) => x.id === before.id)).toBeUndefined();
+    // Audited with the operator as actor.
+    const admin = s.rt.store.operators.findByName('admin')!;
+    const row = s.rt.store.events.list({ actorId: admin.id, type: 'device.detached', limit: 10 })[0];
+    expect(row?.data).toMatchObject({ sessionId: before.id, nas: 'mt', reason: 'disconnect:operator' });
     const again = await api('POST', `/api/admin/radius/sessions/${before.id as string}/disconnect`);
     expect(again).toMatchObject({ status: 404, json: { code: 'NOT_FOUND' } });
   });
