@@ -8,8 +8,9 @@
  * A dead or hung database never hangs Portico: every request waits at most `timeoutMs`, then fails with
  * PG_TIMEOUT; while that statement is still unanswered the bridge fails every new request at once
  * ("not answering") instead of queueing behind it, so the process is blocked for one timeout, not one
- * per request. Connection failures (refused, reset, the server shutting down) surface as
- * STORAGE_FAILED, which the HTTP layer answers with 503.
+ * per request; a statement still unanswered after `restartAfterMs` has its worker and connection
+ * replaced. Connection failures (refused, reset, the server shutting down) surface as STORAGE_FAILED,
+ * which the HTTP layer answers with 503.
  *
  * @example
  *   const bridge = openPgBridge({ url, timeoutMs: 5000 });
@@ -48,6 +49,8 @@ export interface PgBridgeOptions {
   channel?: string;
   applicationName?: string;
   onNotify?: (payload: string) => void;
+  /** How long a statement may stay unanswered before its worker and connection are replaced (default max(30 s, 10 × timeoutMs)). */
+  restartAfterMs?: number;
 }
 
 export interface PgBridge {
@@ -61,30 +64,53 @@ const driverUrl = () => pathToFileURL(createRequire(import.meta.url).resolve('po
 
 export function openPgBridge(opts: PgBridgeOptions): PgBridge {
   const signal = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const notify = new MessageChannel();
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: {
-      url: opts.url,
-      driverUrl: driverUrl(),
-      signal: signal.buffer,
-      port: port2,
-      notifyPort: notify.port2,
-      channel: opts.channel ?? 'portico',
-      connectTimeoutSec: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
-      statementTimeoutMs: opts.timeoutMs,
-      applicationName: opts.applicationName ?? 'portico',
-    },
-    transferList: [port2, notify.port2],
-  });
-  worker.unref();
-  port1.unref();
-  notify.port1.on('message', (payload: string) => opts.onNotify?.(payload));
-  notify.port1.unref();
+  const restartAfterMs = opts.restartAfterMs ?? Math.max(30_000, 10 * opts.timeoutMs);
   let seq = 0;
   let stuck: { id: number; since: number } | null = null;
   let closed = false;
+  let listening = false;
+  let current: { worker: Worker; port: MessagePort; notify: MessagePort };
+
+  /** A worker with its own connection; answers id 0 once the driver is loaded (postgres.js connects lazily). */
+  function spawnWorker(): void {
+    const { port1, port2 } = new MessageChannel();
+    const notify = new MessageChannel();
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        url: opts.url,
+        driverUrl: driverUrl(),
+        signal: signal.buffer,
+        port: port2,
+        notifyPort: notify.port2,
+        channel: opts.channel ?? 'portico',
+        connectTimeoutSec: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
+        statementTimeoutMs: opts.timeoutMs,
+        applicationName: opts.applicationName ?? 'portico',
+      },
+      transferList: [port2, notify.port2],
+    });
+    worker.unref();
+    port1.unref();
+    notify.port1.on('message', (payload: string) => opts.onNotify?.(payload));
+    notify.port1.unref();
+    current = { worker, port: port1, notify: notify.port1 };
+    wait(0, Math.max(opts.timeoutMs, 10_000));
+  }
+
+  /**
+   * A statement unanswered for `restartAfterMs` (a connection into a black hole: no RST, TCP keepalive
+   * would take minutes) gives up its worker and connection; a new one connects afresh. Whatever the old
+   * connection had open the server rolls back when it notices the socket gone.
+   */
+  function replaceWorker(): void {
+    const old = current;
+    old.notify.close();
+    void old.worker.terminate();
+    stuck = null;
+    spawnWorker();
+    if (listening) current.port.postMessage({ op: 'listen' });
+  }
 
   function settle(m: { ok: boolean; result?: PgResult; error?: { message: string; code: string; detail: string | null } }): PgResult {
     if (m.ok) return m.result ?? { rows: [], count: 0 };
@@ -93,7 +119,7 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
 
   /** Drains answers that arrived late; returns the one for `id` if it is among them. */
   function drain(id: number | null): { ok: boolean } | undefined {
-    for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
+    for (let m = receiveMessageOnPort(current.port); m; m = receiveMessageOnPort(current.port)) {
       const msg = m.message as { id: number; ok: boolean };
       if (stuck && msg.id === stuck.id) stuck = null;
       if (id !== null && msg.id === id) return msg;
@@ -120,16 +146,18 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
     request(req) {
       if (closed) throw new PgError('the PostgreSQL store is closed', 'CONNECTION_ENDED');
       drain(null);
+      if (stuck && Date.now() - stuck.since >= restartAfterMs) replaceWorker();
       if (stuck) {
         const s = Math.round((Date.now() - stuck.since) / 1000);
         throw new PgError(`PostgreSQL is not answering (a statement has been waiting ${s} s)`, 'PG_TIMEOUT');
       }
+      if (req.op === 'listen') listening = true;
       const id = ++seq;
-      port1.postMessage({ ...req, id });
+      current.port.postMessage({ ...req, id });
       return wait(id, ('timeoutMs' in req && req.timeoutMs) || opts.timeoutMs);
     },
     post(req) {
-      if (!closed) port1.postMessage(req);
+      if (!closed) current.port.postMessage(req);
     },
     close() {
       if (closed) return;
@@ -139,11 +167,10 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
         // closing a connection that is already gone
       }
       closed = true;
-      notify.port1.close();
-      void worker.terminate();
+      current.notify.close();
+      void current.worker.terminate();
     },
   };
-  // The worker answers id 0 once the driver is loaded (not yet connected: postgres.js connects lazily).
-  wait(0, Math.max(opts.timeoutMs, 10_000));
+  spawnWorker();
   return bridge;
 }

@@ -27,6 +27,8 @@ export interface PgStoreOptions {
   timeoutMs: number;
   /** Names this instance in pg_stat_activity and in what it publishes. */
   instanceId?: string;
+  /** A statement unanswered this long has its connection replaced (bridge.ts; default max(30 s, 10 × timeoutMs)). */
+  restartAfterMs?: number;
 }
 
 export type PgStore = Store & {
@@ -48,6 +50,7 @@ export function openPgStore(opts: PgStoreOptions): PgStore {
     channel: 'portico_events',
     applicationName: instanceId,
     onNotify: (payload) => onNotify?.(payload),
+    ...(opts.restartAfterMs ? { restartAfterMs: opts.restartAfterMs } : {}),
   });
   const health = pgHealth();
   const db = pgDb(bridge, health);
