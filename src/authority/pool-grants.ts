@@ -190,11 +190,16 @@ export function createPoolGrants(ctx: CoreContext, deps: PoolGrantsDeps) {
     return ctx.bus.on('device.detached', 'radius-authority', (e) => {
       if (!sessions.get(e.deviceId)) return;
       setImmediate(() => {
-        const s = sessions.get(e.deviceId);
-        if (!s) return;
-        const now = ctx.clock.now();
-        ctx.ledger.flush(now);
-        stop(s, e.reason, now);
+        try {
+          const s = sessions.get(e.deviceId);
+          if (!s) return;
+          const now = ctx.clock.now();
+          ctx.ledger.flush(now);
+          stop(s, e.reason, now);
+        } catch (err) {
+          // The next recordUsage sends the Stop of a session whose device is gone (interims()).
+          ctx.log.error('radius-authority/device.detached', 'could not queue the Stop', { err });
+        }
       });
     });
   }

@@ -66,9 +66,11 @@ export function openSpool<T>(file: string): Spool<T> {
       }
     }
   }
-  let fd = openSync(file, 'a');
+  let fd: number | null = openSync(file, 'a');
 
+  // A record handed over after close() (a device leaving during shutdown) is still written: reopened.
   function write(line: string): void {
+    fd ??= openSync(file, 'a');
     writeSync(fd, line + '\n');
     fsyncSync(fd);
   }
@@ -83,7 +85,7 @@ export function openSpool<T>(file: string): Spool<T> {
     } finally {
       closeSync(out);
     }
-    closeSync(fd);
+    if (fd !== null) closeSync(fd);
     renameSync(tmp, file);
     fsyncDir(dirname(file));
     fd = openSync(file, 'a');
@@ -110,7 +112,8 @@ export function openSpool<T>(file: string): Spool<T> {
     },
     size: () => queue.size,
     close() {
-      closeSync(fd);
+      if (fd !== null) closeSync(fd);
+      fd = null;
     },
   };
 }

@@ -169,6 +169,7 @@ export function createRadiusClient(deps: RadiusClientDeps) {
   }
 
   async function request(code: number, attrs: readonly AttributeInput[]): Promise<ClientReply> {
+    if (stopped) throw new RadiusUnreachable('the RADIUS client is stopped');
     // The budget is real time (sockets wait in real time); the injected clock only dates dead servers.
     const started = performance.now();
     const list = order();
