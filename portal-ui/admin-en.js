@@ -95,4 +95,9 @@ export const EN = {
   fromDay: 'From', toDay: 'To', vouchersSold: 'Vouchers sold', salesPerDay: 'Sales per day',
   revokedUnusedN: 'Not counted: {n} voucher revoked before anyone used it.|Not counted: {n} vouchers revoked before anyone used them.',
   trafficPerHour: 'Traffic per hour (last 24 hours)', devicesPerHour: 'Devices online per hour (most at once)',
+  redeemBy: 'Use by (unused codes expire after this day)', errRedeemBy: 'Use by: a day that has not passed yet.',
+  errPriceFloor: 'The price cannot be below the plan\'s price.', errSellerPlan: 'You may not sell this plan. Ask an admin.',
+  errSellerCustom: 'Sellers sell the admin\'s plans: choose one. Custom limits are for admins.', sellerHint: 'You sell the admin\'s plans at their price or more.',
+  sellerNoPlans: 'There is no plan you may sell yet. Ask an admin.', sellsCol: 'May sell', everyPlan: 'every plan', everyPlanNew: 'Every plan, new ones too',
+  savePlans: 'Save', plansSaved: '{name} may sell: {plans}.',
 };

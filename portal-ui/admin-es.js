@@ -91,5 +91,11 @@ const ES = {
   fromDay: 'Desde', toDay: 'Hasta', vouchersSold: 'Fichas vendidas', salesPerDay: 'Ventas por día',
   revokedUnusedN: 'Sin contar: {n} ficha anulada antes de usarse.|Sin contar: {n} fichas anuladas antes de usarse.',
   trafficPerHour: 'Tráfico por hora (últimas 24 horas)', devicesPerHour: 'Dispositivos conectados por hora (máximo a la vez)',
+  redeemBy: 'Usar antes de (las fichas sin usar vencen después de este día)', errRedeemBy: 'Usar antes de: un día que aún no pasó.',
+  errPriceFloor: 'El precio no puede ser menor que el del plan.', errSellerPlan: 'No puedes vender este plan. Pregunta a un administrador.',
+  errSellerCustom: 'Los vendedores venden los planes del administrador: elige uno. Los límites a medida son para administradores.',
+  sellerHint: 'Vendes los planes del administrador a su precio o más.', sellerNoPlans: 'Aún no hay ningún plan que puedas vender. Pregunta a un administrador.',
+  sellsCol: 'Puede vender', everyPlan: 'todos los planes', everyPlanNew: 'Todos los planes, también los nuevos', savePlans: 'Guardar',
+  plansSaved: '{name} puede vender: {plans}.',
 };
 export default ES;

@@ -92,5 +92,11 @@ const FR = {
   fromDay: 'Du', toDay: 'Au', vouchersSold: 'Tickets vendus', salesPerDay: 'Ventes par jour',
   revokedUnusedN: 'Non compté : {n} ticket révoqué avant toute utilisation.|Non comptés : {n} tickets révoqués avant toute utilisation.',
   trafficPerHour: 'Trafic par heure (24 dernières heures)', devicesPerHour: 'Appareils connectés par heure (maximum simultané)',
+  redeemBy: 'À utiliser avant (les codes inutilisés expirent après ce jour)', errRedeemBy: 'À utiliser avant : un jour qui n\'est pas encore passé.',
+  errPriceFloor: 'Le prix ne peut pas être inférieur à celui du forfait.', errSellerPlan: 'Vous ne pouvez pas vendre ce forfait. Demandez à un administrateur.',
+  errSellerCustom: 'Les vendeurs vendent les forfaits de l\'administrateur : choisissez-en un. Les limites sur mesure sont pour les administrateurs.',
+  sellerHint: 'Vous vendez les forfaits de l\'administrateur à leur prix ou plus.',
+  sellerNoPlans: 'Aucun forfait à vendre pour l\'instant. Demandez à un administrateur.', sellsCol: 'Peut vendre', everyPlan: 'tous les forfaits',
+  everyPlanNew: 'Tous les forfaits, nouveaux compris', savePlans: 'Enregistrer', plansSaved: '{name} peut vendre : {plans}.',
 };
 export default FR;

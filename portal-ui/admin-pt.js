@@ -91,5 +91,11 @@ const PT = {
   fromDay: 'De', toDay: 'Até', vouchersSold: 'Vouchers vendidos', salesPerDay: 'Vendas por dia',
   revokedUnusedN: 'Não contado: {n} voucher cancelado antes de ser usado.|Não contados: {n} vouchers cancelados antes de serem usados.',
   trafficPerHour: 'Tráfego por hora (últimas 24 horas)', devicesPerHour: 'Dispositivos conectados por hora (máximo ao mesmo tempo)',
+  redeemBy: 'Usar até (os códigos não usados vencem depois deste dia)', errRedeemBy: 'Usar até: um dia que ainda não passou.',
+  errPriceFloor: 'O preço não pode ser menor que o do plano.', errSellerPlan: 'Você não pode vender este plano. Pergunte a um administrador.',
+  errSellerCustom: 'Os vendedores vendem os planos do administrador: escolha um. Limites sob medida são para administradores.',
+  sellerHint: 'Você vende os planos do administrador pelo preço deles ou mais.',
+  sellerNoPlans: 'Ainda não há nenhum plano que você possa vender. Pergunte a um administrador.', sellsCol: 'Pode vender', everyPlan: 'todos os planos',
+  everyPlanNew: 'Todos os planos, também os novos', savePlans: 'Salvar', plansSaved: '{name} pode vender: {plans}.',
 };
 export default PT;

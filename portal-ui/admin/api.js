@@ -71,14 +71,14 @@ const CODE_TEXT = { NOT_FOUND: 'errNotFound', GATEWAY_UNAVAILABLE: 'errGateway',
 const FIELD_TEXT = [
   [/^count /, 'errCount'], [/^price /, 'errPrice'], [/^devices /, 'errDevices'], [/^note /, 'errNote'], [/^reason /, 'errReason'], [/^password /, 'errPassword'],
   [/^operator name/, 'errOpName'], [/^plan name/, 'errPlanName'], [/^no plan named/, 'errNoPlan'], [/^networkName /, 'errNetName'], [/^ssid /, 'errSsid'],
-  [/^welcome /, 'errWelcome'], [/^languages/, 'errLangs'], [/^walled garden/, 'errGarden'], [/^currency/, 'errCurrency'],
+  [/^welcome /, 'errWelcome'], [/^languages/, 'errLangs'], [/^walled garden/, 'errGarden'], [/^currency/, 'errCurrency'], [/^redeem-by|^redeemBy/, 'errRedeemBy'], [/^plans:/, 'errNoPlan'],
   [/^duration |\bduration\b/, 'errDuration'], [/^data |\bsize\b/, 'errData'], [/^(down|up) |\brate\b/, 'errSpeed'],
 ];
 
 /** @type {Record<string, TextKey>} the envelope's `field` → its sentence (`name` depends on the page) */
 const FIELD_KEY = {
   count: 'errCount', price: 'errPrice', devices: 'errDevices', note: 'errNote', reason: 'errReason', password: 'errPassword',
-  plan: 'errNoPlan', networkName: 'errNetName', ssid: 'errSsid', welcome: 'errWelcome', languages: 'errLangs', walledGarden: 'errGarden', currency: 'errCurrency',
+  plan: 'errNoPlan', networkName: 'errNetName', ssid: 'errSsid', welcome: 'errWelcome', languages: 'errLangs', walledGarden: 'errGarden', currency: 'errCurrency', redeemBy: 'errRedeemBy',
   duration: 'errDuration', durationSec: 'errDuration', data: 'errData', dataBytes: 'errData', down: 'errSpeed', up: 'errSpeed', downBps: 'errSpeed', upBps: 'errSpeed',
 };
 /** @param {string} field @param {string} path @returns {TextKey | undefined} */
@@ -100,6 +100,9 @@ export function errorText(method, path, data) {
   // The sign-in throttle holds a name+address, not "wrong codes": say what is being waited out (D6).
   else if (code === 'TOO_MANY_ATTEMPTS' && path.endsWith('/login')) key = 'errSignInWait';
   else if (code === 'FORBIDDEN' && m.includes('choose your own password')) key = 'errFirstPw';
+  else if (code === 'FORBIDDEN' && data?.field === 'price') key = 'errPriceFloor';
+  else if (code === 'FORBIDDEN' && m.includes('may not sell')) key = 'errSellerPlan';
+  else if (code === 'FORBIDDEN' && data?.field === 'plan') key = 'errSellerCustom';
   else if (code === 'FORBIDDEN') key = m.includes('CSRF') ? 'errCsrf' : path.endsWith('/password') ? 'errCurrentPw' : path.endsWith('/login') ? undefined : 'errRole';
   else if (code === 'CONFLICT' && path.endsWith('/extend')) key = m.includes('not used yet') ? 'errExtendUnused' : 'errExtendEnded';
   else if (code === 'CONFLICT' && path.endsWith('/disconnect')) key = 'errOffline';

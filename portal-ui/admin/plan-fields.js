@@ -11,6 +11,9 @@ import { t } from './i18n.js';
 
 /** @typedef {import('./i18n.js').TextKey} TextKey */
 
+/** The last day an unused code can still be started (after it, unused codes expire); a date, empty: none. */
+export const redeemByField = () => h('div', {}, h('label', { for: 'f-redeemBy' }, t('redeemBy')), h('input', { id: 'f-redeemBy', name: 'redeemBy', type: 'date' }));
+
 export function planFields() {
   /** @param {string} name @param {TextKey} label @param {string} placeholder */
   const f = (name, label, placeholder) => h('div', {}, h('label', { for: `f-${name}` }, t(label)), h('input', { id: `f-${name}`, name, placeholder }));
@@ -21,6 +24,7 @@ export function planFields() {
     f('down', 'limDown', t('limSpeedPh')),
     f('up', 'limUp', t('limUpPh')),
     h('div', {}, h('label', { for: 'f-onExhausted' }, t('onExhausted')), h('select', { id: 'f-onExhausted', name: 'onExhausted' }, h('option', { value: '' }, t('planDefault')), h('option', { value: 'block' }, t('block')), h('option', { value: 'throttle' }, t('slowDown')))),
+    redeemByField(),
     h('div', {}, h('label', { for: 'f-reset' }, t('renew')), h('select', { id: 'f-reset', name: 'reset' }, h('option', { value: '' }, t('never')), /** @type {const} */ (['daily', 'weekly', 'monthly']).map((r) => h('option', { value: r }, t(r))))),
   );
 }

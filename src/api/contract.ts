@@ -289,6 +289,8 @@ export interface AuditWords {
 export interface OperatorView extends OperatorSelf {
   disabled: boolean;
   createdAt: number;
+  /** The plans a seller may sell, or null for every plan (admins: always null). */
+  plans: string[] | null;
 }
 
 /** Operator-editable settings; saved values override the config file's. */

@@ -19,6 +19,7 @@ import type { BatchRow, VoucherFilter, VoucherRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { numberOf, planFromInput } from './plan-input.js';
 import { salesView, type SalesRange } from './admin-sales.js';
+import { checkSellerBatch, sellerPlans } from './admin-sellers.js';
 import { voucherPage } from './admin-voucher-page.js';
 import { createBatch, revokeVoucher, savePlan } from './vouchers.js';
 import { transact } from './tx.js';
@@ -69,8 +70,10 @@ export function adminVouchers(ctx: CoreContext) {
 
   return {
     planFromInput,
-    listPlans(l?: Lang): PlanView[] {
-      return store.vouchers.listPlans().map((p) => ({ name: p.name, plan: p.plan, price: p.price, words: describePlan(p.plan, lang(l)) }));
+    /** The plans, in words; a seller gets only those the admin let them sell (core/admin-sellers.ts). */
+    listPlans(l?: Lang, op?: OperatorRow): PlanView[] {
+      const allowed = op?.role === 'seller' ? sellerPlans(ctx, op.id) : null;
+      return store.vouchers.listPlans().filter((p) => !allowed || allowed.includes(p.name)).map((p) => ({ name: p.name, plan: p.plan, price: p.price, words: describePlan(p.plan, lang(l)) }));
     },
     savePlan(name: string, input: PlanInput, op: OperatorRow, l?: Lang): PlanView {
       const { plan, price } = planFromInput(input);
@@ -86,6 +89,7 @@ export function adminVouchers(ctx: CoreContext) {
     createBatch(input: BatchCreate, op: OperatorRow, l?: Lang): { batch: BatchView; codes: string[] } {
       const count = numberOf('count', input.count, { integer: true, min: 1 });
       if (count === undefined) throw new DomainError('INVALID_INPUT', 'count is required', { field: 'count' });
+      checkSellerBatch(ctx, op, input);
       const { plan, price } = planFromInput(input);
       if (input.note !== undefined && typeof input.note !== 'string') throw new DomainError('INVALID_INPUT', 'note must be text', { field: 'note' });
       const r = createBatch(ctx, {

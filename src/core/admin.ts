@@ -16,6 +16,7 @@ import { LANGS, type Lang } from '../domain/plan-words.js';
 import { hashPassword, verifyPassword } from '../lib/password.js';
 import type { EventRow, OperatorRow, Role } from './ports/model.js';
 import { adminVouchers } from './admin-vouchers.js';
+import { sellerPlans, setSellerPlans } from './admin-sellers.js';
 import { describeEvents } from './admin-words.js';
 import { deviceNames } from './device-names.js';
 import { formatCode } from '../domain/code.js';
@@ -34,13 +35,15 @@ import { poolView } from './session.js';
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 const actorOf = (op: OperatorRow) => ({ type: 'operator' as const, id: op.id });
-const operatorView = (o: OperatorRow): OperatorView => ({ id: o.id, name: o.name, role: o.role, disabled: o.disabled, createdAt: o.createdAt });
 
 /** Host names, IPv4/IPv6 addresses or CIDRs. */
 const GARDEN_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?|[0-9a-f:]+(?:\/\d{1,3})?)$/i;
 
 export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }) {
   const { store } = ctx;
+  const operatorView = (o: OperatorRow): OperatorView => ({
+    id: o.id, name: o.name, role: o.role, disabled: o.disabled, createdAt: o.createdAt, plans: o.role === 'seller' ? sellerPlans(ctx, o.id) : null,
+  });
   // Why sessions end, for the resident portal: subscribed now so no ending is missed (core/endings.ts).
   endings(ctx);
   // The 24-hour chart on /network, fed by the sweep's usage events (core/network-history.ts).
@@ -161,7 +164,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       const str = (v: unknown) => (typeof v === 'string' ? v : '');
       return operatorView(await addOperator(ctx, { name: str(input.name), role: str(input.role) as Role, password: str(input.password) }, actorOf(op)));
     },
-    async updateOperator(id: string, input: { role?: unknown; disabled?: unknown; password?: unknown }, op: OperatorRow): Promise<OperatorView> {
+    async updateOperator(id: string, input: { role?: unknown; disabled?: unknown; password?: unknown; plans?: unknown }, op: OperatorRow): Promise<OperatorView> {
       const target = store.operators.get(id);
       if (!target) throw new DomainError('NOT_FOUND', 'no such operator');
       const role = input.role === undefined ? target.role : input.role;
@@ -177,7 +180,9 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
         store.operators.update({ id, role, disabled, passwordHash });
         // A disabled operator, a new role or a reset password ends their sessions everywhere.
         if (disabled || role !== target.role || passwordHash !== target.passwordHash) store.operators.deleteSessionsOf(id);
-        t.record({ type: 'operator.updated', actor: actorOf(op), subject: id, data: { role, disabled, passwordReset: passwordHash !== target.passwordHash } });
+        // Which plans a seller may sell (null: all); checked against the stored plans.
+        const plans = input.plans !== undefined ? { plans: setSellerPlans(ctx, id, input.plans) } : {};
+        t.record({ type: 'operator.updated', actor: actorOf(op), subject: id, data: { role, disabled, passwordReset: passwordHash !== target.passwordHash, ...plans } });
       });
       return operatorView(store.operators.get(id)!);
     },

@@ -92,7 +92,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
       },
     },
     { method: 'GET', path: '/api/admin/dashboard', roles: ADMIN, does: 'live figures: devices online, throughput, pools', handler: (c) => c.json(admin.dashboard()) },
-    { method: 'GET', path: '/api/admin/plans', roles: ANY, does: 'list plans', handler: (c) => c.json(av.listPlans(langOf(c))) },
+    { method: 'GET', path: '/api/admin/plans', roles: ANY, does: 'list plans', handler: (c, s) => c.json(av.listPlans(langOf(c), s.operator)) },
     {
       method: 'PUT', path: '/api/admin/plans/:name', roles: ADMIN, does: 'create or change a plan',
       handler: async (c, s) => c.json(av.savePlan(c.req.param('name') ?? '', (await body(c)) as PlanInput, s.operator, langOf(c))),
@@ -188,7 +188,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
       },
     },
     {
-      method: 'PATCH', path: '/api/admin/operators/:id', roles: ADMIN, does: "change an operator's role, disable/enable, reset password",
+      method: 'PATCH', path: '/api/admin/operators/:id', roles: ADMIN, does: "change an operator's role, disable/enable, reset password, the plans a seller may sell (plans: names or null)",
       handler: async (c, s) => c.json(await admin.updateOperator(c.req.param('id') ?? '', await body(c), s.operator)),
     },
     { method: 'GET', path: '/api/admin/settings', roles: ADMIN, does: 'network name, SSID, languages, welcome text, walled garden', handler: (c) => c.json(admin.settings()) },

@@ -44,6 +44,13 @@ async function setup() {
   return { h, admin, maria, jose, adminPassword: boot!.password };
 }
 
+/** Plans a seller can sell (sellers choose the admin's plans; custom limits are for admins). */
+async function shopPlans(admin: Awaited<ReturnType<typeof signIn>>) {
+  for (const [name, plan] of [['hour', { duration: '1h' }], ['day', { duration: '1d' }], ['shared', { duration: '1h', data: '100MB', devices: 2 }]] as const) {
+    expect((await admin.call('PUT', `/api/admin/plans/${name}`, plan)).status).toBe(200);
+  }
+}
+
 describe('operator API', () => {
   it('signs in with an HttpOnly, SameSite=Strict session cookie and refuses bad passwords and foreign origins', async () => {
     const { h, admin } = await setup();
@@ -146,8 +153,9 @@ describe('operator API', () => {
 
   it('gives sellers their own batches, vouchers and sales only, and nothing admin-only', async () => {
     const { admin, maria, jose } = await setup();
-    const mine = await maria.json<{ batch: { id: string } }>('POST', '/api/admin/batches', { count: 2, duration: '1d', price: 1 });
-    await jose.json('POST', '/api/admin/batches', { count: 4, duration: '1d', price: 2 });
+    await shopPlans(admin);
+    const mine = await maria.json<{ batch: { id: string } }>('POST', '/api/admin/batches', { count: 2, plan: 'day', price: 1 });
+    await jose.json('POST', '/api/admin/batches', { count: 4, plan: 'day', price: 2 });
     expect((await maria.json<unknown[]>('GET', '/api/admin/batches')).length).toBe(1);
     expect((await maria.json<{ total: number }>('GET', '/api/admin/vouchers')).total).toBe(2);
     expect((await jose.call('GET', `/api/admin/batches/${mine.batch.id}`)).status).toBe(404);
@@ -211,7 +219,8 @@ describe('operator API', () => {
 
   it('deletes a batch none of whose codes was used (audited; sellers only their own); a batch with a used code stays', async () => {
     const { h, admin, maria, jose } = await setup();
-    const mine = await maria.json<{ batch: { id: string; used: boolean }; codes: string[] }>('POST', '/api/admin/batches', { count: 3, duration: '1h' });
+    await shopPlans(admin);
+    const mine = await maria.json<{ batch: { id: string; used: boolean }; codes: string[] }>('POST', '/api/admin/batches', { count: 3, plan: 'hour' });
     expect(mine.batch.used).toBe(false);
     expect((await jose.call('DELETE', `/api/admin/batches/${mine.batch.id}`)).status).toBe(404); // another seller's: not even there
     const used = await admin.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 2, duration: '1h' });
@@ -232,7 +241,8 @@ describe('operator API', () => {
 
   it('answers the audit log and the dashboard in words: codes, operator names and MACs, never ids (issue 14 item 2)', async () => {
     const { h, admin, maria } = await setup();
-    const sold = await maria.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 2, duration: '1h', note: 'stall 3' });
+    await shopPlans(admin);
+    const sold = await maria.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 2, plan: 'hour', note: 'stall 3' });
     const phone = h.device('10.0.0.77', '02:00:00:00:07:77');
     expect((await phone.login(sold.codes[0]!)).status).toBe(303);
     // A well-formed code that does not exist (its batch was deleted): a refused guess, audited with the MAC.
@@ -282,7 +292,8 @@ describe('operator API', () => {
 
   it("shows a voucher's page (pool, top-ups, devices, history) and lets an admin disconnect a device and add time or data, audited (issue 14 item 3)", async () => {
     const { h, admin, maria, jose } = await setup();
-    const sold = await maria.json<{ codes: string[] }>('POST', '/api/admin/batches', { count: 2, duration: '1h', data: '100MB', devices: 2, note: 'stall 3', price: 2 });
+    await shopPlans(admin);
+    const sold = await maria.json<{ codes: string[] }>('POST', '/api/admin/batches', { count: 2, plan: 'shared', note: 'stall 3', price: 2 });
     const [first, extra] = sold.codes as [string, string];
     const unused = await admin.json<{ pool: null; voucher: { code: string; status: string }; batch: { seller: string; price: number; note: string } }>('GET', `/api/admin/vouchers/${first}`);
     expect(unused).toMatchObject({ pool: null, voucher: { code: first, status: 'unused' }, batch: { seller: 'maria', price: 2, note: 'stall 3' } });
@@ -388,7 +399,8 @@ describe('operator API', () => {
     expect((await admin.json<{ currency: string }>('PUT', '/api/admin/settings', { currency: 'cop' })).currency).toBe('COP');
     expect(await maria.json('GET', '/api/admin/me')).toMatchObject({ currency: 'COP' });
 
-    const sold = await maria.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 3, duration: '1h', price: 5000, note: 'stall 3' });
+    await shopPlans(admin);
+    const sold = await maria.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 3, plan: 'hour', price: 5000, note: 'stall 3' });
     const sheet = await (await maria.call('GET', `/api/admin/batches/${sold.batch.id}/sheet?lang=es`)).text();
     expect(sheet).toContain(`Precio ${new Intl.NumberFormat('es', { style: 'currency', currency: 'COP' }).format(5000)}`);
 
@@ -414,5 +426,45 @@ describe('operator API', () => {
     const csv = (await (await admin.call('GET', `/api/admin/vouchers.csv?batch=${sold.batch.id}`)).text()).trim().split('\r\n');
     expect(csv[0]!.split(',').slice(0, 7)).toEqual(['code', 'status', 'plan', 'price', 'currency', 'batch', 'note']);
     for (const line of csv.slice(1)) expect(line).toMatch(/,5000,COP,bat_[\w-]+,stall 3,maria,/);
+  });
+
+  it("limits a seller to the admin's plans, at the plan's price or more, and to the plans the admin allowed (issue 14 item 6)", async () => {
+    const { h, admin, maria, jose } = await setup();
+    expect((await admin.call('PUT', '/api/admin/plans/Day', { duration: '1d', data: '1GB', price: 5 })).status).toBe(200);
+    expect((await admin.call('PUT', '/api/admin/plans/Week', { duration: '7d', data: '5GB', price: 20 })).status).toBe(200);
+    const refused = async (who: typeof maria, body: Record<string, unknown>, pattern: RegExp, field: string) => {
+      const res = await who.call('POST', '/api/admin/batches', body);
+      expect(res.status, JSON.stringify(body)).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'FORBIDDEN', field, message: expect.stringMatching(pattern) });
+    };
+    // The newcomer's 1000 GB for 365 days at price 0: refused, and so is any custom limit or a lower price.
+    await refused(maria, { count: 1, duration: '365d', data: '1000GB', devices: 10, price: 0 }, /sells the admin's plans/, 'plan');
+    await refused(maria, { count: 1, plan: 'Day', data: '1000GB' }, /custom limits are for admins/, 'plan');
+    await refused(maria, { count: 1, plan: 'Day', price: 0 }, /below the plan's price, 5/, 'price');
+    await refused(maria, { count: 1, plan: 'Day', price: '4.99' }, /below the plan's price/, 'price');
+    expect(h.store.vouchers.list().total).toBe(0);
+    expect((await maria.call('POST', '/api/admin/batches', { count: 1, plan: 'Day', price: 6 })).status).toBe(201);
+    expect((await maria.call('POST', '/api/admin/batches', { count: 1, plan: 'day' })).status).toBe(201); // the plan's price
+    // An admin still makes anything.
+    expect((await admin.call('POST', '/api/admin/batches', { count: 1, duration: '365d', price: 0 })).status).toBe(201);
+
+    // The admin lets maria sell only Week: she sees only Week and Day is refused; jose still has both.
+    const ops = await admin.json<{ id: string; name: string; plans: string[] | null }[]>('GET', '/api/admin/operators');
+    const mariaId = ops.find((o) => o.name === 'maria')!.id;
+    expect(ops.find((o) => o.name === 'maria')!.plans).toBeNull();
+    const bad = await admin.call('PATCH', `/api/admin/operators/${mariaId}`, { plans: ['Week', 'Month'] });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'plans', message: expect.stringMatching(/no plan named "Month"/) });
+    expect(await admin.json('PATCH', `/api/admin/operators/${mariaId}`, { plans: ['week'] })).toMatchObject({ name: 'maria', plans: ['Week'] });
+    expect((await maria.json<{ name: string }[]>('GET', '/api/admin/plans')).map((p) => p.name)).toEqual(['Week']);
+    expect((await jose.json<{ name: string }[]>('GET', '/api/admin/plans')).map((p) => p.name).sort()).toEqual(['Day', 'Week']);
+    await refused(maria, { count: 1, plan: 'Day', price: 5 }, /may not sell the plan Day/, 'plan');
+    expect((await maria.call('POST', '/api/admin/batches', { count: 1, plan: 'Week' })).status).toBe(201);
+    expect((await jose.call('POST', '/api/admin/batches', { count: 1, plan: 'Day' })).status).toBe(201);
+    expect(h.store.events.list({ type: 'operator.updated' })[0]).toMatchObject({ subject: mariaId, data: { plans: ['Week'] } });
+    // Back to every plan; a seller cannot change their own list.
+    expect((await maria.call('PATCH', `/api/admin/operators/${mariaId}`, { plans: null })).status).toBe(403);
+    expect(await admin.json('PATCH', `/api/admin/operators/${mariaId}`, { plans: null })).toMatchObject({ plans: null });
+    expect((await maria.json<unknown[]>('GET', '/api/admin/plans')).length).toBe(2);
   });
 });

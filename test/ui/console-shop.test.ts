@@ -172,7 +172,7 @@ describe('operator console for shopkeepers in Chromium', () => {
     await month.getByRole('button', { name: 'Edit' }).click();
     const form = page.locator('#plan-form');
     expect(await form.evaluate((f) => Object.fromEntries(Array.from((f as HTMLFormElement).elements).flatMap((e) => ((e as HTMLInputElement).name ? [[(e as HTMLInputElement).name, (e as HTMLInputElement).value]] : []))))).toEqual({
-      name: 'Month', price: '12', duration: '30d', data: '20GB', devices: '3', down: '4Mbit', up: '1Mbit', onExhausted: 'block', reset: 'weekly',
+      name: 'Month', price: '12', duration: '30d', data: '20GB', devices: '3', down: '4Mbit', up: '1Mbit', onExhausted: 'block', reset: 'weekly', redeemBy: '',
     });
     await page.getByLabel('Data', { exact: true }).fill('25GB');
     await page.getByRole('button', { name: 'Save plan' }).click();

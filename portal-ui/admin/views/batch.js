@@ -8,10 +8,10 @@
  * @typedef {import('../../../src/api/contract.js').BatchCreated} BatchCreated
  * @typedef {import('../i18n.js').TextKey} TextKey
  */
-import { api } from '../api.js';
+import { api, session } from '../api.js';
 import { h, num, when, money, fields, flash, act, head } from '../dom.js';
 import { t } from '../i18n.js';
-import { planFields } from '../plan-fields.js';
+import { planFields, redeemByField } from '../plan-fields.js';
 import { LAYOUTS, printHref } from './print.js';
 
 /** The print links of a batch: each opens the console's print view for that layout in a new tab. @param {BatchView} b */
@@ -25,6 +25,7 @@ export default async function batch(main, params, shell) {
     /** @type {Promise<BatchView[]>} */ (api('GET', '/api/admin/batches')),
   ]);
   const result = h('div', { id: 'result' });
+  const seller = session.me?.role === 'seller';
   /** @param {BatchView[]} list */
   const batchRows = (list) => list.map((b) => h('tr', { 'data-batch': b.id }, h('td', {}, when(b.createdAt)), h('td', {}, num(b.count)), h('td', {}, b.words), h('td', {}, b.note ?? ''), h('td', {}, money(b.price)), h('td', {}, b.seller ?? ''),
     h('td', {}, h('a', { href: `#/vouchers?batch=${encodeURIComponent(b.id)}` }, t('vouchers')), ' ', printLinks(b),
@@ -57,12 +58,14 @@ export default async function batch(main, params, shell) {
   },
     h('h2', {}, t('createVouchers')),
     h('div', { class: 'row' },
-      h('div', {}, h('label', { for: 'plan' }, t('plan')), h('select', { id: 'plan', name: 'plan' }, h('option', { value: '' }, t('customBelow')), plans.map((p) => h('option', { value: p.name }, `${p.name} — ${p.words}${p.price !== null ? ` — ${money(p.price)}` : ''}`)))),
+      h('div', {}, h('label', { for: 'plan' }, t('plan')), h('select', { id: 'plan', name: 'plan', required: seller }, seller ? null : h('option', { value: '' }, t('customBelow')), plans.map((p) => h('option', { value: p.name }, `${p.name} — ${p.words}${p.price !== null ? ` — ${money(p.price)}` : ''}`)))),
       h('div', {}, h('label', { for: 'count' }, t('howMany')), h('input', { id: 'count', name: 'count', type: 'number', min: 1, max: 10000, value: '10', required: true })),
       h('div', {}, h('label', { for: 'price' }, t('priceEach')), h('input', { id: 'price', name: 'price', inputmode: 'decimal', placeholder: t('fromPlan') })),
       h('div', {}, h('label', { for: 'note' }, t('note')), h('input', { id: 'note', name: 'note', maxlength: 200, placeholder: t('notePh') })),
     ),
-    h('details', { open: plans.length === 0 }, h('summary', {}, t('customLimits')), planFields()),
+    // Sellers sell the admin's plans at their price or more (the API refuses anything else).
+    seller ? [h('div', { class: 'row' }, redeemByField()), h('p', { class: 'muted', id: 'seller-hint' }, t(plans.length ? 'sellerHint' : 'sellerNoPlans'))]
+      : h('details', { open: plans.length === 0 }, h('summary', {}, t('customLimits')), planFields()),
     h('p', {}, h('button', { type: 'submit' }, t('createBatch'))),
   );
   main.append(h('h1', {}, t('batch')), form, result,

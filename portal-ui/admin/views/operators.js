@@ -1,8 +1,10 @@
 // @ts-check
 /**
- * Operators: who may sign in, as admin or seller; change role, disable or enable, add one.
+ * Operators: who may sign in, as admin or seller; change role, disable or enable, add one, and which
+ * plans each seller may sell.
  *
  * @typedef {import('../../../src/api/contract.js').OperatorView} OperatorView
+ * @typedef {import('../../../src/api/contract.js').PlanView} PlanView
  * @typedef {import('../i18n.js').TextKey} TextKey
  */
 import { api, session } from '../api.js';
@@ -11,10 +13,31 @@ import { t } from '../i18n.js';
 
 /** @type {import('../dom.js').View} */
 export default async function operators(main, params, shell) {
-  const ops = /** @type {OperatorView[]} */ (await api('GET', '/api/admin/operators'));
+  const [ops, plans] = /** @type {[OperatorView[], PlanView[]]} */ (await Promise.all([api('GET', '/api/admin/operators'), api('GET', '/api/admin/plans')]));
+  /**
+   * Which plans a seller may sell: every plan (new ones too), or only those ticked. Saved with PATCH
+   * { plans }; the API refuses the others to the seller.
+   * @param {OperatorView} o
+   */
+  const sells = (o) => {
+    if (o.role !== 'seller') return '';
+    const form = h('form', {
+      class: 'plans', 'aria-label': `${t('sellsCol')}: ${o.name}`,
+      onsubmit: (/** @type {Event} */ e) => {
+        e.preventDefault();
+        const fd = new FormData(/** @type {HTMLFormElement} */ (e.target));
+        const chosen = fd.get('every') ? null : fd.getAll('plan').map(String);
+        patch(o, { plans: chosen }, t('plansSaved', { name: o.name, plans: chosen ? chosen.join(', ') || '—' : t('everyPlan') }));
+      },
+    },
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'every', value: '1', checked: o.plans === null }), t('everyPlanNew')),
+    plans.map((p) => h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'plan', value: p.name, checked: o.plans === null || o.plans.includes(p.name) }), p.name)),
+    h('button', { type: 'submit', class: 'alt' }, t('savePlans')));
+    return h('details', {}, h('summary', {}, o.plans === null ? t('everyPlan') : o.plans.join(', ') || '—'), form);
+  };
   const patch = (/** @type {OperatorView} */ o, /** @type {Record<string, unknown>} */ body, /** @type {string} */ done) =>
     act(async () => { await api('PATCH', `/api/admin/operators/${encodeURIComponent(o.id)}`, body); await shell.render(done); });
-  const rows = ops.map((o) => h('tr', {}, h('td', {}, o.name), h('td', {}, t(o.role)), h('td', {}, o.disabled ? h('span', { class: 'bad' }, t('opDisabled')) : t('opActive')), h('td', {}, when(o.createdAt)),
+  const rows = ops.map((o) => h('tr', {}, h('td', {}, o.name), h('td', {}, t(o.role)), h('td', {}, o.disabled ? h('span', { class: 'bad' }, t('opDisabled')) : t('opActive')), h('td', {}, when(o.createdAt)), h('td', {}, sells(o)),
     h('td', { class: 'inline' }, o.id === session.me?.id ? h('span', { class: 'muted' }, t('you')) : [
       h('button', { class: 'alt', onclick: () => patch(o, { role: o.role === 'admin' ? 'seller' : 'admin' }, t(o.role === 'admin' ? 'nowSeller' : 'nowAdmin', { name: o.name })) }, t(o.role === 'admin' ? 'makeSeller' : 'makeAdmin')),
       h('button', { class: 'alt', onclick: () => patch(o, { disabled: !o.disabled }, t(o.disabled ? 'isEnabled' : 'isDisabled', { name: o.name })) }, t(o.disabled ? 'enable' : 'disable')),
@@ -30,5 +53,5 @@ export default async function operators(main, params, shell) {
     h('div', {}, h('label', { for: 'orole' }, t('role')), h('select', { id: 'orole', name: 'role' }, h('option', { value: 'seller' }, t('sellerOpt')), h('option', { value: 'admin' }, t('adminOpt')))),
     h('div', {}, h('label', { for: 'opw' }, t('passwordMin')), h('input', { id: 'opw', name: 'password', type: 'password', minlength: 8, required: true, autocomplete: 'new-password' }))),
     h('p', {}, h('button', { type: 'submit' }, t('addOperatorBtn'))));
-  main.append(h('h1', {}, t('operators')), h('div', { class: 'card scroll' }, h('table', {}, head(['name', 'role', 'state', 'added', '']), h('tbody', {}, rows))), form);
+  main.append(h('h1', {}, t('operators')), h('div', { class: 'card scroll' }, h('table', {}, head(['name', 'role', 'state', 'added', 'sellsCol', '']), h('tbody', {}, rows))), form);
 }

@@ -47,6 +47,8 @@ export default async function plans(main, params, shell) {
     const values = {
       name: p.name, price: p.price === null ? '' : String(p.price), duration: units(p.plan.durationSec, DURATION), data: units(p.plan.dataBytes, BYTES),
       devices: String(p.plan.devices), down: units(p.plan.downBps, RATE), up: units(p.plan.upBps, RATE), onExhausted: p.plan.onExhausted, reset: p.plan.reset ?? '',
+      // The day the deadline falls on, in the console's time (the server reads a date as the end of that day).
+      redeemBy: p.plan.redeemBy === null ? '' : new Date(p.plan.redeemBy - new Date(p.plan.redeemBy).getTimezoneOffset() * 60_000).toISOString().slice(0, 10),
     };
     for (const [name, value] of Object.entries(values)) {
       const el = /** @type {HTMLInputElement | HTMLSelectElement | null} */ (form.querySelector(`[name="${name}"]`));
