@@ -1,10 +1,15 @@
 /**
  * PostgreSQL migrations (store/pg/migrate.ts): the same numbered migrations as SQLite, under an
  * advisory lock. An instance that finds another one migrating waits for it (longer than a request's
- * timeout) and then has nothing left to do; a database migrated by a newer Portico is refused.
+ * timeout) and then has nothing left to do; a database migrated by a newer Portico is refused. And
+ * the command line on a PostgreSQL store configured from the environment alone: commands work,
+ * `portico backup` says to use pg_dump and writes nothing.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../../src/cli/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openPgStore } from '../../src/store/pg/index.js';
@@ -51,5 +56,27 @@ describe.skipIf(!hasPostgres)('PostgreSQL migrations', () => {
 
   it('a bad URL or a database that does not exist is a clear error at start, not a hang', async () => {
     expect(() => openPgStore({ url: `postgres://portico@127.0.0.1:${pg.port}/no_such_db`, timeoutMs: 2000 })).toThrow(/does not exist/);
+  });
+
+  it('the CLI configured by environment only (PORTICO_STORAGE_DRIVER, PORTICO_STORAGE_POSTGRES_URL); backup says to use pg_dump', async () => {
+    const url = await pg.createDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'portico-pg-cli-'));
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = {
+        stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l), readFile: (p: string) => readFileSync(p, 'utf8'), readStdin: async () => '',
+        env: { PORTICO_DATA_DIR: dir, PORTICO_STORAGE_DRIVER: 'postgres', PORTICO_STORAGE_POSTGRES_URL: url },
+      };
+      expect(await runCli(['vouchers', 'list', '--json'], io)).toBe(0);
+      expect(JSON.parse(out.join('\n'))).toEqual([]);
+      const file = join(dir, 'backup.db');
+      expect(await runCli(['backup', file], io)).toBe(1);
+      expect(err.join('\n')).toMatch(/PostgreSQL: back it up with pg_dump/);
+      expect(existsSync(file)).toBe(false);
+      expect(existsSync(join(dir, 'portico.db'))).toBe(false); // no SQLite file was made on the side
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
