@@ -173,9 +173,32 @@ const NAS = {
 };
 const NAS_LISTS = { uam_host: 'uamHosts' };
 
+// A tower that authorizes against a central server (docs/towers.md): `config authority` plus one
+// anonymous `config authority_server` per server, tried in the order written.
+const AUTHORITY = {
+  kind: ['authority.kind', str],
+  nas_identifier: ['authority.radius.nasIdentifier', str],
+  bind_address: ['authority.radius.bindAddress', str],
+  timeout: ['authority.radius.timeoutMs', int],
+  dead_time: ['authority.radius.deadTimeMs', int],
+  normalize_code: ['authority.radius.normalizeCode', bool],
+  das_host: ['authority.radius.das.host', str],
+  das_port: ['authority.radius.das.port', int],
+  das_message_authenticator: ['authority.radius.das.requireMessageAuthenticator', bool],
+};
+
+const AUTHORITY_SERVER = {
+  host: ['host', str],
+  auth_port: ['authPort', int],
+  acct_port: ['acctPort', int],
+  secret: ['secret', str],
+  require_message_authenticator: ['requireMessageAuthenticator', bool],
+};
+
 const SECTIONS = {
   portico: [MAIN, MAIN_LISTS],
   radius: [RADIUS, {}],
+  authority: [AUTHORITY, {}],
   gateway: [GATEWAY, GATEWAY_LISTS],
   network: [NETWORK, NETWORK_LISTS],
   security: [SECURITY, {}],
@@ -218,7 +241,14 @@ export function toConfig(sections) {
   const out = {};
   const routers = [];
   const nases = [];
+  const authorities = [];
   for (const s of sections) {
+    if (s.type === 'authority_server') {
+      const a = {};
+      apply(a, s, AUTHORITY_SERVER, {});
+      authorities.push(a);
+      continue;
+    }
     if (s.type === 'router') {
       const r = {};
       apply(r, s, ROUTER, {});
@@ -232,11 +262,12 @@ export function toConfig(sections) {
       continue;
     }
     const rules = SECTIONS[s.type];
-    if (!rules) throw new UciError(`unknown section type "${s.type}" (allowed: ${[...Object.keys(SECTIONS), 'router', 'nas'].join(', ')})`);
+    if (!rules) throw new UciError(`unknown section type "${s.type}" (allowed: ${[...Object.keys(SECTIONS), 'router', 'nas', 'authority_server'].join(', ')})`);
     apply(out, s, rules[0], rules[1]);
   }
   if (routers.length) set(out, 'gateway.routeros.routers', routers);
   if (nases.length) set(out, 'radius.server.nas', nases);
+  if (authorities.length) set(out, 'authority.radius.servers', authorities);
   return out;
 }
 
