@@ -18,6 +18,7 @@ import type { DeviceRow } from '../core/ports/model.js';
 import { onGateway, poolLimits, tryGateway } from '../core/pool.js';
 import { transact } from '../core/tx.js';
 import { DomainError } from '../domain/errors.js';
+import { AcctTerminateCause } from '../radius/dictionary.js';
 import type { AccountingSender } from './accounting.js';
 import type { Grant } from './grant.js';
 import { sessionCounters, type RemoteSession, type Sessions } from './sessions.js';
@@ -267,10 +268,10 @@ export function createPoolGrants(ctx: CoreContext, deps: PoolGrantsDeps) {
 
 /** Acct-Terminate-Cause (RFC 2866 §5.10) for a device's end reason. */
 export function terminateCauseOf(reason: string): number {
-  if (/^(logout|replaced|switched|removed)/.test(reason)) return 1; // User-Request
-  if (/time|expired/.test(reason)) return 5; // Session-Timeout
-  if (/^(revoked|disconnect)/.test(reason)) return 6; // Admin-Reset
-  return 10; // NAS-Request
+  if (/^(logout|replaced|switched|removed)/.test(reason)) return AcctTerminateCause.UserRequest;
+  if (/time|expired/.test(reason)) return AcctTerminateCause.SessionTimeout;
+  if (/^(revoked|disconnect)/.test(reason)) return AcctTerminateCause.AdminReset;
+  return AcctTerminateCause.NASRequest;
 }
 
 export type PoolGrants = ReturnType<typeof createPoolGrants>;

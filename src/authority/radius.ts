@@ -15,7 +15,7 @@
  *   that session used).
  * - accounting (accounting.ts) is durable: Start at commit, Interim-Update from the sweep's
  *   `recordUsage`, Stop when a device leaves (any path: logout, replace, pool end, Disconnect).
- * - re-authorization (reauth.ts) when the server asked for it (Termination-Action RADIUS-Request):
+ * - re-authorization (pool-grants.ts) when the server asked for it (Termination-Action RADIUS-Request):
  *   before a slice or the Session-Timeout runs out, and when the sweep would end the pool.
  *
  * @example
