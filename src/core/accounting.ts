@@ -78,11 +78,8 @@ export function createAccounting(ctx: CoreContext) {
    */
   function candidates(now: number): EntitlementRow[] {
     const due = new Map(ctx.store.entitlements.listDue(now, ctx.driver.quotaSlackBytes ?? 0).map((e) => [e.id, e]));
-    for (const id of ctx.ledger.pendingPools()) {
-      if (due.has(id)) continue;
-      const e = ctx.store.entitlements.get(id);
-      if (e && (e.status === 'active' || e.status === 'exhausted')) due.set(id, e);
-    }
+    const pending = [...ctx.ledger.pendingPools()].filter((id) => !due.has(id));
+    for (const e of ctx.store.entitlements.getMany(pending)) if (e.status === 'active' || e.status === 'exhausted') due.set(e.id, e);
     return [...due.values()];
   }
 
@@ -144,8 +141,10 @@ export function createAccounting(ctx: CoreContext) {
     const pools: PoolUsage[] = [];
     let down = 0;
     let up = 0;
+    // One read for every pool online (a query per pool is a round trip each on PostgreSQL).
+    const online = new Map(ctx.store.entitlements.getMany([...members.keys()]).map((e) => [e.id, e]));
     for (const [entitlementId, devs] of members) {
-      const stored = ctx.store.entitlements.get(entitlementId);
+      const stored = online.get(entitlementId);
       if (!stored || (stored.status !== 'active' && stored.status !== 'exhausted')) continue;
       const ent = ctx.ledger.current(stored);
       const left = remaining(ent, now);

@@ -71,6 +71,19 @@ export function entitlementRepo(db: Db) {
       const r = getEnt.get(id) as Raw | undefined;
       return r && toEntitlement(r);
     },
+    /**
+     * Several by id in one statement per 500 (the sweep reads every pool online each poll: one query per
+     * pool is nothing on SQLite and a round trip each on PostgreSQL). Unknown ids are left out.
+     */
+    getMany(ids: readonly string[]): EntitlementRow[] {
+      const out: EntitlementRow[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = db.prepare(`SELECT * FROM entitlements WHERE id IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as Raw[];
+        out.push(...rows.map(toEntitlement));
+      }
+      return out;
+    },
     /** Writes the mutable fields (status, expiry, allowance, usage, period). */
     update(e: EntitlementRow): void {
       db.prepare(

@@ -156,6 +156,16 @@ export function repositoryCases(engine: string, open: () => Promise<Store> | Sto
       store.entitlements.addUsage('e1', 1, T0 + 2);
       expect(store.entitlements.get('e1')).toMatchObject({ usedBytes: 4_300_000_001, updatedAt: T0 + 2 });
       expect(store.entitlements.listLive().map((e) => e.id)).toEqual(['e1']);
+      store.entitlements.insert(entitlement('e2', 'b1-v0'));
+      expect(store.entitlements.getMany(['e2', 'nope', 'e1']).map((e) => e.id).sort()).toEqual(['e1', 'e2']);
+      expect(store.entitlements.getMany([])).toEqual([]);
+      const many = Array.from({ length: 1203 }, (_, i) => `e${i % 3 ? 'x' + i : '1'}`);
+      expect(store.entitlements.getMany(many).every((e) => e.id === 'e1')).toBe(true); // chunks of 500
+      // Due: past expiry, at its data (within the slack), or on a reset plan; not a pool with time and data left.
+      expect(store.entitlements.listDue(T0 + 1, 0).map((e) => e.id)).toEqual([]);
+      expect(store.entitlements.listDue(T0 + 86_400_000, 0).map((e) => e.id).sort()).toEqual(['e1', 'e2']);
+      expect(store.entitlements.listDue(T0 + 1, 700_000_000).map((e) => e.id)).toEqual(['e1']);
+      store.entitlements.update({ ...store.entitlements.get('e2')!, status: 'revoked', updatedAt: T0 + 3 });
       store.entitlements.update({ ...store.entitlements.get('e1')!, status: 'expired', updatedAt: T0 + 3 });
       expect(store.entitlements.listLive()).toEqual([]);
       expect(store.entitlements.get('e1')?.status).toBe('expired');

@@ -47,6 +47,8 @@ export interface VoucherStore {
 export interface EntitlementStore {
   insert(e: EntitlementRow): void;
   get(id: string): EntitlementRow | undefined;
+  /** Several by id (unknown ids left out, order not kept): one query instead of one per pool. */
+  getMany(ids: readonly string[]): EntitlementRow[];
   /** Writes the mutable fields (status, expiry, allowance, usage, period). */
   update(e: EntitlementRow): void;
   /** Pools that may have devices online or need time-based transitions. */
