@@ -5,6 +5,7 @@
  *   Calling-Station-Id and Framed-IP-Address, every one present must match; none → NAK 402
  *   Missing-Attribute; no such session → NAK 503 Session-Context-Not-Found; a NAS-Identifier that is not
  *   ours → NAK 403 NAS-Identification-Mismatch;
+ * - a CoA that changes nothing (only identification) → NAK 404 Invalid-Request;
  * - an attribute we cannot honour (Service-Type Authorize-Only, filters, anything unknown) → NAK 401
  *   Unsupported-Attribute, changing nothing (RFC 5176 §3.5: a NAS must not apply part of a CoA);
  * - Disconnect: every matching device leaves the gateway at once (a gateway that fails → NAK 506);
@@ -68,6 +69,8 @@ export function dasHandler(deps: DasHandlerDeps) {
     if (unsupported(p, kind === 'coa')) return { ack: false, errorCause: ErrorCause.UnsupportedAttribute };
     const nasId = get(p, 'NAS-Identifier');
     if (nasId !== undefined && nasId !== deps.nasIdentifier) return { ack: false, errorCause: ErrorCause.NASIdentificationMismatch };
+    // A CoA that changes nothing we enforce is not a request we can act on (RFC 5176 §3.5 Invalid-Request).
+    if (kind === 'coa' && !p.attributes.some((a) => COA_STANDARD.has(a.type) || a.type === 26)) return { ack: false, errorCause: ErrorCause.InvalidRequest };
     const targets = targetsOf(p, deps.sessions);
     if (targets === null) return { ack: false, errorCause: ErrorCause.MissingAttribute };
     if (!targets.length) return { ack: false, errorCause: ErrorCause.SessionContextNotFound };

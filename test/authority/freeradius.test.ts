@@ -267,10 +267,12 @@ ${REJECTED} Auth-Type := Reject
       expect(gw!.network.pools.get(poolId)!.limits).toMatchObject({ downBps: 1_000_000, bytesRemaining: 9_000_000 });
     });
 
-    it('NAKs: an attribute it cannot honour (401), no such session (503), nothing to identify it (402), another NAS (403)', async () => {
+    it('NAKs: an attribute it cannot honour (401), a CoA that changes nothing (404), no such session (503), nothing to identify it (402), another NAS (403)', async () => {
       const filter = await radclientRun(das(), 'coa', `Acct-Session-Id = "${deviceId}"\nFilter-Id = "slow"\n${MA}`, SECRET);
       expect(filter.out).toContain('CoA-NAK');
       expect(filter.out).toMatch(/Error-Cause = Unsupported-Attribute/);
+      const empty = await radclientRun(das(), 'coa', `Acct-Session-Id = "${deviceId}"\n${MA}`, SECRET);
+      expect(empty.out).toMatch(/CoA-NAK[\s\S]*Error-Cause = Invalid-Request/);
       const gone = await radclientRun(das(), 'disconnect', `Acct-Session-Id = "dev_nobody"\n${MA}`, SECRET);
       expect(gone.out).toMatch(/Disconnect-NAK[\s\S]*Error-Cause = Session-Context-Not-Found/);
       const none = await radclientRun(das(), 'disconnect', `Event-Timestamp = "${Math.floor(Date.now() / 1000)}"\n${MA}`, SECRET);
