@@ -55,6 +55,7 @@ export function createApp(deps: HttpDeps) {
     metrics: core.metrics,
     ...(deps.wsClients ? { wsClients: deps.wsClients } : {}),
     ...(deps.radiusStats ? { radiusStats: deps.radiusStats } : {}),
+    ...(deps.authorityStats ? { authorityStats: deps.authorityStats } : {}),
   }));
   app.get('/api/session', async (c) => {
     c.header('Cache-Control', 'no-store');

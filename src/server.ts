@@ -74,7 +74,8 @@ export function createServer(deps: ServerDeps) {
     // Listener construction and hardening live in http/listeners.ts; what a bind failure means is decided here.
     const tls = config.tls.port && config.tls.cert && config.tls.key ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : null;
     const r = radius;
-    listeners = createListeners({ core: runtime.core, config, log, tls, ...(deps.hub ? { hub: deps.hub } : {}), ...(r ? { radiusStats: () => r.stats(), radiusDisconnect: (id: string, operatorId: string) => r.disconnect(id, operatorId) } : {}) });
+    listeners = createListeners({ core: runtime.core, config, log, tls, ...(deps.hub ? { hub: deps.hub } : {}), ...(r ? { radiusStats: () => r.stats(), radiusDisconnect: (id: string, operatorId: string) => r.disconnect(id, operatorId) } : {}),
+      ...(runtime.authority ? { authorityStats: runtime.authority.stats } : {}) });
     try {
       await listeners.listen();
     } catch (err) {

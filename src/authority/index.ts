@@ -77,6 +77,17 @@ export function createRemoteAuthority(config: Config, deps: RemoteAuthorityDeps)
       }
       void accounting?.drain();
     },
+    /** Counters for GET /metrics (http/context.ts AuthorityCounters). */
+    stats() {
+      const c = client.stats();
+      const d = das?.stats();
+      return {
+        sent: c.sent, retried: c.retried, unanswered: c.unreachable, dropped: c.dropped,
+        servers: Object.fromEntries(rc.servers.map((s, i) => [`${s.host}:${s.authPort}`, client.isDead(i) ? 0 : 1])),
+        accountingWaiting: accounting?.pending() ?? 0,
+        das: d ? { acked: d.acked, naked: d.naked, dropped: d.dropped } : null,
+      };
+    },
     get das(): DasServer | null {
       return das;
     },

@@ -24,6 +24,8 @@ export interface HttpDeps {
   wsClients?: () => number;
   /** The RADIUS server's counters, for GET /metrics, when radius.server is enabled. */
   radiusStats?: () => RadiusCounters;
+  /** The remote authority's counters (authority.kind radius, docs/towers.md), when it runs. */
+  authorityStats?: () => AuthorityCounters;
   /** Sends a live RADIUS session's NAS a Disconnect-Request (the console's button), when radius.server is enabled. */
   radiusDisconnect?: (sessionId: string, operatorId: string) => Promise<'disconnected' | 'gone' | 'refused' | 'no-answer' | 'no-das' | 'not-live'>;
 }
@@ -37,6 +39,21 @@ export interface RadiusCounters {
   outcomes: Record<string, number>;
   /** Per configured NAS: outcomes, drops, and when it was last heard (Unix ms). */
   byNas?: Record<string, { outcomes: Record<string, number>; dropped: Record<string, number>; lastPacketAt: number | null }>;
+}
+
+/** What GET /metrics reads from the remote authority (authority/index.ts `stats()`), a local shape. */
+export interface AuthorityCounters {
+  /** Access- and Accounting-Requests sent, retransmissions, calls no server answered, replies dropped. */
+  sent: number;
+  retried: number;
+  unanswered: number;
+  dropped: number;
+  /** Per configured server (`host:authPort`): 1 while it answers, 0 while it is remembered as silent. */
+  servers: Record<string, number>;
+  /** Accounting records kept on disk until a server acknowledges them. */
+  accountingWaiting: number;
+  /** The DAS listener's answers and drops, when it runs. */
+  das: { acked: number; naked: number; dropped: Record<string, number> } | null;
 }
 
 interface NodeEnv {

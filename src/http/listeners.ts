@@ -43,6 +43,7 @@ export interface ListenersDeps {
   /** The RADIUS server's counters for GET /metrics, when it runs (main.ts). */
   radiusStats?: HttpDeps['radiusStats'];
   radiusDisconnect?: HttpDeps['radiusDisconnect'];
+  authorityStats?: HttpDeps['authorityStats'];
 }
 
 /** Probes must never ride a kept-alive, DNAT'd connection past login (captive-clients.md c6, c8). */
@@ -56,7 +57,7 @@ export function createListeners(deps: ListenersDeps) {
   const l = config.listen;
   const hub = createWsHub({ core, config, log }, deps.hub);
   const app = createApp({ core, config, log, wsClients: () => hub.stats().connections, ...(deps.radiusStats ? { radiusStats: deps.radiusStats } : {}),
-    ...(deps.radiusDisconnect ? { radiusDisconnect: deps.radiusDisconnect } : {}) });
+    ...(deps.radiusDisconnect ? { radiusDisconnect: deps.radiusDisconnect } : {}), ...(deps.authorityStats ? { authorityStats: deps.authorityStats } : {}) });
   // Interception is answered on the bare node:http response (intercept-listener.ts); the rest is Hono.
   const listener = interceptListener(
     { portalUrl: config.portalUrl, isPortalHost: portalHostMatcher(config), isAuthorized: (ip) => core.isOnline(ip) },

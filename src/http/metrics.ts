@@ -11,7 +11,7 @@ import { Hono } from 'hono';
 import type { ErrorEnvelope } from '../api/contract.js';
 import type { MetricsSnapshot } from '../core/metrics.js';
 import { OPERATOR_COOKIE, cookieValue } from './admin-auth.js';
-import { socketAddresses, type HttpDeps, type RadiusCounters } from './context.js';
+import { socketAddresses, type AuthorityCounters, type HttpDeps, type RadiusCounters } from './context.js';
 
 export interface MetricsRouteOptions {
   metrics: { snapshot(): MetricsSnapshot };
@@ -19,6 +19,8 @@ export interface MetricsRouteOptions {
   wsClients?: () => number;
   /** The RADIUS server's counters, when it runs. */
   radiusStats?: () => RadiusCounters;
+  /** The remote authority's counters, when authority.kind is radius. */
+  authorityStats?: () => AuthorityCounters;
 }
 
 const isLoopback = (ip: string) => ip === '::1' || /^127\./.test(ip);
@@ -75,6 +77,21 @@ export function metricsRoutes(deps: HttpDeps, opts: MetricsRouteOptions) {
       metric('portico_radius_nas_requests_total', 'counter', 'RADIUS requests answered, by NAS and outcome.', perNas('outcomes', 'outcome'));
       metric('portico_radius_nas_dropped_total', 'counter', 'RADIUS datagrams from a configured NAS dropped without an answer, by NAS and reason.', perNas('dropped', 'reason'));
       metric('portico_radius_nas_last_packet_seconds', 'gauge', 'When each NAS was last heard, Unix time (0: not yet).', nas.map(([n, s]) => [`{nas="${label(n)}"}`, Math.floor((s.lastPacketAt ?? 0) / 1000)]));
+    }
+    const authority = opts.authorityStats?.();
+    if (authority) {
+      const keyed = (o: Record<string, number>, key: string): [string, number][] =>
+        Object.entries(o).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [`{${key}="${label(k)}"}`, n]);
+      metric('portico_authority_requests_sent_total', 'counter', 'Access- and Accounting-Requests sent to the central RADIUS servers (first transmissions).', [['', authority.sent]]);
+      metric('portico_authority_retransmits_total', 'counter', 'Retransmissions of unanswered requests (RFC 2865 §2.5).', [['', authority.retried]]);
+      metric('portico_authority_unanswered_total', 'counter', 'Requests no central server answered within authority.radius.timeoutMs.', [['', authority.unanswered]]);
+      metric('portico_authority_replies_dropped_total', 'counter', 'Replies dropped: unknown, forged or without a required Message-Authenticator.', [['', authority.dropped]]);
+      metric('portico_authority_server_up', 'gauge', 'Whether each central server answers (1) or is remembered as silent (0).', keyed(authority.servers, 'server'));
+      metric('portico_authority_accounting_waiting', 'gauge', 'Accounting records kept on disk until a central server acknowledges them.', [['', authority.accountingWaiting]]);
+      if (authority.das) {
+        metric('portico_authority_das_answers_total', 'counter', 'Disconnect/CoA-Requests answered, by answer.', [['{answer="ack"}', authority.das.acked], ['{answer="nak"}', authority.das.naked]]);
+        metric('portico_authority_das_dropped_total', 'counter', 'Disconnect/CoA-Requests dropped without an answer, by reason.', keyed(authority.das.dropped, 'reason'));
+      }
     }
     metric('portico_gateway_up', 'gauge', 'Whether the gateway driver reports healthy (1) or not (0).', [['', gw.ok ? 1 : 0]]);
     metric('process_resident_memory_bytes', 'gauge', 'Resident set size.', [['', process.memoryUsage.rss()]]);

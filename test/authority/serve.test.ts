@@ -62,5 +62,10 @@ describe('portico serve: a tower and a central Portico', () => {
     for (let i = 0; i < 60 && tower.network.allowed('127.0.0.5'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(tower.network.allowed('127.0.0.5')).toBe(false);
     expect(tower.rt.authority!.das!.stats().acked).toBe(1);
+    // GET /metrics (from the gateway itself) tells the operator how the central link is doing.
+    const metrics = (await get(tower, '127.0.0.1', '/metrics')).body;
+    expect(metrics).toMatch(/^portico_authority_server_up\{server="127\.0\.0\.1:\d+"\} 1$/m);
+    expect(metrics).toMatch(/^portico_authority_das_answers_total\{answer="ack"\} 1$/m);
+    expect(metrics).toMatch(/^portico_authority_accounting_waiting \d+$/m);
   });
 });
