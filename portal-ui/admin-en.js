@@ -100,4 +100,6 @@ export const EN = {
   errSellerCustom: 'Sellers sell the admin\'s plans: choose one. Custom limits are for admins.', sellerHint: 'You sell the admin\'s plans at their price or more.',
   sellerNoPlans: 'There is no plan you may sell yet. Ask an admin.', sellsCol: 'May sell', everyPlan: 'every plan', everyPlanNew: 'Every plan, new ones too',
   savePlans: 'Save', plansSaved: '{name} may sell: {plans}.',
+  chosenN: '{n} chosen:|{n} chosen:', choose: 'Choose {code}', reasonChosen: 'Reason for revoking the chosen vouchers', revokeChosen: 'Revoke chosen',
+  revokedN: '{n} voucher revoked.|{n} vouchers revoked.', printThis: 'Print this code again',
 };

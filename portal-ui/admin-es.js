@@ -97,5 +97,7 @@ const ES = {
   sellerHint: 'Vendes los planes del administrador a su precio o más.', sellerNoPlans: 'Aún no hay ningún plan que puedas vender. Pregunta a un administrador.',
   sellsCol: 'Puede vender', everyPlan: 'todos los planes', everyPlanNew: 'Todos los planes, también los nuevos', savePlans: 'Guardar',
   plansSaved: '{name} puede vender: {plans}.',
+  chosenN: '{n} elegida:|{n} elegidas:', choose: 'Elegir {code}', reasonChosen: 'Motivo para anular las fichas elegidas', revokeChosen: 'Anular elegidas',
+  revokedN: '{n} ficha anulada.|{n} fichas anuladas.', printThis: 'Imprimir esta ficha otra vez',
 };
 export default ES;

@@ -98,5 +98,7 @@ const FR = {
   sellerHint: 'Vous vendez les forfaits de l\'administrateur à leur prix ou plus.',
   sellerNoPlans: 'Aucun forfait à vendre pour l\'instant. Demandez à un administrateur.', sellsCol: 'Peut vendre', everyPlan: 'tous les forfaits',
   everyPlanNew: 'Tous les forfaits, nouveaux compris', savePlans: 'Enregistrer', plansSaved: '{name} peut vendre : {plans}.',
+  chosenN: '{n} choisi :|{n} choisis :', choose: 'Choisir {code}', reasonChosen: 'Motif de révocation des tickets choisis', revokeChosen: 'Révoquer les choisis',
+  revokedN: '{n} ticket révoqué.|{n} tickets révoqués.', printThis: 'Réimprimer ce code',
 };
 export default FR;

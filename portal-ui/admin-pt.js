@@ -97,5 +97,7 @@ const PT = {
   sellerHint: 'Você vende os planos do administrador pelo preço deles ou mais.',
   sellerNoPlans: 'Ainda não há nenhum plano que você possa vender. Pergunte a um administrador.', sellsCol: 'Pode vender', everyPlan: 'todos os planos',
   everyPlanNew: 'Todos os planos, também os novos', savePlans: 'Salvar', plansSaved: '{name} pode vender: {plans}.',
+  chosenN: '{n} escolhido:|{n} escolhidos:', choose: 'Escolher {code}', reasonChosen: 'Motivo para cancelar os vouchers escolhidos', revokeChosen: 'Cancelar escolhidos',
+  revokedN: '{n} voucher cancelado.|{n} vouchers cancelados.', printThis: 'Imprimir este código de novo',
 };
 export default PT;

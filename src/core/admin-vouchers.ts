@@ -18,6 +18,7 @@ import type { OperatorRow } from './ports/model.js';
 import type { BatchRow, VoucherFilter, VoucherRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { numberOf, planFromInput } from './plan-input.js';
+import { revokeSelection, selectionForSheet } from './admin-bulk.js';
 import { salesView, type SalesRange } from './admin-sales.js';
 import { checkSellerBatch, sellerPlans } from './admin-sellers.js';
 import { voucherPage } from './admin-voucher-page.js';
@@ -155,6 +156,9 @@ export function adminVouchers(ctx: CoreContext) {
       const v = await revokeVoucher(ctx, target, (reason as string | undefined)?.trim() || null, actorOf(op));
       return voucherView(v, l);
     },
+    /** A selection: its sheet, or revoke it all (core/admin-bulk.ts). */
+    selectionForSheet: (ids: unknown, op: OperatorRow) => selectionForSheet(ctx, ids, op),
+    revokeSelection: (ids: unknown, reason: unknown, op: OperatorRow) => revokeSelection(ctx, ids, reason, op),
     /** The voucher page: detail, extend, disconnect (core/admin-voucher-page.ts). */
     ...voucherPage(ctx, voucherView),
     /** Vouchers sold (core/admin-sales.ts); sellers see their own. */

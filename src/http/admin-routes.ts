@@ -16,7 +16,7 @@ import { Hono, type Context } from 'hono';
 import type { AdminSession, BatchCreate, PlanInput } from '../api/contract.js';
 import { DomainError } from '../domain/errors.js';
 import { LANGS, type Lang } from '../domain/plan-words.js';
-import { LAYOUTS, renderSheet, type SheetLayout } from '../print/sheet.js';
+import { LAYOUTS, renderSheet, type SheetInput, type SheetLayout } from '../print/sheet.js';
 import type { Role } from '../core/ports/model.js';
 import { radiusAdminRoutes } from './admin-radius.js';
 import { operatorAuth, sameOrigin, sessionCookie, type OperatorSession } from './admin-auth.js';
@@ -60,6 +60,21 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
   const langOf = (c: Context): Lang => {
     const first = (config.network.languages[0] ?? 'en') as Lang;
     return pickLang(c.req.header('accept-language'), c.req.query('lang'), [first, ...LANGS.filter((l) => l !== first)]);
+  };
+
+  /** A sheet for `vouchers` in the asked layout and language (a language the network offers). */
+  const sheet = async (c: Context, vouchers: SheetInput['vouchers'], plan: SheetInput['plan'], price: number | null) => {
+    const layout = (c.req.query('layout') ?? 'a4') as SheetLayout;
+    if (!LAYOUTS.includes(layout)) throw new DomainError('INVALID_INPUT', `layout must be one of ${LAYOUTS.join(', ')}`);
+    const settings = admin.settings();
+    const lang = (settings.languages as string[]).includes(c.req.query('lang') ?? '') ? (c.req.query('lang') as Lang) : settings.languages[0]!;
+    const html = await renderSheet({
+      vouchers, plan, portalUrl: config.portalUrl, layout, lang, price, currency: settings.currency,
+      network: { name: settings.networkName, ssid: settings.ssid, wifiPassword: config.network.wifiPassword },
+    });
+    // The sheet is static: no script may run in it.
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    return c.html(html);
   };
 
   return [
@@ -114,19 +129,23 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
     {
       method: 'GET', path: '/api/admin/batches/:id/sheet', roles: ANY, does: 'printable sheet (layout=a4|letter|receipt58|receipt80)',
       handler: async (c, s) => {
-        const layout = (c.req.query('layout') ?? 'a4') as SheetLayout;
-        if (!LAYOUTS.includes(layout)) throw new DomainError('INVALID_INPUT', `layout must be one of ${LAYOUTS.join(', ')}`);
-        const settings = admin.settings();
-        const lang = (settings.languages as string[]).includes(c.req.query('lang') ?? '') ? (c.req.query('lang') as Lang) : settings.languages[0]!;
         const b = av.batch(c.req.param('id') ?? '', s.operator);
-        const html = await renderSheet({
-          vouchers: b.vouchers.filter((v) => v.status !== 'revoked').map((v) => ({ code: v.code.replace(/-/g, '') })),
-          plan: b.plan, portalUrl: config.portalUrl, layout, lang, price: b.batch.price, currency: settings.currency,
-          network: { name: settings.networkName, ssid: settings.ssid, wifiPassword: config.network.wifiPassword },
-        });
-        // The sheet is static: no script may run in it.
-        c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
-        return c.html(html);
+        return sheet(c, b.vouchers.filter((v) => v.status !== 'revoked').map((v) => ({ code: v.code.replace(/-/g, '') })), b.plan, b.batch.price);
+      },
+    },
+    {
+      method: 'GET', path: '/api/admin/bulk/sheet', roles: ANY, does: 'printable sheet of chosen vouchers (ids=a,b,…; layout, lang; sellers: their own)',
+      handler: async (c, s) => {
+        const list = av.selectionForSheet((c.req.query('ids') ?? '').split(',').filter(Boolean), s.operator);
+        if (!list.length) throw new DomainError('CONFLICT', 'every chosen code is revoked: nothing to print');
+        return sheet(c, list, list[0]!.plan, null);
+      },
+    },
+    {
+      method: 'POST', path: '/api/admin/bulk/revoke', roles: ADMIN, does: 'revoke chosen vouchers with one reason (ids, reason)',
+      handler: async (c, s) => {
+        const b = await body(c);
+        return c.json({ ok: true, ...(await av.revokeSelection(b.ids, b.reason, s.operator)) });
       },
     },
     {

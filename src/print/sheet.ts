@@ -26,7 +26,8 @@ export type SheetLayout = 'a4' | 'letter' | 'receipt58' | 'receipt80';
 export const LAYOUTS: readonly SheetLayout[] = ['a4', 'letter', 'receipt58', 'receipt80'];
 
 export interface SheetInput {
-  vouchers: { code: string }[];
+  /** Each voucher may carry its own plan and price (a selection from several batches); else the sheet's. */
+  vouchers: { code: string; plan?: Plan; price?: number | null }[];
   plan: Plan;
   portalUrl: string;
   network: { name: string; ssid: string; wifiPassword: string };
@@ -100,12 +101,14 @@ const PAGE: Record<SheetLayout, string> = {
 export async function renderSheet(input: SheetInput): Promise<string> {
   const lang = input.lang ?? 'en';
   const w = WORDS[lang] ?? WORDS.en;
-  const words = describePlan(input.plan, lang);
-  const price = input.price !== null && input.price !== undefined ? ` · ${w.price} ${formatPrice(input.price, lang, input.currency)}` : '';
+  const priceWords = (p: number | null | undefined) => (p !== null && p !== undefined ? ` · ${w.price} ${formatPrice(p, lang, input.currency)}` : '');
+  const sheetWords = describePlan(input.plan, lang);
   const host = new URL(input.portalUrl).host;
   const cards = await Promise.all(
     input.vouchers.map(async (v) => {
       const url = voucherUrl(input.portalUrl, v.code);
+      const words = v.plan ? describePlan(v.plan, lang) : sheetWords;
+      const price = priceWords(v.price !== undefined ? v.price : input.price);
       return `<div class="v" data-url="${esc(url)}"><div class="qr">${await svg(url)}</div><div><div class="n">${esc(input.network.name)}</div>` +
         `<div class="c">${esc(formatCode(v.code))}</div><div class="p">${esc(words)}${esc(price)}</div>` +
         `<div class="u">${esc(w.scan)} ${esc(host)}</div></div></div>`;

@@ -467,4 +467,39 @@ describe('operator API', () => {
     expect(await admin.json('PATCH', `/api/admin/operators/${mariaId}`, { plans: null })).toMatchObject({ plans: null });
     expect((await maria.json<unknown[]>('GET', '/api/admin/plans')).length).toBe(2);
   });
+
+  it('prints and revokes a selection of vouchers from several batches; sellers only their own (issue 14 item 7)', async () => {
+    const { h, admin, maria, jose } = await setup();
+    await shopPlans(admin);
+    const a = await maria.json<{ codes: string[] }>('POST', '/api/admin/batches', { count: 2, plan: 'hour', price: 1 });
+    const b = await maria.json<{ codes: string[] }>('POST', '/api/admin/batches', { count: 2, plan: 'day', price: 3 });
+    const other = await jose.json<{ codes: string[] }>('POST', '/api/admin/batches', { count: 1, plan: 'day' });
+    const pick = [a.codes[0]!, b.codes[1]!];
+    const sheet = await maria.call('GET', `/api/admin/bulk/sheet?ids=${pick.join(',')}&layout=receipt58`);
+    expect(sheet.status).toBe(200);
+    expect(sheet.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await sheet.text();
+    expect(html.match(/class="c"/g)).toHaveLength(2);
+    for (const c of pick) expect(html).toContain(c);
+    expect(html).not.toContain(a.codes[1]!);
+    // Each code with its own plan and price.
+    expect(html).toMatch(/1 hour from first use[^<]*Price 1</);
+    expect(html).toMatch(/1 day from first use[^<]*Price 3</);
+    expect((await maria.call('GET', `/api/admin/bulk/sheet?ids=${other.codes[0]}`)).status).toBe(404); // jose's
+    expect((await maria.call('GET', '/api/admin/bulk/sheet?ids=')).status).toBe(400);
+
+    // Revoke a selection with one reason: each audited; an already revoked code is reported, not fatal.
+    expect((await maria.call('POST', '/api/admin/bulk/revoke', { ids: pick, reason: 'x' })).status).toBe(403);
+    const ids = [a.codes[0]!, a.codes[1]!].map((c) => h.store.vouchers.findByCode(c.replace(/-/g, ''))!.id);
+    expect((await admin.call('POST', `/api/admin/vouchers/${ids[1]}/revoke`, {})).status).toBe(200);
+    const r = await admin.json<{ revoked: string[]; skipped: string[] }>('POST', '/api/admin/bulk/revoke', { ids: [...ids, b.codes[0]!], reason: 'sheet lost' });
+    expect(r).toMatchObject({ ok: true, revoked: [a.codes[0], b.codes[0]], skipped: [a.codes[1]] });
+    expect(h.store.events.list({ type: 'voucher.revoked' }).filter((e) => (e.data as { reason: string }).reason === 'sheet lost')).toHaveLength(2);
+    const bad = await admin.call('POST', '/api/admin/bulk/revoke', { ids: [b.codes[1]!, 'vch_nope'] });
+    expect(bad.status).toBe(404);
+    expect(h.store.vouchers.findByCode(b.codes[1]!.replace(/-/g, ''))!.status).toBe('unused'); // nothing changed
+    expect((await admin.call('POST', '/api/admin/bulk/revoke', { ids: [] })).status).toBe(400);
+    // All revoked: nothing to print, said so.
+    expect((await admin.call('GET', `/api/admin/bulk/sheet?ids=${a.codes.join(',')}`)).status).toBe(409);
+  });
 });

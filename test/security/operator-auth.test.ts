@@ -209,6 +209,7 @@ describe('audit log', () => {
       ['POST', `/api/admin/vouchers/${code}/revoke`, { reason: 'lost' }],
       ['POST', `/api/admin/vouchers/${inUse}/extend`, { duration: '1h' }],
       ['POST', `/api/admin/devices/${online.id}/disconnect`, {}],
+      ['POST', '/api/admin/bulk/revoke', { ids: [h.vouchers(1)[0]], reason: 'lost sheet' }],
       ['DELETE', '/api/admin/plans/day', {}],
       ['DELETE', `/api/admin/batches/${spare}`, {}],
       ['POST', '/api/admin/operators', { name: 'ana', role: 'seller', password: 'another long pass' }],

@@ -151,7 +151,7 @@ describe('operator console in Chromium', () => {
     await p.getByLabel('Buscar').fill('feria');
     await p.getByRole('button', { name: 'Filtrar' }).click();
     await p.locator('p.muted', { hasText: '2 fichas' }).waitFor();
-    expect(await p.locator('thead th').allTextContents()).toEqual(['Código', 'Estado', 'Plan', 'Nota', 'Creado', 'Primer uso', '']);
+    expect(await p.locator('thead th').allTextContents()).toEqual(['', 'Código', 'Estado', 'Plan', 'Nota', 'Creado', 'Primer uso', '']);
     const row = p.locator(`tr[data-code="${codes[0]}"]`);
     await expect(row.textContent()).resolves.toContain('1 GB, 1 hora desde el primer uso, 1 dispositivo');
     await expect(row.locator('.pill').textContent()).resolves.toBe('sin usar');

@@ -12,6 +12,7 @@ import { api, session } from '../api.js';
 import { h, when, fields, act, pill, head, bytes, dur, money, rate } from '../dom.js';
 import { sentence } from '../event-words.js';
 import { t } from '../i18n.js';
+import { LAYOUTS, printIdsHref } from './print.js';
 
 /** @type {import('../dom.js').View} */
 export default async function voucher(main, params, shell) {
@@ -33,6 +34,9 @@ export default async function voucher(main, params, shell) {
 
   main.append(
     h('h1', {}, t('voucherTitle', { code: v.code }), ' ', pill(v.status)),
+    // A lost or smudged ticket: print this one code again, on any paper.
+    v.status === 'revoked' ? '' : h('p', { class: 'inline', id: 'reprint' }, h('span', {}, t('printThis')), LAYOUTS.map(([layout, label]) =>
+      h('a', { class: 'button alt', href: printIdsHref([v.id], layout), target: '_blank', rel: 'noopener', 'data-layout': layout }, t('print', { layout: label || t('letter') })))),
     h('div', { class: 'card' }, h('dl', { class: 'facts' },
       fact(t('plan'), p ? p.words : v.words), fact(t('note'), v.note), fact(t('soldBy'), d.batch.seller ?? t('commandLine')),
       fact(t('price'), d.batch.price === null ? null : money(d.batch.price)), fact(t('created'), when(v.createdAt)), fact(t('firstUsed'), v.redeemedAt ? when(v.redeemedAt) : null),
