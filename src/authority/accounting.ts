@@ -19,7 +19,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import type { AttributeInput } from '../radius/attributes.js';
 import type { RadiusClient } from '../radius/client.js';
-import { NASPortType } from '../radius/dictionary.js';
+import { AcctTerminateCause, NASPortType } from '../radius/dictionary.js';
 import { splitGigawords } from '../radius/gigawords.js';
 import type { Spool } from './spool.js';
 
@@ -82,6 +82,14 @@ export function accountingAttributes(nas: NasIdentity, r: AcctRecord, now: numbe
   if (r.type === 2 && r.cause !== undefined) out.push(['Acct-Terminate-Cause', r.cause]);
   out.push(['Event-Timestamp', Math.floor(r.at / 1000)], ['Acct-Delay-Time', Math.max(0, Math.floor((now - r.at) / 1000))]);
   return out;
+}
+
+/** Acct-Terminate-Cause (RFC 2866 §5.10) for a device's end reason. */
+export function terminateCauseOf(reason: string): number {
+  if (/^(logout|replaced|switched|removed)/.test(reason)) return AcctTerminateCause.UserRequest;
+  if (/time|expired/.test(reason)) return AcctTerminateCause.SessionTimeout;
+  if (/^(revoked|disconnect)/.test(reason)) return AcctTerminateCause.AdminReset;
+  return AcctTerminateCause.NASRequest;
 }
 
 export interface AccountingSenderDeps {

@@ -18,10 +18,9 @@ import type { DeviceRow } from '../core/ports/model.js';
 import { onGateway, poolLimits, tryGateway } from '../core/pool.js';
 import { transact } from '../core/tx.js';
 import { DomainError } from '../domain/errors.js';
-import { AcctTerminateCause } from '../radius/dictionary.js';
-import type { AccountingSender } from './accounting.js';
+import { terminateCauseOf, type AccountingSender } from './accounting.js';
 import type { Grant } from './grant.js';
-import { sessionCounters, type RemoteSession, type Sessions } from './sessions.js';
+import { regranted, sessionCounters, type RemoteSession, type Sessions } from './sessions.js';
 
 export type Ask = (d: { userName: string; mac: string; ip: string; sessionId: string; stateHex: string | null }) => Promise<Grant>;
 
@@ -35,29 +34,15 @@ export interface PoolGrantsDeps {
 const REAUTH_SHARE = 1 / 3;
 /** …or this long before the Session-Timeout, at least (ms; the poll interval is added). */
 const REAUTH_LEAD_MS = 10_000;
-/** A pool whose server refused or did not answer is asked again at most this often (ms). */
+/** A pool is asked again at most this often (ms)… */
 const REAUTH_EVERY_MS = 5_000;
-
-/** A session's grant after a new Accept, or a CoA (`partial`: absent figures keep what the session had). */
-export function regranted(s: RemoteSession, g: Grant, now: number, used: { up: number; down: number }, partial = false): RemoteSession {
-  const keep = <T>(v: T | null, old: T | null): T | null => (partial && v === null ? old : v);
-  const limitBytes = keep(g.bytes, s.limitBytes);
-  return {
-    ...s,
-    limitBytes,
-    // An Accept's Session-Timeout counts from now; a CoA's from the session's start, as NASes read it (profiles.ts coaAttributesFor).
-    endsAt: g.secondsLeft !== null ? (partial ? s.startedAt : now) + g.secondsLeft * 1000 : partial ? s.endsAt : null,
-    downBps: keep(g.downBps, s.downBps), upBps: keep(g.upBps, s.upBps),
-    classHex: g.classHex ?? s.classHex, stateHex: g.stateHex ?? (partial ? s.stateHex : null),
-    reauth: partial ? s.reauth || g.reauth : g.reauth, interimSec: g.interimSec ?? s.interimSec,
-    sliceBytes: limitBytes === null ? null : Math.max(0, limitBytes - used.up - used.down),
-  };
-}
+/** …or this often while no server answers it (ms): an outage must not become a flood of questions. */
+const SILENT_RETRY_MS = 30_000;
 
 export function createPoolGrants(ctx: CoreContext, deps: PoolGrantsDeps) {
   const { sessions } = deps;
   const lastInterim = new Map<string, number>();
-  const lastTry = new Map<string, number>();
+  const nextTry = new Map<string, number>();
   const inFlight = new Set<string>();
   const running = new Set<Promise<unknown>>();
 
@@ -115,57 +100,93 @@ export function createPoolGrants(ctx: CoreContext, deps: PoolGrantsDeps) {
     });
   }
 
+  interface Answers {
+    granted: Map<string, Grant>;
+    refused: DeviceRow[];
+    /** No server answered at all. */
+    silent: boolean;
+  }
+
   /**
-   * Asks the server again for every device of the pool whose grant says so (caller holds the lock).
-   * Accepted: the new grant. Refused: the device ends. No answer: the grant stays until it ends.
-   * Returns null when no device could be asked or none was granted; else the devices refused.
+   * Asks the server again for every device of the pool whose grant says so, after an Interim-Update
+   * (the server counts each slice from what it knows the session used). Needs no lock: nothing is
+   * written but accounting.
    */
-  async function renew(poolId: string, now: number): Promise<{ ended: DeviceRow[] } | null> {
+  async function askAgain(poolId: string, now: number): Promise<Answers | null> {
     const ask = deps.ask;
     if (!ask) return null;
     ctx.ledger.flush(now);
     const targets = ctx.store.entitlements.activeDevices(poolId).filter((d) => sessions.get(d.id)?.reauth);
     if (!targets.length) return null;
-    // The server counts each slice from what it knows the session used: tell it first (RFC 2866 Interim-Update).
     for (const d of targets) interim(sessions.get(d.id)!, d, now);
     await deps.accounting?.flush();
-    let granted = 0;
-    const refused: DeviceRow[] = [];
+    const answers: Answers = { granted: new Map(), refused: [], silent: true };
     for (const d of targets) {
-      const s = sessions.get(d.id)!;
+      const s = sessions.get(d.id);
+      if (!s) continue;
       try {
-        const g = await ask({ userName: s.userName, mac: d.mac, ip: d.ip, sessionId: d.id, stateHex: s.stateHex });
-        sessions.put(regranted(s, g, ctx.clock.now(), counters(s)));
-        granted++;
+        answers.granted.set(d.id, await ask({ userName: s.userName, mac: d.mac, ip: d.ip, sessionId: d.id, stateHex: s.stateHex }));
+        answers.silent = false;
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
-        if (err.code !== 'GATEWAY_UNAVAILABLE') refused.push(d);
+        if (err.code !== 'GATEWAY_UNAVAILABLE') {
+          answers.refused.push(d);
+          answers.silent = false;
+        }
         ctx.log.info('radius-authority', `re-authorization of ${d.id}: ${err.code}`);
       }
     }
-    if (!granted) return null;
-    endDevices(refused, 'refused by the network', ctx.clock.now());
-    await refresh(poolId, ctx.clock.now());
+    return answers;
+  }
+
+  /**
+   * Applies the answers (caller holds the pool's lock): accepted devices get their new grant, refused
+   * ones end (returned; the caller takes them off the gateway). Null when nothing was granted.
+   */
+  async function applyAnswers(poolId: string, a: Answers): Promise<{ ended: DeviceRow[] } | null> {
+    if (!a.granted.size) return null;
+    const now = ctx.clock.now();
+    ctx.ledger.flush(now);
+    for (const [id, g] of a.granted) {
+      const s = sessions.get(id);
+      if (s && ctx.store.entitlements.getDevice(id)?.active) sessions.put(regranted(s, g, now, counters(s)));
+    }
+    const refused = a.refused.filter((d) => ctx.store.entitlements.getDevice(d.id)?.active);
+    endDevices(refused, 'refused by the network', now);
+    await refresh(poolId, now);
     return { ended: refused };
   }
 
-  /** Proactive re-authorization from the sweep's figures (the `usage` event). */
+  /** Both, for a caller that already holds the pool's lock (the sweep ending a pool, core/lifecycle.ts). */
+  async function renew(poolId: string, now: number): Promise<{ ended: DeviceRow[] } | null> {
+    const a = await askAgain(poolId, now);
+    return a ? applyAnswers(poolId, a) : null;
+  }
+
+  /**
+   * Proactive re-authorization from the sweep's figures (the `usage` event): the questions go out
+   * without the pool's lock (a login or logout of that pool never waits on the backhaul), the answers
+   * are applied under it. A pool whose server stayed silent is asked again only after SILENT_RETRY_MS.
+   */
   function watchUsage(): () => void {
     return ctx.bus.on('usage', 'radius-authority', (u) => {
       const leadSec = (REAUTH_LEAD_MS + ctx.config.accounting.pollMs) / 1000;
       for (const p of u.pools) {
         const own = sessions.ofPool(p.entitlementId).filter((s) => s.reauth);
-        if (!own.length || inFlight.has(p.entitlementId) || u.at - (lastTry.get(p.entitlementId) ?? 0) < REAUTH_EVERY_MS) continue;
+        if (!own.length || inFlight.has(p.entitlementId) || u.at < (nextTry.get(p.entitlementId) ?? 0)) continue;
         const slice = own.reduce((n, s) => n + (s.sliceBytes ?? 0), 0);
         const low = p.bytesRemaining !== null && p.bytesRemaining <= slice * REAUTH_SHARE;
         const late = p.secondsRemaining !== null && p.secondsRemaining <= leadSec;
         if (!low && !late) continue;
         inFlight.add(p.entitlementId);
-        lastTry.set(p.entitlementId, u.at);
-        const run = withPool(ctx, p.entitlementId, async () => {
-          const r = await renew(p.entitlementId, ctx.clock.now());
+        nextTry.set(p.entitlementId, u.at + REAUTH_EVERY_MS);
+        const run = (async () => {
+          const a = await askAgain(p.entitlementId, ctx.clock.now());
+          if (!a) return;
+          if (a.silent) nextTry.set(p.entitlementId, u.at + SILENT_RETRY_MS);
+          const r = await withPool(ctx, p.entitlementId, () => applyAnswers(p.entitlementId, a));
           if (r) await Promise.all(r.ended.map((d) => tryGateway(ctx, 'deauthorize (refused)', () => ctx.driver.deauthorize(d.id))));
-        })
+        })()
           .catch((err) => ctx.log.error('radius-authority/usage', 're-authorization failed', { err }))
           .finally(() => {
             inFlight.delete(p.entitlementId);
@@ -264,14 +285,6 @@ export function createPoolGrants(ctx: CoreContext, deps: PoolGrantsDeps) {
   }
 
   return { refresh, renew, watchUsage, watchEnds, interims, disconnect, change, settle };
-}
-
-/** Acct-Terminate-Cause (RFC 2866 §5.10) for a device's end reason. */
-export function terminateCauseOf(reason: string): number {
-  if (/^(logout|replaced|switched|removed)/.test(reason)) return AcctTerminateCause.UserRequest;
-  if (/time|expired/.test(reason)) return AcctTerminateCause.SessionTimeout;
-  if (/^(revoked|disconnect)/.test(reason)) return AcctTerminateCause.AdminReset;
-  return AcctTerminateCause.NASRequest;
 }
 
 export type PoolGrants = ReturnType<typeof createPoolGrants>;

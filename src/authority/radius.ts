@@ -36,8 +36,8 @@ import { RadiusUnreachable, type RadiusClient } from '../radius/client.js';
 import { AcctTerminateCause } from '../radius/dictionary.js';
 import { deviceAttributes, type AccountingSender, type NasIdentity } from './accounting.js';
 import { grantOf, replyMessageOf, type Grant } from './grant.js';
-import { sessionCounters, type RemoteSession, type Sessions } from './sessions.js';
-import { createPoolGrants, regranted, type Ask } from './pool-grants.js';
+import { regranted, sessionCounters, type RemoteSession, type Sessions } from './sessions.js';
+import { createPoolGrants, type Ask } from './pool-grants.js';
 
 export interface RadiusAuthorityDeps {
   config: Config['authority']['radius'];

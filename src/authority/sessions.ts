@@ -12,6 +12,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Grant } from './grant.js';
 
 export interface RemoteSession {
   /** Device row id = Acct-Session-Id. */
@@ -43,6 +44,22 @@ export interface RemoteSession {
 /** The session's own counters: the device row's totals since the session started. */
 export function sessionCounters(s: Pick<RemoteSession, 'baseUp' | 'baseDown'>, d: { bytesUp: number; bytesDown: number } | undefined): { up: number; down: number } {
   return d ? { up: Math.max(0, d.bytesUp - s.baseUp), down: Math.max(0, d.bytesDown - s.baseDown) } : { up: 0, down: 0 };
+}
+
+/** A session's grant after a new Accept, or a CoA (`partial`: absent figures keep what the session had). */
+export function regranted(s: RemoteSession, g: Grant, now: number, used: { up: number; down: number }, partial = false): RemoteSession {
+  const keep = <T>(v: T | null, old: T | null): T | null => (partial && v === null ? old : v);
+  const limitBytes = keep(g.bytes, s.limitBytes);
+  return {
+    ...s,
+    limitBytes,
+    // An Accept's Session-Timeout counts from now; a CoA's from the session's start, as NASes read it (profiles.ts coaAttributesFor).
+    endsAt: g.secondsLeft !== null ? (partial ? s.startedAt : now) + g.secondsLeft * 1000 : partial ? s.endsAt : null,
+    downBps: keep(g.downBps, s.downBps), upBps: keep(g.upBps, s.upBps),
+    classHex: g.classHex ?? s.classHex, stateHex: g.stateHex ?? (partial ? s.stateHex : null),
+    reauth: partial ? s.reauth || g.reauth : g.reauth, interimSec: g.interimSec ?? s.interimSec,
+    sliceBytes: limitBytes === null ? null : Math.max(0, limitBytes - used.up - used.down),
+  };
 }
 
 export interface Sessions {
