@@ -129,11 +129,11 @@ export function createPoolGrants(ctx: CoreContext, deps: PoolGrantsDeps) {
         answers.silent = false;
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
-        if (err.code !== 'GATEWAY_UNAVAILABLE') {
-          answers.refused.push(d);
-          answers.silent = false;
-        }
         ctx.log.info('radius-authority', `re-authorization of ${d.id}: ${err.code}`);
+        // No server answered: the others would wait as long for nothing (the sweep may be waiting on this).
+        if (err.code === 'GATEWAY_UNAVAILABLE') break;
+        answers.refused.push(d);
+        answers.silent = false;
       }
     }
     return answers;
