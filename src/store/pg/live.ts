@@ -7,7 +7,8 @@
  * NOTIFY is delivered after the publisher's commit and in commit order (PostgreSQL manual, NOTIFY);
  * what is published is what core/tx.ts emits after its own COMMIT, so nothing rolled back is shown.
  *
- * A payload over PostgreSQL's 8,000-byte limit (an audit row with a huge detail) is not relayed; it is
+ * The events of one event-loop turn share one NOTIFY (split below PostgreSQL's 8,000-byte payload
+ * limit). An event over the limit on its own (an audit row with a huge detail) is not relayed; it is
  * still in the audit table, which the console reads on load.
  *
  * @example
@@ -28,22 +29,41 @@ export const LIVE_OWNERS: readonly string[] = ['ws'];
 const MAX_PAYLOAD = 7900;
 
 export function relayLive(store: PgStore, bus: EventBus, log: Logger): () => void {
+  // What one turn of the event loop committed goes out as one NOTIFY (a login commits four or five
+  // events; one statement each would be a round trip each on the store's one connection).
+  let queue: string[] = [];
+  const flush = () => {
+    let batch: string[] = [];
+    let size = 0;
+    const send = () => batch.length && store.notify(`{"i":${JSON.stringify(store.instanceId)},"events":[${batch.join(',')}]}`);
+    for (const item of queue) {
+      if (size + item.length > MAX_PAYLOAD - 100) (send(), (batch = []), (size = 0));
+      batch.push(item);
+      size += item.length + 1;
+    }
+    send();
+    queue = [];
+  };
   const offs = RELAYED.map((name) =>
     bus.on(name, 'pg-live', (payload) => {
-      const text = JSON.stringify({ i: store.instanceId, e: name, p: payload });
-      if (Buffer.byteLength(text) > MAX_PAYLOAD) return log.debug('store', `not relayed: ${name} is over the NOTIFY limit`);
-      store.notify(text);
+      const item = JSON.stringify({ e: name, p: payload });
+      if (Buffer.byteLength(item) > MAX_PAYLOAD - 100) return log.debug('store', `not relayed: ${name} is over the NOTIFY limit`);
+      if (!queue.length) setImmediate(flush);
+      queue.push(item);
     }),
   );
   store.subscribe((text) => {
-    let m: { i?: unknown; e?: unknown; p?: unknown };
+    let m: { i?: unknown; events?: unknown };
     try {
       m = JSON.parse(text) as typeof m;
     } catch {
       return log.warn('store', 'ignored a malformed live event from the database');
     }
-    if (m.i === store.instanceId || typeof m.e !== 'string' || !RELAYED.includes(m.e as EventName)) return;
-    bus.emitFor(LIVE_OWNERS, m.e as EventName, m.p as never);
+    if (m.i === store.instanceId || !Array.isArray(m.events)) return;
+    for (const ev of m.events as { e?: unknown; p?: unknown }[]) {
+      if (typeof ev?.e !== 'string' || !RELAYED.includes(ev.e as EventName)) continue;
+      bus.emitFor(LIVE_OWNERS, ev.e as EventName, ev.p as never);
+    }
   });
   return () => offs.forEach((off) => off());
 }
