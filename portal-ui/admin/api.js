@@ -107,6 +107,9 @@ export function errorText(method, path, data) {
   else if (code === 'CONFLICT' && path.endsWith('/extend')) key = m.includes('not used yet') ? 'errExtendUnused' : 'errExtendEnded';
   else if (code === 'CONFLICT' && path.endsWith('/disconnect')) key = 'errOffline';
   else if (code === 'CONFLICT') key = path.endsWith('/revoke') ? 'errRevoked' : method === 'POST' ? 'errOpExists' : method === 'PATCH' ? 'errSelf' : undefined;
+  // A list whose line N is wrong (walled garden, bypass): say which line and what it holds.
+  const line = code === 'INVALID_INPUT' && /^(walled garden|bypass) line (\d+): "(.*)"/.exec(m);
+  if (line) return t(line[1] === 'bypass' ? 'errBypassLine' : 'errGardenLine', { line: line[2] ?? '', value: line[3] ?? '' });
   else if (code === 'INVALID_INPUT') key = (data?.field && fieldKey(data.field, path)) || FIELD_TEXT.find(([re]) => re.test(m))?.[1];
   return key ? t(key, { s: data?.retryAfter ?? '' }) : m || t('errOther');
 }

@@ -126,8 +126,11 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       }
       if (input.walledGarden !== undefined) {
         const g = input.walledGarden;
-        if (!Array.isArray(g) || g.length > 200 || !g.every((x) => typeof x === 'string' && x.length <= 253 && GARDEN_ENTRY.test(x))) {
-          throw new DomainError('INVALID_INPUT', 'walled garden: up to 200 host names, addresses or CIDRs', { field: 'walledGarden' });
+        if (!Array.isArray(g) || g.length > 200) throw new DomainError('INVALID_INPUT', 'walled garden: up to 200 host names, addresses or CIDRs', { field: 'walledGarden' });
+        // Name the line at fault, like the bypass list (newcomer report: "not a host!!" got a generic error).
+        const bad = g.findIndex((x) => typeof x !== 'string' || x.length > 253 || !GARDEN_ENTRY.test(x));
+        if (bad >= 0) {
+          throw new DomainError('INVALID_INPUT', `walled garden line ${bad + 1}: "${String(g[bad]).slice(0, 40)}" is not a host name, address or network like 10.0.0.0/8`, { field: 'walledGarden' });
         }
         next.walledGarden = [...new Set(g as string[])];
       }

@@ -41,6 +41,8 @@ interface Words {
   unlimitedData: string;
   device: [string, string];
   down: string;
+  dl: string;
+  ul: string;
   reset: Record<'daily' | 'weekly' | 'monthly', string>;
   thenSlow: string;
   useBy: string;
@@ -50,25 +52,25 @@ const WORDS: Record<Lang, Words> = {
   en: {
     unit: { minute: ['minute', 'minutes'], hour: ['hour', 'hours'], day: ['day', 'days'], week: ['week', 'weeks'] },
     fromFirstUse: 'from first use', unlimitedTime: 'no time limit', unlimitedData: 'unlimited data',
-    device: ['device', 'devices'], down: 'up to', thenSlow: 'then slower speed',
+    device: ['device', 'devices'], down: 'up to', dl: 'down', ul: 'up', thenSlow: 'then slower speed',
     reset: { daily: 'renews daily', weekly: 'renews weekly', monthly: 'renews monthly' }, useBy: 'use by',
   },
   es: {
     unit: { minute: ['minuto', 'minutos'], hour: ['hora', 'horas'], day: ['día', 'días'], week: ['semana', 'semanas'] },
     fromFirstUse: 'desde el primer uso', unlimitedTime: 'sin límite de tiempo', unlimitedData: 'datos ilimitados',
-    device: ['dispositivo', 'dispositivos'], down: 'hasta', thenSlow: 'luego velocidad reducida',
+    device: ['dispositivo', 'dispositivos'], down: 'hasta', dl: 'de bajada', ul: 'de subida', thenSlow: 'luego velocidad reducida',
     reset: { daily: 'se renueva cada día', weekly: 'se renueva cada semana', monthly: 'se renueva cada mes' }, useBy: 'usar antes del',
   },
   pt: {
     unit: { minute: ['minuto', 'minutos'], hour: ['hora', 'horas'], day: ['dia', 'dias'], week: ['semana', 'semanas'] },
     fromFirstUse: 'a partir do primeiro uso', unlimitedTime: 'sem limite de tempo', unlimitedData: 'dados ilimitados',
-    device: ['dispositivo', 'dispositivos'], down: 'até', thenSlow: 'depois velocidade reduzida',
+    device: ['dispositivo', 'dispositivos'], down: 'até', dl: 'para baixar', ul: 'para enviar', thenSlow: 'depois velocidade reduzida',
     reset: { daily: 'renova todo dia', weekly: 'renova toda semana', monthly: 'renova todo mês' }, useBy: 'usar até',
   },
   fr: {
     unit: { minute: ['minute', 'minutes'], hour: ['heure', 'heures'], day: ['jour', 'jours'], week: ['semaine', 'semaines'] },
     fromFirstUse: 'à partir de la première utilisation', unlimitedTime: 'sans limite de temps', unlimitedData: 'données illimitées',
-    device: ['appareil', 'appareils'], down: "jusqu'à", thenSlow: 'puis débit réduit',
+    device: ['appareil', 'appareils'], down: "jusqu'à", dl: 'en réception', ul: 'en envoi', thenSlow: 'puis débit réduit',
     reset: { daily: 'renouvelé chaque jour', weekly: 'renouvelé chaque semaine', monthly: 'renouvelé chaque mois' }, useBy: 'à utiliser avant le',
   },
 };
@@ -104,7 +106,10 @@ export function describePlan(plan: Plan, lang: Lang = 'en'): string {
   parts.push(plan.dataBytes !== null ? localBytes(plan.dataBytes, lang) : w.unlimitedData);
   parts.push(plan.durationSec !== null ? `${durationWords(plan.durationSec, lang)} ${w.fromFirstUse}` : w.unlimitedTime);
   parts.push(`${plan.devices} ${w.device[plan.devices === 1 ? 0 : 1]}`);
-  if (plan.downBps !== null) parts.push(`${w.down} ${localRate(plan.downBps, lang)}`);
+  // The upload speed too (newcomer report: "the words drop the upload speed"); download alone reads as before.
+  if (plan.downBps !== null && plan.upBps !== null) parts.push(`${w.down} ${localRate(plan.downBps, lang)} ${w.dl} / ${localRate(plan.upBps, lang)} ${w.ul}`);
+  else if (plan.downBps !== null) parts.push(`${w.down} ${localRate(plan.downBps, lang)}`);
+  else if (plan.upBps !== null) parts.push(`${w.down} ${localRate(plan.upBps, lang)} ${w.ul}`);
   if (plan.reset !== null) parts.push(w.reset[plan.reset]);
   if (plan.onExhausted === 'throttle' && plan.dataBytes !== null) parts.push(w.thenSlow);
   if (plan.redeemBy !== null) parts.push(`${w.useBy} ${new Date(plan.redeemBy).toISOString().slice(0, 10)}`);

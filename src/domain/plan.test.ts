@@ -38,6 +38,10 @@ describe('plans', () => {
     expect(describePlan(plan, 'pt')).toBe('2 GB, 30 dias a partir do primeiro uso, 2 dispositivos');
     expect(describePlan(plan, 'fr')).toBe('2 GB, 30 jours à partir de la première utilisation, 2 appareils');
     expect(describePlan(validatePlan({ durationSec: 3600, downBps: 4e6 }), 'en')).toBe('unlimited data, 1 hour from first use, 1 device, up to 4 Mbit/s');
+    // The upload speed is part of the words when the plan limits it (newcomer report).
+    expect(describePlan(validatePlan({ dataBytes: 1e9, durationSec: 86400, devices: 2, downBps: 4e6, upBps: 1e6 }), 'en')).toBe('1 GB, 1 day from first use, 2 devices, up to 4 Mbit/s down / 1 Mbit/s up');
+    expect(describePlan(validatePlan({ durationSec: 3600, downBps: 4e6, upBps: 1.5e6 }), 'es')).toBe('datos ilimitados, 1 hora desde el primer uso, 1 dispositivo, hasta 4 Mbit/s de bajada / 1,5 Mbit/s de subida');
+    expect(describePlan(validatePlan({ durationSec: 3600, upBps: 1e6 }), 'fr')).toBe("données illimitées, 1 heure à partir de la première utilisation, 1 appareil, jusqu'à 1 Mbit/s en envoi");
     expect(describePlan(validatePlan({ dataBytes: 1e9, reset: 'daily', onExhausted: 'throttle' }), 'en')).toBe(
       '1 GB, no time limit, 1 device, renews daily, then slower speed',
     );

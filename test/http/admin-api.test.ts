@@ -502,4 +502,13 @@ describe('operator API', () => {
     // All revoked: nothing to print, said so.
     expect((await admin.call('GET', `/api/admin/bulk/sheet?ids=${a.codes.join(',')}`)).status).toBe(409);
   });
+
+  it('names the walled-garden line at fault and saves nothing; plan words say the upload speed (issue 14 item 8)', async () => {
+    const { h, admin } = await setup();
+    const res = await admin.call('PUT', '/api/admin/settings', { walledGarden: ['pay.example.net', 'not a host!!'] });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'walledGarden', message: 'walled garden line 2: "not a host!!" is not a host name, address or network like 10.0.0.0/8' });
+    expect(h.store.settings.get('walledGarden')).toBeUndefined();
+    expect((await admin.json<{ words: string }>('PUT', '/api/admin/plans/fast', { duration: '1d', data: '1GB', down: '4Mbit', up: '1Mbit' })).words).toBe('1 GB, 1 day from first use, 1 device, up to 4 Mbit/s down / 1 Mbit/s up');
+  });
 });

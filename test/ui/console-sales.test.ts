@@ -33,6 +33,12 @@ afterAll(async () => {
 describe('money and charts in the console in Chromium', () => {
   it('sets the currency in Settings (a bad code refused in words), then shows sales sold in euros with a chart, in French', async () => {
     await page.goto(`${s.url}admin#/settings`);
+    // A bad walled-garden line is named, in words, and nothing is saved.
+    await page.getByLabel(/^Walled garden/).fill('pay.example.net\nnot a host!!');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.locator('[role=alert]').textContent()).resolves.toBe('Walled garden, line 2: "not a host!!" is not a host name, address or network (like example.org, 10.0.0.1 or 10.0.0.0/8).');
+    expect(s.core.admin.settings().walledGarden).not.toContain('pay.example.net');
+    await page.getByLabel(/^Walled garden/).fill('');
     const field = page.getByLabel(/^Currency of prices/);
     await field.fill('ZZZ');
     await page.getByRole('button', { name: 'Save settings' }).click();

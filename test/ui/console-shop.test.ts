@@ -169,6 +169,8 @@ describe('operator console for shopkeepers in Chromium', () => {
     await s.core.admin.vouchers.savePlan('Month', { duration: '30d', data: '20GB', devices: 3, down: '4Mbit', up: '1Mbit', reset: 'weekly', price: 12 }, s.rt.store.operators.findByName('admin')!);
     await page.goto(`${s.url}admin#/plans`);
     const month = page.locator('tr', { has: page.locator('td', { hasText: /^Month$/ }) });
+    // The words say the upload speed too.
+    await expect(month.innerText()).resolves.toContain('up to 4 Mbit/s down / 1 Mbit/s up');
     await month.getByRole('button', { name: 'Edit' }).click();
     const form = page.locator('#plan-form');
     expect(await form.evaluate((f) => Object.fromEntries(Array.from((f as HTMLFormElement).elements).flatMap((e) => ((e as HTMLInputElement).name ? [[(e as HTMLInputElement).name, (e as HTMLInputElement).value]] : []))))).toEqual({

@@ -27,6 +27,8 @@ export default async function settings(main, params, shell) {
         h('textarea', { id: `${kind}-${l}`, name: `${kind}.${l}`, lang: l, maxlength: KINDS[kind].max }, byLang[l] ?? ''),
       ]));
   };
+  /** @param {FormDataEntryValue | null} v */
+  const lines = (v) => String(v ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   /** @param {FormData} fd @param {Kind} kind */
   const byLangOf = (fd, kind) => Object.fromEntries(s.languages.map((l) => [l, String(fd.get(`${kind}.${l}`) ?? '')]));
   const form = h('form', {
@@ -40,8 +42,9 @@ export default async function settings(main, params, shell) {
           welcomeByLang: byLangOf(fd, 'welcome'), terms: String(fd.get('terms') ?? ''), termsByLang: byLangOf(fd, 'terms'),
           notice: String(fd.get('notice') ?? ''), noticeByLang: byLangOf(fd, 'notice'),
           languages: fd.getAll('languages').map(String),
-          walledGarden: String(fd.get('walledGarden') ?? '').split(/\s+/).filter(Boolean),
-          bypass: String(fd.get('bypass') ?? '').split(/\s+/).filter(Boolean),
+          // One entry per line, so an error's line number is the line the operator reads.
+          walledGarden: lines(fd.get('walledGarden')),
+          bypass: lines(fd.get('bypass')),
           currency: String(fd.get('currency') ?? ''),
         }));
         session.currency = saved.currency;
