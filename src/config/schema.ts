@@ -315,7 +315,12 @@ export const configSchema = z.strictObject({
       level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     })
     .prefault({}),
-});
+})
+  // A gateway that asks a central server cannot also answer NASes from its copies of the central's grants.
+  .refine((c) => !(c.authority.kind === 'radius' && c.radius.server.enabled), {
+    message: 'a gateway with authority.kind "radius" cannot also be a RADIUS server (radius.server.enabled): point those NASes at the central server',
+    path: ['radius', 'server', 'enabled'],
+  });
 
 export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;

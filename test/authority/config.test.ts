@@ -33,5 +33,7 @@ describe('authority config', () => {
     expect(bad({ kind: 'radius', radius: { servers: [{ host: '10.0.0.1', secret: SECRET }], timeoutMs: 10 } })).toMatch(/authority\.radius\.timeoutMs/);
     expect(bad({ kind: 'radius', radius: { servers: [{ host: '10.0.0.1', secret: SECRET }], das: { port: 3799, host: 'any' } } })).toMatch(/das\.host/);
     expect(bad({ kind: 'radius', radius: { servers: [{ host: '10.0.0.1', secret: SECRET }], nasId: 'x' } })).toMatch(/nasId/);
+    expect(() => parseConfig({ authority: { kind: 'radius', radius: { servers: [{ host: '10.0.0.1', secret: SECRET }] } }, radius: { server: { enabled: true } } }))
+      .toThrow(/radius\.server\.enabled: a gateway with authority\.kind "radius" cannot also be a RADIUS server/);
   });
 });
