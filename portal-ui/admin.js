@@ -27,6 +27,7 @@ const ROUTES = /** @type {const} */ ([
   ['sales', ['admin', 'seller']],
   ['operators', ['admin']],
   ['audit', ['admin']],
+  ['radius', ['admin']],
   ['settings', ['admin']],
   ['account', ['admin', 'seller']],
 ]);
@@ -42,6 +43,7 @@ const VIEWS = {
   sales: () => import('./admin/views/sales.js'),
   operators: () => import('./admin/views/operators.js'),
   audit: () => import('./admin/views/audit.js'),
+  radius: () => import('./admin/views/radius.js'),
   settings: () => import('./admin/views/settings.js'),
   account: () => import('./admin/views/account.js'),
   print: () => import('./admin/views/print.js'),

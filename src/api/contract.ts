@@ -249,6 +249,18 @@ export interface SaleRow {
 }
 
 /** Vouchers sold: made, less those revoked before anyone used them; per local day and seller. */
+/** GET /api/admin/radius: the live RADIUS sessions and each configured NAS's health (src/http/admin-radius.ts). */
+export interface RadiusPage {
+  enabled: boolean;
+  /** Datagrams from addresses that are no configured NAS, dropped. */
+  unknownSourceDrops: number;
+  nas: { name: string; profile: string; address: string; disconnects: boolean; lastPacketAt: number | null; answered: number; refused: number; dropped: number }[];
+  sessions: {
+    id: string; nas: string; mac: string; ip: string | null; code: string | null; note: string | null; voucherId: string | null; entitlementId: string;
+    since: number; lastSeen: number; bytesIn: number; bytesOut: number; secondsLeft: number | null; bytesLeft: number | null;
+  }[];
+}
+
 export interface SalesView {
   /** Newest day first. */
   rows: SaleRow[];

@@ -7,6 +7,7 @@
  *   for (const s of radiusSessionsOfPool(ctx, entId)) …;
  *   closeRadiusSession(ctx, s.id, 'disconnect');
  */
+import { formatCode } from '../domain/code.js';
 import { remaining } from '../domain/entitlement.js';
 import type { RadiusSessionRow } from './ports/model.js';
 import type { Actor, CoreContext } from './context.js';
@@ -42,7 +43,7 @@ export function liveRadiusSessions(ctx: CoreContext): RadiusSessionView[] {
       const voucher = ent ? ctx.store.vouchers.get(ent.voucherId) : undefined;
       const batch = voucher ? ctx.store.vouchers.getBatch(voucher.batchId) : undefined;
       p = {
-        code: voucher?.code ?? null, note: batch?.note ?? null, voucherId: voucher?.id ?? null,
+        code: voucher ? formatCode(voucher.code) : null, note: batch?.note ?? null, voucherId: voucher?.id ?? null,
         left: ent ? remaining(ctx.ledger.current(ent), now) : null,
       };
       pools.set(id, p);
