@@ -122,10 +122,13 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
     async end(poolId, status, reason, actor) {
       const now = ctx.clock.now();
       ctx.ledger.flush(now); // usage up to this moment is part of the record
-      const ent = ctx.store.entitlements.get(poolId);
-      if (!ent) return [];
-      const devices = ctx.store.entitlements.activeDevices(poolId);
+      // Read inside the transaction that writes: another instance on the same database may have added
+      // usage or a device since (update() writes used_bytes back; a device read before would stay on).
+      let devices: DeviceRow[] = [];
       transact(ctx, 'the end of the pool', (t) => {
+        const ent = ctx.store.entitlements.get(poolId);
+        devices = ent ? ctx.store.entitlements.activeDevices(poolId) : [];
+        if (!ent) return;
         ctx.store.entitlements.update({ ...ent, status, updatedAt: now });
         ctx.store.vouchers.setStatusForEntitlement(poolId, status);
         for (const d of devices) ctx.store.entitlements.endDevice(d.id, reason, now);
