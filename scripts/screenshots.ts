@@ -1,8 +1,9 @@
 /**
  * `npm run screenshots`: renders the main pages in headless Chromium and writes PNGs to
  * docs/screenshots/ for the README — the resident sign-in and status pages on a phone, the public
- * network page, the operator dashboard (also in Spanish) and voucher list, and printed sheets (A4
- * grid, 58 mm receipt).
+ * network page, the operator dashboard (also in Spanish) with its charts, the voucher list, a
+ * voucher's page, sales with the chart per day, the audit log in words, and printed sheets (A4 grid,
+ * 58 mm receipt).
  * Runs a whole Portico in this process on a loopback port with the simulated gateway; nothing leaves
  * the machine. Set PORTICO_CHROMIUM to use another Chromium than /usr/bin/chromium.
  */
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
   const shot = (name: string) => join(OUT, `${name}.png`);
   try {
     s.rt.store.settings.set('welcome', 'Buy a ticket at the shop on the corner. Every code works on your phone and one more device.');
-    await s.core.admin.vouchers.savePlan('Day pass', { duration: '1d', data: '1GB', devices: 1, price: 1 }, { id: 'cli', name: 'cli', role: 'admin', passwordHash: '', createdAt: 0, disabled: false });
+    s.rt.store.settings.set('currency', 'USD');
+    await s.core.admin.vouchers.savePlan('Day pass', { duration: '1d', data: '1GB', devices: 1, price: 1 }, s.rt.store.operators.findByName('admin')!);
     const { codes } = s.vouchers(6, { durationSec: 30 * 86400, dataBytes: 2e9, devices: 2 }, { note: 'Market stall', price: 5 });
     const sold = s.vouchers(3, { durationSec: 86400, dataBytes: 1e9 }, { note: 'Shop', price: 1 });
     for (const [i, code] of sold.codes.entries()) await deviceLogin(s, `127.0.0.${40 + i}`, code);
@@ -61,6 +63,17 @@ async function main(): Promise<void> {
     await desk.goto(`${s.url}admin#/vouchers`);
     await desk.locator('tbody tr').first().waitFor();
     await desk.screenshot({ path: shot('console-vouchers') });
+    // A voucher's page: the code in use on a phone, its devices and history.
+    const used = s.rt.store.vouchers.findByCode(codes[1]!.replace(/-/g, ''))!;
+    await desk.goto(`${s.url}admin#/voucher?id=${used.id}`);
+    await desk.locator('#devices tr').first().waitFor();
+    await desk.screenshot({ path: shot('console-voucher'), fullPage: true });
+    await desk.goto(`${s.url}admin#/sales`);
+    await desk.locator('#sales-chart').waitFor();
+    await desk.screenshot({ path: shot('console-sales') });
+    await desk.goto(`${s.url}admin#/audit`);
+    await desk.locator('tbody tr').first().waitFor();
+    await desk.screenshot({ path: shot('console-audit') });
 
     // The console in Spanish: the browser's language picks it before anyone touches the switcher.
     const deskEs = await b.desktop({ locale: 'es-MX' });

@@ -71,7 +71,8 @@ export function describeEvents(ctx: Pick<CoreContext, 'store'>, rows: readonly E
     if (row.type === 'settings.saved') facts.keys = Object.keys(data).join(', ');
     if (row.type === 'operator.updated') facts.state = data.disabled === true ? 'disabled' : 'active';
 
-    const actor = row.actorType === 'operator' && row.actorId ? operatorName(row.actorId) ?? row.actorId : row.actorType === 'device' ? row.actorId : null;
+    // An operator no longer in the table reads as "someone" in the console, never as an id.
+    const actor = row.actorType === 'operator' && row.actorId ? operatorName(row.actorId) : row.actorType === 'device' ? row.actorId : null;
     let v: VoucherRow | null = null;
     let target: string | null = null;
     const subject = row.subject;

@@ -21,10 +21,9 @@ export default async function sales(main, params, shell) {
   for (const k of ['from', 'to']) if (params.get(k)) q.set(k, /** @type {string} */ (params.get(k)));
   const s = /** @type {SalesView} */ (await api('GET', `/api/admin/sales?${q}`));
   const table = (/** @type {(TextKey | '')[]} */ keys, /** @type {HTMLElement[]} */ rows) => h('div', { class: 'scroll' }, h('table', {}, head(keys), h('tbody', {}, rows)));
-  // Every day of the range gets a bar, zero included, oldest first (the last 30 days when open).
-  const days = [...new Set(s.rows.map((r) => r.day))].sort();
-  const last = s.to ?? days[days.length - 1] ?? iso(Date.now());
-  const first = s.from ?? days[0] ?? last;
+  // Every day of the range gets a bar, zero included, oldest first (the last 30 days when it is open).
+  const last = s.to ?? iso(Date.now());
+  const first = s.from ?? iso(Date.parse(last) - 29 * DAY_MS);
   /** @type {Map<string, number>} */
   const perDay = new Map();
   for (const r of s.rows) perDay.set(r.day, (perDay.get(r.day) ?? 0) + r.amount);
