@@ -18,6 +18,7 @@ import { hasMessage, t } from '../../src/http/i18n.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/log.js';
 import type { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
+import type { GatewayDriver } from '../../src/gateway/driver.js';
 import { createTestPortico } from '../helpers/portico.js';
 import { recognizer } from '../../src/authority/recognize.js';
 
@@ -31,6 +32,8 @@ export async function startGateway(o: {
   dataDir?: string;
   dbFile?: string;
   network?: SimulatedNetwork;
+  /** Another gateway driver than the simulated one (the nftables driver in a netns). */
+  driver?: GatewayDriver;
 }) {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'portico-gw-'));
   const input: ConfigInput = {
@@ -39,7 +42,7 @@ export async function startGateway(o: {
   };
   const config = parseConfig(input);
   const remote = createRemoteAuthority(config, { clock: o.clock, log: silentLogger, recognize: recognizer(t, hasMessage), accountingRetryMs: 200 });
-  const p = await createTestPortico({ config: input, clock: o.clock, authority: (ctx) => remote.createAuthority(ctx), ...(o.dbFile ? { dbFile: o.dbFile } : {}), ...(o.network ? { network: o.network } : {}) });
+  const p = await createTestPortico({ config: input, clock: o.clock, authority: (ctx) => remote.createAuthority(ctx), ...(o.dbFile ? { dbFile: o.dbFile } : {}), ...(o.network ? { network: o.network } : {}), ...(o.driver ? { driver: o.driver } : {}) });
   await remote.start();
   return {
     ...p, remote, dataDir,
