@@ -5,7 +5,7 @@
  * @example
  *   const batch = createBatch(ctx, { count: 20, plan: { durationSec: 86400, dataBytes: 1e9 } }, actor);
  */
-import { generateCode } from '../domain/code.js';
+import { generateCode, normalizeCode } from '../domain/code.js';
 import { DomainError } from '../domain/errors.js';
 import { validatePlan, type Plan } from '../domain/plan.js';
 import type { BatchRow, VoucherRow } from './ports/model.js';
@@ -77,7 +77,9 @@ export function createBatch(ctx: CoreContext, input: BatchInput, actor: Actor): 
 
 /** Revokes a voucher (by id or code): stored first, then its devices are cut. */
 export async function revokeVoucher(ctx: CoreContext, idOrCode: string, reason: string | null, actor: Actor): Promise<VoucherRow> {
-  const voucher = ctx.store.vouchers.resolve(idOrCode);
+  // An id, or a code as an operator types it (dashes, lower case, O for 0), normalized like the portal's.
+  const typed = normalizeCode(idOrCode);
+  const voucher = ctx.store.vouchers.resolve(idOrCode) ?? (typed ? ctx.store.vouchers.findByCode(typed) : undefined);
   if (!voucher) throw new DomainError('NOT_FOUND', `no voucher ${idOrCode}`);
   if (voucher.status === 'revoked') throw new DomainError('CONFLICT', 'this voucher is already revoked');
   if (reason && reason.length > 200) throw new DomainError('INVALID_INPUT', 'reason is longer than 200 characters', { field: 'reason' });

@@ -80,6 +80,13 @@ describe('POST /login', () => {
     expect((await res.json()).code).toBe('VOUCHER_REVOKED');
   });
 
+  it('a code is revoked as an operator types it: with dashes, lower case, O for 0', async () => {
+    const { codes } = h.vouchers(1);
+    const typed = codes[0]!.toLowerCase().replace(/0/g, 'o');
+    await h.core.revokeVoucher(typed, 'lost', { type: 'system' });
+    expect((await h.device().login(codes[0]!, {}, JSON_ACCEPT)).status).toBe(403);
+  });
+
   it('not redeemed before its deadline → 403 expired', async () => {
     const { codes } = h.vouchers(1, { durationSec: 3600, redeemBy: h.clock.now() + 1000 });
     h.clock.advance(2000);
