@@ -102,5 +102,7 @@ const ES = {
   errGardenLine: 'Jardín vallado, línea {line}: "{value}" no es un nombre de host, una dirección ni una red (como example.org, 10.0.0.1 o 10.0.0.0/8).',
   errBypassLine: 'Sin código, línea {line}: "{value}" no es una dirección MAC (como 02:00:00:aa:bb:cc).',
   radius: 'RADIUS', radiusOff: 'El servidor RADIUS está apagado (radius.server.enabled en la configuración). Encendido, MikroTik, CoovaChilli, pfSense y otros NAS venden también estas fichas.', radiusNas: 'NAS', radiusProfile: 'Tipo', radiusAddress: 'Dirección', radiusLastHeard: 'Última señal', radiusAnswered: 'Respondidas', radiusRefused: 'Rechazadas', radiusDropped: 'Descartadas', radiusNever: 'nunca', radiusUnknown: '{n} paquetes llegaron de direcciones que no son un NAS configurado (descartados).', radiusSessions: '{n} sesión en un NAS|{n} sesiones en NAS', radiusNasCol: 'NAS', radiusSince: 'Desde', radiusUsed: 'Usado', radiusNone: 'Ningún dispositivo está conectado a través de un NAS.', radiusCut: 'El NAS {nas} desconectó {mac}.', radiusNoDas: 'Este NAS no acepta Disconnect (coaPort 0)',
+  wifiPw: 'Contraseña del Wi-Fi (se imprime en las hojas y en el QR para unirse; vacía: red abierta)',
+  errWifiPw: 'Contraseña del Wi-Fi: de 8 a 63 letras, números o símbolos, o vacía para una red abierta.',
 };
 export default ES;

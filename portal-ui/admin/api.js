@@ -78,7 +78,7 @@ const FIELD_TEXT = [
 /** @type {Record<string, TextKey>} the envelope's `field` → its sentence (`name` depends on the page) */
 const FIELD_KEY = {
   count: 'errCount', price: 'errPrice', devices: 'errDevices', note: 'errNote', reason: 'errReason', password: 'errPassword',
-  plan: 'errNoPlan', networkName: 'errNetName', ssid: 'errSsid', welcome: 'errWelcome', languages: 'errLangs', walledGarden: 'errGarden', currency: 'errCurrency', redeemBy: 'errRedeemBy',
+  plan: 'errNoPlan', networkName: 'errNetName', ssid: 'errSsid', welcome: 'errWelcome', languages: 'errLangs', walledGarden: 'errGarden', currency: 'errCurrency', redeemBy: 'errRedeemBy', wifiPassword: 'errWifiPw',
   duration: 'errDuration', durationSec: 'errDuration', data: 'errData', dataBytes: 'errData', down: 'errSpeed', up: 'errSpeed', downBps: 'errSpeed', upBps: 'errSpeed',
 };
 /** @param {string} field @param {string} path @returns {TextKey | undefined} */

@@ -248,7 +248,6 @@ export interface SaleRow {
   amount: number;
 }
 
-/** Vouchers sold: made, less those revoked before anyone used them; per local day and seller. */
 /** GET /api/admin/radius: the live RADIUS sessions and each configured NAS's health (src/http/admin-radius.ts). */
 export interface RadiusPage {
   enabled: boolean;
@@ -261,6 +260,7 @@ export interface RadiusPage {
   }[];
 }
 
+/** Vouchers sold: made, less those revoked before anyone used them; per local day and seller. */
 export interface SalesView {
   /** Newest day first. */
   rows: SaleRow[];
@@ -325,6 +325,8 @@ export interface SettingsView {
   bypass: string[];
   /** ISO 4217 code prices are in (`COP`, `USD`, `EUR`), or '' for plain numbers. */
   currency: string;
+  /** The Wi-Fi password printed on sheets (in letters and in the join QR); '' for an open network. */
+  wifiPassword: string;
 }
 
 /** GET /api/network/history: the last 24 hours in buckets (no personal data). */

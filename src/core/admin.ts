@@ -60,6 +60,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       walledGarden: Array.isArray(s.walledGarden) ? (s.walledGarden as string[]) : [...ctx.config.gateway.nftables.walledGarden],
       bypass: Array.isArray(s.bypass) ? (s.bypass as string[]) : ctx.config.gateway.bypass.map((m) => normalizeMac(m)!).filter(Boolean),
       currency: typeof s.currency === 'string' ? s.currency : '',
+      wifiPassword: typeof s.wifiPassword === 'string' ? s.wifiPassword : ctx.config.network.wifiPassword,
     };
   }
 
@@ -134,6 +135,14 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
         }
         next.walledGarden = [...new Set(g as string[])];
       }
+      if (input.wifiPassword !== undefined) {
+        const p = input.wifiPassword;
+        // WPA2/3 passphrases are 8 to 63 printable ASCII characters (IEEE 802.11i); empty: an open network.
+        if (typeof p !== 'string' || (p !== '' && !/^[\x20-\x7e]{8,63}$/.test(p))) {
+          throw new DomainError('INVALID_INPUT', 'wifiPassword: 8 to 63 letters, digits or symbols (a WPA passphrase), or empty for an open network', { field: 'wifiPassword' });
+        }
+        next.wifiPassword = p;
+      }
       if (input.currency !== undefined) {
         const c = typeof input.currency === 'string' ? input.currency.trim().toUpperCase() : null;
         if (c === null || (c !== '' && !CURRENCIES.has(c))) {
@@ -152,7 +161,8 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       }
       transact(ctx, 'the settings', (t) => {
         for (const [k, v] of Object.entries(next)) store.settings.set(k, v);
-        t.record({ type: 'settings.saved', actor: actorOf(op), subject: null, data: next });
+        // The audit row says the Wi-Fi password changed, not what it is.
+        t.record({ type: 'settings.saved', actor: actorOf(op), subject: null, data: next.wifiPassword === undefined ? next : { ...next, wifiPassword: '(changed)' } });
       });
       // Saved first; a gateway that is down gets the garden again at the next start.
       if (next.walledGarden) await applyWalledGarden(ctx, next.walledGarden as string[]);

@@ -70,7 +70,7 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
     const lang = (settings.languages as string[]).includes(c.req.query('lang') ?? '') ? (c.req.query('lang') as Lang) : settings.languages[0]!;
     const html = await renderSheet({
       vouchers, plan, portalUrl: config.portalUrl, layout, lang, price, currency: settings.currency,
-      network: { name: settings.networkName, ssid: settings.ssid, wifiPassword: config.network.wifiPassword },
+      network: { name: settings.networkName, ssid: settings.ssid, wifiPassword: settings.wifiPassword },
     });
     // The sheet is static: no script may run in it.
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");

@@ -63,24 +63,24 @@ export function wifiPayload(ssid: string, password: string): string {
   return password ? `WIFI:T:WPA;S:${q(ssid)};P:${q(password)};;` : `WIFI:T:nopass;S:${q(ssid)};;`;
 }
 
-const WORDS: Record<Lang, { join: string; scan: string; price: string; print: string; hint: string; paper: Record<SheetLayout, string> }> = {
+const WORDS: Record<Lang, { join: string; scan: string; price: string; print: string; password: string; hint: string; paper: Record<SheetLayout, string> }> = {
   en: {
-    join: 'Scan to join the Wi-Fi', scan: 'Scan, or type the code at', price: 'Price', print: 'Print',
+    join: 'Scan to join the Wi-Fi', scan: 'Scan, or type the code at', price: 'Price', print: 'Print', password: 'Password',
     hint: 'Or press Ctrl+P (⌘P on a Mac). Paper: {paper}, scale 100%.',
     paper: { a4: 'A4', letter: 'Letter', receipt58: '58 mm roll, one voucher per ticket', receipt80: '80 mm roll, one voucher per ticket' },
   },
   es: {
-    join: 'Escanea para unirte al Wi-Fi', scan: 'Escanea, o escribe el código en', price: 'Precio', print: 'Imprimir',
+    join: 'Escanea para unirte al Wi-Fi', scan: 'Escanea, o escribe el código en', price: 'Precio', print: 'Imprimir', password: 'Contraseña',
     hint: 'O pulsa Ctrl+P (⌘P en Mac). Papel: {paper}, escala 100 %.',
     paper: { a4: 'A4', letter: 'Carta', receipt58: 'rollo de 58 mm, una ficha por ticket', receipt80: 'rollo de 80 mm, una ficha por ticket' },
   },
   pt: {
-    join: 'Escaneie para entrar no Wi-Fi', scan: 'Escaneie, ou digite o código em', price: 'Preço', print: 'Imprimir',
+    join: 'Escaneie para entrar no Wi-Fi', scan: 'Escaneie, ou digite o código em', price: 'Preço', print: 'Imprimir', password: 'Senha',
     hint: 'Ou pressione Ctrl+P (⌘P no Mac). Papel: {paper}, escala 100%.',
     paper: { a4: 'A4', letter: 'Carta', receipt58: 'bobina de 58 mm, um voucher por cupom', receipt80: 'bobina de 80 mm, um voucher por cupom' },
   },
   fr: {
-    join: 'Scannez pour rejoindre le Wi-Fi', scan: 'Scannez, ou tapez le code sur', price: 'Prix', print: 'Imprimer',
+    join: 'Scannez pour rejoindre le Wi-Fi', scan: 'Scannez, ou tapez le code sur', price: 'Prix', print: 'Imprimer', password: 'Mot de passe',
     hint: 'Ou appuyez sur Ctrl+P (⌘P sur Mac). Papier : {paper}, échelle 100 %.',
     paper: { a4: 'A4', letter: 'Lettre', receipt58: 'rouleau de 58 mm, un ticket par code', receipt80: 'rouleau de 80 mm, un ticket par code' },
   },
@@ -116,7 +116,10 @@ export async function renderSheet(input: SheetInput): Promise<string> {
   );
   const wifi = input.network.ssid
     ? `<div class="v wifi"><div class="qr">${await svg(wifiPayload(input.network.ssid, input.network.wifiPassword))}</div>` +
-      `<div><div class="n">Wi-Fi: ${esc(input.network.ssid)}</div><div class="p">${esc(w.join)}</div></div></div>`
+      `<div><div class="n">Wi-Fi: ${esc(input.network.ssid)}</div>` +
+      // The password in letters too, for a laptop or a phone whose camera reads no QR.
+      (input.network.wifiPassword ? `<div class="pw">${esc(w.password)}: ${esc(input.network.wifiPassword)}</div>` : '') +
+      `<div class="p">${esc(w.join)}</div></div></div>`
     : '';
   const hint = w.hint.replace('{paper}', w.paper[input.layout]);
   const bar = `<div class="bar"><button type="button" id="print" hidden>${esc(w.print)}</button><span class="hint">${esc(hint)}</span></div>`;
@@ -124,7 +127,7 @@ export async function renderSheet(input: SheetInput): Promise<string> {
 body{font-family:system-ui,sans-serif;margin:0;color:#000}.grid{display:grid;gap:3mm}
 .v{display:flex;gap:3mm;align-items:center;border:1px dashed #888;padding:3mm;break-inside:avoid}
 .qr svg{width:26mm;height:26mm;display:block}.n{font-size:9pt}.c{font:700 14pt ui-monospace,monospace;letter-spacing:.05em;white-space:nowrap}
-.p{font-size:8pt}.u{font-size:6pt;color:#555;word-break:break-all}
+.pw{font:700 10pt ui-monospace,monospace;word-break:break-all}.p{font-size:8pt}.u{font-size:6pt;color:#555;word-break:break-all}
 .bar{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;padding:.5rem 0;font:14px/1.4 system-ui,sans-serif}
 .bar button{font:inherit;font-weight:600;min-height:2.75rem;padding:.4rem 1.2rem;border:0;border-radius:.35rem;background:#0b6e4f;color:#fff;cursor:pointer}
 @media print{.bar{display:none}}

@@ -511,4 +511,19 @@ describe('operator API', () => {
     expect(h.store.settings.get('walledGarden')).toBeUndefined();
     expect((await admin.json<{ words: string }>('PUT', '/api/admin/plans/fast', { duration: '1d', data: '1GB', down: '4Mbit', up: '1Mbit' })).words).toBe('1 GB, 1 day from first use, 1 device, up to 4 Mbit/s down / 1 Mbit/s up');
   });
+
+  it('keeps the Wi-Fi password in Settings and prints it on the sheet, never in the audit log (issue 14 item 1)', async () => {
+    const { h, admin } = await setup();
+    const bad = await admin.call('PUT', '/api/admin/settings', { wifiPassword: 'short' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'wifiPassword' });
+    expect((await admin.json<{ wifiPassword: string }>('GET', '/api/admin/settings')).wifiPassword).toBe('');
+    expect((await admin.json<{ wifiPassword: string }>('PUT', '/api/admin/settings', { wifiPassword: 'barrio-2026!' })).wifiPassword).toBe('barrio-2026!');
+    const { batch } = h.vouchers(1, { durationSec: 3600 });
+    const html = await (await admin.call('GET', `/api/admin/batches/${batch.id}/sheet?layout=a4`)).text();
+    expect(html).toContain('<div class="pw">Password: barrio-2026!</div>');
+    const saved = h.store.events.list({ type: 'settings.saved' })[0]!;
+    expect(JSON.stringify(saved.data)).not.toContain('barrio-2026!');
+    expect(saved.data).toMatchObject({ wifiPassword: '(changed)' });
+  });
 });

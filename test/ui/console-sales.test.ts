@@ -42,10 +42,13 @@ describe('money and charts in the console in Chromium', () => {
     const field = page.getByLabel(/^Currency of prices/);
     await field.fill('ZZZ');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    await expect(page.locator('[role=alert]').textContent()).resolves.toBe('Currency: a three-letter ISO code like USD, EUR or COP, or empty.');
+    await expect(page.locator('[role=alert]', { hasText: 'Currency' }).textContent()).resolves.toBe('Currency: a three-letter ISO code like USD, EUR or COP, or empty.');
     await field.fill('eur');
+    await page.getByLabel(/^Wi-Fi password/).fill('barrio-2026!');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect(page.locator('[role=status]').textContent()).resolves.toBe('Settings saved.');
+    await page.reload();
+    expect(await page.getByLabel(/^Wi-Fi password/).inputValue()).toBe('barrio-2026!');
 
     const { ids } = s.vouchers(4, { durationSec: 3600 }, { price: 2.5, note: 'marché' });
     await s.core.admin.vouchers.revoke(ids[0]!, 'feuille perdue', s.rt.store.operators.findByName('admin')!);
@@ -69,6 +72,13 @@ describe('money and charts in the console in Chromium', () => {
     await page.locator('#sold', { hasText: '0' }).waitFor();
     await expect(page.locator('#amount').textContent()).resolves.toBe(euros(0));
 
+    // The printed sheet: the price in euros and the Wi-Fi password in letters on the join card.
+    const batchId = s.rt.store.vouchers.listBatches()[0]!.id;
+    const sheet = await page.context().newPage();
+    await sheet.goto(`${s.url}api/admin/batches/${batchId}/sheet?layout=a4&lang=fr`);
+    await expect(sheet.locator('.wifi .pw').textContent()).resolves.toBe('Mot de passe: barrio-2026!');
+    await expect(sheet.locator('.v:not(.wifi) .p').first().textContent()).resolves.toContain(`Prix ${euros(2.5)}`);
+    await sheet.close();
     // Prices elsewhere: the batch list and the plan choice in the New batch form.
     await page.goto(`${s.url}admin#/batch`);
     await page.locator('#batches tr', { hasText: 'marché' }).waitFor();

@@ -143,7 +143,7 @@ describe('operator console in Chromium', () => {
     await p.getByLabel('Contraseña').fill(s.adminPassword);
     await p.getByRole('button', { name: 'Entrar' }).click();
     await p.locator('h1', { hasText: 'Panel' }).waitFor();
-    expect(await p.locator('nav a').allTextContents()).toEqual(['Panel', 'Nuevo lote', 'Fichas', 'Planes', 'Ventas', 'Operadores', 'Registro de actividad', 'Configuración', 'Cuenta']);
+    expect(await p.locator('nav a').allTextContents()).toEqual(['Panel', 'Nuevo lote', 'Fichas', 'Planes', 'Ventas', 'Operadores', 'Registro de actividad', 'RADIUS', 'Configuración', 'Cuenta']);
     await p.getByRole('heading', { name: 'Dispositivos conectados', exact: true }).waitFor();
 
     // Vouchers: labels, table headers, statuses and the server's plan words in Spanish.

@@ -46,6 +46,7 @@ export default async function settings(main, params, shell) {
           walledGarden: lines(fd.get('walledGarden')),
           bypass: lines(fd.get('bypass')),
           currency: String(fd.get('currency') ?? ''),
+          wifiPassword: String(fd.get('wifiPassword') ?? ''),
         }));
         session.currency = saved.currency;
         flash(t('settingsSaved'));
@@ -53,6 +54,7 @@ export default async function settings(main, params, shell) {
     },
   },
     h('label', { for: 'networkName' }, t('networkName')), h('input', { id: 'networkName', name: 'networkName', value: s.networkName, required: true, maxlength: 80 }),
+    h('label', { for: 'wifiPassword' }, t('wifiPw')), h('input', { id: 'wifiPassword', name: 'wifiPassword', value: s.wifiPassword ?? '', maxlength: 63, autocomplete: 'off', spellcheck: 'false' }),
     h('label', { for: 'currency' }, t('currencyLabel')), h('input', { id: 'currency', name: 'currency', value: s.currency ?? '', maxlength: 3, placeholder: t('currencyPh'), autocapitalize: 'characters', style: 'max-width:8rem' }),
     h('label', { for: 'ssid' }, t('ssid')), h('input', { id: 'ssid', name: 'ssid', value: s.ssid, maxlength: 32 }),
     h('fieldset', {}, h('legend', {}, t('residentLangs')), Object.entries(LANG_NAMES).map(([code, label]) =>
