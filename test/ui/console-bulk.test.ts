@@ -1,12 +1,12 @@
 /**
  * A selection of vouchers in real Chromium (issue 14 item 7): ticking rows in the vouchers list prints
  * just those on one sheet (from several batches, each with its own plan) or revokes them with one
- * reason; a voucher's page reprints that one ticket.
+ * reason; a voucher's page reprints that one ticket; a batch never used is deleted from the batch list.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
-import { liveServer, type LiveServer } from './live-server.js';
+import { deviceLogin, liveServer, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
 let b: Awaited<ReturnType<typeof launchChromium>>;
@@ -62,5 +62,26 @@ describe('voucher selection in Chromium', () => {
     await frame.locator('.c').first().waitFor();
     expect(await frame.locator('.c').allTextContents()).toEqual([codes[1]]);
     await sheet.close();
+  });
+
+  it('deletes a batch none of whose codes was used from the batch list, after asking; a used batch has no Delete', async () => {
+    const unused = s.vouchers(2, { durationSec: 3600 }, { note: 'misprint' });
+    const used = s.vouchers(1, { durationSec: 3600 }, { note: 'sold one' });
+    expect(await deviceLogin(s, '127.0.0.71', used.codes[0]!)).toBe(303);
+    await page.goto(`${s.url}admin#/batch`);
+    const row = page.locator(`tr[data-batch="${unused.batch.id}"]`);
+    await row.waitFor();
+    expect(await page.locator(`tr[data-batch="${used.batch.id}"] button[data-delete]`).count()).toBe(0);
+    // Cancelling the question keeps it.
+    page.once('dialog', (d) => void d.dismiss());
+    await row.getByRole('button', { name: 'Delete' }).click();
+    expect(s.rt.store.vouchers.getBatch(unused.batch.id)).toBeDefined();
+    const asked: string[] = [];
+    page.once('dialog', (d) => (asked.push(d.message()), void d.accept()));
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect(page.locator('[role=status]').textContent()).resolves.toBe('The batch was deleted.');
+    expect(asked).toEqual(['Delete this batch and its 2 codes? None of them was used.']);
+    await expect.poll(() => page.locator(`tr[data-batch="${unused.batch.id}"]`).count()).toBe(0);
+    expect(s.rt.store.vouchers.getBatch(unused.batch.id)).toBeUndefined();
   });
 });
