@@ -63,13 +63,13 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
   };
 
   /** A sheet for `vouchers` in the asked layout and language (a language the network offers). */
-  const sheet = async (c: Context, vouchers: SheetInput['vouchers'], plan: SheetInput['plan'], price: number | null) => {
+  const sheet = async (c: Context, vouchers: SheetInput['vouchers'], plan: SheetInput['plan'], price: number | null, leftOut = 0) => {
     const layout = (c.req.query('layout') ?? 'a4') as SheetLayout;
     if (!LAYOUTS.includes(layout)) throw new DomainError('INVALID_INPUT', `layout must be one of ${LAYOUTS.join(', ')}`);
     const settings = admin.settings();
     const lang = (settings.languages as string[]).includes(c.req.query('lang') ?? '') ? (c.req.query('lang') as Lang) : settings.languages[0]!;
     const html = await renderSheet({
-      vouchers, plan, portalUrl: config.portalUrl, layout, lang, price, currency: settings.currency,
+      vouchers, plan, portalUrl: config.portalUrl, layout, lang, price, currency: settings.currency, leftOut,
       network: { name: settings.networkName, ssid: settings.ssid, wifiPassword: settings.wifiPassword },
     });
     // The sheet is static: no script may run in it.
@@ -130,15 +130,17 @@ export function adminRouteTable(deps: HttpDeps): AdminRoute[] {
       method: 'GET', path: '/api/admin/batches/:id/sheet', roles: ANY, does: 'printable sheet (layout=a4|letter|receipt58|receipt80)',
       handler: async (c, s) => {
         const b = av.batch(c.req.param('id') ?? '', s.operator);
-        return sheet(c, b.vouchers.filter((v) => v.status !== 'revoked').map((v) => ({ code: v.code.replace(/-/g, '') })), b.plan, b.batch.price);
+        const kept = b.vouchers.filter((v) => v.status !== 'revoked');
+        return sheet(c, kept.map((v) => ({ code: v.code.replace(/-/g, '') })), b.plan, b.batch.price, b.vouchers.length - kept.length);
       },
     },
     {
       method: 'GET', path: '/api/admin/bulk/sheet', roles: ANY, does: 'printable sheet of chosen vouchers (ids=a,b,…; layout, lang; sellers: their own)',
       handler: async (c, s) => {
-        const list = av.selectionForSheet((c.req.query('ids') ?? '').split(',').filter(Boolean), s.operator);
+        const ids = [...new Set((c.req.query('ids') ?? '').split(',').filter(Boolean))];
+        const list = av.selectionForSheet(ids, s.operator);
         if (!list.length) throw new DomainError('CONFLICT', 'every chosen code is revoked: nothing to print');
-        return sheet(c, list, list[0]!.plan, null);
+        return sheet(c, list, list[0]!.plan, null, ids.length - list.length);
       },
     },
     {

@@ -36,6 +36,8 @@ export interface SheetInput {
   price?: number | null;
   /** ISO 4217 code for the price (the network's Settings), or '' / absent for a plain number. */
   currency?: string;
+  /** How many revoked codes the caller left off (the hint says so: the newcomer wondered where one went). */
+  leftOut?: number;
 }
 
 /** A price in the sheet's language, with the network's currency when there is one: "$ 5.000", "2,50 €". */
@@ -63,25 +65,25 @@ export function wifiPayload(ssid: string, password: string): string {
   return password ? `WIFI:T:WPA;S:${q(ssid)};P:${q(password)};;` : `WIFI:T:nopass;S:${q(ssid)};;`;
 }
 
-const WORDS: Record<Lang, { join: string; scan: string; price: string; print: string; password: string; hint: string; paper: Record<SheetLayout, string> }> = {
+const WORDS: Record<Lang, { join: string; scan: string; price: string; print: string; password: string; hint: string; leftOut: [string, string]; paper: Record<SheetLayout, string> }> = {
   en: {
     join: 'Scan to join the Wi-Fi', scan: 'Scan, or type the code at', price: 'Price', print: 'Print', password: 'Password',
-    hint: 'Or press Ctrl+P (⌘P on a Mac). Paper: {paper}, scale 100%.',
+    hint: 'Or press Ctrl+P (⌘P on a Mac). Paper: {paper}, scale 100%.', leftOut: ['{n} revoked code is left out.', '{n} revoked codes are left out.'],
     paper: { a4: 'A4', letter: 'Letter', receipt58: '58 mm roll, one voucher per ticket', receipt80: '80 mm roll, one voucher per ticket' },
   },
   es: {
     join: 'Escanea para unirte al Wi-Fi', scan: 'Escanea, o escribe el código en', price: 'Precio', print: 'Imprimir', password: 'Contraseña',
-    hint: 'O pulsa Ctrl+P (⌘P en Mac). Papel: {paper}, escala 100 %.',
+    hint: 'O pulsa Ctrl+P (⌘P en Mac). Papel: {paper}, escala 100 %.', leftOut: ['{n} ficha anulada queda fuera.', '{n} fichas anuladas quedan fuera.'],
     paper: { a4: 'A4', letter: 'Carta', receipt58: 'rollo de 58 mm, una ficha por ticket', receipt80: 'rollo de 80 mm, una ficha por ticket' },
   },
   pt: {
     join: 'Escaneie para entrar no Wi-Fi', scan: 'Escaneie, ou digite o código em', price: 'Preço', print: 'Imprimir', password: 'Senha',
-    hint: 'Ou pressione Ctrl+P (⌘P no Mac). Papel: {paper}, escala 100%.',
+    hint: 'Ou pressione Ctrl+P (⌘P no Mac). Papel: {paper}, escala 100%.', leftOut: ['{n} código cancelado fica de fora.', '{n} códigos cancelados ficam de fora.'],
     paper: { a4: 'A4', letter: 'Carta', receipt58: 'bobina de 58 mm, um voucher por cupom', receipt80: 'bobina de 80 mm, um voucher por cupom' },
   },
   fr: {
     join: 'Scannez pour rejoindre le Wi-Fi', scan: 'Scannez, ou tapez le code sur', price: 'Prix', print: 'Imprimer', password: 'Mot de passe',
-    hint: 'Ou appuyez sur Ctrl+P (⌘P sur Mac). Papier : {paper}, échelle 100 %.',
+    hint: 'Ou appuyez sur Ctrl+P (⌘P sur Mac). Papier : {paper}, échelle 100 %.', leftOut: ['{n} code révoqué est laissé de côté.', '{n} codes révoqués sont laissés de côté.'],
     paper: { a4: 'A4', letter: 'Lettre', receipt58: 'rouleau de 58 mm, un ticket par code', receipt80: 'rouleau de 80 mm, un ticket par code' },
   },
 };
@@ -121,7 +123,9 @@ export async function renderSheet(input: SheetInput): Promise<string> {
       (input.network.wifiPassword ? `<div class="pw">${esc(w.password)}: ${esc(input.network.wifiPassword)}</div>` : '') +
       `<div class="p">${esc(w.join)}</div></div></div>`
     : '';
-  const hint = w.hint.replace('{paper}', w.paper[input.layout]);
+  const left = input.leftOut ?? 0;
+  const hint = w.hint.replace('{paper}', w.paper[input.layout]) +
+    (left > 0 ? ` ${w.leftOut[new Intl.PluralRules(lang).select(left) === 'one' ? 0 : 1].replace('{n}', String(left))}` : '');
   const bar = `<div class="bar"><button type="button" id="print" hidden>${esc(w.print)}</button><span class="hint">${esc(hint)}</span></div>`;
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(input.network.name)} · ${esc(VOUCHER_WORD[lang].other)}</title><style>
 body{font-family:system-ui,sans-serif;margin:0;color:#000}.grid{display:grid;gap:3mm}

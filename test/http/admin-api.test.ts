@@ -526,4 +526,15 @@ describe('operator API', () => {
     expect(JSON.stringify(saved.data)).not.toContain('barrio-2026!');
     expect(saved.data).toMatchObject({ wifiPassword: '(changed)' });
   });
+
+  it('says on the sheet how many revoked codes were left out', async () => {
+    const { admin } = await setup();
+    const made = await admin.json<{ batch: { id: string }; codes: string[] }>('POST', '/api/admin/batches', { count: 3, duration: '1h' });
+    const hint = async (lang: string) => /<span class="hint">([^<]*)<\/span>/.exec(await (await admin.call('GET', `/api/admin/batches/${made.batch.id}/sheet?lang=${lang}`)).text())![1];
+    expect(await hint('en')).toBe('Or press Ctrl+P (⌘P on a Mac). Paper: A4, scale 100%.');
+    expect((await admin.call('POST', `/api/admin/vouchers/${made.codes[0]}/revoke`, {})).status).toBe(200);
+    expect(await hint('en')).toBe('Or press Ctrl+P (⌘P on a Mac). Paper: A4, scale 100%. 1 revoked code is left out.');
+    expect((await admin.call('POST', `/api/admin/vouchers/${made.codes[1]}/revoke`, {})).status).toBe(200);
+    expect(await hint('es')).toBe('O pulsa Ctrl+P (⌘P en Mac). Papel: A4, escala 100 %. 2 fichas anuladas quedan fuera.');
+  });
 });
