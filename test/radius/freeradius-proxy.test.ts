@@ -14,24 +14,16 @@
  * mkdtemp directory, waits for "Ready to process requests", and kills it by PID afterwards. Loopback
  * only. Skipped without freeradius or radclient.
  */
-import { Buffer } from 'node:buffer';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCode, generateCode } from '../../src/domain/code.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { createRadiusServer, type RadiusServer } from '../../src/radius/server.js';
 import { harness, type Harness } from '../helpers/harness.js';
+import { freeradiusSkip, freeUdpPorts, startFreeradius, type Freeradius, type FreeradiusParts } from './freeradius.js';
 import { classOf, MA, radclient } from './nas-peer.js';
 
-const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
-const hasFreeradius = has('freeradius');
-const hasRadclient = has('radclient');
-const skipReason = !hasFreeradius ? 'freeradius (Debian package freeradius) is not installed' : !hasRadclient ? 'radclient (freeradius-utils) is not installed' : '';
+const skipReason = freeradiusSkip;
 
 const SECRET_NAS = 'nas-to-freeradius-secret-24';
 const SECRET_PORTICO = 'freeradius-to-portico-sec24';
@@ -39,85 +31,23 @@ const GB = 1_000_000_000;
 
 let h: Harness;
 let server: RadiusServer;
-let dir: string | undefined;
-let fr: ChildProcess | undefined;
-let frOut = '';
+let fr: Freeradius | undefined;
+const frOut = () => fr?.output() ?? '';
 let front = { auth: 0, acct: 0 };
 
-/** Two distinct free UDP ports on 127.0.0.1 (bound together, then released for freeradius). */
-async function freeUdpPorts(n: number): Promise<number[]> {
-  const sockets = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createSocket>>((resolve) => {
-      const s = createSocket('udp4');
-      s.bind(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = sockets.map((s) => s.address().port);
-  await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  return ports;
-}
-
-function writeConfig(d: string, portico: { auth: number; acct: number }): void {
-  mkdirSync(join(d, 'log', 'radacct'), { recursive: true });
-  mkdirSync(join(d, 'run'), { recursive: true });
-  mkdirSync(join(d, 'sites'), { recursive: true });
-  // One item per line: FreeRADIUS rejects `a { b = 1  c = 2 }` on one line (radius.md §e).
-  writeFileSync(join(d, 'radiusd.conf'), `prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = \${exec_prefix}/sbin
-raddbdir = ${d}
-confdir = \${raddbdir}
-modconfdir = \${confdir}/mods-config
-logdir = ${d}/log
-radacctdir = \${logdir}/radacct
-run_dir = ${d}/run
-db_dir = \${raddbdir}
-libdir = /usr/lib/freeradius
-pidfile = \${run_dir}/radiusd.pid
-name = radiusd
-max_request_time = 10
-cleanup_delay = 2
-max_requests = 1024
-hostname_lookups = no
-log {
-  destination = stdout
-  colourise = no
-  auth = yes
-}
-security {
-  allow_core_dumps = no
-  max_attributes = 200
-  reject_delay = 0
-  status_server = yes
-}
-proxy_requests = yes
-$INCLUDE proxy.conf
-$INCLUDE clients.conf
-thread pool {
-  start_servers = 2
-  max_servers = 4
-  min_spare_servers = 1
-  max_spare_servers = 2
-  max_requests_per_server = 0
-  auto_limit_acct = no
-}
-modules {
-}
-instantiate {
-}
-$INCLUDE sites/
-`);
-  writeFileSync(join(d, 'clients.conf'), `client nas {
+/** The proxy's parts (test/radius/freeradius.ts writes the rest): every request, whatever its realm, goes to Portico. */
+function proxyParts(portico: { auth: number; acct: number }): FreeradiusParts {
+  return {
+    modules: '',
+    clients: `client nas {
   ipaddr = 127.0.0.1
   secret = ${SECRET_NAS}
   require_message_authenticator = yes
   shortname = nas
 }
-`);
-  // Portico's auth and acct ports are not port/port+1, so one home server per type.
-  writeFileSync(join(d, 'proxy.conf'), `proxy server {
+`,
+    // Portico's auth and acct ports are not port/port+1, so one home server per type.
+    proxy: `proxy server {
   default_fallback = no
 }
 home_server portico_auth {
@@ -151,9 +81,8 @@ realm portico {
   acct_pool = portico_acct_pool
   nostrip
 }
-`);
-  // Every request, whatever its realm, goes to Portico.
-  writeFileSync(join(d, 'sites', 'front'), `server front {
+`,
+    sites: { front: `server front {
   listen {
     type = auth
     ipaddr = 127.0.0.1
@@ -179,33 +108,8 @@ realm portico {
   accounting {
   }
 }
-`);
-}
-
-/** Starts freeradius and resolves once it says it is ready; rejects on exit or after `ms`. */
-function startFreeradius(d: string, ms = 8000): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('freeradius', ['-X', '-d', d], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => reject(new Error(`freeradius not ready after ${ms} ms:\n${frOut.slice(-3000)}`)), ms);
-    const onData = (b: Buffer) => {
-      frOut = (frOut + b.toString()).slice(-200_000);
-      if (frOut.includes('Ready to process requests')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`freeradius exited (${code}) before ready:\n${frOut.slice(-3000)}`));
-    });
-    fr = child;
-  });
+` },
+  };
 }
 
 const auth = (input: string) => radclient(front.auth, 'auth', input, SECRET_NAS);
@@ -214,7 +118,7 @@ const pap = (code: string, mac: string) =>
   auth(`User-Name = "${code}", User-Password = "${code}", Calling-Station-Id = "${mac}", Framed-IP-Address = 10.5.0.9, ${MA}`);
 const unknownCode = () => formatCode(generateCode((n) => randomFillSync(new Uint8Array(n))));
 /** On failure, show both sides: what radclient printed and the end of freeradius's debug log. */
-const why = (out: string) => `radclient:\n${out}\n--- freeradius -X (tail):\n${frOut.slice(-4000)}`;
+const why = (out: string) => `radclient:\n${out}\n--- freeradius -X (tail):\n${frOut().slice(-4000)}`;
 
 describe.skipIf(!!skipReason)(`Portico behind a FreeRADIUS 3.2 proxy${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   beforeAll(async () => {
@@ -233,22 +137,12 @@ describe.skipIf(!!skipReason)(`Portico behind a FreeRADIUS 3.2 proxy${skipReason
     await server.start();
     const [a, b] = await freeUdpPorts(2);
     front = { auth: a!, acct: b! };
-    dir = mkdtempSync(join(tmpdir(), 'portico-freeradius-'));
-    writeConfig(dir, server.ports());
-    await startFreeradius(dir);
+    fr = await startFreeradius(proxyParts(server.ports()));
   }, 15_000);
 
   afterAll(async () => {
-    const child = fr;
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      process.kill(child.pid, 'SIGTERM');
-      const t = setTimeout(() => child.exitCode === null && child.signalCode === null && child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), 2000);
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      clearTimeout(t);
-    }
+    await fr?.stop();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const plan = { durationSec: 3600, dataBytes: 5 * GB, downBps: 2_000_000, upBps: 512_000, devices: 2 };
@@ -264,7 +158,7 @@ describe.skipIf(!!skipReason)(`Portico behind a FreeRADIUS 3.2 proxy${skipReason
     // Portico saw the proxy's request (with Proxy-State and the proxy's MA) and dropped nothing.
     expect(server.stats().dropped.MISSING_MESSAGE_AUTHENTICATOR ?? 0).toBe(0);
     expect(server.stats().dropped.BAD_MESSAGE_AUTHENTICATOR ?? 0).toBe(0);
-    expect(frOut).toMatch(/Proxying request to home server 127\.0\.0\.1 port \d+/);
+    expect(frOut()).toMatch(/Proxying request to home server 127\.0\.0\.1 port \d+/);
   });
 
   it('an unknown code is rejected with Portico\'s Reply-Message, relayed by FreeRADIUS', async () => {

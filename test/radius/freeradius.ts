@@ -44,6 +44,12 @@ export interface FreeradiusParts {
   dictionary?: string;
   /** Link /etc/freeradius/3.0/mods-config (sql queries, sqlcounter queries) as D/mods-config. */
   modsConfig?: boolean;
+  /** proxy.conf text: FreeRADIUS then proxies (proxy_requests = yes). */
+  proxy?: string;
+  /** Requests in flight at most (default 1024; the bench raises it). */
+  maxRequests?: number;
+  /** Log each authentication (default yes; the bench turns it off). */
+  logAuth?: boolean;
 }
 
 export interface Freeradius {
@@ -52,8 +58,12 @@ export interface Freeradius {
   stop: () => Promise<void>;
 }
 
-export async function startFreeradius(parts: FreeradiusParts): Promise<Freeradius> {
-  const d = mkdtempSync(join(tmpdir(), 'portico-fr-'));
+/**
+ * Writes the private config directory `d` (radius.md §e): radiusd.conf with the caller's modules, and
+ * clients.conf, sites/, users, dictionary and proxy.conf from `parts`. Shared with the RADIUS bench's
+ * calibration server (scripts/bench/lib/freeradius.ts), which runs it without -X.
+ */
+export function writeRaddb(d: string, parts: FreeradiusParts): void {
   mkdirSync(join(d, 'log', 'radacct'), { recursive: true });
   mkdirSync(join(d, 'run'), { recursive: true });
   mkdirSync(join(d, 'sites'), { recursive: true });
@@ -75,12 +85,12 @@ pidfile = \${run_dir}/radiusd.pid
 name = radiusd
 max_request_time = 10
 cleanup_delay = 2
-max_requests = 1024
+max_requests = ${parts.maxRequests ?? 1024}
 hostname_lookups = no
 log {
   destination = stdout
   colourise = no
-  auth = yes
+  auth = ${parts.logAuth === false ? 'no' : 'yes'}
 }
 security {
   allow_core_dumps = no
@@ -88,8 +98,8 @@ security {
   reject_delay = 0
   status_server = yes
 }
-proxy_requests = no
-$INCLUDE clients.conf
+proxy_requests = ${parts.proxy === undefined ? 'no' : 'yes'}
+${parts.proxy === undefined ? '' : '$INCLUDE proxy.conf\n'}$INCLUDE clients.conf
 thread pool {
   start_servers = 2
   max_servers = 4
@@ -109,6 +119,12 @@ $INCLUDE sites/
   for (const [name, text] of Object.entries(parts.sites)) writeFileSync(join(d, 'sites', name), text);
   if (parts.users !== undefined) writeFileSync(join(d, 'users'), parts.users);
   writeFileSync(join(d, 'dictionary'), parts.dictionary ?? '');
+  if (parts.proxy !== undefined) writeFileSync(join(d, 'proxy.conf'), parts.proxy);
+}
+
+export async function startFreeradius(parts: FreeradiusParts): Promise<Freeradius> {
+  const d = mkdtempSync(join(tmpdir(), 'portico-fr-'));
+  writeRaddb(d, parts);
   const child: ChildProcess = spawn('freeradius', ['-X', '-d', d], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {

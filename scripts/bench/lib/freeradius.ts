@@ -11,75 +11,31 @@
  *   await fr.stop();
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { writeRaddb } from '../../../test/radius/freeradius.js';
 import { scratchDir } from './server.js';
 
 export const hasFreeradius = () => spawnSync('sh', ['-c', 'command -v freeradius']).status === 0;
 
 function raddb(d: string, port: number, secret: string, codes: readonly string[]): void {
-  for (const sub of ['log', 'run', 'sites']) mkdirSync(join(d, sub), { recursive: true });
-  // One item per line: FreeRADIUS rejects `a { b = 1  c = 2 }` on one line (radius.md §e).
-  writeFileSync(join(d, 'radiusd.conf'), `prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = \${exec_prefix}/sbin
-raddbdir = ${d}
-confdir = \${raddbdir}
-modconfdir = \${confdir}/mods-config
-logdir = ${d}/log
-run_dir = ${d}/run
-db_dir = \${raddbdir}
-libdir = /usr/lib/freeradius
-pidfile = \${run_dir}/radiusd.pid
-name = radiusd
-max_request_time = 10
-cleanup_delay = 2
-max_requests = 16384
-hostname_lookups = no
-log {
-  destination = stdout
-  colourise = no
-  auth = no
-}
-security {
-  allow_core_dumps = no
-  max_attributes = 200
-  reject_delay = 0
-  status_server = yes
-}
-proxy_requests = no
-$INCLUDE clients.conf
-thread pool {
-  start_servers = 2
-  max_servers = 4
-  min_spare_servers = 1
-  max_spare_servers = 2
-  max_requests_per_server = 0
-  auto_limit_acct = no
-}
-modules {
-  pap {
+  writeRaddb(d, {
+    maxRequests: 16384,
+    logAuth: false,
+    modules: `  pap {
   }
   chap {
   }
   files {
     filename = \${raddbdir}/users
-  }
-}
-instantiate {
-}
-$INCLUDE sites/
-`);
-  writeFileSync(join(d, 'clients.conf'), `client nas {
+  }`,
+    clients: `client nas {
   ipaddr = 127.0.0.1
   secret = ${secret}
   require_message_authenticator = yes
   shortname = nas
 }
-`);
-  writeFileSync(join(d, 'sites', 'central'), `server central {
+`,
+    sites: { central: `server central {
   listen {
     type = auth
     ipaddr = 127.0.0.1
@@ -99,11 +55,12 @@ $INCLUDE sites/
     }
   }
 }
-`);
-  // The same reply a MikroTik gets from Portico: time, a data grant with rates, interim, Class.
-  writeFileSync(join(d, 'users'), codes.map((c) => `${c}  Cleartext-Password := "${c}"
+` },
+    // The same reply a MikroTik gets from Portico: time, a data grant with rates, interim, Class.
+    users: codes.map((c) => `${c}  Cleartext-Password := "${c}"
     Session-Timeout = 86400, Acct-Interim-Interval = 300, Mikrotik-Total-Limit = 1000000000, Mikrotik-Rate-Limit = "2M/10M", Class = "bench"
-`).join(''));
+`).join(''),
+  });
 }
 
 export interface FreeradiusHandle {
