@@ -91,6 +91,8 @@ export function createUpgrade(o: UpgradeOptions) {
       const s = sameOrigin(req.headers.origin, req.headers.host) ? auth.session(req.headers.cookie) : null;
       if (!s) closeWith = WS_CLOSE.unauthenticated;
       else if (s.operator.role !== 'admin' && [...wanted].some((t) => ADMIN_TOPICS.has(t))) closeWith = WS_CLOSE.forbidden;
+      // A handed-over password opens no live topic either, like the operator API (admin-routes.ts).
+      else if (core.admin.mustChangePassword(s.operator.id)) closeWith = WS_CLOSE.forbidden;
       else operator = { id: s.operator.id, role: s.operator.role, tokenHash: s.tokenHash };
     }
     const lang = pickLang(req.headers['accept-language'], cookieValue(req.headers.cookie, 'lang'), core.admin.settings().languages);
