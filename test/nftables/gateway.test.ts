@@ -247,6 +247,28 @@ describe('nftables gateway, as a client sees it', () => {
     expect(await driver.readCounters()).toEqual([]);
   });
 
+  it('answers the first sweep and reconcile after a start from the start-up read, and later sweeps from the kernel', async () => {
+    const [a] = gw.topo.clients;
+    await driver.setPool({ id: 'pool-s', downBps: null, upBps: null, bytesRemaining: 50_000_000 });
+    await driver.authorize({ deviceId: 'dev-s', poolId: 'pool-s', mac: a!.mac, ips: [a!.ip] });
+    expect(await gw.download(a!, 200_000)).toBe(200_000);
+    const reads: string[] = [];
+    const second = gw.createDriver({}, (argv) => reads.push(argv.join(' ')));
+    await second.start();
+    const started = reads.length;
+    const c1 = (await second.readCounters()).find((c) => c.deviceId === 'dev-s')!;
+    expect(c1.bytesDown).toBeGreaterThanOrEqual(200_000);
+    await second.reconcile({ pools: [{ id: 'pool-s', downBps: null, upBps: null, bytesRemaining: 50_000_000 }], devices: [{ deviceId: 'dev-s', poolId: 'pool-s', mac: a!.mac, ips: [a!.ip] }] });
+    // Neither read the kernel again, nor did the reconcile (nothing to change) write to it.
+    expect(reads.slice(started)).toEqual([]);
+    expect(await gw.download(a!, 100_000)).toBe(100_000);
+    const c2 = (await second.readCounters()).find((c) => c.deviceId === 'dev-s')!;
+    expect(c2.bytesDown).toBeGreaterThanOrEqual(c1.bytesDown + 100_000);
+    await second.stop();
+    await driver.deauthorize('dev-s');
+    await driver.removePool('pool-s');
+  });
+
   it('takes over a table from a Portico without per-element counters, cutting nobody and keeping the counts', async () => {
     const [a] = gw.topo.clients;
     await driver.stop();

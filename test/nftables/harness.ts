@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { silentLogger } from '../../src/lib/log.js';
 import type { GatewayDriver } from '../../src/gateway/driver.js';
 import { createNftablesDriverWith, type NftablesOptions } from '../../src/gateway/nftables/driver.js';
-import { nodeRunner } from '../../src/gateway/nftables/transport.js';
+import { nodeRunner, type CommandRunner } from '../../src/gateway/nftables/transport.js';
 import { createTopology, SERVERS, type TopoClient, type Topology } from './topology.js';
 
 export const INTERCEPT_PORT = 8080;
@@ -20,7 +20,8 @@ export const DNS_PORT = 5353;
 export interface GatewayHarness {
   topo: Topology;
   options: NftablesOptions;
-  createDriver(over?: Partial<NftablesOptions>): GatewayDriver;
+  /** `onCommand` sees every process the driver starts (argv without the netns prefix). */
+  createDriver(over?: Partial<NftablesOptions>, onCommand?: (argv: string[]) => void): GatewayDriver;
   /** curl from a client; `url` may name a probe host, resolved to the stand-in internet. */
   curl(c: TopoClient, url: string, extra?: string[], timeoutS?: number): Promise<{ code: number; status: number; body: string; size: number; time: number }>;
   canReach(c: TopoClient, v6?: boolean): Promise<boolean>;
@@ -39,6 +40,14 @@ const HOSTS = [
   'nmcheck.gnome.org',
   'www.google.com',
 ];
+
+function observed(runner: CommandRunner, onCommand?: (argv: string[]) => void): CommandRunner {
+  if (!onCommand) return runner;
+  return {
+    exec: (argv, input) => (onCommand(argv), runner.exec(argv, input)),
+    spawn: (argv) => (onCommand(argv), runner.spawn(argv)),
+  };
+}
 
 /** `standInPortal: false` leaves the intercept port free for a real Portico (test/nftables/portico.ts). */
 export async function createGatewayHarness(opts: { prefix: string; subnet: number; clients?: number; standInPortal?: boolean }): Promise<GatewayHarness> {
@@ -76,10 +85,10 @@ export async function createGatewayHarness(opts: { prefix: string; subnet: numbe
   return {
     topo,
     options,
-    createDriver: (over = {}) =>
+    createDriver: (over = {}, onCommand) =>
       createNftablesDriverWith({ ...options, ...over }, {
         log: silentLogger,
-        runner: nodeRunner(['ip', 'netns', 'exec', topo.gw]),
+        runner: observed(nodeRunner(['ip', 'netns', 'exec', topo.gw]), onCommand),
         readFile: (p) => readFile(p, 'utf8'),
         procNetDir: `/proc/${topo.gwPid}/net`,
       }),

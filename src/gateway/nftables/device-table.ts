@@ -96,6 +96,13 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
     return { up: classRate(p.limits.upBps), down: classRate(p.limits.downBps), quota: p.hasQuota ? poolId : null };
   };
 
+  /** Whether a member's elements point where its pool wants them, to classes that exist. */
+  const settled = (d: Device): boolean => {
+    if (d.poolId === null) return false;
+    const w = wanted(d.poolId);
+    return d.up === w.up && d.down === w.down && d.quota === w.quota && families.every((f) => classes.has(rateChain('up', f, w.up)) && classes.has(rateChain('dn', f, w.down)));
+  };
+
   /** The commands creating a rate class the first time it is used (kept afterwards). */
   const ensureClass = (dir: Direction, rate: number | null): string[] => {
     const cmds: string[] = [];
@@ -268,8 +275,12 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
       if (!pool) throw new GatewayError(`pool ${grant.poolId} is not set on the gateway (call setPool first)`);
       const mac = grant.mac.toLowerCase();
       const { v4, v6 } = splitIps(grant.ips);
-      const cmds: string[] = [];
       let d = devices.get(grant.deviceId);
+      // Already as wanted (a reconcile after a restart: every device): nothing to plan.
+      if (d && !pool.pending && d.mac === mac && d.poolId === grant.poolId && settled(d) && v4.every((ip) => d!.ips4.has(ip)) && v6.every((ip) => d!.ips6.has(ip))) {
+        return { cmds: [], fresh: [] };
+      }
+      const cmds: string[] = [];
       if (d && d.mac !== mac) {
         // A new MAC: every element is keyed anew, so what the old ones counted becomes retired bytes.
         const all = new Set([...d.ips4, ...d.ips6]);
@@ -333,6 +344,15 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
      */
     async reconcilePools(want: PoolLimits[], kernel: Map<string, KernelQuota>): Promise<string[]> {
       const cmds: string[] = [];
+      // Members by pool, once: a reconcile after a restart has every pool and device (O(pools × devices) otherwise).
+      const byPool = new Map<string, Device[]>();
+      for (const d of devices.values()) {
+        if (d.poolId === null) continue;
+        const m = byPool.get(d.poolId);
+        if (m) m.push(d);
+        else byPool.set(d.poolId, [d]);
+      }
+      const members = (id: string): Device[] => byPool.get(id) ?? [];
       for (const p of want) {
         const k = kernel.get(p.id);
         const left = k ? Math.max(0, k.bytes - k.used) : null;

@@ -57,6 +57,15 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
   let started = false;
   let lastError: string | null = null;
   let learner: NodeJS.Timeout | null = null;
+  /**
+   * The kernel as start() read it, until the next batch: the first counter sweep and the reconcile
+   * that follow a start use it instead of reading the maps and quotas again (with 1,000 devices each
+   * read costs a fresh `nft` loading them, ~50 ms, several times that on a busy router). Element
+   * counters and quota usage only grow, so a reading from a moment earlier is as good as a new one:
+   * what was counted since is in the next sweep, never twice.
+   */
+  let startCounters: KernelState | null = null;
+  let startQuotas: KernelState | null = null;
 
   const session = (): NftSession => {
     if (!nft) throw new GatewayError('the nftables driver is not started');
@@ -64,6 +73,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
   };
 
   const apply = async (cmds: string[]): Promise<void> => {
+    startCounters = startQuotas = null;
     try {
       await session().apply(cmds);
       lastError = null;
@@ -156,6 +166,8 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       if (started) return;
       await ipv6Guard();
       nft ??= createNftSession({ runner, nftPath: o.nftPath, table: t });
+      // The writer's process starts while the table is read (each costs a process start).
+      nft.warm();
       const state = await readKernel();
       // The rate classes kept from before are rewritten with this release's rules (atomically, like the base chains).
       const classes = [...(state?.classes ?? [])].flatMap((name) => {
@@ -172,6 +184,8 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       if (unused.cmds.length) {
         await session().apply(unused.cmds).then(unused.done, (err: unknown) => log.warn('gateway/nftables', 'cannot drop unused rate classes', { err: String(err) }));
       }
+      // Not after a migration: the bytes it moved into elements were in per-device chains when read.
+      if (migration.before.length + migration.after.length === 0) startCounters = startQuotas = state;
       log.info('gateway/nftables', 'kernel state loaded', { devices: state?.devices.size ?? 0, quotas: state?.quotas.size ?? 0 });
       started = true;
       if (o.learnIntervalMs > 0) {
@@ -183,6 +197,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     },
 
     async stop() {
+      startCounters = startQuotas = null;
       if (learner) clearInterval(learner);
       learner = null;
       garden.stop();
@@ -229,13 +244,25 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       // One `list map` per device map, side by side (ruleset.ts: `list counters` would load the whole ruleset).
       // Each element is its device's through the address → device map (its class chain is shared).
       const sums = new Map<string, ByteCounters>();
-      const lists = await session().listAll(counterMaps().map((m) => `list map inet ${t} ${m}`));
-      for (const e of lists.flatMap(parseElements)) {
-        const d = table.owner(e.ip, e.mac);
-        if (!d) continue;
+      const add = (d: { id: string } | undefined, dir: 'up' | 'down', bytes: number) => {
+        if (!d) return;
         let v = sums.get(d.id);
         if (!v) sums.set(d.id, (v = { up: 0, down: 0 }));
-        v[e.map.startsWith('up') ? 'up' : 'down'] += e.bytes;
+        v[dir] += bytes;
+      };
+      const read = startCounters;
+      // Once only: a later sweep must see what was counted since.
+      startCounters = null;
+      if (read) {
+        for (const k of read.devices.values()) {
+          for (const [ip, b] of k.bytes) {
+            add(table.owner(ip, k.mac), 'up', b.up);
+            add(table.owner(ip, null), 'down', b.down);
+          }
+        }
+      } else {
+        const lists = await session().listAll(counterMaps().map((m) => `list map inet ${t} ${m}`));
+        for (const e of lists.flatMap(parseElements)) add(table.owner(e.ip, e.mac), e.map.startsWith('up') ? 'up' : 'down', e.bytes);
       }
       return table.devices().map((d) => ({
         deviceId: d.id,
@@ -245,7 +272,9 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     },
 
     async reconcile(state) {
-      const kernelQuotas = parseQuotas(await session().list(`list quotas table inet ${t}`));
+      // Right after start(): the quotas as it read them (see startCounters), once.
+      const kernelQuotas = startQuotas ? startQuotas.quotas : parseQuotas(await session().list(`list quotas table inet ${t}`));
+      startQuotas = null;
       // One batch for the whole database (it used to be one per device: 1,000 batches after a restart).
       await commit.run(async () => {
         const wanted = new Set(state.devices.map((d) => d.deviceId));

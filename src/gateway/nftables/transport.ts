@@ -70,6 +70,8 @@ export interface NftSession {
    * (each costs nft CPU time, not kernel time: a counter sweep takes the longest one, not the sum).
    */
   listAll(whats: string[]): Promise<unknown[][]>;
+  /** Starts the writer's process now (start-up: it starts while the caller reads the table). */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -206,6 +208,9 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
       return (await listAll([what]))[0]!;
     },
     listAll,
+    warm() {
+      writer = live(writer, [opts.nftPath, '-i']);
+    },
     async close() {
       await tail;
       for (const l of [writer, ...readers]) {
