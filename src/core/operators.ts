@@ -82,7 +82,15 @@ export async function resetOperatorPassword(ctx: CoreContext, name: string, pass
 export async function bootstrapAdmin(ctx: CoreContext): Promise<{ name: string; password: string } | null> {
   if (ctx.store.operators.count() > 0) return null;
   const password = randomToken(ctx, 12);
-  const op = await addOperator(ctx, { name: 'admin', role: 'admin', password }, { type: 'system' });
+  let op: OperatorRow;
+  try {
+    op = await addOperator(ctx, { name: 'admin', role: 'admin', password }, { type: 'system' });
+  } catch (err) {
+    // Two instances starting together on one empty PostgreSQL database (SPEC §11): the other one made
+    // the admin between our count and our insert (the name's unique index refused ours); it prints the password.
+    if (ctx.store.operators.findByName('admin')) return null;
+    throw err;
+  }
   transact(ctx, 'the first-run flag', () => requirePasswordChange(ctx, op.id, true));
   return { name: 'admin', password };
 }

@@ -11,7 +11,9 @@ import { isDomainError } from '../../src/domain/errors.js';
 import type { GatewayDriver } from '../../src/gateway/driver.js';
 import { createSimulatedDriver } from '../../src/gateway/simulated/driver.js';
 import { SimulatedNetwork } from '../../src/gateway/simulated/network.js';
+import { silentLogger } from '../../src/lib/log.js';
 import { openPgStore } from '../../src/store/pg/index.js';
+import { relayLive } from '../../src/store/pg/live.js';
 import { createTestPortico, type TestPortico } from '../helpers/portico.js';
 import { hasPostgres, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -52,7 +54,13 @@ describe.skipIf(!hasPostgres)('one ledger, two instances (in process)', () => {
     // One enforcement point for both (the set-up SPEC §11 supports: central instances answering the
     // NASes and portal of one network), so what is tested is the ledger, not two gateways' views.
     const driver = slowGateway(gatewayMs);
-    const make = () => createTestPortico({ store: openPgStore({ url, timeoutMs: 5000 }), driver });
+    // Wired as openRuntime wires a PostgreSQL store: the live relay (and with it the settings view's invalidation).
+    const make = async () => {
+      const store = openPgStore({ url, timeoutMs: 5000 });
+      const p = await createTestPortico({ store, driver });
+      relayLive(store, p.core.bus, silentLogger);
+      return p;
+    };
     const a = await make();
     const b = await make();
     open.push(a, b);
@@ -71,6 +79,9 @@ describe.skipIf(!hasPostgres)('one ledger, two instances (in process)', () => {
     expect(b.store.vouchers.getBatch(batch.batch.id)?.note).toBe('market day');
     expect(b.store.vouchers.findByCode(batch.vouchers[1]!.code)?.status).toBe('unused');
     expect(b.store.vouchers.findPlan('week')).toMatchObject({ price: 4.5, plan: { devices: 3 } });
+    // Settings are read from a one-second view; another instance's save clears it when its NOTIFY arrives.
+    const t0 = Date.now();
+    while (b.core.admin.settings().networkName !== 'Barrio Wi-Fi' && Date.now() - t0 < 1500) await new Promise((r) => setTimeout(r, 20));
     expect(b.core.admin.settings()).toMatchObject({ networkName: 'Barrio Wi-Fi', welcome: 'Bienvenidos' });
     // The operator signs in on B; A honours the session B created.
     const signed = await b.core.loginOperator('rosa', 'rosa-password-1');
@@ -80,6 +91,14 @@ describe.skipIf(!hasPostgres)('one ledger, two instances (in process)', () => {
     expect(v.status).toBe('active');
     expect(b.store.entitlements.activeDevices(v.entitlementId!).map((d) => d.ip)).toEqual(['10.0.0.5']);
     expect(b.core.poolView(v.entitlementId!)).toMatchObject({ authorized: true });
+  });
+
+  it('two instances bootstrapping the first admin on an empty database at once: one admin, no failed start', async () => {
+    const [a, b] = await pair();
+    const made = await Promise.all([a.core.bootstrapAdmin(), b.core.bootstrapAdmin()]);
+    expect(made.filter(Boolean)).toHaveLength(1);
+    expect(a.store.operators.list().map((o) => o.name)).toEqual(['admin']);
+    expect(await b.core.loginOperator('admin', made.find(Boolean)!.password)).toMatchObject({ operator: { name: 'admin' } });
   });
 
   it('a 1-device code decided on both instances before either commits: one device gets in', async () => {

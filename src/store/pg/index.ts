@@ -16,6 +16,7 @@ import { radiusSessionRepo } from '../radius-session-repo.js';
 import { settingsRepo } from '../settings-repo.js';
 import { voucherRepo } from '../voucher-repo.js';
 import { withActiveIpView } from './active-ips.js';
+import { withSettingsView } from './settings-view.js';
 import { openPgBridge } from './bridge.js';
 import { pgDb, type PgDb } from './db.js';
 import { pgFailure, pgHealth } from './health.js';
@@ -44,12 +45,17 @@ export type PgStore = Store & {
 export function openPgStore(opts: PgStoreOptions): PgStore {
   const instanceId = opts.instanceId ?? `portico-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   let onNotify: ((payload: string) => void) | null = null;
+  const ownPrefix = `{"i":${JSON.stringify(instanceId)}`; // live.ts's payloads start with the publisher
   const bridge = openPgBridge({
     url: opts.url,
     timeoutMs: opts.timeoutMs,
     channel: 'portico_events',
     applicationName: instanceId,
-    onNotify: (payload) => onNotify?.(payload),
+    onNotify: (payload) => {
+      // Another instance committed something: it may have been a setting.
+      if (!payload.startsWith(ownPrefix)) settings.invalidate();
+      onNotify?.(payload);
+    },
     ...(opts.restartAfterMs ? { restartAfterMs: opts.restartAfterMs } : {}),
   });
   const health = pgHealth();
@@ -62,6 +68,7 @@ export function openPgStore(opts: PgStoreOptions): PgStore {
   }
   // The repositories take a better-sqlite3 handle; the PostgreSQL one offers the part of it they use.
   const handle = db as unknown as Db;
+  const settings = withSettingsView(settingsRepo(handle), { ttlMs: 1000 });
   return {
     engine: 'postgres',
     db,
@@ -72,7 +79,7 @@ export function openPgStore(opts: PgStoreOptions): PgStore {
     entitlements: withActiveIpView(entitlementRepo(handle), { ttlMs: 2000 }),
     operators: operatorRepo(handle),
     events: eventRepo(handle),
-    settings: settingsRepo(handle),
+    settings,
     radiusSessions: radiusSessionRepo(handle),
     tx: <T>(fn: () => T): T => db.tx(fn),
     async backup(): Promise<void> {
