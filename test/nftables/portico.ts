@@ -39,8 +39,11 @@ export interface PorticoProcess {
   portalUrl: string;
   /** pid of the running Portico (null when stopped). */
   pid(): number | null;
-  /** Starts Portico in the gateway namespace; resolves once it prints that it is serving. */
-  start(): Promise<{ readyMs: number }>;
+  /**
+   * Starts Portico in the gateway namespace; resolves once it prints that it is serving. `entry`: a
+   * built bundle (`portico.mjs`, scripts/bundle.ts) to run instead of the source, as a router does.
+   */
+  start(opts?: { entry?: string }): Promise<{ readyMs: number }>;
   /** Sends the signal and waits for the process to exit. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** `portico vouchers create … --json` with this config. */
@@ -109,10 +112,11 @@ export function createPortico(topo: Topology, o: PorticoOptions = {}): PorticoPr
     dataDir,
     portalUrl: `http://${topo.gwIp}:${PORTAL_PORT}/`,
     pid: () => child?.pid ?? null,
-    start() {
+    start(opts = {}) {
       const t0 = performance.now();
+      const main = opts.entry ? [opts.entry] : ['--import', 'tsx', 'src/main.ts'];
       return new Promise((resolve, reject) => {
-        const c = spawn('ip', ['netns', 'exec', topo.gw, process.execPath, '--import', 'tsx', 'src/main.ts', 'serve', '--config', configFile], {
+        const c = spawn('ip', ['netns', 'exec', topo.gw, process.execPath, ...main, 'serve', '--config', configFile], {
           cwd: ROOT,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
