@@ -129,9 +129,12 @@ export async function vouchersCommand(sub: string | undefined, args: string[], o
       try {
         const batch = rt.store.vouchers.getBatch(batchId);
         if (!batch) throw new UsageError(`no batch ${batchId}`);
+        // The console's Settings win over the config file here too: network name, SSID, Wi-Fi password, currency.
+        const settings = rt.core.admin.settings();
         const html = await renderSheet({
           vouchers: rt.store.vouchers.batchVouchers(batchId), plan: batch.plan, portalUrl: rt.config.portalUrl,
-          network: rt.config.network, layout, lang: (values.lang ?? rt.config.network.languages[0]) as 'en', price: batch.price,
+          network: { name: settings.networkName, ssid: settings.ssid, wifiPassword: settings.wifiPassword },
+          layout, lang: (values.lang ?? rt.config.network.languages[0]) as 'en', price: batch.price, currency: settings.currency,
         });
         writeFileSync(values.out, html);
         io.stdout(`wrote ${batch.count} voucher(s) to ${values.out}`);

@@ -110,6 +110,21 @@ describe('portico CLI', () => {
     expect(html).toContain(`https://portal.example.net/?code=${b!.code}`);
   });
 
+  it("prints with the console's Settings: SSID, Wi-Fi password and currency (issue 14 item 1)", async () => {
+    const t = io(dir);
+    await runCli(['vouchers', 'create', '--count', '1', '--duration', '1h', '--price', '2.5', '--json'], t.io);
+    const [v] = JSON.parse(t.out[0]!) as { batch: string }[];
+    const rt = await openRuntime(parseConfig({ dataDir: dir, portalUrl: 'https://portal.example.net/' }), { log: silentLogger });
+    for (const [k, value] of [['ssid', 'barrio-free'], ['wifiPassword', 'barrio-2026!'], ['currency', 'EUR']] as const) rt.store.settings.set(k, value);
+    rt.close();
+    const sheet = join(dir, 'settings-sheet.html');
+    expect(await runCli(['vouchers', 'print', v!.batch, '--out', sheet], io(dir).io)).toBe(0);
+    const html = readFileSync(sheet, 'utf8');
+    expect(html).toContain('Wi-Fi: barrio-free');
+    expect(html).toContain('<div class="pw">Password: barrio-2026!</div>');
+    expect(html).toContain(`Price ${new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(2.5)}`);
+  });
+
   it('operators reset-password: a lost admin password gets a new one, old sessions end, audited; an unknown name is refused', async () => {
     expect(await runCli(['operators', 'add', 'boss', '--role', 'admin', '--password-stdin'], io(dir, 'the-old-password\n').io)).toBe(0);
     const rt = await openRuntime(parseConfig({ dataDir: dir }), { log: silentLogger });
