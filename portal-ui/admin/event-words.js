@@ -13,6 +13,7 @@
  *   eventName('voucher.redeemed'); // "Code used"
  */
 import { EN } from '../admin-en.js';
+import { h } from './dom.js';
 import { t } from './i18n.js';
 
 /** The event types the console has words for, in the order of admin-en.js (the audit filter's list). */
@@ -53,4 +54,16 @@ export function sentence(e) {
   };
   const k = e.type === 'voucher.redeemed' && f.topUp ? 'ev_voucher_topup' : `ev_${keyOf(e.type)}`;
   return known(k) ? t(k, vars) : `${eventName(e.type)}: ${[vars.actor, w?.code, w?.target].filter(Boolean).join(' · ')}`;
+}
+
+/**
+ * The sentence with its code as a link to the voucher's page (the dashboard's events, the audit log,
+ * a voucher's history). @param {AuditEvent} e @returns {(string | Node)[]}
+ */
+export function sentenceNodes(e) {
+  const text = sentence(e);
+  const code = e.words?.code, id = e.words?.voucherId;
+  const at = code && id ? text.indexOf(code) : -1;
+  if (!code || !id || at < 0) return [text];
+  return [text.slice(0, at), h('a', { class: 'code', href: `#/voucher?id=${encodeURIComponent(id)}` }, code), text.slice(at + code.length)];
 }

@@ -42,6 +42,9 @@ describe('operator console in words in Chromium', () => {
     await page.locator('#events li', { hasText: new RegExp(`([0-9a-f]{2}:){5}[0-9a-f]{2} started using ${codes[0]}\\.`) }).waitFor({ timeout: 5000 });
     await expect(page.locator('#events li', { hasText: 'admin signed in.' }).count()).resolves.toBeGreaterThan(0);
     expect(await page.locator('main').innerText()).not.toMatch(IDS);
+    // The code in an event opens its voucher page.
+    await page.locator('#events li', { hasText: 'started using' }).first().getByRole('link', { name: codes[0]! }).click();
+    await page.locator('h1', { hasText: `Voucher ${codes[0]}` }).waitFor();
   });
 
   it('reads the audit log in Spanish, filtered by an event type chosen by name, with no ids or JSON', async () => {

@@ -11,7 +11,7 @@
 import { api } from '../api.js';
 import { h, num, bytes, rate, dur, pill, head } from '../dom.js';
 import { barChart } from '../chart.js';
-import { sentence } from '../event-words.js';
+import { sentenceNodes } from '../event-words.js';
 import { lang, t } from '../i18n.js';
 import { live } from '../live.js';
 
@@ -75,7 +75,7 @@ export default async function dashboard(main, params, shell) {
   };
   /** @param {AuditEvent[]} list @param {boolean} replace */
   const addEvents = (list, replace) => {
-    const items = list.map((e) => h('li', {}, h('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString(lang)), ' ', sentence(e)));
+    const items = list.map((e) => h('li', {}, h('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString(lang)), ' ', ...sentenceNodes(e)));
     if (replace) events.replaceChildren(...items);
     else events.prepend(...items);
     while (events.children.length > 50) events.lastChild?.remove();

@@ -10,7 +10,7 @@
  */
 import { api, session } from '../api.js';
 import { h, when, fields, act, pill, head, bytes, dur, money, rate } from '../dom.js';
-import { sentence } from '../event-words.js';
+import { sentenceNodes } from '../event-words.js';
 import { t } from '../i18n.js';
 import { LAYOUTS, printIdsHref } from './print.js';
 
@@ -81,5 +81,5 @@ export default async function voucher(main, params, shell) {
     }, h('input', { name: 'reason', 'aria-label': t('reasonFor', { code: v.code }), placeholder: t('reasonPh'), maxlength: 200 }), h('button', { class: 'danger', type: 'submit' }, t('revoke'))));
   }
   main.append(h('div', { class: 'card' }, h('h2', {}, t('history')), h('ul', { class: 'events', id: 'history' },
-    d.history.map((e) => h('li', {}, h('span', { class: 'muted' }, when(e.at)), ' ', sentence(e))))));
+    d.history.map((e) => h('li', {}, h('span', { class: 'muted' }, when(e.at)), ' ', ...sentenceNodes(e))))));
 }
