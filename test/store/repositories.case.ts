@@ -88,6 +88,15 @@ export function repositoryCases(engine: string, open: () => Promise<Store> | Sto
       expect(store.vouchers.get('b1-v0')?.entitlementId).toBe('e1');
     });
 
+    it("vouchers: a pool's codes, the first one first (top-ups after)", () => {
+      batch(store, 'b1', ['AAAA', 'BBBB', 'CCCC']);
+      store.entitlements.insert(entitlement('e1', 'b1-v1'));
+      store.vouchers.markRedeemed('b1-v1', 'e1', 'active', T0 + 1, { firstUse: true });
+      store.vouchers.markRedeemed('b1-v0', 'e1', 'active', T0 + 9);
+      expect(store.vouchers.ofPool('e1').map((v) => v.id)).toEqual(['b1-v1', 'b1-v0']);
+      expect(store.vouchers.ofPool('nope')).toEqual([]);
+    });
+
     it('vouchers: redeem-by deadlines expire only unused codes', () => {
       const soon = validatePlan({ durationSec: 3600, redeemBy: T0 + 1000 });
       store.vouchers.insertBatch({ id: 'b1', planName: null, plan: soon, count: 2, note: null, price: null, sellerId: null, createdAt: T0 }, [
