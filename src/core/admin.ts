@@ -31,8 +31,13 @@ import { normalizeMac } from '../lib/net.js';
 import { transact } from './tx.js';
 import { poolView } from './session.js';
 
-/** ISO 4217 codes the runtime can format (Intl), so a saved currency always prints. */
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/**
+ * ISO 4217 codes the runtime can format (Intl), so a saved currency always prints. A Node built without
+ * full ICU data (small routers) may list none: then any three capital letters pass, and formatting
+ * falls back to the plain number (print/sheet.ts, admin/dom.js).
+ */
+const CURRENCIES = new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : []);
+const isCurrency = (c: string) => (CURRENCIES.size ? CURRENCIES.has(c) : /^[A-Z]{3}$/.test(c));
 
 const actorOf = (op: OperatorRow) => ({ type: 'operator' as const, id: op.id });
 
@@ -145,7 +150,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       }
       if (input.currency !== undefined) {
         const c = typeof input.currency === 'string' ? input.currency.trim().toUpperCase() : null;
-        if (c === null || (c !== '' && !CURRENCIES.has(c))) {
+        if (c === null || (c !== '' && !isCurrency(c))) {
           throw new DomainError('INVALID_INPUT', `currency: "${String(input.currency).slice(0, 12)}" is not an ISO 4217 code like USD, EUR or COP (or leave it empty)`, { field: 'currency' });
         }
         next.currency = c;
