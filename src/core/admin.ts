@@ -79,7 +79,8 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
     return t.up + t.down + pending;
   }
 
-  function pools(): { pools: PoolLive[]; devicesOnline: number; downBps: number; upBps: number; pending: number } {
+  /** Live pools and totals; `words` adds each pool's code, note, seller and devices (the dashboard, not /network). */
+  function pools(words: boolean): { pools: PoolLive[]; devicesOnline: number; downBps: number; upBps: number; pending: number } {
     const devices = store.entitlements.allActiveDevices();
     const byPool = new Map<string, typeof devices>();
     for (const d of devices) byPool.set(d.entitlementId, [...(byPool.get(d.entitlementId) ?? []), d]);
@@ -96,6 +97,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       pending += v.usedBytes - stored.usedBytes;
       down += v.downBps;
       up += v.upBps;
+      if (!words) continue;
       const voucher = store.vouchers.get(stored.voucherId);
       const batch = voucher ? store.vouchers.getBatch(voucher.batchId) : undefined;
       out.push({
@@ -228,7 +230,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
 
     /** The live dashboard: devices online, throughput, today's traffic, vouchers by status, pools. */
     dashboard(): OperatorSessions {
-      const p = pools();
+      const p = pools(true);
       return {
         devicesOnline: p.devicesOnline, downBps: p.downBps, upBps: p.upBps, todayBytes: todayBytes(p.pending),
         vouchers: store.vouchers.countByStatus(), gateway: gateway(), pools: p.pools, at: ctx.clock.now(),
@@ -240,7 +242,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
 
     /** Public aggregates for /network: counts and rates only, nothing that identifies a person. */
     networkState(): NetworkState {
-      const p = pools();
+      const p = pools(false);
       return {
         name: settings().networkName, devicesOnline: p.devicesOnline, downBps: p.downBps, upBps: p.upBps,
         todayBytes: todayBytes(p.pending), gateway: gateway(), at: ctx.clock.now(),
