@@ -174,7 +174,11 @@ export async function topUp(
         transact(ctx, 'the new code', (t) => {
           // used_bytes stays as stored; pending usage is added by the next flush.
           ctx.store.entitlements.update({ ...after, usedBytes: ctx.store.entitlements.get(after.id)!.usedBytes });
-          ctx.store.vouchers.markRedeemed(v.id, after.id, after.status, now);
+          // Taken once even across instances on one database (SPEC §11): another may have used the code
+          // since it was read as unused above (the gateway call in between is where that can happen).
+          if (!ctx.store.vouchers.markRedeemed(v.id, after.id, after.status, now, { firstUse: true })) {
+            throw new DomainError('CONFLICT', 'this code was already used; add a new code');
+          }
           ctx.store.vouchers.setStatusForEntitlement(after.id, after.status);
           if (after.status !== before.status) t.publish(['entitlement.changed', { entitlementId: after.id, status: after.status, reason: 'top-up' }]);
           t.record(

@@ -17,15 +17,15 @@ import { relayLive } from '../../src/store/pg/live.js';
 import { createTestPortico, type TestPortico } from '../helpers/portico.js';
 import { hasPostgres, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
-/** The simulated gateway, with `authorize` taking `ms`: the window between a login's decision and its commit. */
+/** The simulated gateway, with `authorize` and `setPool` taking `ms`: the window between a decision and its commit. */
 function slowGateway(ms: number): GatewayDriver {
   const inner = createSimulatedDriver({ network: new SimulatedNetwork(true), downBps: 0, upBps: 0, tickMs: 0 });
   return new Proxy(inner, {
     get(target, prop, receiver) {
-      if (prop === 'authorize') {
-        return async (...args: Parameters<GatewayDriver['authorize']>) => {
+      if (prop === 'authorize' || prop === 'setPool') {
+        return async (arg: never) => {
           if (ms) await new Promise((r) => setTimeout(r, ms));
-          return target.authorize(...args);
+          return (target[prop] as (a: never) => Promise<void>)(arg);
         };
       }
       const v = Reflect.get(target, prop, receiver) as unknown;
@@ -125,6 +125,23 @@ describe.skipIf(!hasPostgres)('one ledger, two instances (in process)', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const v = a.store.vouchers.findByCode(code!)!;
     expect(b.store.entitlements.activeDevices(v.entitlementId!)).toHaveLength(2);
+  });
+
+  it('one unused code added to two pools on two instances at once (top-up): it lands in one', async () => {
+    const [a, b] = await pair(60);
+    const codes = a.core.createBatch({ count: 3, plan: { durationSec: 3600, devices: 1 } }, { type: 'system' }).vouchers.map((v) => v.code);
+    await a.core.login({ ip: '10.0.4.5', code: codes[0] });
+    await b.core.login({ ip: '10.0.4.6', code: codes[1] });
+    const results = await Promise.allSettled([a.core.topUp({ ip: '10.0.4.5', code: codes[2] }), b.core.topUp({ ip: '10.0.4.6', code: codes[2] })]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(isDomainError(refused[0]) && refused[0].code).toBe('CONFLICT');
+    const v = a.store.vouchers.findByCode(codes[2]!)!;
+    const pools = [codes[0], codes[1]].map((c) => a.store.vouchers.findByCode(c!)!.entitlementId);
+    expect(pools).toContain(v.entitlementId);
+    // The pool that lost keeps its one hour; the winner has two.
+    const hours = pools.map((p) => (a.store.entitlements.get(p!)!.expiresAt! - a.store.entitlements.get(p!)!.activatedAt) / 3_600_000);
+    expect(hours.sort()).toEqual([1, 2]);
   });
 
   it('a first use on both instances at once of a 2-device code: one pool; the loser is told to try again and then joins it', async () => {
