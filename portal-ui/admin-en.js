@@ -107,4 +107,5 @@ export const EN = {
   radius: 'RADIUS', radiusOff: 'The RADIUS server is off (radius.server.enabled in the config). With it on, MikroTik, CoovaChilli, pfSense and other NASes sell these codes too.', radiusNas: 'NASes', radiusProfile: 'Kind', radiusAddress: 'Address', radiusLastHeard: 'Last heard', radiusAnswered: 'Answered', radiusRefused: 'Refused', radiusDropped: 'Dropped', radiusNever: 'never', radiusUnknown: '{n} packets came from addresses that are not a configured NAS (dropped).', radiusSessions: '{n} session on a NAS|{n} sessions on NASes', radiusNasCol: 'NAS', radiusSince: 'Since', radiusUsed: 'Used', radiusNone: 'No device is online through a NAS.', radiusCut: 'The NAS {nas} disconnected {mac}.', radiusNoDas: 'This NAS takes no Disconnect (coaPort 0)',
   wifiPw: 'Wi-Fi password (printed on sheets and in the join QR; empty: an open network)',
   errWifiPw: 'Wi-Fi password: 8 to 63 letters, digits or symbols, or empty for an open network.',
+  perMonth: 'Per month', month: 'Month',
 };

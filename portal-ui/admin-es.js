@@ -104,5 +104,6 @@ const ES = {
   radius: 'RADIUS', radiusOff: 'El servidor RADIUS está apagado (radius.server.enabled en la configuración). Encendido, MikroTik, CoovaChilli, pfSense y otros NAS venden también estas fichas.', radiusNas: 'NAS', radiusProfile: 'Tipo', radiusAddress: 'Dirección', radiusLastHeard: 'Última señal', radiusAnswered: 'Respondidas', radiusRefused: 'Rechazadas', radiusDropped: 'Descartadas', radiusNever: 'nunca', radiusUnknown: '{n} paquetes llegaron de direcciones que no son un NAS configurado (descartados).', radiusSessions: '{n} sesión en un NAS|{n} sesiones en NAS', radiusNasCol: 'NAS', radiusSince: 'Desde', radiusUsed: 'Usado', radiusNone: 'Ningún dispositivo está conectado a través de un NAS.', radiusCut: 'El NAS {nas} desconectó {mac}.', radiusNoDas: 'Este NAS no acepta Disconnect (coaPort 0)',
   wifiPw: 'Contraseña del Wi-Fi (se imprime en las hojas y en el QR para unirse; vacía: red abierta)',
   errWifiPw: 'Contraseña del Wi-Fi: de 8 a 63 letras, números o símbolos, o vacía para una red abierta.',
+  perMonth: 'Por mes', month: 'Mes',
 };
 export default ES;

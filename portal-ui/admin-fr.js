@@ -105,5 +105,6 @@ const FR = {
   radius: 'RADIUS', radiusOff: 'Le serveur RADIUS est arrêté (radius.server.enabled dans la configuration). En marche, MikroTik, CoovaChilli, pfSense et d’autres NAS vendent aussi ces tickets.', radiusNas: 'NAS', radiusProfile: 'Type', radiusAddress: 'Adresse', radiusLastHeard: 'Dernier signe', radiusAnswered: 'Répondues', radiusRefused: 'Refusées', radiusDropped: 'Écartés', radiusNever: 'jamais', radiusUnknown: '{n} paquets venaient d’adresses qui ne sont pas un NAS configuré (écartés).', radiusSessions: '{n} session sur un NAS|{n} sessions sur des NAS', radiusNasCol: 'NAS', radiusSince: 'Depuis', radiusUsed: 'Utilisé', radiusNone: 'Aucun appareil n’est connecté par un NAS.', radiusCut: 'Le NAS {nas} a déconnecté {mac}.', radiusNoDas: 'Ce NAS n’accepte pas Disconnect (coaPort 0)',
   wifiPw: 'Mot de passe Wi-Fi (imprimé sur les feuilles et dans le QR pour se connecter ; vide : réseau ouvert)',
   errWifiPw: 'Mot de passe Wi-Fi : 8 à 63 lettres, chiffres ou symboles, ou vide pour un réseau ouvert.',
+  perMonth: 'Par mois', month: 'Mois',
 };
 export default FR;

@@ -104,5 +104,6 @@ const PT = {
   radius: 'RADIUS', radiusOff: 'O servidor RADIUS está desligado (radius.server.enabled na configuração). Ligado, MikroTik, CoovaChilli, pfSense e outros NAS vendem também estes códigos.', radiusNas: 'NAS', radiusProfile: 'Tipo', radiusAddress: 'Endereço', radiusLastHeard: 'Último sinal', radiusAnswered: 'Respondidos', radiusRefused: 'Recusados', radiusDropped: 'Descartados', radiusNever: 'nunca', radiusUnknown: '{n} pacotes vieram de endereços que não são um NAS configurado (descartados).', radiusSessions: '{n} sessão num NAS|{n} sessões em NAS', radiusNasCol: 'NAS', radiusSince: 'Desde', radiusUsed: 'Usado', radiusNone: 'Nenhum aparelho está ligado através de um NAS.', radiusCut: 'O NAS {nas} desligou {mac}.', radiusNoDas: 'Este NAS não aceita Disconnect (coaPort 0)',
   wifiPw: 'Senha do Wi-Fi (impressa nas folhas e no QR para entrar; vazia: rede aberta)',
   errWifiPw: 'Senha do Wi-Fi: de 8 a 63 letras, números ou símbolos, ou vazia para uma rede aberta.',
+  perMonth: 'Por mês', month: 'Mês',
 };
 export default PT;

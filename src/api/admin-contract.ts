@@ -191,6 +191,8 @@ export interface SalesView {
   rows: SaleRow[];
   totals: { vouchers: number; amount: number };
   perSeller: { sellerId: string | null; seller: string | null; vouchers: number; amount: number }[];
+  /** Per calendar month (YYYY-MM), newest first: Mikhmon's monthly selling report. */
+  perMonth: { month: string; vouchers: number; amount: number }[];
   /** Codes made in the range but revoked unused: not counted as sold. */
   revokedUnused: number;
   /** The range asked for (local days, YYYY-MM-DD), null when open. */

@@ -65,5 +65,13 @@ export function salesView(ctx: Pick<CoreContext, 'store'>, r: SalesRange = {}): 
     totals.amount += x.amount;
   }
   totals.amount = Math.round(totals.amount * 100) / 100;
-  return { rows: sold, totals, perSeller: [...per.values()].sort((a, b) => b.amount - a.amount), revokedUnused, from: r.from ?? null, to: r.to ?? null };
+  const months = new Map<string, { month: string; vouchers: number; amount: number }>();
+  for (const x of sold) {
+    const m = months.get(x.day.slice(0, 7)) ?? { month: x.day.slice(0, 7), vouchers: 0, amount: 0 };
+    m.vouchers += x.vouchers;
+    m.amount = Math.round((m.amount + x.amount) * 100) / 100;
+    months.set(m.month, m);
+  }
+  const perMonth = [...months.values()].sort((a, b) => (a.month < b.month ? 1 : -1));
+  return { rows: sold, totals, perSeller: [...per.values()].sort((a, b) => b.amount - a.amount), perMonth, revokedUnused, from: r.from ?? null, to: r.to ?? null };
 }

@@ -187,6 +187,7 @@ describe('operator API for the shopkeeper console', () => {
     expect(all.rows).toEqual([expect.objectContaining({ seller: 'maria', vouchers: 2, amount: 10000 })]);
     expect((await maria.json<Sales>('GET', '/api/admin/sales')).totals).toEqual({ vouchers: 2, amount: 10000 });
     const day = all.rows[0]!.day;
+    expect(all.perMonth).toEqual([{ month: day.slice(0, 7), vouchers: 2, amount: 10000 }]);
     expect((await admin.json<Sales>('GET', `/api/admin/sales?from=${day}&to=${day}`)).totals.vouchers).toBe(2);
     const before = new Date(Date.parse(day) - 86_400_000).toISOString().slice(0, 10);
     expect(await admin.json<Sales>('GET', `/api/admin/sales?to=${before}`)).toMatchObject({ rows: [], totals: { vouchers: 0, amount: 0 }, revokedUnused: 0 });

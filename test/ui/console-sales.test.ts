@@ -59,6 +59,9 @@ describe('money and charts in the console in Chromium', () => {
     const euros = (n: number) => new Intl.NumberFormat('fr', { style: 'currency', currency: 'EUR' }).format(n);
     await expect(page.locator('#amount').textContent()).resolves.toBe(euros(7.5));
     await expect(page.locator('#not-counted').textContent()).resolves.toBe('Non compté : 1 ticket révoqué avant toute utilisation.');
+    const month = await page.evaluate(() => new Date().toISOString().slice(0, 7));
+    const monthName = new Date(`${month}-01T00:00:00Z`).toLocaleDateString('fr', { timeZone: 'UTC', year: 'numeric', month: 'long' });
+    await expect(page.locator('tr', { hasText: monthName }).innerText()).resolves.toContain(euros(7.5));
     const chart = page.locator('#sales-chart svg');
     expect(await chart.getAttribute('aria-label')).toContain(euros(7.5));
     await expect(page.locator('#sales-chart rect').last().locator('title').textContent()).resolves.toContain(euros(7.5));

@@ -9,7 +9,7 @@
 import { api } from '../api.js';
 import { barChart } from '../chart.js';
 import { h, num, dayOf, money, head, fields } from '../dom.js';
-import { t } from '../i18n.js';
+import { lang, t } from '../i18n.js';
 
 const DAY_MS = 86_400_000;
 /** @param {number} ms */
@@ -45,5 +45,7 @@ export default async function sales(main, params, shell) {
     s.revokedUnused ? h('p', { class: 'muted', id: 'not-counted' }, t('revokedUnusedN', { n: num(s.revokedUnused) }, s.revokedUnused)) : '',
     h('div', { class: 'card' }, h('h2', {}, t('salesPerDay')), barChart({ points, format: money, caption: t('salesPerDay'), id: 'sales-chart' })),
     h('div', { class: 'card' }, h('h2', {}, t('perSeller')), table(['sellerCol', 'vouchers', 'amount'], s.perSeller.map((p) => h('tr', {}, h('td', {}, p.seller ?? t('commandLine')), h('td', {}, num(p.vouchers)), h('td', {}, money(p.amount)))))),
+    h('div', { class: 'card' }, h('h2', {}, t('perMonth')), table(['month', 'vouchers', 'amount'], s.perMonth.map((m) => h('tr', {},
+      h('td', {}, new Date(`${m.month}-01T00:00:00Z`).toLocaleDateString(lang, { timeZone: 'UTC', year: 'numeric', month: 'long' })), h('td', {}, num(m.vouchers)), h('td', {}, money(m.amount)))))),
     h('div', { class: 'card' }, h('h2', {}, t('perDay')), table(['day', 'sellerCol', 'vouchers', 'amount'], s.rows.map((r) => h('tr', {}, h('td', {}, dayOf(r.day)), h('td', {}, r.seller ?? t('commandLine')), h('td', {}, num(r.vouchers)), h('td', {}, money(r.amount)))))));
 }

@@ -88,7 +88,7 @@ export function createTopics(o: TopicsOptions) {
 
   function salesFor(c: Conn) {
     const op = c.operator && core.sessionOperator(c.operator.tokenHash);
-    return op ? core.admin.vouchers.sales(op) : { rows: [], totals: { vouchers: 0, amount: 0 }, perSeller: [], revokedUnused: 0, from: null, to: null };
+    return op ? core.admin.vouchers.sales(op) : { rows: [], totals: { vouchers: 0, amount: 0 }, perSeller: [], perMonth: [], revokedUnused: 0, from: null, to: null };
   }
 
   function schedule(): void {
