@@ -45,7 +45,7 @@ function observed(runner: CommandRunner, onCommand?: (argv: string[]) => void): 
   if (!onCommand) return runner;
   return {
     exec: (argv, input) => (onCommand(argv), runner.exec(argv, input)),
-    spawn: (argv) => (onCommand(argv), runner.spawn(argv)),
+    spawn: (argv, env) => (onCommand(argv), runner.spawn(argv, env)),
   };
 }
 

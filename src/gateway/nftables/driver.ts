@@ -117,12 +117,24 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     timeoutMs: 3000,
   });
 
-  /** The table as the kernel holds it; null when it does not exist yet. */
-  const readKernel = async (): Promise<KernelState | null> => {
-    const r = await runner.exec([o.nftPath, '-j', 'list', 'table', 'inet', t]);
+  /**
+   * The table as the kernel holds it; null when it does not exist yet. Read in parts, side by side (a
+   * restart waits for it): the table without set elements (`-t`: chains, rules, quotas, counters) and
+   * the maps whose elements name the devices, on the two readers. Not `list table` whole: one process
+   * then parses everything alone, the auth and download-quota sets included (~0.7 MB of JSON with
+   * 1,000 devices: 90 ms here against ~45 ms).
+   */
+  const readKernel = async (nft: NftSession): Promise<KernelState | null> => {
+    const maps = ['up4', 'down4', 'uq4', 'up6', 'down6', 'uq6'];
+    const [r, lists] = await Promise.all([
+      runner.exec([o.nftPath, '-j', '-t', 'list', 'table', 'inet', t]),
+      // A map an older release did not create reads as empty; a missing table is told by the first read.
+      nft.listAll(maps.map((m) => `list map inet ${t} ${m}`), { missing: 'empty' }),
+    ]);
     if (r.code !== 0 && /No such file or directory/.test(r.stderr)) return null;
     if (r.code !== 0) throw new GatewayError(`nft list table inet ${t}: ${r.stderr.trim()}`);
-    return parseTable((JSON.parse(r.stdout) as { nftables: unknown[] }).nftables);
+    const terse = (JSON.parse(r.stdout) as { nftables: unknown[] }).nftables.filter((x) => !(x as { map?: unknown }).map);
+    return parseTable([...terse, ...lists.flat()]);
   };
 
   const ipv6Guard = async (): Promise<void> => {
@@ -168,7 +180,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       nft ??= createNftSession({ runner, nftPath: o.nftPath, table: t });
       // The writer's process starts while the table is read (each costs a process start).
       nft.warm();
-      const state = await readKernel();
+      const state = await readKernel(nft);
       // The rate classes kept from before are rewritten with this release's rules (atomically, like the base chains).
       const classes = [...(state?.classes ?? [])].flatMap((name) => {
         const c = parseRateChain(name);

@@ -33,7 +33,8 @@ export interface ExecResult {
 
 export interface CommandRunner {
   exec(argv: string[], input?: string): Promise<ExecResult>;
-  spawn(argv: string[]): ChildProcess;
+  /** Starts a long-lived program; `env` is added to this process's environment. */
+  spawn(argv: string[], env?: Record<string, string>): ChildProcess;
 }
 
 /** Runs programs directly, or with a prefix such as `['ip', 'netns', 'exec', 'gw']`. */
@@ -53,9 +54,9 @@ export function nodeRunner(prefix: string[] = []): CommandRunner {
         if (input !== undefined) child.stdin?.end(input);
       });
     },
-    spawn(argv) {
+    spawn(argv, env) {
       const [file, ...args] = full(argv);
-      return spawn(file!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      return spawn(file!, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
     },
   };
 }
@@ -69,7 +70,7 @@ export interface NftSession {
    * Runs several `list …` commands, spread over the reader processes so that they run side by side
    * (each costs nft CPU time, not kernel time: a counter sweep takes the longest one, not the sum).
    */
-  listAll(whats: string[]): Promise<unknown[][]>;
+  listAll(whats: string[], opts?: { missing?: 'empty' }): Promise<unknown[][]>;
   /** Starts the writer's process now (start-up: it starts while the caller reads the table). */
   warm(): void;
   close(): Promise<void>;
@@ -83,9 +84,18 @@ interface Line {
   dead: Error | null;
 }
 
+/**
+ * `nft -i` keeps a line-editor history in $HOME/.nft.history: it reads the whole file when it starts
+ * and rewrites it when it exits, and every batch line we send is in it (Debian's nft 1.0.6 with
+ * libedit: a 7 MB file here, ~80 ms to read and ~280 ms to write per process, so each of the three
+ * processes of a start-up waited ~250 ms before its first answer, and a restart's exiting processes
+ * rewrote it on a router's flash). A HOME under which no file can exist turns both off.
+ */
+const NO_HISTORY = { HOME: '/dev/null' };
+
 /** One queue per process: nft handles lines in order, and so do we. */
 function openLine(runner: CommandRunner, argv: string[]): Line {
-  const child = runner.spawn(argv);
+  const child = runner.spawn(argv, NO_HISTORY);
   const line: Line = { child, out: '', err: '', waiter: null, dead: null };
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
@@ -161,17 +171,25 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
     if (!out.includes(`elements = { 0x${n.toString(16).padStart(8, '0')} }`)) throw new GatewayError(`nft refused the batch: ${firstError(err) || 'no detail'}`);
   };
 
-  const readOne = async (r: Line, what: string): Promise<unknown[]> => {
+  const readOne = async (r: Line, what: string, missing: 'empty' | undefined): Promise<unknown[]> => {
     if (what.includes('\n')) throw new GatewayError('nft command with a newline');
     r.child.stdin!.write(`${what}\n${TERMINATOR}\n`);
-    const { out, err } = await waitFor(r, (o) => TERMINATED.test(o));
+    const { out, err: first } = await waitFor(r, (o) => TERMINATED.test(o));
     const json = out.split('\n').find((l) => l.startsWith('{"nftables"'));
+    let err = first;
+    // A refusal's text may still be on its way (its own pipe): wait for it, briefly, before judging.
+    for (let i = 0; !json && !err && i < 50; i++) {
+      await new Promise((res) => setTimeout(res, 1));
+      err = r.err;
+      r.err = '';
+    }
+    if (!json && missing === 'empty' && /No such file or directory/.test(err)) return [];
     if (!json) throw new GatewayError(`nft ${what}: ${firstError(err) || 'no output'}`);
     const parsed = JSON.parse(json) as { nftables?: unknown[] };
     return parsed.nftables ?? [];
   };
 
-  const listAll = (whats: string[]): Promise<unknown[][]> =>
+  const listAll = (whats: string[], o: { missing?: 'empty' } = {}): Promise<unknown[][]> =>
     // Inside the one queue: a read never overlaps a batch, so it sees a committed state.
     serial(async () => {
       const results = new Array<unknown[]>(whats.length);
@@ -180,7 +198,7 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
         readers.map(async (_, i) => {
           for (let k = i; k < whats.length; k += readers.length) {
             const r = (readers[i] = live(readers[i]!, [opts.nftPath, '-j', '-i']));
-            results[k] = await readOne(r, whats[k]!);
+            results[k] = await readOne(r, whats[k]!, o.missing);
           }
         }),
       );
