@@ -180,7 +180,7 @@ describe('operator API for the shopkeeper console', () => {
     expect((await admin.call('POST', `/api/admin/vouchers/${lost}/revoke`, { reason: 'lost sheet' })).status).toBe(200);
     expect((await admin.call('POST', `/api/admin/vouchers/${used}/revoke`, { reason: 'refund' })).status).toBe(200);
     const today = new Date(h.clock.now()).toISOString().slice(0, 10);
-    type Sales = { rows: { day: string; seller: string; vouchers: number; amount: number }[]; totals: { vouchers: number; amount: number }; revokedUnused: number };
+    type Sales = { rows: { day: string; seller: string; vouchers: number; amount: number }[]; totals: { vouchers: number; amount: number }; perMonth: unknown[]; revokedUnused: number };
     const all = await admin.json<Sales>('GET', '/api/admin/sales');
     expect(all.totals).toEqual({ vouchers: 2, amount: 10000 });
     expect(all.revokedUnused).toBe(1);
