@@ -98,8 +98,8 @@ function reject(packet: RadiusPacket, nas: NasConfig, deps: AccessDeps, code: st
 }
 
 /**
- * The reply to an authenticated Access-Request. Throws only for failures that deserve no answer (a bug,
- * not a refusal): the NAS will retry and the duplicate cache forgets the request.
+ * The reply to an authenticated Access-Request. Throws only for failures that deserve no answer (a bug or
+ * failing storage, not a refusal): the NAS will retry and the duplicate cache forgets the request.
  */
 export async function handleAccess(packet: RadiusPacket, nas: NasConfig, deps: AccessDeps): Promise<{ reply: Buffer; outcome: string }> {
   const userName = get(packet, 'User-Name');
@@ -125,7 +125,10 @@ export async function handleAccess(packet: RadiusPacket, nas: NasConfig, deps: A
       userName,
     });
   } catch (err) {
-    if (!isDomainError(err)) throw err;
+    // Storage failing (a full disk, PostgreSQL away) is no refusal: no answer, so the NAS retransmits or
+    // fails over to its secondary server (a second Portico on the same PostgreSQL), instead of telling
+    // the resident their valid code is wrong.
+    if (!isDomainError(err) || err.code === 'STORAGE_FAILED') throw err;
     const retryAfter = typeof err.details.retryAfter === 'number' ? err.details.retryAfter : 60;
     return { reply: reject(packet, nas, deps, err.code, { s: retryAfter }), outcome: err.code };
   }

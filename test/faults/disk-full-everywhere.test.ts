@@ -9,10 +9,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/index.js';
 import type { SqliteStore as Store } from '../../src/store/index.js';
 import { JournalWriteError, journaled, type JournalFs } from '../../src/store/journal.js';
+import type { AttributeInput } from '../../src/radius/attributes.js';
+import { Code } from '../../src/radius/index.js';
 import { createTestPortico } from '../helpers/portico.js';
+import { burst, startTestRadius } from '../radius/nas-peer.js';
 
 const PASS = 'correct horse battery';
 const LAN = '10.0.0.40';
+const RADIUS_SECRET = 'disk-full-radius-secret';
 
 /** A flash that takes journal lines until `full` is set, then fails every append as write(2) would. */
 function fakeFlash() {
@@ -108,3 +112,28 @@ describe('flash full (RAM mode journal answers ENOSPC)', () => {
     expect(await well.json()).toMatchObject({ ok: true, storage: 'ok' });
   });
 });
+
+describe('flash full under the RADIUS server', () => {
+  it('an Access-Request is not answered (the NAS retries or fails over to its secondary), not rejected; once the flash takes writes the same code is accepted', async () => {
+    const { codes } = (() => {
+      const r = core.createBatch({ count: 1, plan: { durationSec: 3600, dataBytes: 1e9 } }, { type: 'system' });
+      return { codes: r.vouchers.map((v) => v.code) };
+    })();
+    const server = await startTestRadius({ core, clock: { now: () => Date.now() }, nas: [{ name: 'mt', secret: RADIUS_SECRET, profile: 'mikrotik' }], sliceMinBytes: 1e6, sliceMaxBytes: 1e8 });
+    try {
+      const request = [['User-Name', codes[0]!], ['User-Password', codes[0]!], ['Calling-Station-Id', 'AA:BB:CC:00:00:09']] as AttributeInput[];
+      flash.full = true;
+      const [none] = await burst(server.ports().auth, RADIUS_SECRET, [request], 800);
+      expect(none).toBeUndefined();
+      expect(server.stats().outcomes.STORAGE_FAILED).toBeUndefined();
+      expect(server.stats().dropped.HANDLER_FAILED).toBe(1);
+      expect(store.vouchers.findByCode(codes[0]!)?.status).toBe('unused');
+      flash.full = false;
+      const [accept] = await burst(server.ports().auth, RADIUS_SECRET, [request]);
+      expect(accept?.code).toBe(Code.AccessAccept);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
