@@ -8,7 +8,7 @@
  *   const page = await b.phone();
  *   await b.close();
  */
-import { chromium, type BrowserContextOptions } from 'playwright-core';
+import { chromium, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -39,4 +39,16 @@ export async function launchChromium() {
       await browser.close();
     },
   };
+}
+
+/**
+ * Signs in to the console at `baseUrl` (a live server's url) as `name` and waits for the page it lands
+ * on: the h1 with that text, or the element when `until` starts with '#'.
+ */
+export async function consoleSignIn(page: Page, baseUrl: string, name: string, password: string, until = 'Dashboard'): Promise<void> {
+  await page.goto(baseUrl + 'admin');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await (until.startsWith('#') ? page.locator(until) : page.locator('h1', { hasText: until })).waitFor();
 }

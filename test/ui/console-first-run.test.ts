@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium } from './browser.js';
+import { launchChromium, consoleSignIn } from './browser.js';
 import { liveServer, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
@@ -24,11 +24,7 @@ afterAll(async () => {
 
 describe('first run of the console in Chromium', () => {
   it('asks for a new password before anything else, then guides plan → vouchers → print on the empty dashboard', async () => {
-    await page.goto(s.url + 'admin');
-    await page.getByLabel('Name').fill('admin');
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('h1', { hasText: 'Choose your own password' }).waitFor();
+    await consoleSignIn(page, s.url, 'admin', s.adminPassword, 'Choose your own password');
     expect(await page.locator('nav#menu').count()).toBe(0);
     // Nothing else opens: not by the address bar, not by the API the console uses.
     await page.goto(`${s.url}admin#/vouchers`);
@@ -66,11 +62,7 @@ describe('first run of the console in Chromium', () => {
     // The old password is gone; the new one signs in straight to the console.
     expect(await page.evaluate(async (pw) => (await fetch('/api/admin/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'admin', password: pw }) })).status, s.adminPassword)).toBe(401);
     await page.context().clearCookies();
-    await page.goto(s.url + 'admin');
-    await page.getByLabel('Name').fill('admin');
-    await page.getByLabel('Password').fill('my-own-password-1');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#first-steps').waitFor(); // the dashboard, still with no voucher
+    await consoleSignIn(page, s.url, 'admin', 'my-own-password-1', '#first-steps'); // the dashboard, still with no voucher
     // Once a voucher exists the guide steps aside.
     s.vouchers(1);
     await page.reload();

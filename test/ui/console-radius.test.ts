@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { Code, decodeRequest, encodeResponse, get } from '../../src/radius/index.js';
 import { freePort } from '../helpers/free-port.js';
 import { burst } from '../radius/nas-peer.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, consoleSignIn } from './browser.js';
 import { liveServer, type LiveServer } from './live-server.js';
 
 const SECRET = 'console-radius-ui-secret';
@@ -48,11 +48,7 @@ beforeAll(async () => {
   ]);
   page = await b.desktop();
   page.context().setDefaultTimeout(6000);
-  await page.goto(s.url + 'admin');
-  await page.getByLabel('Name').fill('admin');
-  await page.getByLabel('Password').fill(s.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('h1', { hasText: 'Dashboard' }).waitFor();
+  await consoleSignIn(page, s.url, 'admin', s.adminPassword);
 }, 60_000);
 afterAll(async () => {
   await b?.close();
@@ -97,11 +93,7 @@ describe('RADIUS page in Chromium', () => {
     const off = await liveServer({ downBps: 0 });
     try {
       const p = await b.desktop();
-      await p.goto(off.url + 'admin');
-      await p.getByLabel('Name').fill('admin');
-      await p.getByLabel('Password').fill(off.adminPassword);
-      await p.getByRole('button', { name: 'Sign in' }).click();
-      await p.locator('h1', { hasText: 'Dashboard' }).waitFor();
+      await consoleSignIn(p, off.url, 'admin', off.adminPassword);
       await p.goto(off.url + 'admin#/radius');
       await p.locator('p', { hasText: 'The RADIUS server is off' }).waitFor();
     } finally {

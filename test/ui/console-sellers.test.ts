@@ -6,20 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium } from './browser.js';
+import { launchChromium, consoleSignIn } from './browser.js';
 import { liveServer, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
 let b: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-
-async function signIn(p: Page, name: string, password: string, first: string) {
-  await p.goto(s.url + 'admin');
-  await p.getByLabel('Name').fill(name);
-  await p.getByLabel('Password').fill(password);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.locator('h1', { hasText: first }).waitFor();
-}
 
 beforeAll(async () => {
   [s, b] = await Promise.all([liveServer({ downBps: 0 }), launchChromium()]);
@@ -29,7 +21,7 @@ beforeAll(async () => {
   s.core.admin.vouchers.savePlan('Day', { duration: '1d', data: '1GB', price: 5 }, admin);
   s.core.admin.vouchers.savePlan('Week', { duration: '7d', data: '5GB', price: 20 }, admin);
   await s.core.addOperator({ name: 'maria', role: 'seller', password: 'maria-pass-1' }, { type: 'system' });
-  await signIn(page, 'admin', s.adminPassword, 'Dashboard');
+  await consoleSignIn(page, s.url, 'admin', s.adminPassword, 'Dashboard');
 });
 afterAll(async () => {
   await b?.close();
@@ -49,7 +41,7 @@ describe('seller limits in Chromium', () => {
 
     const seller = await b.desktop();
     seller.context().setDefaultTimeout(6000);
-    await signIn(seller, 'maria', 'maria-pass-1', 'New batch');
+    await consoleSignIn(seller, s.url, 'maria', 'maria-pass-1', 'New batch');
     expect(await seller.locator('#plan option').allTextContents()).toEqual([expect.stringMatching(/^Week — 5 GB, 1 week from first use/)]);
     expect(await seller.locator('details').count()).toBe(0); // no custom limits
     await expect(seller.locator('#seller-hint').textContent()).resolves.toBe("You sell the admin's plans at their price or more.");

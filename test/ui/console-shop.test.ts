@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium } from './browser.js';
+import { launchChromium, consoleSignIn } from './browser.js';
 import { liveServer, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
@@ -15,11 +15,7 @@ let page: Page;
 
 /** Signs in through the sign-in card and waits for the first view. */
 async function signIn(p: Page) {
-  await p.goto(s.url + 'admin');
-  await p.getByLabel('Name').fill('admin');
-  await p.getByLabel('Password').fill(s.adminPassword);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.locator('h1', { hasText: 'Dashboard' }).waitFor();
+  await consoleSignIn(p, s.url, 'admin', s.adminPassword);
 }
 
 beforeAll(async () => {

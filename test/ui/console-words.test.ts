@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium } from './browser.js';
+import { launchChromium, consoleSignIn } from './browser.js';
 import { deviceLogin, liveServer, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
@@ -19,11 +19,7 @@ beforeAll(async () => {
   [s, b] = await Promise.all([liveServer({ downBps: 0 }), launchChromium()]);
   page = await b.desktop();
   page.context().setDefaultTimeout(6000);
-  await page.goto(s.url + 'admin');
-  await page.getByLabel('Name').fill('admin');
-  await page.getByLabel('Password').fill(s.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('h1', { hasText: 'Dashboard' }).waitFor();
+  await consoleSignIn(page, s.url, 'admin', s.adminPassword);
 });
 afterAll(async () => {
   await b?.close();

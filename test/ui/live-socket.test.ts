@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocketRoute } from 'playwright-core';
-import { launchChromium } from './browser.js';
+import { launchChromium, consoleSignIn } from './browser.js';
 import { liveServer, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
@@ -58,11 +58,7 @@ describe('live-socket.js in Chromium', () => {
     await page.clock.pauseAt(new Date('2026-12-01T12:00:01Z'));
     const sockets: WebSocketRoute[] = [];
     await page.routeWebSocket(/\/ws\?topics=operator/, (ws) => void sockets.push(ws));
-    await page.goto(s.url + 'admin');
-    await page.getByLabel('Name').fill('admin');
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('h1', { hasText: 'Dashboard' }).waitFor();
+    await consoleSignIn(page, s.url, 'admin', s.adminPassword);
     await expect.poll(() => sockets.length).toBe(1);
 
     // The session ends elsewhere (cookie gone): the hub closes with 4401, the console shows sign-in.

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ui } from '../../src/http/ui-text.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, consoleSignIn } from './browser.js';
 import { liveServer, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
@@ -21,11 +21,7 @@ afterAll(async () => {
 /** A desktop signed in as admin, on the console's Settings. */
 async function settingsPage() {
   const page = await b.desktop();
-    await page.goto(s.url + 'admin');
-    await page.getByLabel('Name').fill('admin');
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#online').waitFor();
+    await consoleSignIn(page, s.url, 'admin', s.adminPassword, '#online');
     await page.goto(s.url + 'admin#/settings');
   return page;
 }
