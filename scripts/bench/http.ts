@@ -88,14 +88,16 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
     if (check !== 302) throw new Error(`a probe got ${check}, expected 302`);
     // Host decides interception; wrk sends it as a real phone would for Android's probe.
     const w = wrk(probeUrl, 'connectivitycheck.gstatic.com', quick ? 5 : 15, 50);
-    rows.push({
-      id: 'probe_answers_per_s', label: 'intercepted probe answers (302)', value: Math.round(w.rps), unit: 'req/s', target: '≥ 20,000', pass: w.rps >= 20_000,
-      command: `${CMD}   # or: wrk -t1 -c50 -d15s -H 'Host: connectivitycheck.gstatic.com' http://127.0.0.1:PORT/generate_204`,
-      note: `wrk, 50 connections, Connection: close on every answer (new TCP connection per probe); p50 ${round(w.p50, 2)} ms, p99 ${round(w.p99, 2)} ms; socket errors: ${w.errors}`,
-    });
     // Calibration: the same wrk run against a bare node:http server answering 302, so a reader can
-    // tell what this machine allows (Portico closes every intercepted connection by design).
+    // tell what this machine allows (Portico closes every intercepted connection by design). SPEC §8's
+    // target is a share of it, measured in the same run.
     const ceiling = await helloCeiling(quick ? 3 : 8);
+    const share = ceiling.close > 0 ? w.rps / ceiling.close : 0;
+    rows.push({
+      id: 'probe_answers_per_s', label: 'intercepted probe answers (302)', value: Math.round(w.rps), unit: 'req/s', target: '≥ 90 % of the bare node:http ceiling', pass: share >= 0.9,
+      command: `${CMD}   # or: wrk -t1 -c50 -d15s -H 'Host: connectivitycheck.gstatic.com' http://127.0.0.1:PORT/generate_204`,
+      note: `${Math.round(share * 100)} % of the same run's bare node:http 302-with-close ceiling; wrk, 50 connections, Connection: close on every answer (new TCP connection per probe); p50 ${round(w.p50, 2)} ms, p99 ${round(w.p99, 2)} ms; socket errors: ${w.errors}`,
+    });
     rows.push({
       id: 'node_http_302_ceiling_per_s', label: 'calibration: bare node:http 302 with Connection: close', value: Math.round(ceiling.close), unit: 'req/s', target: '—', pass: null, command: CMD,
       note: `same wrk settings; keep-alive hello-world on this machine: ${Math.round(ceiling.keepAlive)} req/s`,
