@@ -9,6 +9,7 @@
  *   await b.close();
  */
 import { chromium, type BrowserContextOptions, type Page } from 'playwright-core';
+import { liveServer, type LiveServer, type LiveServerOptions } from './live-server.js';
 
 export const CHROMIUM = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -51,4 +52,17 @@ export async function consoleSignIn(page: Page, baseUrl: string, name: string, p
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await (until.startsWith('#') ? page.locator(until) : page.locator('h1', { hasText: until })).waitFor();
+}
+
+/**
+ * The console suites' fixture: a live server and Chromium side by side, a desktop page with a 6 s
+ * timeout, `setup` (plans, operators, routes) before the admin signs in, and the admin signed in.
+ */
+export async function openConsole(opts: LiveServerOptions = { downBps: 0 }, setup?: (s: LiveServer, page: Page) => Promise<void> | void) {
+  const [s, b] = await Promise.all([liveServer(opts), launchChromium()]);
+  const page = await b.desktop();
+  page.context().setDefaultTimeout(6000);
+  await setup?.(s, page);
+  await consoleSignIn(page, s.url, 'admin', s.adminPassword);
+  return { s, b, page };
 }

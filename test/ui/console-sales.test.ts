@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium, consoleSignIn } from './browser.js';
-import { deviceLogin, liveServer, type LiveServer } from './live-server.js';
+import { consoleSignIn, launchChromium, openConsole } from './browser.js';
+import { deviceLogin, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
 let b: Awaited<ReturnType<typeof launchChromium>>;
@@ -15,11 +15,9 @@ let page: Page;
 const foreign: string[] = [];
 
 beforeAll(async () => {
-  [s, b] = await Promise.all([liveServer({ downBps: 400_000 }), launchChromium()]);
-  page = await b.desktop();
-  page.context().setDefaultTimeout(6000);
-  await page.context().route(/^(?!http:\/\/127\.0\.0\.1:)/, (r) => (foreign.push(r.request().url()), r.abort()));
-  await consoleSignIn(page, s.url, 'admin', s.adminPassword);
+  ({ s, b, page } = await openConsole({ downBps: 400_000 }, async (_, p) => {
+    await p.context().route(/^(?!http:\/\/127\.0\.0\.1:)/, (r) => (foreign.push(r.request().url()), r.abort()));
+  }));
 });
 afterAll(async () => {
   await b?.close();

@@ -6,22 +6,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium, consoleSignIn } from './browser.js';
-import { liveServer, type LiveServer } from './live-server.js';
+import { consoleSignIn, launchChromium, openConsole } from './browser.js';
+import type { LiveServer } from './live-server.js';
 
 let s: LiveServer;
 let b: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 
 beforeAll(async () => {
-  [s, b] = await Promise.all([liveServer({ downBps: 0 }), launchChromium()]);
-  page = await b.desktop();
-  page.context().setDefaultTimeout(6000);
-  const admin = s.rt.store.operators.findByName('admin')!;
-  s.core.admin.vouchers.savePlan('Day', { duration: '1d', data: '1GB', price: 5 }, admin);
-  s.core.admin.vouchers.savePlan('Week', { duration: '7d', data: '5GB', price: 20 }, admin);
-  await s.core.addOperator({ name: 'maria', role: 'seller', password: 'maria-pass-1' }, { type: 'system' });
-  await consoleSignIn(page, s.url, 'admin', s.adminPassword, 'Dashboard');
+  ({ s, b, page } = await openConsole({ downBps: 0 }, async (live) => {
+    const admin = live.rt.store.operators.findByName('admin')!;
+    live.core.admin.vouchers.savePlan('Day', { duration: '1d', data: '1GB', price: 5 }, admin);
+    live.core.admin.vouchers.savePlan('Week', { duration: '7d', data: '5GB', price: 20 }, admin);
+    await live.core.addOperator({ name: 'maria', role: 'seller', password: 'maria-pass-1' }, { type: 'system' });
+  }));
 });
 afterAll(async () => {
   await b?.close();

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium, consoleSignIn } from './browser.js';
-import { liveServer, type LiveServer } from './live-server.js';
+import { consoleSignIn, launchChromium, openConsole } from './browser.js';
+import type { LiveServer } from './live-server.js';
 
 let s: LiveServer;
 let b: Awaited<ReturnType<typeof launchChromium>>;
@@ -19,10 +19,7 @@ async function signIn(p: Page) {
 }
 
 beforeAll(async () => {
-  [s, b] = await Promise.all([liveServer({ downBps: 0 }), launchChromium()]);
-  page = await b.desktop();
-  page.context().setDefaultTimeout(6000);
-  await signIn(page);
+  ({ s, b, page } = await openConsole());
 });
 afterAll(async () => {
   await b?.close();

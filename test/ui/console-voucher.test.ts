@@ -5,18 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium, consoleSignIn } from './browser.js';
-import { deviceLogin, liveServer, type LiveServer } from './live-server.js';
+import { consoleSignIn, launchChromium, openConsole } from './browser.js';
+import { deviceLogin, type LiveServer } from './live-server.js';
 
 let s: LiveServer;
 let b: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 
 beforeAll(async () => {
-  [s, b] = await Promise.all([liveServer({ downBps: 0 }), launchChromium()]);
-  page = await b.desktop();
-  page.context().setDefaultTimeout(6000);
-  await consoleSignIn(page, s.url, 'admin', s.adminPassword);
+  ({ s, b, page } = await openConsole());
 });
 afterAll(async () => {
   await b?.close();
