@@ -131,13 +131,17 @@ export async function vouchersCommand(sub: string | undefined, args: string[], o
         if (!batch) throw new UsageError(`no batch ${batchId}`);
         // The console's Settings win over the config file here too: network name, SSID, Wi-Fi password, currency.
         const settings = rt.core.admin.settings();
+        // Like the console's sheets: a revoked code is not printed, and the sheet says how many were left out.
+        const all = rt.store.vouchers.batchVouchers(batchId);
+        const kept = all.filter((v) => v.status !== 'revoked');
+        const leftOut = all.length - kept.length;
         const html = await renderSheet({
-          vouchers: rt.store.vouchers.batchVouchers(batchId), plan: batch.plan, portalUrl: rt.config.portalUrl,
+          vouchers: kept, plan: batch.plan, portalUrl: rt.config.portalUrl,
           network: { name: settings.networkName, ssid: settings.ssid, wifiPassword: settings.wifiPassword },
-          layout, lang: (values.lang ?? rt.config.network.languages[0]) as 'en', price: batch.price, currency: settings.currency,
+          layout, lang: (values.lang ?? rt.config.network.languages[0]) as 'en', price: batch.price, currency: settings.currency, leftOut,
         });
         writeFileSync(values.out, html);
-        io.stdout(`wrote ${batch.count} voucher(s) to ${values.out}`);
+        io.stdout(`wrote ${kept.length} voucher(s) to ${values.out}${leftOut ? ` (${leftOut} revoked code${leftOut === 1 ? '' : 's'} left out)` : ''}`);
         return 0;
       } finally {
         rt.close();
