@@ -42,16 +42,20 @@ export async function endPoolLocked(ctx: CoreContext, entitlementId: string, sta
 /** Marks a throttle-plan pool exhausted and drops its devices to the fair-use rate (caller holds the lock). */
 export async function throttlePoolLocked(ctx: CoreContext, entitlementId: string): Promise<void> {
   const now = ctx.clock.now();
-  const ent = ctx.store.entitlements.get(entitlementId);
-  if (!ent) return;
-  transact(ctx, 'the throttled pool', (t) => {
+  // Read inside the transaction that writes the row back: with several instances on one database, the
+  // usage another one added meanwhile is then kept (SERIALIZABLE retries), not overwritten.
+  const ent = transact(ctx, 'the throttled pool', (t) => {
+    const ent = ctx.store.entitlements.get(entitlementId);
+    if (!ent) return undefined;
     ctx.store.entitlements.update({ ...ent, status: 'exhausted', updatedAt: now });
     ctx.store.vouchers.setStatusForEntitlement(entitlementId, 'exhausted');
     t.record(
       { type: 'entitlement.exhausted', actor: { type: 'system' }, subject: entitlementId, data: { reason: 'data used up; throttled' } },
       ['entitlement.changed', { entitlementId, status: 'exhausted', reason: 'throttled' }],
     );
+    return ent;
   });
+  if (!ent) return;
   const current = ctx.ledger.current({ ...ent, status: 'exhausted' });
   await tryGateway(ctx, 'setPool (throttle)', () => ctx.driver.setPool(poolLimits(current, now)));
 }
