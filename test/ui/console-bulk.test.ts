@@ -41,7 +41,7 @@ describe('voucher selection in Chromium', () => {
 
     await page.getByLabel('Reason for revoking the chosen vouchers').fill('sheet lost');
     await page.getByRole('button', { name: 'Revoke chosen' }).click();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe('2 vouchers revoked.');
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('2 vouchers revoked.');
     for (const c of chosen) await expect(page.locator(`tr[data-code="${c}"]`).innerText()).resolves.toContain('sheet lost');
     await expect(page.locator(`tr[data-code="${hour.codes[1]}"] .pill`).textContent()).resolves.toBe('unused');
   });
@@ -72,7 +72,7 @@ describe('voucher selection in Chromium', () => {
     const asked: string[] = [];
     page.once('dialog', (d) => (asked.push(d.message()), void d.accept()));
     await row.getByRole('button', { name: 'Delete' }).click();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe('The batch was deleted.');
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('The batch was deleted.');
     expect(asked).toEqual(['Delete this batch and its 2 codes? None of them was used.']);
     await expect.poll(() => page.locator(`tr[data-batch="${unused.batch.id}"]`).count()).toBe(0);
     expect(s.rt.store.vouchers.getBatch(unused.batch.id)).toBeUndefined();

@@ -83,7 +83,7 @@ describe('RADIUS page in Chromium', () => {
     expect(text).toContain('2 GB');
 
     await row.getByRole('button', { name: 'Disconnect' }).click();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe('The NAS tower-mikrotik disconnected aa:bb:cc:10:20:30.');
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('The NAS tower-mikrotik disconnected aa:bb:cc:10:20:30.');
     expect(disconnects).toBe(1);
     await page.locator('p', { hasText: 'No device is online through a NAS.' }).waitFor();
 

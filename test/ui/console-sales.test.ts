@@ -40,7 +40,7 @@ describe('money and charts in the console in Chromium', () => {
     await field.fill('eur');
     await page.getByLabel(/^Wi-Fi password/).fill('barrio-2026!');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe('Settings saved.');
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('Settings saved.');
     await page.reload();
     expect(await page.getByLabel(/^Wi-Fi password/).inputValue()).toBe('barrio-2026!');
 

@@ -34,7 +34,7 @@ describe('seller limits in Chromium', () => {
     await row.getByLabel('Every plan, new ones too').uncheck();
     await row.getByLabel('Day').uncheck();
     await row.getByRole('button', { name: 'Save' }).click();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe('maria may sell: Week.');
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('maria may sell: Week.');
     await expect(page.locator('tr', { hasText: 'maria' }).locator('summary').textContent()).resolves.toBe('Week');
 
     const seller = await b.desktop();
@@ -57,7 +57,7 @@ describe('seller limits in Chromium', () => {
     expect(custom).toBe(403);
     await seller.getByLabel('Price each').fill('');
     await seller.getByRole('button', { name: 'Create batch' }).click();
-    await expect(seller.locator('[role=status]').textContent()).resolves.toBe('Created 2 vouchers: 5 GB, 1 week from first use, 1 device.');
+    await expect.poll(() => seller.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('Created 2 vouchers: 5 GB, 1 week from first use, 1 device.');
     expect(s.rt.store.vouchers.listBatches()[0]).toMatchObject({ planName: 'Week', price: 20, count: 2 });
     await seller.context().close();
   });

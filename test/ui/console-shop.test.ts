@@ -79,7 +79,7 @@ describe('operator console for shopkeepers in Chromium', () => {
     await page.getByRole('button', { name: 'Save plan' }).click();
     await page.locator('td', { hasText: '2 weeks from first use' }).waitFor();
     // Still there once the page has been rebuilt with the new plan in it.
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe('Plan Fortnight saved.');
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('Plan Fortnight saved.');
 
     const row = page.locator('tr', { has: page.locator('td', { hasText: /^Fortnight$/ }) });
     await row.getByRole('button', { name: 'Archive' }).click();
@@ -97,7 +97,7 @@ describe('operator console for shopkeepers in Chromium', () => {
     await page.getByLabel('Password (8+ characters)').fill('maria-password-1');
     await page.getByRole('button', { name: 'Add operator' }).click();
     await page.locator('td', { hasText: /^maria$/ }).waitFor();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe('maria added.');
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('maria added.');
   });
 
   it('is usable on a 360 px phone: the menu collapses to one button and wide tables scroll inside their card', async () => {

@@ -42,7 +42,7 @@ describe('voucher page in Chromium', () => {
     const second = page.locator('#devices tr', { hasText: '127.0.0.52' });
     const mac = (await second.locator('td.code').textContent())!;
     await second.getByRole('button', { name: 'Disconnect' }).click();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe(`${mac} was disconnected.`);
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe(`${mac} was disconnected.`);
     await expect(page.locator('#devices tr', { hasText: '127.0.0.52' }).innerText()).resolves.toContain('left ');
     await expect(page.locator('#devices tr', { hasText: '127.0.0.51' }).innerText()).resolves.toContain('online');
     await expect(page.locator('#history').innerText()).resolves.toContain(`${mac} left ${code} (removed).`);
@@ -50,7 +50,7 @@ describe('voucher page in Chromium', () => {
     // One more hour: the page says what the code has now and the history who gave it.
     await page.getByLabel('Add time').fill('1h');
     await page.getByRole('button', { name: 'Add to this code' }).click();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe(`${code} now: 1 GB, 2 hours from first use, 2 devices.`);
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe(`${code} now: 1 GB, 2 hours from first use, 2 devices.`);
     await expect(page.locator('dl.facts').innerText()).resolves.toMatch(/Time left\s+1h 59m/);
     await expect(page.locator('#history li').first().textContent()).resolves.toContain(`admin gave ${code} more: 1h.`);
     // A typo in the amount is said in words and changes nothing.
@@ -60,7 +60,7 @@ describe('voucher page in Chromium', () => {
 
     await page.getByLabel(`Reason for revoking ${code}`).fill('refund');
     await page.getByRole('button', { name: 'Revoke' }).click();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe(`${code} is revoked.`);
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe(`${code} is revoked.`);
     await expect(page.locator('h1 .pill').textContent()).resolves.toBe('revoked');
     expect(await page.locator('#extend').count()).toBe(0);
     await expect(page.locator('#history').innerText()).resolves.toContain(`admin revoked ${code}. Reason: refund`);

@@ -74,7 +74,7 @@ describe('operator console in Chromium', () => {
     await page.getByLabel('Data', { exact: true }).fill('2GB');
     await page.getByLabel('Devices').fill('2');
     await page.getByRole('button', { name: 'Create batch' }).click();
-    await expect(page.locator('[role=status]').textContent()).resolves.toBe('Created 4 vouchers: 2 GB, 1 day from first use, 2 devices.');
+    await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('Created 4 vouchers: 2 GB, 1 day from first use, 2 devices.');
     const codes = await page.locator('#codes div').allTextContents();
     expect(codes).toHaveLength(4);
 
@@ -182,7 +182,7 @@ describe('operator console in Chromium', () => {
     await expect(p.locator('[role=alert]').textContent()).resolves.toBe('Preço: um número, zero ou mais, como 2 ou 2,50.');
     await p.getByLabel('Preço de cada').fill('2,50'); // a decimal comma is read as the decimal point
     await p.getByRole('button', { name: 'Criar lote' }).click();
-    await expect(p.locator('[role=status]').textContent()).resolves.toBe('2 vouchers criados: dados ilimitados, 1 dia a partir do primeiro uso, 1 dispositivo.');
+    await expect.poll(() => p.locator('[role=status]').textContent(), { timeout: 6000 }).toBe('2 vouchers criados: dados ilimitados, 1 dia a partir do primeiro uso, 1 dispositivo.');
     await expect(p.locator('#result a[data-layout=letter]').textContent()).resolves.toBe('Imprimir Carta');
     const [printView] = await Promise.all([p.context().waitForEvent('page'), p.locator('#result a[data-layout=a4]').click()]);
     await printView.locator('h1', { hasText: 'Imprimir: A4' }).waitFor();
