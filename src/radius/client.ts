@@ -26,6 +26,7 @@ import { isIP } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import type { AttributeInput } from './attributes.js';
+import { identifierAllocator } from './identifiers.js';
 import { decodeResponse, encodeRequest } from './messages.js';
 import { Code, type RadiusPacket } from './packet.js';
 
@@ -73,7 +74,7 @@ export function createRadiusClient(deps: RadiusClientDeps) {
   const tries = deps.triesPerServer ?? 3;
   const sockets = new Map<4 | 6, Promise<Socket>>();
   const pending = new Map<string, Pending>(); // `${host}|${port}|${id}`
-  const nextId = new Map<string, number>();
+  const allocate = identifierAllocator(pending);
   const deadUntil = new Map<number, number>();
   const stats = { sent: 0, retried: 0, answered: 0, timedOut: 0, failedOver: 0, dropped: 0, unreachable: 0 };
   let stopped = false;
@@ -114,17 +115,6 @@ export function createRadiusClient(deps: RadiusClientDeps) {
     return s;
   }
 
-  function allocate(peer: string): number | null {
-    const start = nextId.get(peer) ?? 0;
-    for (let i = 0; i < 256; i++) {
-      const id = (start + i) & 0xff;
-      if (!pending.has(`${peer}|${id}`)) {
-        nextId.set(peer, (id + 1) & 0xff);
-        return id;
-      }
-    }
-    return null;
-  }
 
   /** One server: `tries` identical transmissions within `budgetMs`; the reply, or null. */
   async function exchange(index: number, code: number, attrs: readonly AttributeInput[], budgetMs: number): Promise<RadiusPacket | null> {

@@ -19,6 +19,7 @@ import { isIP } from 'node:net';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/log.js';
 import { get, type AttributeInput } from './attributes.js';
+import { identifierAllocator } from './identifiers.js';
 import { decodeResponse, encodeRequest } from './messages.js';
 import { Code, type RadiusPacket } from './packet.js';
 
@@ -55,7 +56,7 @@ export function createDasClient(deps: DasClientDeps) {
   const intervalMs = deps.intervalMs ?? 1000;
   const sockets = new Map<4 | 6, Socket>();
   const pending = new Map<string, Pending>(); // `${address}|${port}|${id}`
-  const nextId = new Map<string, number>();
+  const allocateId = identifierAllocator(pending);
   const stats = { sent: 0, retried: 0, acked: 0, naked: 0, timedOut: 0, dropped: 0, errorCauses: {} as Record<string, number> };
 
   function onMessage(msg: Buffer, address: string, port: number): void {
@@ -72,17 +73,6 @@ export function createDasClient(deps: DasClientDeps) {
     else entry.resolve({ kind: 'nak', errorCause: get(decoded.packet, 'Error-Cause') ?? null });
   }
 
-  function allocate(peer: string): number {
-    const start = nextId.get(peer) ?? 0;
-    for (let i = 0; i < 256; i++) {
-      const id = (start + i) & 0xff;
-      if (!pending.has(`${peer}|${id}`)) {
-        nextId.set(peer, (id + 1) & 0xff);
-        return id;
-      }
-    }
-    throw new Error(`256 Disconnect-Requests outstanding to ${peer}`);
-  }
 
   async function socketFor(address: string): Promise<Socket> {
     const family = isIP(address) === 6 ? 6 : 4;
@@ -99,7 +89,8 @@ export function createDasClient(deps: DasClientDeps) {
   async function request(code: number, target: DasTarget, attrs: readonly AttributeInput[]): Promise<DisconnectResult> {
     const socket = await socketFor(target.address);
     const peer = `${target.address}|${target.port}`;
-    const identifier = allocate(peer);
+    const identifier = allocateId(peer);
+    if (identifier === null) throw new Error(`256 Disconnect-Requests outstanding to ${peer}`);
     const key = `${peer}|${identifier}`;
     const signed = target.signed ?? true;
     // RFC 5176 §6.3: Event-Timestamp against replay; fixed at the first transmission so retries are identical.
