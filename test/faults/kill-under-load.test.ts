@@ -4,13 +4,13 @@
  * data directory every acknowledged login is still online, and every voucher is whole: either unused
  * with nothing attached, or active with its pool and device — never in between.
  */
-import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seed } from '../../scripts/bench/lib/seed.js';
 import { freePort, scratchDir, startServer, type ServerHandle } from '../../scripts/bench/lib/server.js';
 import { rmSync } from 'node:fs';
+import { sendFrom as send } from '../helpers/send-from.js';
 
 const dir = scratchDir('psec-kill');
 const servers: ServerHandle[] = [];
@@ -19,23 +19,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function send(url: string, method: string, path: string, from: string, body?: string): Promise<{ status: number; body: string }> {
-  const u = new URL(path, url);
-  return new Promise((ok) => {
-    const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname, method, localAddress: from, agent: false, timeout: 5000,
-        headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) } },
-      (res) => {
-        let b = '';
-        res.on('data', (d: Buffer) => (b += d.toString()));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, body: b }));
-      },
-    );
-    req.on('error', () => ok({ status: 0, body: '' }));
-    req.on('timeout', () => req.destroy());
-    req.end(body);
-  });
-}
 
 const addr = (i: number) => `127.50.${Math.floor(i / 250)}.${(i % 250) + 2}`;
 

@@ -9,7 +9,6 @@
  *   crash, and it serves again without a restart, /healthz included.
  */
 import { execFileSync } from 'node:child_process';
-import { request } from 'node:http';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,24 +18,11 @@ import { silentLogger } from '../../src/lib/log.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { freePort } from '../helpers/free-port.js';
 import { hasPostgres, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { sendFrom } from '../helpers/send-from.js';
 
-function send(url: string, method: string, path: string, from: string, body?: string, host?: string): Promise<{ status: number; body: string }> {
-  const u = new URL(path, url);
-  return new Promise((ok) => {
-    const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname, method, localAddress: from, agent: false, timeout: 10_000,
-        headers: { accept: 'application/json', ...(host ? { host } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) } },
-      (res) => {
-        let b = '';
-        res.on('data', (d: Buffer) => (b += d.toString()));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, body: b }));
-      },
-    );
-    req.on('error', () => ok({ status: 0, body: '' }));
-    req.on('timeout', () => req.destroy());
-    req.end(body);
-  });
-}
+const send = (url: string, method: string, path: string, from: string, body?: string, host?: string) =>
+  sendFrom(url, method, path, from, body, { timeoutMs: 10_000, ...(host ? { host } : {}) });
+
 
 const addr = (i: number) => `127.70.${Math.floor(i / 250)}.${(i % 250) + 2}`;
 const alive = (pid: number) => {

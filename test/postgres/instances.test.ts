@@ -6,7 +6,6 @@
  * stays within the pool plus one minimum slice per session (the declared slack, radius.md §b), across
  * a second round that runs on what the first round's accounting left.
  */
-import { request } from 'node:http';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../scripts/bench/lib/seed.js';
@@ -17,6 +16,10 @@ import { silentLogger } from '../../src/lib/log.js';
 import { Code, get, getVendor, type AttributeInput } from '../../src/radius/index.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { hasPostgres, startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { sendFrom } from '../helpers/send-from.js';
+
+/** A login POST from `from`; its status (0: no answer). */
+const post = async (url: string, path: string, from: string, body: string) => (await sendFrom(url, 'POST', path, from, body, { timeoutMs: 10_000 })).status;
 import { burst } from '../radius/nas-peer.js';
 import WebSocket from 'ws';
 import type { WsMessage } from '../../src/api/contract.js';
@@ -26,19 +29,6 @@ const MB = 1_000_000;
 const MIN = 10 * MB;
 const MAX = 30 * MB;
 
-function post(url: string, path: string, from: string, body: string): Promise<number> {
-  const u = new URL(path, url);
-  return new Promise((ok) => {
-    const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress: from, agent: false, timeout: 10_000,
-        headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
-      (res) => (res.resume(), res.on('end', () => ok(res.statusCode ?? 0))),
-    );
-    req.on('error', () => ok(0));
-    req.on('timeout', () => req.destroy());
-    req.end(body);
-  });
-}
 
 describe.skipIf(!hasPostgres)('two Portico instances on one PostgreSQL', () => {
   let pg: TestPostgres;
