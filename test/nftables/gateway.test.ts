@@ -28,6 +28,30 @@ afterAll(async () => {
 
 const probeUrls = Object.keys(PROBES).map((k) => `http://${k}`);
 
+/** Stand-in internet: answers the first datagram on udp/9000 with a datagram every 5 ms for 4 s. */
+const UDP_STREAMER = `
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 9000)); s.settimeout(5)
+_, peer = s.recvfrom(100)
+end = time.time() + 4
+while time.time() < end:
+    s.sendto(b'x' * 100, peer); time.sleep(0.005)
+`;
+
+/** Client: says hello to the streamer, prints the arrival times (epoch seconds) of 3 s of its datagrams. */
+const UDP_LISTENER = `
+import json, socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.2)
+s.sendto(b'hello', (sys.argv[1], 9000))
+end, got = time.time() + 3, []
+while time.time() < end:
+    try:
+        s.recv(200); got.append(time.time())
+    except socket.timeout:
+        pass
+print(json.dumps(got))
+`;
+
 /** Runs an nft script in the gateway namespace (a table as an older release left it). */
 async function nftScript(script: string) {
   const file = join(tmpdir(), `pnftg-legacy-${process.pid}.nft`);
@@ -163,6 +187,33 @@ describe('nftables gateway, as a client sees it', () => {
     expect(before).toBe(0);
     expect(got).toBeLessThan(5_000_000);
     expect(await gw.canReach(a!)).toBe(false);
+  });
+
+  it('stops a UDP stream at logout by its rules alone, before any conntrack clean-up has run', async () => {
+    const [, b] = gw.topo.clients;
+    // A driver whose conntrack deletes do nothing: what the kernel holds between a logout and its clean-up.
+    const lazy = gw.createDriver({ conntrackPath: 'true' });
+    await driver.stop();
+    await lazy.start();
+    try {
+      await lazy.setPool({ id: 'udp', downBps: null, upBps: null, bytesRemaining: null });
+      await lazy.authorize({ deviceId: 'dev-b', poolId: 'udp', mac: b!.mac, ips: [b!.ip] });
+      // The stand-in internet answers one datagram with a stream (every 5 ms for 4 s); no uploads follow.
+      const server = gw.topo.run(gw.topo.inet, ['python3', '-c', UDP_STREAMER], 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      const client = gw.topo.run(b!.ns, ['python3', '-c', UDP_LISTENER, gw.topo.inetIp], 10_000);
+      await new Promise((r) => setTimeout(r, 800));
+      const cut = Date.now() / 1000;
+      await lazy.deauthorize('dev-b');
+      const times = JSON.parse((await client).stdout) as number[];
+      await server;
+      expect(times.filter((t) => t < cut).length).toBeGreaterThan(50);
+      // A datagram already on its way may land just after the batch; none may arrive 200 ms later.
+      expect(times.filter((t) => t > cut + 0.2)).toEqual([]);
+    } finally {
+      await lazy.stop();
+      await driver.start();
+    }
   });
 
   it('opens the walled garden set from the console before login, and closes it again', async () => {

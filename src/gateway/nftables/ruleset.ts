@@ -10,7 +10,9 @@
  *   chain by verdict map; to the LAN, `ip daddr` picks its download chain. Everything else from an
  *   unauthorized client is rejected (tcp reset / icmpx), never silently dropped, so clients fail fast.
  *   There is deliberately no `ct state established accept` ahead of the device lookup: every packet is
- *   counted, rate-limited and charged to the quota, and a revoked device's old flows stop at once.
+ *   counted, rate-limited and charged to the quota, and a revoked device's old flows stop at once. The
+ *   one `established` accept (to the LAN, after the lookup) is for flows that began in the pre-login
+ *   or the bypass zone, so a logout needs no conntrack walk to take effect.
  * - `input` (filter-10): unauthorized clients may use DHCP, DNS, NTP, ICMP and the portal ports only.
  * - `raw_pre` (filter, priority raw-10, before conntrack): packets of unauthorized clients bound for
  *   other hosts get the conntrack zone PRE_LOGIN_ZONE in their original direction. A login moves the
@@ -96,6 +98,8 @@ const RAW_PRIO = -310;
 
 /** Conntrack zone of unauthorized clients' flows to other hosts (original direction; RFC 8908 as a number). */
 export const PRE_LOGIN_ZONE = 8908;
+/** Conntrack zone of the bypass list's flows (original direction), so their replies are told apart too. */
+export const BYPASS_ZONE = 8909;
 
 /** ICMPv6 that must always pass (RFC 4890 §4.3.1; neighbour discovery is link-local and not forwarded). */
 const ICMP6_ERRORS = 'destination-unreachable, packet-too-big, time-exceeded, parameter-problem';
@@ -185,7 +189,7 @@ export function baseRuleset(o: BaseOptions): string[] {
     `flush chain ${t} over_quota`,
     // raw: pre-login flows to other hosts live in their own conntrack zone (see the module comment).
     `add rule ${t} raw_pre iifname != ${lan} return`,
-    `add rule ${t} raw_pre ether saddr @bypass return`,
+    `add rule ${t} raw_pre ether saddr @bypass ct original zone set ${BYPASS_ZONE} return`,
     `add rule ${t} raw_pre ip saddr . ether saddr @auth4 return`,
     `add rule ${t} raw_pre ip6 saddr . ether saddr @auth6 return`,
     `add rule ${t} raw_pre fib daddr type local return`,
@@ -217,8 +221,11 @@ export function baseRuleset(o: BaseOptions): string[] {
   );
   if (v6) cmds.push(`add rule ${t} to_lan ip6 daddr vmap @down6`);
   cmds.push(
-    // Replies of walled-garden flows and ICMP errors about them; nothing unsolicited reaches the LAN.
-    `add rule ${t} to_lan ct state established,related accept`,
+    // Replies of walled-garden flows and of the bypass list's, and ICMP errors about them: only flows
+    // that started in those zones. A device that logged out has no element above any more, so the
+    // replies of the flows it opened while logged in (default zone) stop here at once, UDP included,
+    // without waiting for the conntrack walk that clears them away later (conntrack-cleanup.ts).
+    `add rule ${t} to_lan ct original zone { ${PRE_LOGIN_ZONE}, ${BYPASS_ZONE} } ct state established,related accept`,
     `add rule ${t} to_lan icmpv6 type { ${ICMP6_ERRORS} } accept`,
     `add rule ${t} to_lan drop`,
     // input
