@@ -1,9 +1,9 @@
 /**
  * The nftables gateway driver (SPEC §4), the glue: the desired state (device-table.ts) turns every
  * change into nft commands; group-commit.ts sends the commands of calls that arrive together as ONE
- * atomic batch over a persistent `nft -i` (transport.ts); conntrack is flushed around logouts
- * (conntrack.ts) and, in the background, after logins (prelogin-flush.ts: a login's stale flows are cut
- * off by the pre-login conntrack zone in the same batch). A first login is one transaction: the pool's
+ * atomic batch over a persistent `nft -i` (transport.ts). The rules alone cut a device's stale flows
+ * off at login and at logout (ruleset.ts: conntrack zones); the conntrack entries left behind are
+ * deleted in the background (conntrack-cleanup.ts), never on a login's or a logout's path. A first login is one transaction: the pool's
  * quota waits for its first device (device-table.ts). The driver never flushes its table: `start()`
  * re-applies the base chains and the rate classes atomically and reads the devices back from the kernel
  * (their elements name them: ruleset.ts), so a restart or a kill -9 does not cut anyone; `reconcile()`
@@ -18,12 +18,11 @@ import { isIP } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import { GatewayError, type DeviceCounters, type GatewayDriver, type GatewayHealth } from '../driver.js';
 import { createClientLookup } from './client-lookup.js';
-import { flushConntrack } from './conntrack.js';
+import { createConntrackCleanup } from './conntrack-cleanup.js';
 import { createDeviceTable } from './device-table.js';
 import { createGroupCommit } from './group-commit.js';
 import { parseElements, parseQuotas, parseTable, type ByteCounters, type KernelState } from './kernel-state.js';
 import { migrationCommands } from './legacy-migration.js';
-import { createPreloginFlush } from './prelogin-flush.js';
 import { parseRateChain } from './names.js';
 import { baseRuleset, bypassCommands, rateClassCommands, type BaseOptions } from './ruleset.js';
 import { createNftSession, type CommandRunner, type NftSession } from './transport.js';
@@ -50,7 +49,7 @@ export interface NftablesDeps {
   gardenRefreshMs?: number;
 }
 
-export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps): GatewayDriver & { batches(): { batches: number; calls: number } } {
+export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps): GatewayDriver & { batches(): { batches: number; calls: number }; cleanupIdle(): Promise<void> } {
   const { log, runner } = deps;
   const t = o.table;
   let nft: NftSession | null = null;
@@ -103,11 +102,10 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
 
   const table = createDeviceTable({ table: t, ipv6: o.ipv6 }, elementBytes);
   const commit = createGroupCommit({ apply, snapshot: table.snapshot, restore: table.restore, begin: table.begin });
-  const prelogin = createPreloginFlush({ runner, conntrackPath: o.conntrackPath, log });
+  const cleanup = createConntrackCleanup({ runner, conntrackPath: o.conntrackPath, log, bound: (ip) => table.owner(ip, null) !== undefined });
+  /** The bypass list as last set by this process (a shrink clears the bypass zone's flows). */
+  let bypassed = new Set<string>();
   const lookup = createClientLookup({ ...deps, ipPath: o.ipPath, leasesFile: o.leasesFile, interfaces: o.interfaces });
-  const flushBoth = async (ips: string[]) => {
-    if (ips.length) await flushConntrack(runner, o.conntrackPath, ips, 'both');
-  };
   const garden = createWalledGarden({
     table: t,
     apply: (cmds) => apply(cmds),
@@ -215,6 +213,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       garden.stop();
       started = false;
       await commit.idle();
+      await cleanup.stop();
       await nft?.close();
       nft = null;
     },
@@ -230,7 +229,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       session();
       return commit.run(async () => {
         const r = table.removePool(poolId);
-        return { cmds: r.cmds, done: () => flushBoth(r.ips) };
+        return { cmds: r.cmds, done: () => cleanup.left(r.ips) };
       });
     },
 
@@ -240,7 +239,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
         const { cmds } = await table.grant(grant);
         // Every address of the grant, not only new ones: a pre-login flow redirected to the portal must go.
         const { v4, v6 } = table.splitIps(grant.ips);
-        return { cmds, done: () => prelogin.add([...v4, ...v6]) };
+        return { cmds, done: () => cleanup.loggedIn([...v4, ...v6]) };
       });
     },
 
@@ -248,7 +247,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       session();
       return commit.run(async () => {
         const r = table.remove(deviceId);
-        return r ? { cmds: r.cmds, done: () => flushBoth(r.ips) } : { cmds: [] };
+        return r ? { cmds: r.cmds, done: () => cleanup.left(r.ips) } : { cmds: [] };
       });
     },
 
@@ -307,9 +306,9 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
         cmds.push(...table.dropPools(new Set(state.pools.map((p) => p.id)), kernelQuotas));
         return {
           cmds,
-          done: async () => {
-            await flushBoth(goneIps);
-            if (fresh.length) prelogin.add(fresh);
+          done: () => {
+            cleanup.left(goneIps);
+            cleanup.loggedIn(fresh);
           },
         };
       });
@@ -322,6 +321,9 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
 
     async setBypass(macs) {
       await apply(bypassCommands(t, macs));
+      const now = new Set(macs);
+      if ([...bypassed].some((m) => !now.has(m))) cleanup.bypassShrank();
+      bypassed = now;
     },
 
     health(): GatewayHealth {
@@ -332,5 +334,6 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     },
 
     batches: () => commit.stats(),
+    cleanupIdle: () => cleanup.idle(),
   };
 }
