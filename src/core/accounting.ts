@@ -137,7 +137,11 @@ export function createAccounting(ctx: CoreContext) {
   /** The live figures of every pool with devices online: one bulk read of devices, one row per pool online. */
   function publish(now: number, devices: Map<string, DeviceRow>, sweepMs: number): void {
     const members = new Map<string, DeviceRow[]>();
-    for (const d of devices.values()) members.set(d.entitlementId, [...(members.get(d.entitlementId) ?? []), d]);
+    for (const d of devices.values()) {
+      const m = members.get(d.entitlementId);
+      if (m) m.push(d);
+      else members.set(d.entitlementId, [d]);
+    }
     const pools: PoolUsage[] = [];
     let down = 0;
     let up = 0;

@@ -75,6 +75,19 @@ export function createBroker(o: BrokerOptions) {
     return c.pingSeq;
   }
 
+  /** Sends a serialized message and counts it against the subscriber's unread bytes (then probes its reading). */
+  function deliver(c: Conn, data: string): void {
+    c.ws.send(data);
+    const length = Buffer.byteLength(data);
+    // Counted as on the wire: the frame header too (RFC 6455 §5.2), or small messages would slip past the cap.
+    const bytes = length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
+    if (!c.unreadSince) c.unreadSince = Date.now();
+    c.unreadBytes += bytes;
+    if (!c.probe) c.probe = { seq: ping(c), bytes: c.unreadBytes };
+    else if (c.after) c.after.bytes += bytes;
+    else c.after = { since: Date.now(), bytes };
+  }
+
   function tooSlow(c: Conn, now: number): boolean {
     return c.ws.bufferedAmount > o.maxBufferedBytes || c.unreadBytes > o.maxBufferedBytes || (c.unreadSince > 0 && now - c.unreadSince > o.readTimeoutMs);
   }
@@ -127,15 +140,15 @@ export function createBroker(o: BrokerOptions) {
       // Backpressure: a phone that stopped reading gets cut, never an ever-growing buffer (SPEC §6).
       if (tooSlow(c, Date.now())) return drop(c, 'too slow');
       const data = JSON.stringify({ topic, kind, payload } as WsMessage);
-      c.ws.send(data);
-      const length = Buffer.byteLength(data);
-      // Counted as on the wire: the frame header too (RFC 6455 §5.2), or small messages would slip past the cap.
-      const bytes = length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
-      if (!c.unreadSince) c.unreadSince = Date.now();
-      c.unreadBytes += bytes;
-      if (!c.probe) c.probe = { seq: ping(c), bytes: c.unreadBytes };
-      else if (c.after) c.after.bytes += bytes;
-      else c.after = { since: Date.now(), bytes };
+      // The message and the read probe that follows it leave in one write (one syscall, not two, per
+      // subscriber: a fan-out to 1,000 is 1,000 fewer). `_socket` is ws's own socket.
+      const socket = (c.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      socket?.cork();
+      try {
+        deliver(c, data);
+      } finally {
+        socket?.uncork();
+      }
     },
 
     /**
