@@ -126,8 +126,12 @@ export async function logout(ctx: CoreContext, input: { ip: string; all?: boolea
       if (!other) throw new DomainError('NOT_FOUND', 'that device is not on this code');
       targets = [other];
     }
-    // Together, so a driver that batches (nftables group commit) cuts them in one transaction.
-    await Promise.all(targets.map((d) => onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id))));
+    // Together, so a driver that batches (nftables group commit) cuts them in one transaction. When they
+    // are the pool's last devices, removePool (which cuts a pool's devices with it, driver port) does
+    // both at once: one nft transaction per logout, not two.
+    const last = pool.every((d) => targets.some((x) => x.id === d.id));
+    if (last) await onGateway(ctx, 'removePool', () => ctx.driver.removePool(device.entitlementId));
+    else await Promise.all(targets.map((d) => onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id))));
     const now = ctx.clock.now();
     const reason = input.deviceId && input.deviceId !== device.id ? 'removed' : 'logout';
     transact(ctx, 'the logout', (t) => {
@@ -140,9 +144,6 @@ export async function logout(ctx: CoreContext, input: { ip: string; all?: boolea
       }
     });
     for (const d of targets) ctx.ledger.forget(d.id);
-    if (ctx.store.entitlements.activeDevices(device.entitlementId).length === 0) {
-      await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(device.entitlementId));
-    }
     return targets.length;
   });
 }

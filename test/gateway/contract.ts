@@ -77,6 +77,17 @@ export function runDriverContract(name: string, makeHarness: () => Promise<Drive
       await driver.removePool(p.id);
     });
 
+    it('removePool cuts every device still on the pool (a logout of its last device relies on it)', async () => {
+      const p = pool();
+      await driver.setPool(p);
+      const id = uid('d');
+      await driver.authorize({ deviceId: id, poolId: p.id, mac: a.mac, ips: [a.ip] });
+      expect(await h.canReach(a)).toBe(true);
+      await driver.removePool(p.id);
+      expect(await h.canReach(a)).toBe(false);
+      expect(await driver.readCounters()).toEqual([]);
+    });
+
     it('counts bytes per device, cumulatively, in one call', async () => {
       const p = pool();
       await driver.setPool(p);

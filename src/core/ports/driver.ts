@@ -100,6 +100,7 @@ export interface GatewayDriver {
    */
   lookupClient(ip: string, hint?: ClientHint): Promise<ClientInfo | null>;
   setPool(limits: PoolLimits): Promise<void>;
+  /** Takes the pool off the gateway and cuts every device still on it. */
   removePool(poolId: string): Promise<void>;
   authorize(grant: DeviceGrant): Promise<void>;
   deauthorize(deviceId: string): Promise<void>;
