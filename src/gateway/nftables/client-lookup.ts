@@ -11,7 +11,7 @@
 import { isIP } from 'node:net';
 import { normalizeIp } from '../../lib/net.js';
 import type { ClientInfo } from '../driver.js';
-import { parseIpNeighJson, parseLeaseNames, parseLeases, parseProcArp, type NeighbourEntry } from './neighbours.js';
+import { parseIpNeighJson, parseLeaseNames, parseLeases, procArpMac, type NeighbourEntry } from './neighbours.js';
 import type { CommandRunner } from './transport.js';
 
 export interface ClientLookupDeps {
@@ -33,7 +33,7 @@ export function createClientLookup(deps: ClientLookupDeps) {
       const leases = () => (leaseText ??= deps.readFile(deps.leasesFile).catch(() => ''));
       let leaseText: Promise<string> | undefined;
       if (isIP(ip) === 4) {
-        mac = parseProcArp(await deps.readFile(`${deps.procNetDir}/arp`).catch(() => '')).get(ip);
+        mac = procArpMac(await deps.readFile(`${deps.procNetDir}/arp`).catch(() => ''), ip);
         mac ??= parseLeases(await leases()).get(ip);
       } else if (isIP(ip) === 6) {
         const r = await deps.runner.exec([deps.ipPath, '-j', '-6', 'neigh', 'show', 'to', ip]);

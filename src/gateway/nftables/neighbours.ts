@@ -30,6 +30,19 @@ export function parseProcArp(text: string): Map<string, string> {
   return out;
 }
 
+/**
+ * The MAC of one address in `/proc/net/arp`, without parsing the other lines (a login asks for one
+ * address; the table holds every neighbour of the router). Same rules as parseProcArp.
+ */
+export function procArpMac(text: string, ip: string): string | undefined {
+  for (let at = text.indexOf(`\n${ip} `); at >= 0; at = text.indexOf(`\n${ip} `, at + 1)) {
+    const end = text.indexOf('\n', at + 1);
+    const hit = parseProcArp(`header\n${text.slice(at + 1, end < 0 ? undefined : end)}`).get(ip);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
 /** `ip -j neigh` output. */
 export function parseIpNeighJson(json: string): NeighbourEntry[] {
   if (!json.trim()) return [];

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseElements, parseTable } from './kernel-state.js';
 import { deviceNames, elementComment, parseElementComment, parseObjectName, parseRateChain, quotaName, rateChain } from './names.js';
-import { parseLeaseNames, parseLeases, parseProcArp } from './neighbours.js';
+import { parseLeaseNames, parseLeases, parseProcArp, procArpMac } from './neighbours.js';
 import {
   baseRuleset,
   classElementCommands,
@@ -150,6 +150,13 @@ describe('kernel state', () => {
   it('parses /proc/net/arp and dnsmasq leases', () => {
     const arp = 'IP address       HW type     Flags       HW address            Mask     Device\n10.0.0.2 0x1 0x2 02:00:00:00:00:02 * br-lan\n10.0.0.3 0x1 0x0 00:00:00:00:00:00 * br-lan\n';
     expect(parseProcArp(arp)).toEqual(new Map([['10.0.0.2', '02:00:00:00:00:02']]));
+    // One address, looked up without parsing the table: incomplete entries and prefixes of it do not count.
+    const big = `${arp}10.0.0.20 0x1 0x2 02:00:00:00:00:20 * br-lan\n10.0.0.2 0x1 0x2 02:00:00:00:00:99 * br-lan`;
+    expect(procArpMac(arp, '10.0.0.2')).toBe('02:00:00:00:00:02');
+    expect(procArpMac(arp, '10.0.0.3')).toBeUndefined();
+    expect(procArpMac(big, '10.0.0.20')).toBe('02:00:00:00:00:20');
+    expect(procArpMac(big.replace('10.0.0.2 0x1 0x2 02:00:00:00:00:02', '10.0.0.2 0x1 0x0 00:00:00:00:00:00'), '10.0.0.2')).toBe('02:00:00:00:00:99');
+    expect(procArpMac(arp, '10.0.0.')).toBeUndefined();
     const leases = '1767225600 02:00:00:00:00:05 10.0.0.5 phone 01:02:00:00:00:00:05\nduid 00:01:00:01\n1767225600 1234 fd00::5 * 00:01\n';
     expect(parseLeases(leases)).toEqual(new Map([['10.0.0.5', '02:00:00:00:00:05']]));
     expect(parseLeaseNames(leases)).toEqual(new Map([['02:00:00:00:00:05', 'phone']]));
