@@ -22,6 +22,7 @@
  *   table.setPool({ id: 'ent_1', downBps: null, upBps: null, bytesRemaining: 5e8 }); // [] (no device yet)
  *   const { cmds } = await table.grant({ deviceId: 'dev_1', poolId: 'ent_1', mac: '02:00:00:aa:bb:cc', ips: ['10.0.0.23'] });
  */
+import { JournaledMap } from './journal.js';
 import { isIP } from 'node:net';
 import { normalizeIp } from '../../lib/net.js';
 import { GatewayError, type DeviceGrant, type PoolLimits } from '../driver.js';
@@ -79,9 +80,11 @@ export type DeviceTable = ReturnType<typeof createDeviceTable>;
 export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
   const t = o.table;
   const families: Array<4 | 6> = o.ipv6 === 'enforce' ? [4, 6] : [4];
-  let devices = new Map<string, Device>();
-  let pools = new Map<string, Pool>();
-  let ipOwner = new Map<string, string>();
+  // Records change in place (a device's addresses, classes); pools and owners are replaced, never changed.
+  const copyDevice = (d: Device): Device => ({ ...d, ips4: new Set(d.ips4), ips6: new Set(d.ips6), retired: { ...d.retired } });
+  let devices = JournaledMap.of<string, Device>(copyDevice);
+  let pools = JournaledMap.of<string, Pool>();
+  let ipOwner = JournaledMap.of<string, string>();
   /** Rate-class chains in the kernel (or in the batch being built). */
   let classes = new Set<string>();
   /** Quotas created by the batch being built: `reset quota` of those would fail (ruleset.ts poolQuotaCommands). */
@@ -127,7 +130,12 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
     return { v4, v6 };
   };
 
-  const members = (poolId: string): Device[] => [...devices.values()].filter((d) => d.poolId === poolId);
+  /** A pool's devices (kept by the journal: the caller may change them). */
+  const members = (poolId: string): Device[] => {
+    const out: Device[] = [];
+    for (const d of devices.peekValues()) if (d.poolId === poolId) out.push(devices.get(d.id)!);
+    return out;
+  };
 
   /**
    * Points `d`'s addresses where its pool wants them: classes moved with their counters (one read for
@@ -242,7 +250,8 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
   return {
     splitIps,
     device: (id: string): Device | undefined => devices.get(id),
-    devices: (): Device[] => [...devices.values()],
+    /** Every device, to read (not kept by the journal). */
+    devices: (): Device[] => [...devices.peekValues()],
     /** The device an address (and, for an upload element, its MAC) belongs to. */
     owner(ip: string, mac: string | null): Device | undefined {
       const id = ipOwner.get(ip);
@@ -380,8 +389,8 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
 
     /** Replaces the table with what the kernel holds (start-up: a restart or a kill -9 cuts nobody). */
     load(state: KernelState | null): void {
-      devices = new Map();
-      ipOwner = new Map();
+      devices = JournaledMap.of<string, Device>(copyDevice);
+      ipOwner = JournaledMap.of<string, string>();
       classes = new Set(state?.classes ?? []);
       if (!state) return;
       for (const [id, k] of state.devices) {
@@ -427,23 +436,23 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
       created = new Set();
     },
 
-    /** A copy to `restore()` when the kernel refuses a batch (the table must not run ahead of it). */
+    /**
+     * Marks the state to `restore()` when the kernel refuses a batch (the table must not run ahead of
+     * it): the journals keep what the batch touches (journal.ts); `release()` once the batch is in.
+     */
     snapshot(): unknown {
-      const copy = new Map([...devices].map(([id, d]) => [id, { ...d, ips4: new Set(d.ips4), ips6: new Set(d.ips6), retired: { ...d.retired } }]));
-      return {
-        devices: copy,
-        pools: new Map([...pools].map(([id, p]) => [id, { ...p, limits: { ...p.limits } }])),
-        ipOwner: new Map(ipOwner),
-        classes: new Set(classes),
-        created: new Set(created),
-      };
+      for (const m of [devices, pools, ipOwner]) m.open();
+      return { classes: new Set(classes), created: new Set(created) };
+    },
+
+    /** The batch is in the kernel: the journals close. */
+    release(): void {
+      for (const m of [devices, pools, ipOwner]) m.close();
     },
 
     restore(s: unknown): void {
-      const x = s as { devices: Map<string, Device>; pools: Map<string, Pool>; ipOwner: Map<string, string>; classes: Set<string>; created: Set<string> };
-      devices = x.devices;
-      pools = x.pools;
-      ipOwner = x.ipOwner;
+      const x = s as { classes: Set<string>; created: Set<string> };
+      for (const m of [devices, pools, ipOwner]) m.rollback();
       classes = x.classes;
       created = x.created;
     },

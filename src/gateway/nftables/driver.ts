@@ -101,7 +101,7 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
   };
 
   const table = createDeviceTable({ table: t, ipv6: o.ipv6 }, elementBytes);
-  const commit = createGroupCommit({ apply, snapshot: table.snapshot, restore: table.restore, begin: table.begin });
+  const commit = createGroupCommit({ apply, snapshot: table.snapshot, restore: table.restore, release: table.release, begin: table.begin });
   const cleanup = createConntrackCleanup({ runner, conntrackPath: o.conntrackPath, log, bound: (ip) => table.owner(ip, null) !== undefined });
   /** The bypass list as last set by this process (a shrink clears the bypass zone's flows). */
   let bypassed = new Set<string>();

@@ -11,7 +11,7 @@
  * call fails only its own caller.
  *
  * @example
- *   const commit = createGroupCommit({ apply, snapshot: table.snapshot, restore: table.restore, begin: table.begin });
+ *   const commit = createGroupCommit({ apply, snapshot: table.snapshot, restore: table.restore, release: table.release, begin: table.begin });
  *   await commit.run(async () => ({ cmds: (await table.grant(g)).cmds }));
  */
 
@@ -25,6 +25,8 @@ export interface GroupCommitDeps {
   apply(cmds: string[]): Promise<void>;
   snapshot(): unknown;
   restore(s: unknown): void;
+  /** The batch taken after `snapshot()` is in the kernel: nothing to restore any more. */
+  release?(): void;
   begin(): void;
 }
 
@@ -64,6 +66,7 @@ export function createGroupCommit(deps: GroupCommitDeps): GroupCommit {
       const p = await c.plan();
       if (p.cmds.length) await deps.apply(p.cmds);
       batches += p.cmds.length ? 1 : 0;
+      deps.release?.();
       finish(c, p);
     } catch (err) {
       deps.restore(snap);
@@ -89,6 +92,7 @@ export function createGroupCommit(deps: GroupCommitDeps): GroupCommit {
     try {
       if (cmds.length) await deps.apply(cmds);
       batches += cmds.length ? 1 : 0;
+      deps.release?.();
     } catch {
       deps.restore(snap);
       for (const { c } of planned) await alone(c);
