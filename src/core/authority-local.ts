@@ -66,7 +66,8 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
     async commit(red, client, now) {
       const r = red as LocalRedemption;
       const { ent, evicted, elsewhere, deviceId } = r;
-      transact(ctx, 'the login', (t) => {
+      // Shared with the logins and logouts committing in the same turn: one fsync (core/commit-group.ts).
+      await ctx.commits.run('the login', (t) => {
         const actor = { type: 'device' as const, id: client.mac };
         // The decision (redeem) was taken before the gateway call, outside this transaction. In one
         // process the voucher and pool locks keep it true until here; with several instances on one

@@ -3,6 +3,7 @@
  * in-memory pieces (usage ledger, guess and sign-in throttles, the refused-attempt audit summary,
  * per-voucher locks). Built once by createCore.
  */
+import type { CommitGroup } from './commit-group.js';
 import type { Config } from '../config/schema.js';
 import type { RandomBytes } from '../domain/code.js';
 import type { GatewayDriver } from './ports/driver.js';
@@ -37,6 +38,8 @@ export interface CoreContext extends CoreDeps {
   signInThrottle: Throttle;
   auditSummary: AuditSummary;
   locks: KeyedMutex;
+  /** Transactions of logins and logouts that come together share one COMMIT (core/commit-group.ts). */
+  commits: CommitGroup;
   /** Who decides and records logins, usage and pool ends (core/ports/authority.ts); the local ledger by default. */
   authority: EntitlementAuthority;
 }

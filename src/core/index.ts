@@ -29,6 +29,7 @@ import { normalizeIp } from '../lib/net.js';
 import { authorizeRadius, authorizeRadiusMac, checkRadiusCode, type RadiusAuthorizeInput } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-accounting.js';
 import { createRadiusBatcher } from './radius-batch.js';
+import { createCommitGroup, type CommitGroup } from './commit-group.js';
 import { closeRadiusSession, liveRadiusSessions, radiusSessionsOfPool } from './radius-sessions.js';
 import { regrantRadiusSession, restoreRadiusSlice, type Regrant } from './radius-topup.js';
 import { radiusHeldBytes, withRadiusReservations } from './radius-reserve.js';
@@ -62,9 +63,12 @@ export function createCore(deps: CoreDeps) {
       onError: (err, rows) => deps.log.warn('audit/summary', 'could not write refused-attempt summaries; dropped', { rows, err: err instanceof Error ? err.message : String(err) }),
     }),
     locks: keyedMutex(),
+    // Set just below: it works over the context it belongs to.
+    commits: undefined as unknown as CommitGroup,
     // Set just below: the local authority works over the context it belongs to.
     authority: undefined as unknown as EntitlementAuthority,
   };
+  ctx.commits = createCommitGroup(ctx);
   ctx.authority = deps.createAuthority ? deps.createAuthority(ctx) : localAuthority(ctx);
   const housekeeping = createHousekeeping(ctx);
   const metrics = createMetrics(ctx.bus);

@@ -134,7 +134,7 @@ export async function logout(ctx: CoreContext, input: { ip: string; all?: boolea
     else await Promise.all(targets.map((d) => onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(d.id))));
     const now = ctx.clock.now();
     const reason = input.deviceId && input.deviceId !== device.id ? 'removed' : 'logout';
-    transact(ctx, 'the logout', (t) => {
+    await ctx.commits.run('the logout', (t) => {
       for (const d of targets) {
         ctx.store.entitlements.endDevice(d.id, reason, now);
         t.record(
