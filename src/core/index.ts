@@ -30,6 +30,7 @@ import { authorizeRadius, authorizeRadiusMac, checkRadiusCode, type RadiusAuthor
 import { recordRadiusAccounting, type RadiusAccountingInput } from './radius-accounting.js';
 import { createRadiusBatcher } from './radius-batch.js';
 import { createCommitGroup, type CommitGroup } from './commit-group.js';
+import { createOnlineCache } from './online-cache.js';
 import { closeRadiusSession, liveRadiusSessions, radiusSessionsOfPool } from './radius-sessions.js';
 import { regrantRadiusSession, restoreRadiusSlice, type Regrant } from './radius-topup.js';
 import { radiusHeldBytes, withRadiusReservations } from './radius-reserve.js';
@@ -72,13 +73,14 @@ export function createCore(deps: CoreDeps) {
   ctx.authority = deps.createAuthority ? deps.createAuthority(ctx) : localAuthority(ctx);
   const housekeeping = createHousekeeping(ctx);
   const metrics = createMetrics(ctx.bus);
+  const online = createOnlineCache(ctx);
   const accounting = createAccounting(ctx);
   const admin = createAdmin(ctx, { gatewayOk: accounting.gatewayOk });
   return {
     bus: ctx.bus,
     clock: ctx.clock,
-    /** Whether an address belongs to a device that is logged in (the intercept fast path: one indexed read). */
-    isOnline: (ip: string) => ctx.store.entitlements.isActiveIp(normalizeIp(ip)),
+    /** Whether an address belongs to a device that is logged in (the intercept fast path: from memory, core/online-cache.ts). */
+    isOnline: (ip: string) => online.isOnline(normalizeIp(ip)),
     /** The gateway's and the storage's health (/healthz, /metrics). */
     health: () => ({ gateway: ctx.driver.health(), storage: ctx.store.health.state() }),
     /** Stored traffic for the local day, and the devices online now (/metrics). */
@@ -111,6 +113,7 @@ export function createCore(deps: CoreDeps) {
     metrics: { snapshot: () => metrics.snapshot() },
     start: async (opts?: { timer?: boolean }) => {
       metrics.start();
+      online.start();
       await accounting.start(opts);
       const saved = admin.settings();
       await applyWalledGarden(ctx, saved.walledGarden);
@@ -119,6 +122,7 @@ export function createCore(deps: CoreDeps) {
     },
     stop: async () => {
       metrics.close();
+      online.stop();
       await accounting.stop();
       await housekeeping.stop();
     },
