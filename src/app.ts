@@ -33,7 +33,7 @@ export function createApp(deps: HttpDeps) {
     intercept({
       portalUrl: config.portalUrl,
       // Our own names, or the address the request actually arrived on (http://10.0.0.1:8080/ typed by hand).
-      isPortalHost: (host, c) => isPortalHost(host, socketAddresses(c).local),
+      isPortalHost: (host, c) => isPortalHost(host, () => socketAddresses(c).local),
       isAuthorized: (c) => core.isOnline(clientIpOf(deps, c)),
     }),
   );

@@ -15,7 +15,7 @@ import { hostnameOf, interceptAnswer } from './intercept.js';
 
 export interface InterceptListenerOptions {
   portalUrl: string;
-  isPortalHost: (hostname: string, localAddress: string) => boolean;
+  isPortalHost: (hostname: string, localAddress: () => string) => boolean;
   /** Whether the device at this address is online (synchronous, in-memory or indexed lookup). */
   isAuthorized: (ip: string) => boolean;
 }
@@ -26,7 +26,7 @@ export function interceptListener(opts: InterceptListenerOptions, next: Listener
   return function interceptRequest(req, res) {
     const host = req.headers.host;
     const hostname = hostnameOf(host);
-    if (hostname && opts.isPortalHost(hostname, normalizeIp(req.socket.localAddress ?? ''))) return next(req, res);
+    if (hostname && opts.isPortalHost(hostname, () => normalizeIp(req.socket.localAddress ?? ''))) return next(req, res);
     const answer = interceptAnswer(opts.portalUrl, req.method ?? 'GET', host, req.url ?? '/', () =>
       opts.isAuthorized(normalizeIp(req.socket.remoteAddress ?? '')),
     );

@@ -14,6 +14,7 @@
  * @example
  *   app.use('*', intercept({ portalUrl, isPortalHost, isAuthorized }));
  */
+import { isIP } from 'node:net';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Config } from '../config/schema.js';
 import { probeAnswer } from './probes.js';
@@ -89,11 +90,15 @@ export function interceptAnswer(portalUrl: string, method: string, hostHeader: s
  * Whether a Host names this portal: portalUrl's host, the listen host, loopback names, `portalHosts`, or
  * the address the request arrived on (someone typing http://10.0.0.1:8080/ by hand).
  */
-export function portalHostMatcher(config: Pick<Config, 'portalUrl' | 'listen' | 'portalHosts'>): (hostname: string, localAddress: string) => boolean {
+/**
+ * Whether a Host names the portal itself: one of its names, or the address the request came in on.
+ * `localAddress` is asked only for an address literal (it costs a getsockname per connection).
+ */
+export function portalHostMatcher(config: Pick<Config, 'portalUrl' | 'listen' | 'portalHosts'>): (hostname: string, localAddress: () => string) => boolean {
   const names = new Set(
     [new URL(config.portalUrl).hostname.replace(/^\[|\]$/g, ''), config.listen.host, 'localhost', '127.0.0.1', '::1', ...config.portalHosts].map((h) => h.toLowerCase()),
   );
-  return (hostname, localAddress) => names.has(hostname) || hostname === localAddress;
+  return (hostname, localAddress) => names.has(hostname) || (isIP(hostname) !== 0 && hostname === localAddress());
 }
 
 export function intercept(options: InterceptOptions): MiddlewareHandler {
