@@ -3,8 +3,8 @@
  * change into nft commands; group-commit.ts sends the commands of calls that arrive together as ONE
  * atomic batch over a persistent `nft -i` (transport.ts). The rules alone cut a device's stale flows
  * off at login and at logout (ruleset.ts: conntrack zones); the conntrack entries left behind are
- * deleted in the background (conntrack-cleanup.ts), never on a login's or a logout's path. A first login is one transaction: the pool's
- * quota waits for its first device (device-table.ts). The driver never flushes its table: `start()`
+ * deleted in the background (conntrack-cleanup.ts), never on a login's or a logout's path. A first
+ * login is one transaction: the pool's quota waits for its first device (device-table.ts). The driver never flushes its table: `start()`
  * re-applies the base chains and the rate classes atomically and reads the devices back from the kernel
  * (their elements name them: ruleset.ts), so a restart or a kill -9 does not cut anyone; `reconcile()`
  * then converges to the database in one batch. The console's walled garden (host names resolved and
@@ -49,7 +49,7 @@ export interface NftablesDeps {
   gardenRefreshMs?: number;
 }
 
-export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps): GatewayDriver & { batches(): { batches: number; calls: number }; cleanupIdle(): Promise<void> } {
+export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps): GatewayDriver & { batches(): { batches: number; calls: number } } {
   const { log, runner } = deps;
   const t = o.table;
   let nft: NftSession | null = null;
@@ -334,6 +334,5 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     },
 
     batches: () => commit.stats(),
-    cleanupIdle: () => cleanup.idle(),
   };
 }

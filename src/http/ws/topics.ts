@@ -62,12 +62,16 @@ export function createTopics(o: TopicsOptions) {
   async function sendUsage(list: Conn[], usage: PorticoEvents['usage']): Promise<void> {
     const pools = new Map(usage.pools.map((p) => [p.entitlementId, p]));
     // Per pool, once (a pool's devices share it): its devices' rates by id.
-    const ratesOf = new Map<string, Map<string, { downBps: number; upBps: number }>>();
+    const byPool = new Map<string, Map<string, { downBps: number; upBps: number }>>();
+    const ratesOf = (p: PorticoEvents['usage']['pools'][number]) => {
+      let r = byPool.get(p.entitlementId);
+      if (!r) byPool.set(p.entitlementId, (r = new Map(p.devices.map((d) => [d.deviceId, d]))));
+      return r;
+    };
     for (const c of list) {
       const p = c.entitlementId ? pools.get(c.entitlementId) : undefined;
       const last = c.last;
-      let rates = p && ratesOf.get(p.entitlementId);
-      if (p && !rates) ratesOf.set(p.entitlementId, (rates = new Map(p.devices.map((d) => [d.deviceId, d]))));
+      const rates = p && ratesOf(p);
       if (!p || !rates || !last?.authorized || last.devices.length !== p.devices.length || !rates.has(c.deviceId ?? '')) {
         await sendDevice(c, 'delta');
         continue;
@@ -83,7 +87,7 @@ export function createTopics(o: TopicsOptions) {
         usedBytes: p.usedBytes,
         downBps: p.downBps,
         upBps: p.upBps,
-        devices: last.devices.map((d) => ({ ...d, downBps: rates!.get(d.id)?.downBps ?? 0, upBps: rates!.get(d.id)?.upBps ?? 0 })),
+        devices: last.devices.map((d) => ({ ...d, downBps: rates.get(d.id)?.downBps ?? 0, upBps: rates.get(d.id)?.upBps ?? 0 })),
       };
       broker.send(c, 'device', 'delta', c.last);
     }
