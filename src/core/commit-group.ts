@@ -10,16 +10,14 @@
  * @example
  *   await ctx.commits.run('the login', (t) => { … t.record(…) });
  */
-import { isDomainError } from '../domain/errors.js';
 import type { CoreContext } from './context.js';
-import { transact, type Tx } from './tx.js';
+import { transact, transactEach, type Tx } from './tx.js';
 
 interface Job {
   what: string;
   fn: (t: Tx) => unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
-  out?: { value?: unknown; err?: unknown; failed: boolean };
 }
 
 export interface CommitGroup {
@@ -47,28 +45,19 @@ export function createCommitGroup(ctx: Pick<CoreContext, 'store' | 'bus' | 'cloc
       return;
     }
     const what = jobs.every((j) => j.what === jobs[0]!.what) ? jobs[0]!.what : 'the changes';
+    let outcomes;
     try {
-      transact(ctx, what, () => {
-        for (const j of jobs) {
-          try {
-            j.out = { value: transact(ctx, j.what, j.fn), failed: false };
-          } catch (err) {
-            // A refusal or one job's storage failure rolled back its own savepoint; anything else (a
-            // serialization failure on PostgreSQL: the store retries the whole group) ends the group.
-            if (!isDomainError(err)) throw err;
-            j.out = { err, failed: true };
-          }
-        }
-      });
+      outcomes = transactEach(ctx, what, jobs.map((j) => () => transact(ctx, j.what, j.fn)));
     } catch (err) {
       // The COMMIT itself failed (disk full…): nothing of the group is stored.
       for (const j of jobs) j.reject(err);
       return;
     }
-    for (const j of jobs) {
-      if (j.out!.failed) j.reject(j.out!.err);
-      else j.resolve(j.out!.value);
-    }
+    jobs.forEach((j, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) j.resolve(o.value);
+      else j.reject(o.err);
+    });
   };
 
   return {

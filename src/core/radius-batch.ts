@@ -16,11 +16,10 @@
  *   const batch = createRadiusBatcher(core.ctx);
  *   createRadiusServer({ core: { radius: batch }, … });   // same shape as core.radius
  */
-import { isDomainError } from '../domain/errors.js';
 import type { CoreContext } from './context.js';
 import { grantSession, prepareRadius, radiusGranted, radiusRefused, type PreparedRadius, type RadiusAuthorizeInput, type RadiusGrant } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput, type RadiusAccountingResult } from './radius-accounting.js';
-import { transact } from './tx.js';
+import { transactEach } from './tx.js';
 
 type Job =
   | { kind: 'auth'; input: RadiusAuthorizeInput; byMac: boolean; resolve: (g: RadiusGrant) => void; reject: (e: unknown) => void; p?: PreparedRadius; out?: { grant?: RadiusGrant; err?: unknown } }
@@ -77,20 +76,15 @@ export function createRadiusBatcher(ctx: CoreContext, opts: { maxBatch?: number 
     const pools = vouchers.flatMap((id) => ctx.store.vouchers.get(id)?.entitlementId ?? []);
     const keys = [vouchers, pools];
     try {
-      await withLocks(ctx, keys, () =>
-        transact(ctx, 'the RADIUS batch', () => {
-          for (const j of live) {
-            try {
-              if (j.kind === 'auth') j.out = { grant: grantSession(ctx, j.p!.voucherId, j.input, j.p!.mac) };
-              else j.out = { result: recordRadiusAccounting(ctx, j.input) };
-            } catch (err) {
-              // A refusal (or one grant's storage failure) rolled back its own savepoint; the rest commit.
-              if (!isDomainError(err)) throw err;
-              j.out = { err };
-            }
-          }
-        }),
+      // A refusal (or one grant's storage failure) rolls back its own savepoint; the rest commit.
+      const outcomes = await withLocks(ctx, keys, () =>
+        transactEach(ctx, 'the RADIUS batch', live.map((j) => () => (j.kind === 'auth' ? grantSession(ctx, j.p!.voucherId, j.input, j.p!.mac) : recordRadiusAccounting(ctx, j.input)))),
       );
+      live.forEach((j, i) => {
+        const o = outcomes[i]!;
+        if (j.kind === 'auth') j.out = o.ok ? { grant: o.value as RadiusGrant } : { err: o.err };
+        else j.out = o.ok ? { result: o.value as RadiusAccountingResult } : { err: o.err };
+      });
     } catch (err) {
       // The COMMIT itself failed (disk full…): nothing of the batch is stored, nothing is answered.
       for (const j of live) j.reject(err);

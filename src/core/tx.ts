@@ -81,6 +81,33 @@ export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
   return result;
 }
 
+/** What one task of `transactEach` came to. */
+export type TaskOutcome<T> = { ok: true; value: T } | { ok: false; err: unknown };
+
+/**
+ * Group commit: runs every task in ONE transaction (one COMMIT, one fsync), in order. A task that
+ * transacts runs as a savepoint, so a DomainError (a refusal, or its own storage failure) rolls back
+ * only that task and is its outcome; anything else (a serialization failure on PostgreSQL, on which
+ * the store retries the whole transaction, or a bug) ends the transaction and is thrown, as is a
+ * failed COMMIT: then nothing of the group is stored. Used by the RADIUS batch and the portal's
+ * commit group.
+ */
+export function transactEach<T>(ctx: Ctx, what: string, tasks: Array<() => T>): Array<TaskOutcome<T>> {
+  let out: Array<TaskOutcome<T>> = [];
+  transact(ctx, what, () => {
+    out = [];
+    for (const task of tasks) {
+      try {
+        out.push({ ok: true, value: task() });
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        out.push({ ok: false, err });
+      }
+    }
+  });
+  return out;
+}
+
 /**
  * `err` as the error to throw: a storage failure becomes STORAGE_FAILED (the store's health is told, so
  * /healthz answers 503 until a write succeeds); DomainErrors and bugs are returned unchanged.
