@@ -16,7 +16,9 @@ function table(bytes: Record<string, ByteCounters> = {}) {
   return { t: createDeviceTable({ table: 'portico', ipv6: 'enforce' }, read), reads };
 }
 
-const kinds = (cmds: string[]) => [...new Set(cmds.map((c) => c.split(' ').slice(0, 2).join(' ')))].sort();
+/** Command kinds; an element addition (`add map … { <decl> elements = { … } }`, ruleset.ts ELEMENT_SETS) is `add elements`. */
+const kinds = (cmds: string[]) => [...new Set(cmds.map((c) => (/^add (set|map) .* elements = /.test(c) ? 'add elements' : c.split(' ').slice(0, 2).join(' '))))].sort();
+const isElementAdd = (c: string) => /^add (set|map) .* elements = /.test(c);
 
 describe('device table', () => {
   it('writes a new pool with its first device: a first login is one batch (quota, rate classes, elements)', async () => {
@@ -36,8 +38,8 @@ describe('device table', () => {
     await t.setPool({ ...pool, id: 'ent_2' });
     const { cmds } = await t.grant({ deviceId: 'dev_2', poolId: 'ent_2', mac: '02:00:00:aa:bb:dd', ips: ['10.0.0.24'] });
     // The new pool's quota (add quota loads no nft cache), then only elements: no chain, no counter.
-    expect(kinds(cmds)).toEqual(['add element', 'add quota']);
-    expect(cmds.filter((c) => c.startsWith('add element')).join('\n')).not.toMatch(/dev_1|ent_1|656e745f31\b/);
+    expect(kinds(cmds)).toEqual(['add elements', 'add quota']);
+    expect(cmds.filter(isElementAdd).join('\n')).not.toMatch(/dev_1|ent_1|656e745f31\b/);
     expect(reads).toEqual([]);
     expect(t.classes().sort()).toEqual(['rc_dn4_500000', 'rc_dn6_500000', 'rc_up4_125000', 'rc_up6_125000']);
   });
@@ -72,7 +74,7 @@ describe('device table', () => {
     expect(t.device('dev_1')!.down).toBe(32_000);
     // Back to a rate in use: the class exists, only elements move.
     const back = await t.setPool(pool);
-    expect(kinds(back)).toEqual(['add element', 'add quota', 'delete element', 'reset quota']);
+    expect(kinds(back)).toEqual(['add elements', 'add quota', 'delete element', 'reset quota']);
   });
 
   it('a pool that loses its data limit drops its quota elements before the quota; one that gains one adds them', async () => {
@@ -91,7 +93,7 @@ describe('device table', () => {
     t.begin();
     const on = await t.setPool(pool);
     expect(on[0]).toBe('add quota inet portico q_656e745f31 { over 500000000 bytes }');
-    expect(on).toContain('add element inet portico uq4 { 10.0.0.23 . 02:00:00:aa:bb:cc : "q_656e745f31" }');
+    expect(on).toContain('add map inet portico uq4 { type ipv4_addr . ether_addr : quota; elements = { 10.0.0.23 . 02:00:00:aa:bb:cc : "q_656e745f31" } }');
   });
 
   it('moves an address to another device, retiring what its element counted into counters made on demand', async () => {

@@ -1,9 +1,10 @@
 /**
  * Group commit for nft batches: driver calls that arrive while a batch is being built or is in the
- * kernel wait, then go together as ONE nft transaction. A batch costs nft 1.0.6 one load of the table's
- * chains and objects before its first `add element` / `add rule` (transport.ts), whatever the number of
- * commands in it, so 300 logins arriving together pay it a few times instead of 300 times. A lone call
- * waits for nothing: it is planned on the next turn of the event loop and sent at once.
+ * kernel wait, then go together as ONE nft transaction: one process round trip and one kernel
+ * commit (and, for a batch that holds an `add rule` or `add chain`, one load of the table's chains and
+ * objects: ruleset.ts) whatever the number of commands in it, so 300 logins arriving together pay it a
+ * few times instead of 300 times. A lone call waits for nothing: it is planned on the next turn of the
+ * event loop and sent at once.
  *
  * Each call plans its commands against the desired state as the earlier calls of the same batch left it
  * (device-table.ts changes at once). When the kernel refuses the combined batch (nothing of it applied:

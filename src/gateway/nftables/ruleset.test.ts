@@ -44,7 +44,7 @@ describe('nftables ruleset', () => {
     ];
     // Nothing per device but elements: no chain, no counter, no rule names the device.
     const perDevice = deviceAddressCommands('portico', 'add', dev);
-    expect(perDevice.every((c) => c.startsWith('add element '))).toBe(true);
+    expect(perDevice.every((c) => /^add (set|map) inet portico \w+ \{ type [^{}]+ elements = \{ /.test(c))).toBe(true);
     await expect(cmds.join('\n') + '\n').toMatchFileSnapshot('./golden/device-grant.nft');
   });
   it('a rate change moves elements with their counters; retired bytes are created on demand', async () => {
@@ -57,7 +57,7 @@ describe('nftables ruleset', () => {
       ...retiredCommands('portico', 'dev_A-1', 2234, 5678, true),
       ...legacyMapCommands('portico', ['up4', 'down4']),
     ];
-    expect(cmds[2]).toBe('add element inet portico up4 { 10.0.0.23 . 02:00:00:aa:bb:cc counter packets 0 bytes 1000 comment "dev_A-1" : goto rc_up4_12500 }');
+    expect(cmds[2]).toBe('add map inet portico up4 { type ipv4_addr . ether_addr : verdict; counter; elements = { 10.0.0.23 . 02:00:00:aa:bb:cc counter packets 0 bytes 1000 comment "dev_A-1" : goto rc_up4_12500 } }');
     await expect(cmds.join('\n') + '\n').toMatchFileSnapshot('./golden/device-retire.nft');
   });
   it('device removal and quota top-up', async () => {
@@ -115,8 +115,8 @@ describe('kernel state', () => {
     const m = migrationCommands(s, { table: 'portico', ipv6: 'enforce' }, silentLogger);
     // Its maps had no counter flag: dropped before the base ruleset re-creates them, elements re-added after.
     expect(m.before).toEqual(['flush chain inet portico from_lan', 'flush chain inet portico to_lan', 'delete map inet portico up4', 'delete map inet portico up6']);
-    expect(m.after).toContain('add element inet portico up4 { 10.99.77.11 . 02:99:4d:00:00:0b comment "d1" : goto rc_up4_131072 }');
-    expect(m.after).toContain('add element inet portico uq6 { fd99:77::b . 02:99:4d:00:00:0b : "q_7031" }');
+    expect(m.after).toContain('add map inet portico up4 { type ipv4_addr . ether_addr : verdict; counter; elements = { 10.99.77.11 . 02:99:4d:00:00:0b comment "d1" : goto rc_up4_131072 } }');
+    expect(m.after).toContain('add map inet portico uq6 { type ipv6_addr . ether_addr : quota; elements = { fd99:77::b . 02:99:4d:00:00:0b : "q_7031" } }');
     expect(m.after.slice(-2)).toEqual(['delete chain inet portico up_6431', 'delete chain inet portico dn_6431']);
     // Its named counters hold bytes: they stay, as its retired bytes.
     expect(m.after.some((c) => c.includes('counter inet'))).toBe(false);

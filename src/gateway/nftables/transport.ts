@@ -5,7 +5,7 @@
  * costs ~0.3 ms (SPEC §8 login → online).
  *
  * Framing: `nft -i` prints no prompt on a pipe, so completion is detected from output we provoke.
- * - write: the batch line ends with `flush set inet <t> _batch; add element inet <t> _batch { N }`
+ * - write: the batch line ends with `flush set inet <t> _batch; add set inet <t> _batch { …; elements = { N } }`
  *   (N counts batches; nft prints it as 0x%08x), so the marker exists only if the whole batch committed. The next line lists
  *   that set, and a third line `describe meta mark` always prints (no kernel, no cache): seeing it means
  *   the batch was processed; seeing `{ N }` before it means it succeeded. Errors are read from stderr.
@@ -164,7 +164,9 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
     writer = live(writer, [opts.nftPath, '-i']);
     const w = writer;
     const n = (seq = (seq % 0xfffffff0) + 1);
-    const marker = `add set ${t} _batch { type mark; }; flush set ${t} _batch; add element ${t} _batch { ${n} }`;
+    // `add set … elements`, not `add element`: the latter makes nft load every chain and stateful object
+    // first (ruleset.ts, ELEMENT_SETS), which every batch would then pay.
+    const marker = `add set ${t} _batch { type mark; }; flush set ${t} _batch; add set ${t} _batch { type mark; elements = { ${n} } }`;
     w.child.stdin!.write(`${line}; ${marker}\nlist set ${t} _batch\n${TERMINATOR}\n`);
     const { out, err } = await waitFor(w, (o) => TERMINATED.test(o));
     // nft prints mark elements in hex (`elements = { 0x00000011 }`).
