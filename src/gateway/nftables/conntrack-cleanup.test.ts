@@ -1,26 +1,39 @@
-/** The background conntrack clean-up, kernel-free: which walks it starts, and that it starts them one at a time. */
+/** The background conntrack clean-up, kernel-free: which walks it asks for, in how many processes, one at a time. */
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/log.js';
 import { createConntrackCleanup } from './conntrack-cleanup.js';
 import type { CommandRunner } from './transport.js';
 
-function fakeRunner() {
+/**
+ * `calls` lists each filter as the command it stands for (`conntrack -D …`), whether it came on a
+ * `conntrack -R -` line or as its own process; `processes` counts the processes. Without `batch` the
+ * fake is a conntrack older than 1.4.6, which refuses `-R`.
+ */
+function fakeRunner({ batch = true } = {}) {
   const calls: string[] = [];
+  let processes = 0;
   let inFlight = 0;
   let most = 0;
   const runner: CommandRunner = {
-    async exec(argv) {
-      calls.push(argv.join(' '));
+    async exec(argv, input) {
+      processes++;
       most = Math.max(most, ++inFlight);
       await new Promise((r) => setTimeout(r, 2));
       inFlight--;
+      if (argv[1] === '-R') {
+        if (!batch) return { code: 2, stdout: '', stderr: "conntrack v1.4.5 (conntrack-tools): unknown option `-R'\nTry `conntrack -h' or 'conntrack --help' for more information." };
+        expect(argv).toEqual(['conntrack', '-R', '-']);
+        for (const line of (input ?? '').split('\n').filter(Boolean)) calls.push(`conntrack ${line}`);
+        return { code: 0, stdout: '', stderr: '' };
+      }
+      calls.push(argv.join(' '));
       return { code: 1, stdout: '', stderr: 'conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.' };
     },
     spawn: () => {
       throw new Error('not used');
     },
   };
-  return { runner, calls, most: () => most };
+  return { runner, calls, most: () => most, processes: () => processes };
 }
 
 describe('conntrack clean-up', () => {
@@ -85,19 +98,50 @@ describe('conntrack clean-up', () => {
     expect(f.calls.sort()).toEqual(['conntrack -D -f ipv4 -d 10.0.0.8', 'conntrack -D -f ipv4 -s 10.0.0.8']);
   });
 
-  it('runs one address at a time, clears the bypass zone in both families, and drops what is pending on stop', async () => {
+  it('sends everything pending to one conntrack -R process, clears the bypass zone in both families, and drops what is pending on stop', async () => {
     const f = fakeRunner();
     const c = createConntrackCleanup({ runner: f.runner, conntrackPath: 'conntrack', log: silentLogger, quietMs: 0, bound: () => false });
     c.left(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
     c.bypassShrank();
+    c.loggedIn(['10.0.0.7']);
     await c.idle();
-    // Two per address (source and destination, side by side), never two addresses at once.
-    expect(f.most()).toBe(2);
-    expect(f.calls.slice(0, 2).sort()).toEqual(['conntrack -D -f ipv4 -w 8909', 'conntrack -D -f ipv6 -w 8909']);
-    expect(f.calls).toHaveLength(8);
+    // One process for the lot (a fork of Portico each costs its event loop milliseconds).
+    expect(f.processes()).toBe(1);
+    expect(f.calls).toEqual([
+      'conntrack -D -f ipv4 -w 8909',
+      'conntrack -D -f ipv6 -w 8909',
+      'conntrack -D -f ipv4 -w 8908 -s 10.0.0.7',
+      'conntrack -D -f ipv4 -s 10.0.0.1',
+      'conntrack -D -f ipv4 -d 10.0.0.1',
+      'conntrack -D -f ipv4 -s 10.0.0.2',
+      'conntrack -D -f ipv4 -d 10.0.0.2',
+      'conntrack -D -f ipv4 -s 10.0.0.3',
+      'conntrack -D -f ipv4 -d 10.0.0.3',
+    ]);
+    // What comes while that process runs waits for it: never two at once.
+    f.calls.length = 0;
+    c.left(['10.0.0.4']);
+    await new Promise((r) => setTimeout(r, 0));
+    c.left(['10.0.0.5']);
+    await c.idle();
+    expect(f.most()).toBe(1);
+    expect(f.calls.sort()).toEqual(['conntrack -D -f ipv4 -d 10.0.0.4', 'conntrack -D -f ipv4 -d 10.0.0.5', 'conntrack -D -f ipv4 -s 10.0.0.4', 'conntrack -D -f ipv4 -s 10.0.0.5']);
     f.calls.length = 0;
     c.left(['10.0.0.4', '10.0.0.5']);
     await c.stop();
     expect(f.calls).toEqual([]);
+  });
+
+  it('with a conntrack older than 1.4.6 (no -R) runs one process per filter, as before', async () => {
+    const f = fakeRunner({ batch: false });
+    const c = createConntrackCleanup({ runner: f.runner, conntrackPath: '/old/conntrack', log: silentLogger, quietMs: 0, bound: () => false });
+    c.left(['10.0.0.8']);
+    await c.idle();
+    expect(f.calls.sort()).toEqual(['/old/conntrack -D -f ipv4 -d 10.0.0.8', '/old/conntrack -D -f ipv4 -s 10.0.0.8']);
+    expect(f.processes()).toBe(3);
+    // Asked once: the next clean-up goes straight to one process per filter.
+    c.left(['10.0.0.9']);
+    await c.idle();
+    expect(f.processes()).toBe(5);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Conntrack clean-up, always in the background: no login or logout waits for it (SPEC §8 login →
- * online and sustained logins). Each `conntrack -D` is a process that walks the kernel's whole
- * conntrack hash whatever its filter (conntrack.ts; 15–30 ms each at 262,144 buckets here), and a
- * logout used to wait for two of them, a login cycle paid three. None is needed for enforcement any
+ * online and sustained logins). Each `conntrack -D` filter walks the kernel's whole conntrack hash
+ * whatever it names (conntrack.ts; 15–30 ms each at 262,144 buckets here), and a logout used to wait
+ * for two of them, a login cycle paid three. None is needed for enforcement any
  * more (ruleset.ts):
  * - a login moves the device's packets out of the pre-login zone in the batch that authorizes it, so
  *   a flow redirected before the login can never match again;
@@ -19,8 +19,9 @@
  * - when the bypass list shrinks, the bypass zone.
  * The work waits for a quiet moment (`quietMs` without a new request, at most `maxDelayMs` after the
  * first pending one), so that the walks do not take the CPU from the logins and logouts around them,
- * and more of them fold into one; then it runs one walk at a time. An address pending twice is walked
- * once.
+ * and more of them fold into one; then everything pending goes to one `conntrack -R -` process (one
+ * fork of Portico instead of two per logout: conntrack.ts), one such process at a time. An address
+ * pending twice is walked once.
  *
  * @example
  *   const cleanup = createConntrackCleanup({ runner, conntrackPath: 'conntrack', log, bound: (ip) => false });
@@ -28,7 +29,7 @@
  */
 import { isIP } from 'node:net';
 import type { Logger } from '../../lib/log.js';
-import { flushConntrack, flushZone } from './conntrack.js';
+import { deleteFlows, flowsOf, zoneFilter, type FlowFilter } from './conntrack.js';
 import { BYPASS_ZONE, PRE_LOGIN_ZONE } from './ruleset.js';
 import type { CommandRunner } from './transport.js';
 
@@ -72,38 +73,37 @@ export function createConntrackCleanup(deps: ConntrackCleanupDeps): ConntrackCle
   let lastAt = 0;
   let stopped = false;
 
-  const walk = (what: string, task: () => Promise<void>) =>
-    task().catch((err: unknown) => deps.log.warn('gateway/nftables', `conntrack clean-up failed (${what})`, { err: String(err) }));
-
-  /** Every entry of a zone, both families (conntrack -D defaults to IPv4 alone). */
-  const zone = async (z: number, fams: Array<'ipv4' | 'ipv6'>): Promise<void> => {
-    await Promise.all(fams.map((f) => flushZone(deps.runner, deps.conntrackPath, z, f)));
-  };
-
+  /**
+   * Everything pending, as one `conntrack -R -` process (conntrack.ts): the bypass zone, the pre-login
+   * flows (one zone-wide filter per family for a burst, else one per address), and the logged-out
+   * addresses not authorized again by now. Returns false when nothing was pending.
+   */
   const step = async (): Promise<boolean> => {
+    const filters: FlowFilter[] = [];
+    const what: string[] = [];
     if (bypass) {
       bypass = false;
-      await walk('bypass zone', () => zone(BYPASS_ZONE, ['ipv4', 'ipv6']));
-      return true;
+      filters.push(zoneFilter(BYPASS_ZONE, 'ipv4'), zoneFilter(BYPASS_ZONE, 'ipv6'));
+      what.push('bypass zone');
     }
     if (prelogin.size >= ZONE_WIDE_FROM) {
       const fams = new Set([...prelogin].map((ip) => (isIP(ip) === 6 ? 'ipv6' : 'ipv4') as 'ipv4' | 'ipv6'));
-      prelogin.clear();
-      await walk('pre-login zone', () => zone(PRE_LOGIN_ZONE, [...fams]));
-      return true;
+      filters.push(...[...fams].map((f) => zoneFilter(PRE_LOGIN_ZONE, f)));
+      what.push('pre-login zone');
+    } else {
+      for (const ip of prelogin) filters.push(...flowsOf(ip, 'source', PRE_LOGIN_ZONE));
+      if (prelogin.size) what.push(`pre-login flows of ${[...prelogin].join(', ')}`);
     }
-    for (const ip of prelogin) {
-      prelogin.delete(ip);
-      await walk(`pre-login flows of ${ip}`, () => flushConntrack(deps.runner, deps.conntrackPath, [ip], 'source', PRE_LOGIN_ZONE));
-      return true;
-    }
-    for (const ip of gone) {
-      gone.delete(ip);
-      if (deps.bound(ip)) continue;
-      await walk(`flows of ${ip}`, () => flushConntrack(deps.runner, deps.conntrackPath, [ip], 'both'));
-      return true;
-    }
-    return false;
+    prelogin.clear();
+    const left = [...gone].filter((ip) => !deps.bound(ip));
+    gone.clear();
+    for (const ip of left) filters.push(...flowsOf(ip, 'both'));
+    if (left.length) what.push(`flows of ${left.length > 3 ? `${left.length} addresses` : left.join(', ')}`);
+    if (filters.length === 0) return false;
+    await deleteFlows(deps.runner, deps.conntrackPath, filters).catch((err: unknown) =>
+      deps.log.warn('gateway/nftables', `conntrack clean-up failed (${what.join('; ')})`, { err: String(err) }),
+    );
+    return true;
   };
 
   /** Ends the current wait for a quiet moment (stop). */
