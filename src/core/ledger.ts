@@ -80,6 +80,8 @@ export function createLedger(store: Store, clock: Clock) {
     usedBytes(e: Pick<EntitlementRow, 'id' | 'usedBytes'>): number {
       return e.usedBytes + pendingBytes(e.id);
     },
+    /** Bytes the pool used that are counted but not yet written. */
+    pendingBytes,
     /** The row with pending usage folded in. */
     current(e: EntitlementRow): EntitlementRow {
       return { ...e, usedBytes: e.usedBytes + pendingBytes(e.id) };

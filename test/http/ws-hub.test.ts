@@ -133,6 +133,11 @@ describe('WebSocket hub', () => {
     if (delta.topic !== 'network') throw new Error('unreachable');
     expect(delta.payload.devicesOnline).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(delta.payload)).not.toMatch(/[0-9a-f]{2}:[0-9a-f]{2}:|127\.0\.0\.|ent_|dev_/i);
+    // Its totals come from the ledger alone (no pool is read): the same as the dashboard's, from every pool's view.
+    const n = s.core.admin.networkState();
+    const d = s.core.admin.dashboard();
+    expect(n.downBps).toBeGreaterThan(0);
+    expect([n.devicesOnline, n.downBps, n.upBps, n.todayBytes]).toEqual([d.devicesOnline, d.downBps, d.upBps, d.todayBytes]);
     c.close();
   });
 
