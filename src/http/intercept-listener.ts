@@ -6,12 +6,19 @@
  * `interceptAnswer` (intercept.ts), shared with the Hono middleware, so both paths answer identically;
  * requests for the portal's own names go on to Hono untouched.
  *
+ * The answers are kept, ready to write (status, flat header list, body bytes), per Host and
+ * request-target: the same few probe URLs come again and again, and building an answer (three URL
+ * parses, the escaping, the header object) cost more of the event loop than writing it. An answer
+ * that depends on who asks (an authorized device gets a probe's genuine answer) is remembered as such
+ * and asked about on every hit. The table is bounded: past `CACHE_MAX` different targets it starts
+ * again (a peer sending random URLs only makes every request cost what it did before).
+ *
  * @example
  *   const server = createServer(interceptListener({ portalUrl, isPortalHost, isAuthorized }, getRequestListener(app.fetch)));
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeIp } from '../lib/net.js';
-import { hostnameOf, interceptAnswer } from './intercept.js';
+import { hostnameOf, interceptAnswer, type InterceptAnswer } from './intercept.js';
 
 export interface InterceptListenerOptions {
   portalUrl: string;
@@ -22,17 +29,54 @@ export interface InterceptListenerOptions {
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
+interface Ready {
+  status: number;
+  headers: string[];
+  body: Buffer;
+  /** The answer was decided without asking whether the device is online: the same for everyone. */
+  forAnyone: boolean;
+}
+
+const CACHE_MAX = 512;
+
+function ready(answer: InterceptAnswer, forAnyone: boolean): Ready {
+  const body = Buffer.from(answer.body);
+  const headers = Object.entries(answer.headers).flat();
+  if (answer.status !== 204) headers.push('Content-Length', String(body.length));
+  return { status: answer.status, headers, body, forAnyone };
+}
+
 export function interceptListener(opts: InterceptListenerOptions, next: Listener): Listener {
+  const answers = new Map<string, Ready>();
+  const answerFor = (method: string, host: string | undefined, target: string, authorized: () => boolean): Ready => {
+    // GET and HEAD get the same answer (HEAD without its body); any other method gets the one 511.
+    const key = method === 'GET' || method === 'HEAD' ? `${host ?? ''}\n${target}` : '\n511';
+    const kept = answers.get(key);
+    if (kept?.forAnyone) return kept;
+    if (kept && !authorized()) return kept;
+    if (kept) return ready(interceptAnswer(opts.portalUrl, method, host, target, () => true), false);
+    let asked = false;
+    const unauthorized = ready(
+      interceptAnswer(opts.portalUrl, method, host, target, () => {
+        asked = true;
+        return false;
+      }),
+      true,
+    );
+    unauthorized.forAnyone = !asked;
+    if (answers.size >= CACHE_MAX) answers.clear();
+    answers.set(key, unauthorized);
+    // A probe URL from a device that is online: its genuine answer, not the one kept for the others.
+    return asked && authorized() ? ready(interceptAnswer(opts.portalUrl, method, host, target, () => true), false) : unauthorized;
+  };
+
   return function interceptRequest(req, res) {
     const host = req.headers.host;
     const hostname = hostnameOf(host);
     if (hostname && opts.isPortalHost(hostname, () => normalizeIp(req.socket.localAddress ?? ''))) return next(req, res);
-    const answer = interceptAnswer(opts.portalUrl, req.method ?? 'GET', host, req.url ?? '/', () =>
-      opts.isAuthorized(normalizeIp(req.socket.remoteAddress ?? '')),
-    );
-    const headers: Record<string, string | number> = { ...answer.headers };
-    if (answer.status !== 204) headers['Content-Length'] = Buffer.byteLength(answer.body);
-    res.writeHead(answer.status, headers);
-    res.end(req.method === 'HEAD' ? undefined : answer.body);
+    const method = req.method ?? 'GET';
+    const a = answerFor(method, host, req.url ?? '/', () => opts.isAuthorized(normalizeIp(req.socket.remoteAddress ?? '')));
+    res.writeHead(a.status, a.headers);
+    res.end(method === 'HEAD' ? undefined : a.body);
   };
 }

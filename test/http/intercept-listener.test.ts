@@ -87,4 +87,23 @@ describe('intercept fast path', () => {
     expect(fast.status).toBe(200);
     expect(fast.headers['content-type']).toBe('application/captive+json');
   });
+
+  it('keeps answers per target but asks again for a probe URL: online gets the genuine answer, logged out the redirect again', async () => {
+    h.network.setMac('127.0.0.1', '02:00:00:00:7f:01');
+    if (!h.store.entitlements.isActiveIp('127.0.0.1')) {
+      const { codes } = h.vouchers(1);
+      await h.core.login({ ip: '127.0.0.1', code: codes[0]! });
+    }
+    const online = await viaSocket('GET', 'captive.apple.com', '/hotspot-detect.html');
+    expect(online.status).toBe(200);
+    expect(online.body).toContain('Success');
+    await h.core.logout({ ip: '127.0.0.1' });
+    const out = await viaSocket('GET', 'captive.apple.com', '/hotspot-detect.html');
+    expect(out).toEqual(await viaHono('GET', 'captive.apple.com', '/hotspot-detect.html'));
+    expect(out.status).toBe(302);
+    // Past the table's bound (512 targets) it starts again and still answers as Hono does.
+    for (let i = 0; i < 600; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => viaSocket('GET', 'example.com', `/page${i + k}`)));
+    expect(await viaSocket('GET', 'example.com', '/page3?x=<b>')).toEqual(await viaHono('GET', 'example.com', '/page3?x=<b>'));
+    expect(await viaSocket('GET', 'captive.apple.com', '/hotspot-detect.html')).toEqual(out);
+  });
 });
