@@ -37,9 +37,9 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
           note: `compiled JS on Node ${process.version} with ${ROUTER_NODE_FLAGS.join(' ')} (the OpenWrt init script's flags); worst of ${loaded.length} readings over ${loaded.length / 2} s of 2 s accounting passes; ${round(mb(Math.max(...idle)), 1)} MB with the 1,000 devices and no subscribers`,
         },
         {
-          id: 'private_1000_devices_500_ws_mb', label: 'private memory (RssAnon), same load', value: round(mb(Math.max(...anon)), 1), unit: 'MB', target: '—', pass: null,
+          id: 'private_1000_devices_500_ws_mb', label: 'private memory (RssAnon), same load', value: round(mb(Math.max(...anon)), 1), unit: 'MB', target: '≤ 50 MB', pass: mb(Math.max(...anon)) <= 50,
           command: 'npm run bench -- --only memory',
-          note: 'RSS minus the file-backed pages of the node binary and the SQLite addon, which are clean, shared and reclaimable',
+          note: `RSS minus the file-backed pages of the node binary and the SQLite addon, which are clean, shared and reclaimable (issue 16: the private target stands in for the RSS one); worst of ${anon.length} readings`,
         },
       ];
     } finally {

@@ -72,7 +72,7 @@ describe('init script (procd)', () => {
     const conf = join(dir, 'run', 'portico.json');
     expect(r.procd).toEqual([
       'open_instance portico',
-      `set command ${process.execPath} --max-old-space-size=64 --optimize-for-size --max-semi-space-size=1`,
+      `set command ${process.execPath} --max-old-space-size=64 --optimize-for-size --max-semi-space-size=1 --v8-pool-size=1`,
       `append command ${APP}/app/server/portico.mjs serve --config ${conf}`,
       `set env PORTICO_CONFIG=${conf}`,
       'set respawn 3600 5 5',

@@ -1,7 +1,7 @@
 /**
  * Attack report D4 under the router's V8 flags (`openwrt/files/etc/init.d/portico`): 200,000 wrong codes,
  * each from a new address, driven straight through core in a child `node --max-old-space-size=64
- * --optimize-for-size --max-semi-space-size=1` (fixtures/heap-swarm.ts). It must exit 0 with the throttle
+ * --optimize-for-size --max-semi-space-size=1 --v8-pool-size=1` (fixtures/heap-swarm.ts). It must exit 0 with the throttle
  * at its cap and the live heap after a full GC grown by a few MB at most. Before the fix the table kept
  * every source (28 MB of heap for 200k in this harness, about 360 B a source with HTTP in the report) and
  * pruning scanned it on every failure: the same run took about 5 minutes instead of a few seconds.
@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const ROUTER_FLAGS = ['--max-old-space-size=64', '--optimize-for-size', '--max-semi-space-size=1'];
+const ROUTER_FLAGS = ['--max-old-space-size=64', '--optimize-for-size', '--max-semi-space-size=1', '--v8-pool-size=1'];
 const script = fileURLToPath(new URL('./fixtures/heap-swarm.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
