@@ -125,6 +125,26 @@ describe('nftables gateway, as a client sees it', () => {
     await driver.deauthorize('dev-a');
   });
 
+  it('deletes the conntrack entries a login and a logout leave, which would otherwise stay until they time out', async () => {
+    const [, b] = gw.topo.clients;
+    // Entries that nothing else would remove for 100 s: a pre-login one (zone 8908) and a plain one.
+    const insert = (zone: string[], sport: number) =>
+      gw.topo.run(gw.topo.gw, ['conntrack', '-I', '-p', 'tcp', '-s', b!.ip, '-d', gw.topo.inetIp, '--sport', String(sport), '--dport', '80', '--state', 'ESTABLISHED', '-u', 'ASSURED', '-t', '100', ...zone]);
+    const listed = async (zone: string[]) => (await gw.topo.run(gw.topo.gw, ['conntrack', '-L', ...zone, '-s', b!.ip])).stdout.trim();
+    const gone = async (zone: string[]) => {
+      const until = Date.now() + 8000;
+      while ((await listed(zone)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      return (await listed(zone)) === '';
+    };
+    expect((await insert(['-w', '8908'], 40001)).code).toBe(0);
+    expect(await listed(['-w', '8908'])).toContain(`src=${b!.ip}`);
+    await driver.authorize({ deviceId: 'dev-b', poolId: 'pool1', mac: b!.mac, ips: [b!.ip] });
+    expect(await gone(['-w', '8908'])).toBe(true);
+    expect((await insert([], 40002)).code).toBe(0);
+    await driver.deauthorize('dev-b');
+    expect(await gone([])).toBe(true);
+  });
+
   it('rejects tcp/443 and other ports in well under a second, never silently', async () => {
     const [a] = gw.topo.clients;
     const t0 = performance.now();

@@ -1,4 +1,5 @@
 /** The background conntrack clean-up, kernel-free: which walks it asks for, in how many processes, one at a time. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/log.js';
 import { createConntrackCleanup } from './conntrack-cleanup.js';
@@ -6,7 +7,7 @@ import type { CommandRunner } from './transport.js';
 
 /**
  * `calls` lists each filter as the command it stands for (`conntrack -D …`), whether it came on a
- * `conntrack -R -` line or as its own process; `processes` counts the processes. Without `batch` the
+ * `conntrack -R` file line or as its own process; `processes` counts the processes. Without `batch` the
  * fake is a conntrack older than 1.4.6, which refuses `-R`.
  */
 function fakeRunner({ batch = true } = {}) {
@@ -22,8 +23,9 @@ function fakeRunner({ batch = true } = {}) {
       inFlight--;
       if (argv[1] === '-R') {
         if (!batch) return { code: 2, stdout: '', stderr: "conntrack v1.4.5 (conntrack-tools): unknown option `-R'\nTry `conntrack -h' or 'conntrack --help' for more information." };
-        expect(argv).toEqual(['conntrack', '-R', '-']);
-        for (const line of (input ?? '').split('\n').filter(Boolean)) calls.push(`conntrack ${line}`);
+        expect(argv).toHaveLength(3);
+        expect(input).toBeUndefined();
+        for (const line of readFileSync(argv[2]!, 'utf8').split('\n').filter(Boolean)) calls.push(`conntrack ${line}`);
         return { code: 0, stdout: '', stderr: '' };
       }
       calls.push(argv.join(' '));
@@ -98,7 +100,7 @@ describe('conntrack clean-up', () => {
     expect(f.calls.sort()).toEqual(['conntrack -D -f ipv4 -d 10.0.0.8', 'conntrack -D -f ipv4 -s 10.0.0.8']);
   });
 
-  it('sends everything pending to one conntrack -R process, clears the bypass zone in both families, and drops what is pending on stop', async () => {
+  it('sends everything pending to one conntrack -R run, clears the bypass zone in both families, and drops what is pending on stop', async () => {
     const f = fakeRunner();
     const c = createConntrackCleanup({ runner: f.runner, conntrackPath: 'conntrack', log: silentLogger, quietMs: 0, bound: () => false });
     c.left(['10.0.0.1', '10.0.0.2', '10.0.0.3']);

@@ -19,7 +19,7 @@
  * - when the bypass list shrinks, the bypass zone.
  * The work waits for a quiet moment (`quietMs` without a new request, at most `maxDelayMs` after the
  * first pending one), so that the walks do not take the CPU from the logins and logouts around them,
- * and more of them fold into one; then everything pending goes to one `conntrack -R -` process (one
+ * and more of them fold into one; then everything pending goes to one `conntrack -R` process (one
  * fork of Portico instead of two per logout: conntrack.ts), one such process at a time. An address
  * pending twice is walked once.
  *
@@ -74,7 +74,7 @@ export function createConntrackCleanup(deps: ConntrackCleanupDeps): ConntrackCle
   let stopped = false;
 
   /**
-   * Everything pending, as one `conntrack -R -` process (conntrack.ts): the bypass zone, the pre-login
+   * Everything pending, as one `conntrack -R` process (conntrack.ts): the bypass zone, the pre-login
    * flows (one zone-wide filter per family for a burst, else one per address), and the logged-out
    * addresses not authorized again by now. Returns false when nothing was pending.
    */

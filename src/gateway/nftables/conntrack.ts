@@ -6,15 +6,18 @@
  * a full tuple. Nothing waits for it: the rules alone cut stale flows off (ruleset.ts), and the entries
  * are deleted in the background (conntrack-cleanup.ts).
  *
- * All the filters of one clean-up go to ONE process, `conntrack -R -` (1.4.6+: one command per stdin
- * line): starting a process costs Portico's event loop a fork of the whole Node process (2–10 ms here,
+ * All the filters of one clean-up go to ONE process, `conntrack -R <file>` (1.4.6+: one command per
+ * line of a file in the temp directory, removed after): starting a process costs Portico's event loop a fork of the whole Node process (2–10 ms here,
  * more as the heap grows), and a logout used to start two. A conntrack without `-R` (older than 1.4.6)
  * gets one process per filter, as before.
  *
  * @example
- *   await deleteFlows(runner, 'conntrack', [flowsOf('10.0.0.23', 'source'), zoneFilter(8908, 'ipv4')].flat());
+ *   await deleteFlows(runner, 'conntrack', [...flowsOf('10.0.0.23', 'source'), zoneFilter(8908, 'ipv4')]);
  */
+import { rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GatewayError } from '../driver.js';
 import type { CommandRunner } from './transport.js';
 
@@ -35,16 +38,25 @@ export const zoneFilter = (zone: number, fam: 'ipv4' | 'ipv6'): FlowFilter => ['
 
 /** conntrack binaries known to lack `-R` (asked once per path). */
 const noBatch = new Set<string>();
+let files = 0;
 
 export async function deleteFlows(runner: CommandRunner, conntrackPath: string, filters: FlowFilter[]): Promise<void> {
   if (filters.length === 0) return;
   if (filters.some((f) => f.some((a) => /\s/.test(a) || a === ''))) throw new GatewayError('conntrack filter with a blank');
   if (!noBatch.has(conntrackPath)) {
-    const r = await runner.exec([conntrackPath, '-R', '-'], filters.map((f) => f.join(' ')).join('\n') + '\n');
+    // A file, not `-R -`: conntrack opens /dev/stdin, which fails on the socket Node gives a child as stdin.
+    const file = join(tmpdir(), `portico-conntrack-${process.pid}-${++files}`);
+    await writeFile(file, filters.map((f) => f.join(' ')).join('\n') + '\n', { mode: 0o600 });
+    let r;
+    try {
+      r = await runner.exec([conntrackPath, '-R', file]);
+    } finally {
+      await rm(file, { force: true });
+    }
     if (r.code === 0) return;
     if (!/unknown option|invalid option|unrecognized option/i.test(r.stderr) || !/[`'"]-R\b|load-file/.test(r.stderr)) {
       // A line -R rejected: the ones before it ran; say which, the next clean-up retries nothing.
-      throw new GatewayError(`${conntrackPath} -R - failed: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+      throw new GatewayError(`${conntrackPath} -R failed: ${r.stderr.trim().split('\n')[0] ?? ''}`);
     }
     noBatch.add(conntrackPath);
   }

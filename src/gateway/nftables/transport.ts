@@ -51,7 +51,12 @@ export function nodeRunner(prefix: string[] = []): CommandRunner {
           }
           resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
         });
-        if (input !== undefined) child.stdin?.end(input);
+        if (input !== undefined) {
+          // A program that exits without reading all of it (or fails to start) must not become an
+          // unhandled EPIPE that ends Portico: its exit status says what happened.
+          child.stdin?.on('error', () => {});
+          child.stdin?.end(input);
+        }
       });
     },
     spawn(argv, env) {
