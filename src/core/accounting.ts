@@ -20,6 +20,8 @@ import type { DeviceRow, EntitlementRow } from './ports/model.js';
 import { poolLimits, tryGateway } from './pool.js';
 import { transact } from './tx.js';
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createAccounting(ctx: CoreContext) {
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | null = null;
@@ -170,8 +172,13 @@ export function createAccounting(ctx: CoreContext) {
     const now = ctx.clock.now();
     const devices = activeDeviceMap();
     await readCounters(devices, now);
+    // A turn of the event loop between the steps: with 1,000 online each holds the main thread for
+    // milliseconds, and a login arriving meanwhile should wait for one step, not the whole pass.
+    await nextTurn();
     await applyTime(now);
+    await nextTurn();
     if (ctx.ledger.due(now, ctx.config.accounting.intervalMs)) await ctx.authority.recordUsage(now);
+    await nextTurn();
     lastSweepMs = performance.now() - started;
     publish(now, activeDeviceMap(), lastSweepMs);
   }

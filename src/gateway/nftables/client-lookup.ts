@@ -29,21 +29,20 @@ export function createClientLookup(deps: ClientLookupDeps) {
   return {
     async client(rawIp: string): Promise<ClientInfo | null> {
       const ip = normalizeIp(rawIp);
+      if (isIP(ip) === 0) return null;
       let mac: string | undefined;
-      const leases = () => (leaseText ??= deps.readFile(deps.leasesFile).catch(() => ''));
-      let leaseText: Promise<string> | undefined;
+      // Read beside the neighbour lookup, not after it: the host name needs the leases anyway.
+      const leaseText = deps.readFile(deps.leasesFile).catch(() => '');
       if (isIP(ip) === 4) {
         mac = procArpMac(await deps.readFile(`${deps.procNetDir}/arp`).catch(() => ''), ip);
-        mac ??= parseLeases(await leases()).get(ip);
-      } else if (isIP(ip) === 6) {
+        mac ??= parseLeases(await leaseText).get(ip);
+      } else {
         const r = await deps.runner.exec([deps.ipPath, '-j', '-6', 'neigh', 'show', 'to', ip]);
         mac = r.code === 0 ? parseIpNeighJson(r.stdout).find((n) => n.ip === ip)?.mac : undefined;
-      } else {
-        return null;
       }
       if (!mac) return null;
       // The name the device gave in DHCP (status page device names); none when it gave none.
-      const hostName = parseLeaseNames(await leases()).get(mac);
+      const hostName = parseLeaseNames(await leaseText).get(mac);
       return hostName ? { mac, ip, hostName } : { mac, ip };
     },
 

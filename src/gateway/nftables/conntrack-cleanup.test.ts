@@ -146,4 +146,19 @@ describe('conntrack clean-up', () => {
     await c.idle();
     expect(f.processes()).toBe(5);
   });
+
+  it('sends at most 16 filters to a process, and a stop waits only for the one in flight', async () => {
+    const f = fakeRunner();
+    const c = createConntrackCleanup({ runner: f.runner, conntrackPath: 'conntrack', log: silentLogger, quietMs: 0, bound: () => false });
+    c.left(Array.from({ length: 20 }, (_, i) => `10.0.5.${i}`));
+    await c.idle();
+    // 40 filters (source and destination of each): three processes.
+    expect(f.calls).toHaveLength(40);
+    expect(f.processes()).toBe(3);
+    f.calls.length = 0;
+    c.left(Array.from({ length: 40 }, (_, i) => `10.0.6.${i}`));
+    await new Promise((r) => setTimeout(r, 1));
+    await c.stop();
+    expect(f.calls).toHaveLength(16);
+  });
 });
