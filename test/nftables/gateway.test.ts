@@ -227,7 +227,8 @@ describe('nftables gateway, as a client sees it', () => {
       await lazy.deauthorize('dev-b');
       const times = JSON.parse((await client).stdout) as number[];
       await server;
-      expect(times.filter((t) => t < cut).length).toBeGreaterThan(50);
+      // The stream flowed before the cut (how long depends on python's start-up under load: 43 of ~160 seen once).
+      expect(times.filter((t) => t < cut).length).toBeGreaterThan(10);
       // A datagram already on its way may land just after the batch; none may arrive 200 ms later.
       expect(times.filter((t) => t > cut + 0.2)).toEqual([]);
     } finally {
