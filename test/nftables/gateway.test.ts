@@ -443,6 +443,24 @@ describe('nftables gateway, as a client sees it', () => {
     await driver.deauthorize('dev-r');
   });
 
+  it('takes 40 logins at once as merged batches (new pools and rate classes among them), and 40 logouts likewise', async () => {
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const pool = `pool-m${i % 10}`;
+        await driver.setPool({ id: pool, downBps: 1_000_000 + (i % 5) * 1_000_000, upBps: 500_000, bytesRemaining: 1e9 });
+        const hex = (i + 16).toString(16).padStart(2, '0');
+        await driver.authorize({ deviceId: `dev-m${i}`, poolId: pool, mac: `02:fd:00:00:00:${hex}`, ips: [`10.99.73.${100 + i}`, `fd99:73::${hex}`] });
+      }),
+    );
+    const mine = async () => (await driver.readCounters()).filter((c) => c.deviceId.startsWith('dev-m')).map((c) => c.deviceId).sort();
+    expect(await mine()).toEqual(Array.from({ length: 40 }, (_, i) => `dev-m${i}`).sort());
+    const k = await listTable();
+    expect(k.quotas.length).toBeGreaterThanOrEqual(10);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => driver.deauthorize(`dev-m${i}`)));
+    expect(await mine()).toEqual([]);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => driver.removePool(`pool-m${i}`)));
+  });
+
   it('holds O(rates + pools) chains and objects, not O(devices): a login batch does not grow with devices online', async () => {
     const shape = async () => {
       const k = await listTable();

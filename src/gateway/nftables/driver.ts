@@ -24,7 +24,7 @@ import { createGroupCommit } from './group-commit.js';
 import { parseElements, parseQuotas, parseTable, type ByteCounters, type KernelState } from './kernel-state.js';
 import { migrationCommands } from './legacy-migration.js';
 import { parseRateChain } from './names.js';
-import { baseRuleset, bypassCommands, rateClassCommands, type BaseOptions } from './ruleset.js';
+import { baseRuleset, bypassCommands, coalesceElementAdds, rateClassCommands, type BaseOptions } from './ruleset.js';
 import { createNftSession, type CommandRunner, type NftSession } from './transport.js';
 import { createWalledGarden, dnsResolver, type Resolver } from './walled-garden.js';
 
@@ -74,7 +74,8 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
   const apply = async (cmds: string[]): Promise<void> => {
     startCounters = startQuotas = null;
     try {
-      await session().apply(cmds);
+      // One add per set for a whole group commit (ruleset.ts: nft's cost is per command).
+      await session().apply(coalesceElementAdds(cmds));
       lastError = null;
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);

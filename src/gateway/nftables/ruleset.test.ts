@@ -7,6 +7,7 @@ import {
   baseRuleset,
   classElementCommands,
   classRate,
+  coalesceElementAdds,
   deviceAddressCommands,
   poolQuotaCommands,
   rateClassCommands,
@@ -82,6 +83,33 @@ describe('nftables ruleset', () => {
     expect(parseElementComment(elementComment('dev_A-1'))).toBe('dev_A-1');
     expect(elementComment('dév "x"')).toMatch(/^%[0-9a-f]+$/);
     expect(parseElementComment(elementComment('dév "x"'))).toBe('dév "x"');
+  });
+});
+
+describe('element adds of a group commit', () => {
+  const spec = (i: number) => ({ id: `dev${i}`, mac: `02:00:00:00:00:0${i}`, ips4: [`10.0.0.${i}`], ips6: [], up: classRate(2e6), down: classRate(8e6), poolQuota: `pool${i}` });
+  it('become one add per set, at the last add of that set', () => {
+    const a = deviceAddressCommands('t', 'add', spec(1));
+    const b = deviceAddressCommands('t', 'add', spec(2));
+    const merged = coalesceElementAdds([...a, ...b]);
+    expect(merged).toHaveLength(a.length);
+    for (const c of merged) expect(c).toMatch(/10\.0\.0\.1\b.*10\.0\.0\.2\b/);
+    // Same sets, same declarations: what one device's batch writes, with both devices' elements.
+    expect(merged.map((c) => c.replace(/elements = .*/, ''))).toEqual(b.map((c) => c.replace(/elements = .*/, '')));
+    expect(merged[0]).toBe(a[0]!.replace(/ \} \}$/, `, ${/elements = \{ (.*) \} \}$/.exec(b[0]!)![1]} } }`));
+  });
+
+  it('move only later, and never across a command that is not an add', () => {
+    const [auth1] = deviceAddressCommands('t', 'add', spec(1));
+    const [auth2] = deviceAddressCommands('t', 'add', spec(2));
+    const [del1] = deviceAddressCommands('t', 'delete', spec(1));
+    const chain = 'add chain inet t rc_up4_1';
+    // An add chain in between is crossed (the add moves after it: what it needed is still before it).
+    expect(coalesceElementAdds([auth1!, chain, auth2!])).toEqual([chain, expect.stringContaining('10.0.0.1 . 02:00:00:00:00:01, 10.0.0.2 . 02:00:00:00:00:02')]);
+    // A delete is not: the add before it stays before it.
+    expect(coalesceElementAdds([auth1!, del1!, auth2!])).toEqual([auth1, del1, auth2]);
+    // Commands it does not know pass through in place.
+    expect(coalesceElementAdds(['flush set inet t auth4', auth1!])).toEqual(['flush set inet t auth4', auth1]);
   });
 });
 
