@@ -66,8 +66,6 @@ async function startCeiling(connection: 'close' | 'keep-alive'): Promise<{ url: 
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /**
  * Probes against Portico and the bare ceiling in alternating rounds (P C P C …), each figure the
  * median of its rounds: one ceiling run after one probe run drifted by up to a third between runs on
@@ -92,8 +90,9 @@ async function probesAgainstCeiling(probeUrl: string, host: string, rounds: numb
   } finally {
     await keep.stop();
   }
-  const mid = [...probes].sort((a, b) => a.rps - b.rps)[Math.floor(probes.length / 2)]!;
-  return { probe: mid, probeRounds: probes.map((w) => Math.round(w.rps)), close: median(bare), closeRounds: bare.map(Math.round), keepAlive };
+  const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+  const mid = median(probes.map((w) => w.rps));
+  return { probe: probes.find((w) => w.rps === mid)!, probeRounds: probes.map((w) => Math.round(w.rps)), close: median(bare), closeRounds: bare.map(Math.round), keepAlive };
 }
 
 export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]> {

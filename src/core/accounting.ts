@@ -12,6 +12,7 @@
  *   await acc.start();   // reconcile, then the timer
  *   await acc.sweep();   // one pass (tests drive this with a fake clock)
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { applyResets, isThrottled, remaining, statusAt } from '../domain/entitlement.js';
 import type { CoreContext } from './context.js';
 import type { PoolUsage } from './events.js';
@@ -19,8 +20,6 @@ import { endPoolLocked, throttlePoolLocked, withPool } from './lifecycle.js';
 import type { DeviceRow, EntitlementRow } from './ports/model.js';
 import { poolLimits, tryGateway } from './pool.js';
 import { transact } from './tx.js';
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createAccounting(ctx: CoreContext) {
   let timer: NodeJS.Timeout | undefined;

@@ -79,25 +79,29 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
     return t.up + t.down + pending;
   }
 
-  /** Live pools and totals; `words` adds each pool's code, note, seller and devices (the dashboard, not /network). */
-  function pools(words: boolean): { pools: PoolLive[]; devicesOnline: number; downBps: number; upBps: number; pending: number } {
+  /**
+   * /network's totals, from the ledger alone: no pool is read (a pool view each cost ~60 ms of the
+   * event loop per accounting pass with 1,000 online, delaying every resident's update).
+   */
+  function totals(): { devicesOnline: number; downBps: number; upBps: number; pending: number } {
     const devices = store.entitlements.allActiveDevices();
-    if (!words) {
-      // /network's totals come from the ledger alone: no pool is read (one pool view each cost ~60 ms
-      // of the event loop per accounting pass with 1,000 online, delaying every resident's update).
-      let down = 0;
-      let up = 0;
-      const ids = new Set<string>();
-      for (const d of devices) {
-        const r = ctx.ledger.rate(d.id);
-        down += r.downBps;
-        up += r.upBps;
-        ids.add(d.entitlementId);
-      }
-      let pending = 0;
-      for (const id of ids) pending += ctx.ledger.pendingBytes(id);
-      return { pools: [], devicesOnline: devices.length, downBps: down, upBps: up, pending };
+    let down = 0;
+    let up = 0;
+    const ids = new Set<string>();
+    for (const d of devices) {
+      const r = ctx.ledger.rate(d.id);
+      down += r.downBps;
+      up += r.upBps;
+      ids.add(d.entitlementId);
     }
+    let pending = 0;
+    for (const id of ids) pending += ctx.ledger.pendingBytes(id);
+    return { devicesOnline: devices.length, downBps: down, upBps: up, pending };
+  }
+
+  /** Live pools with each one's code, note, seller and devices, and the totals (the dashboard). */
+  function pools(): { pools: PoolLive[]; devicesOnline: number; downBps: number; upBps: number; pending: number } {
+    const devices = store.entitlements.allActiveDevices();
     const byPool = new Map<string, typeof devices>();
     for (const d of devices) byPool.set(d.entitlementId, [...(byPool.get(d.entitlementId) ?? []), d]);
     const ids = [...byPool.keys()];
@@ -113,7 +117,6 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
       pending += v.usedBytes - stored.usedBytes;
       down += v.downBps;
       up += v.upBps;
-      if (!words) continue;
       const voucher = store.vouchers.get(stored.voucherId);
       const batch = voucher ? store.vouchers.getBatch(voucher.batchId) : undefined;
       out.push({
@@ -246,7 +249,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
 
     /** The live dashboard: devices online, throughput, today's traffic, vouchers by status, pools. */
     dashboard(): OperatorSessions {
-      const p = pools(true);
+      const p = pools();
       return {
         devicesOnline: p.devicesOnline, downBps: p.downBps, upBps: p.upBps, todayBytes: todayBytes(p.pending),
         vouchers: store.vouchers.countByStatus(), gateway: gateway(), pools: p.pools, at: ctx.clock.now(),
@@ -258,7 +261,7 @@ export function createAdmin(ctx: CoreContext, deps: { gatewayOk: () => boolean }
 
     /** Public aggregates for /network: counts and rates only, nothing that identifies a person. */
     networkState(): NetworkState {
-      const p = pools(false);
+      const p = totals();
       return {
         name: settings().networkName, devicesOnline: p.devicesOnline, downBps: p.downBps, upBps: p.upBps,
         todayBytes: todayBytes(p.pending), gateway: gateway(), at: ctx.clock.now(),

@@ -51,10 +51,10 @@ export function interceptListener(opts: InterceptListenerOptions, next: Listener
   const answerFor = (method: string, host: string | undefined, target: string, authorized: () => boolean): Ready => {
     // GET and HEAD get the same answer (HEAD without its body); any other method gets the one 511.
     const key = method === 'GET' || method === 'HEAD' ? `${host ?? ''}\n${target}` : '\n511';
+    const genuine = () => ready(interceptAnswer(opts.portalUrl, method, host, target, () => true), false);
     const kept = answers.get(key);
     if (kept?.forAnyone) return kept;
-    if (kept && !authorized()) return kept;
-    if (kept) return ready(interceptAnswer(opts.portalUrl, method, host, target, () => true), false);
+    if (kept) return authorized() ? genuine() : kept;
     let asked = false;
     const unauthorized = ready(
       interceptAnswer(opts.portalUrl, method, host, target, () => {
@@ -67,7 +67,7 @@ export function interceptListener(opts: InterceptListenerOptions, next: Listener
     if (answers.size >= CACHE_MAX) answers.clear();
     answers.set(key, unauthorized);
     // A probe URL from a device that is online: its genuine answer, not the one kept for the others.
-    return asked && authorized() ? ready(interceptAnswer(opts.portalUrl, method, host, target, () => true), false) : unauthorized;
+    return asked && authorized() ? genuine() : unauthorized;
   };
 
   return function interceptRequest(req, res) {

@@ -77,7 +77,7 @@ export function createConntrackCleanup(deps: ConntrackCleanupDeps): ConntrackCle
   let stopped = false;
 
   /**
-   * Everything pending, as one `conntrack -R` process (conntrack.ts): the bypass zone, the pre-login
+   * Everything pending, in `conntrack -R` runs (conntrack.ts): the bypass zone, the pre-login
    * flows (one zone-wide filter per family for a burst, else one per address), and the logged-out
    * addresses not authorized again by now. Returns false when nothing was pending.
    */

@@ -6,9 +6,9 @@
  * a full tuple. Nothing waits for it: the rules alone cut stale flows off (ruleset.ts), and the entries
  * are deleted in the background (conntrack-cleanup.ts).
  *
- * All the filters of one clean-up go to ONE process, `conntrack -R <file>` (1.4.6+: one command per
- * line of a file in the temp directory, removed after): starting a process costs Portico's event loop a fork of the whole Node process (2–10 ms here,
- * more as the heap grows), and a logout used to start two. A conntrack without `-R` (older than 1.4.6)
+ * The filters of one call go to ONE process, `conntrack -R <file>` (1.4.6+: one command per line of
+ * a file in the temp directory, removed after): starting a process costs Portico's event loop a fork
+ * of the whole Node process (2–10 ms here, more as the heap grows), and a logout used to start two. A conntrack without `-R` (older than 1.4.6)
  * gets one process per filter, as before.
  *
  * @example

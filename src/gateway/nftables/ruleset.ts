@@ -126,15 +126,28 @@ const ELEMENT_SETS = {
   dq6: ['map', 'type ipv6_addr : quota;'],
 } as const satisfies Record<string, readonly ['set' | 'map', string]>;
 
-/** Adds (without loading nft's cache, see ELEMENT_SETS) or deletes elements of one of those sets. */
-function elementCommand(table: string, verb: 'add' | 'delete', name: keyof typeof ELEMENT_SETS, els: string[]): string {
-  const t = `inet ${table}`;
-  if (verb === 'delete') return `delete element ${t} ${name} { ${els.join(', ')} }`;
+type ElementSet = keyof typeof ELEMENT_SETS;
+
+/** What an add of elements to `name` starts with: the set's declaration, then its elements. */
+function elementAddHead(table: string, name: ElementSet): string {
   const [kind, decl] = ELEMENT_SETS[name];
-  return `add ${kind} ${t} ${name} { ${decl} elements = { ${els.join(', ')} } }`;
+  return `add ${kind} inet ${table} ${name} { ${decl} elements = { `;
 }
 
-const ELEMENT_ADD = /^add (set|map) (inet \S+) (\S+) \{ (.*?)elements = \{ (.*) \} \}$/;
+/** Adds (without loading nft's cache, see ELEMENT_SETS) or deletes elements of one of those sets. */
+function elementCommand(table: string, verb: 'add' | 'delete', name: ElementSet, els: string[]): string {
+  if (verb === 'delete') return `delete element inet ${table} ${name} { ${els.join(', ')} }`;
+  return `${elementAddHead(table, name)}${els.join(', ')} } }`;
+}
+
+/** The table, set and elements of an add elementCommand wrote; null for any other command. */
+function parseElementAdd(c: string): { table: string; name: ElementSet; els: string } | null {
+  const m = /^add (?:set|map) inet (\S+) (\S+) \{ /.exec(c);
+  if (!m || !Object.hasOwn(ELEMENT_SETS, m[2]!)) return null;
+  const name = m[2] as ElementSet;
+  const head = elementAddHead(m[1]!, name);
+  return c.startsWith(head) && c.endsWith(' } }') ? { table: m[1]!, name, els: c.slice(head.length, -' } }'.length) } : null;
+}
 
 /**
  * One `add set|map … elements` per set where a batch had one per element: nft 1.0.6 evaluates each
@@ -146,27 +159,25 @@ const ELEMENT_ADD = /^add (set|map) (inet \S+) (\S+) \{ (.*?)elements = \{ (.*) 
 export function coalesceElementAdds(cmds: readonly string[]): string[] {
   const out: Array<string | null> = [...cmds];
   /** Per set, in the current run of adds: the index of its last add and all its elements so far. */
-  let open = new Map<string, { at: number; head: string; els: string[] }>();
+  let open = new Map<string, { at: number; table: string; name: ElementSet; els: string[] }>();
   const close = () => {
-    for (const g of open.values()) out[g.at] = `${g.head}elements = { ${[...new Set(g.els)].join(', ')} } }`;
+    for (const g of open.values()) out[g.at] = elementCommand(g.table, 'add', g.name, [...new Set(g.els)]);
     open = new Map();
   };
   cmds.forEach((c, i) => {
-    const m = ELEMENT_ADD.exec(c);
-    if (!m) {
+    const add = parseElementAdd(c);
+    if (!add) {
       if (!c.startsWith('add ')) close();
       return;
     }
-    const key = `${m[2]} ${m[3]}`;
+    const key = `${add.table} ${add.name}`;
     const g = open.get(key);
-    const head = `add ${m[1]} ${m[2]} ${m[3]} { ${m[4]}`;
-    if (g && g.head === head) {
+    if (g) {
       out[g.at] = null;
       g.at = i;
-      g.els.push(m[5]!);
+      g.els.push(add.els);
     } else {
-      if (g) out[g.at] = `${g.head}elements = { ${[...new Set(g.els)].join(', ')} } }`;
-      open.set(key, { at: i, head, els: [m[5]!] });
+      open.set(key, { at: i, table: add.table, name: add.name, els: [add.els] });
     }
   });
   close();
