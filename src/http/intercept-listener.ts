@@ -48,13 +48,14 @@ function ready(answer: InterceptAnswer, forAnyone: boolean): Ready {
 
 export function interceptListener(opts: InterceptListenerOptions, next: Listener): Listener {
   const answers = new Map<string, Ready>();
+  /** A probe URL asked by a device that is online: the probe's own answer, never kept. */
+  const genuine = (method: string, host: string | undefined, target: string) => ready(interceptAnswer(opts.portalUrl, method, host, target, () => true), false);
   const answerFor = (method: string, host: string | undefined, target: string, authorized: () => boolean): Ready => {
     // GET and HEAD get the same answer (HEAD without its body); any other method gets the one 511.
     const key = method === 'GET' || method === 'HEAD' ? `${host ?? ''}\n${target}` : '\n511';
-    const genuine = () => ready(interceptAnswer(opts.portalUrl, method, host, target, () => true), false);
     const kept = answers.get(key);
     if (kept?.forAnyone) return kept;
-    if (kept) return authorized() ? genuine() : kept;
+    if (kept) return authorized() ? genuine(method, host, target) : kept;
     let asked = false;
     const unauthorized = ready(
       interceptAnswer(opts.portalUrl, method, host, target, () => {
@@ -66,8 +67,7 @@ export function interceptListener(opts: InterceptListenerOptions, next: Listener
     unauthorized.forAnyone = !asked;
     if (answers.size >= CACHE_MAX) answers.clear();
     answers.set(key, unauthorized);
-    // A probe URL from a device that is online: its genuine answer, not the one kept for the others.
-    return asked && authorized() ? genuine() : unauthorized;
+    return asked && authorized() ? genuine(method, host, target) : unauthorized;
   };
 
   return function interceptRequest(req, res) {
