@@ -5,10 +5,16 @@
  * costs ~0.3 ms (SPEC §8 login → online).
  *
  * Framing: `nft -i` prints no prompt on a pipe, so completion is detected from output we provoke.
- * - write: the batch line ends with `flush set inet <t> _batch; add set inet <t> _batch { …; elements = { N } }`
- *   (N counts batches; nft prints it as 0x%08x), so the marker exists only if the whole batch committed. The next line lists
- *   that set, and a third line `describe meta mark` always prints (no kernel, no cache): seeing it means
- *   the batch was processed; seeing `{ N }` before it means it succeeded. Errors are read from stderr.
+ * - write: the batch line ends with `add set inet <t> _batch { …; elements = { N } }` (N counts
+ *   batches; nft prints it as 0x%08x), so the marker is there only if the whole batch committed. The
+ *   next line, `describe meta mark`, always prints (no kernel, no cache): seeing it means the batch was
+ *   processed. nft says nothing about a batch that went in, and writes what it says to stderr before it
+ *   reads the next line, so a silent stderr means success; when it did say something (an error, or a
+ *   warning about a batch that went in all the same) the marker decides: `list set … _batch` shows
+ *   whether `{ N }` is in. That list is off the common path because each command costs ~0.2–0.3 ms of
+ *   nft (a login's batch with it was ~1.9 ms, ~1.3 ms without). The set keeps one element per batch
+ *   and is emptied in the first batch of a session (a reused N must not be taken for this one) and
+ *   every 256th.
  *   No `-e` (echo) and no `delete table`: both make nft 1.0.x load the whole ruleset cache for every
  *   line, which cost ~70 ms per batch with 1,000 devices online (vs ~8 ms without).
  * - read: the query line is followed by the same `describe meta mark`, whose text is never JSON, so the
@@ -74,8 +80,11 @@ export interface NftSession {
   /**
    * Runs several `list …` commands, spread over the reader processes so that they run side by side
    * (each costs nft CPU time, not kernel time: a counter sweep takes the longest one, not the sum).
+   * A read waits for the batch in flight and batches wait for it, so it sees one committed state;
+   * `alongside` reads without waiting either way (the counter sweep: with 1,000 devices its ~40 ms
+   * held every login behind it), and its caller must allow for batches landing meanwhile.
    */
-  listAll(whats: string[], opts?: { missing?: 'empty' }): Promise<unknown[][]>;
+  listAll(whats: string[], opts?: { missing?: 'empty'; alongside?: boolean }): Promise<unknown[][]>;
   /** Starts the writer's process now (start-up: it starts while the caller reads the table). */
   warm(): void;
   close(): Promise<void>;
@@ -83,7 +92,12 @@ export interface NftSession {
 
 interface Line {
   child: ChildProcess;
-  out: string;
+  /** stdout since the last answer, in the pieces the pipe gave it (joined once, at the end). */
+  out: string[];
+  /** The end of stdout so far, where the terminator's line is looked for. */
+  tail: string;
+  /** Whether the terminator's whole line has arrived. */
+  done: boolean;
   err: string;
   waiter: (() => void) | null;
   dead: Error | null;
@@ -98,14 +112,28 @@ interface Line {
  */
 const NO_HISTORY = { HOME: '/dev/null' };
 
-/** One queue per process: nft handles lines in order, and so do we. */
+/** What every answer ends with: `describe meta mark` (no kernel, no cache) prints it, and nothing else nft prints contains it. */
+const TERMINATOR = 'describe meta mark';
+/** The whole line it prints. */
+const TERMINATED = /datatype mark \(packet mark\)[^\n]*\n/;
+/** Longer than that line, so the tail holds all of it however the pipe split it. */
+const TAIL = 160;
+
+/**
+ * One queue per process: nft handles lines in order, and so do we. The terminator is looked for in the
+ * tail only: a large answer (a map of 2,000 devices is ~340 KB) reaches us in many pipe reads, and
+ * looking through the whole answer after each of them made reading it quadratic in its size.
+ */
 function openLine(runner: CommandRunner, argv: string[]): Line {
   const child = runner.spawn(argv, NO_HISTORY);
-  const line: Line = { child, out: '', err: '', waiter: null, dead: null };
+  const line: Line = { child, out: [], tail: '', done: false, err: '', waiter: null, dead: null };
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
   child.stdout!.on('data', (d: string) => {
-    line.out += d;
+    line.out.push(d);
+    const look = line.tail + d;
+    if (TERMINATED.test(look)) line.done = true;
+    line.tail = look.slice(-TAIL);
     line.waiter?.();
   });
   child.stderr!.on('data', (d: string) => {
@@ -134,33 +162,39 @@ export interface NftSessionOptions {
 export function createNftSession(opts: NftSessionOptions): NftSession {
   const maxLine = opts.maxLine ?? 256 * 1024;
   const t = `inet ${opts.table}`;
-  const TERMINATOR = 'describe meta mark';
-  /** The whole line `describe meta mark` prints; nothing else nft prints contains it. */
-  const TERMINATED = /datatype mark \(packet mark\)[^\n]*\n/;
   let writer: Line | null = null;
   const readers: Array<Line | null> = Array.from({ length: Math.max(1, opts.readers ?? 2) }, () => null);
-  let tail: Promise<unknown> = Promise.resolve();
   let seq = 0;
 
-  const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const next = tail.then(task, task);
-    tail = next.catch(() => undefined);
-    return next;
+  /** A queue: tasks run one after another, in the order they were given. */
+  const queue = () => {
+    let tail: Promise<unknown> = Promise.resolve();
+    return <T>(task: () => Promise<T>): Promise<T> => {
+      const next = tail.then(task, task);
+      tail = next.catch(() => undefined);
+      return next;
+    };
   };
+  /** Batches and the reads that must see a committed state. */
+  const serial = queue();
+  /** Every read: the reader processes answer one question at a time. */
+  const reading = queue();
 
   const live = (l: Line | null, argv: string[]): Line => (l && !l.dead ? l : openLine(opts.runner, argv));
 
-  /** Waits until `pred(out)` holds (or the process dies), then hands back and clears the buffers. */
-  const waitFor = async (l: Line, pred: (out: string) => boolean): Promise<{ out: string; err: string }> => {
-    while (!pred(l.out)) {
+  /** Waits for the terminator (or the process's end), then hands back and clears the buffers. */
+  const waitFor = async (l: Line): Promise<{ out: string; err: string }> => {
+    while (!l.done) {
       if (l.dead) throw l.dead;
       await new Promise<void>((r) => (l.waiter = r));
       l.waiter = null;
     }
     // stderr travels on its own pipe; give it one turn of the loop to arrive.
     await new Promise((r) => setImmediate(r));
-    const res = { out: l.out, err: l.err };
-    l.out = '';
+    const res = { out: l.out.join(''), err: l.err };
+    l.out = [];
+    l.tail = '';
+    l.done = false;
     l.err = '';
     return res;
   };
@@ -171,17 +205,21 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
     const n = (seq = (seq % 0xfffffff0) + 1);
     // `add set … elements`, not `add element`: the latter makes nft load every chain and stateful object
     // first (ruleset.ts, ELEMENT_SETS), which every batch would then pay.
-    const marker = `add set ${t} _batch { type mark; }; flush set ${t} _batch; add set ${t} _batch { type mark; elements = { ${n} } }`;
-    w.child.stdin!.write(`${line}; ${marker}\nlist set ${t} _batch\n${TERMINATOR}\n`);
-    const { out, err } = await waitFor(w, (o) => TERMINATED.test(o));
-    // nft prints mark elements in hex (`elements = { 0x00000011 }`).
-    if (!out.includes(`elements = { 0x${n.toString(16).padStart(8, '0')} }`)) throw new GatewayError(`nft refused the batch: ${firstError(err) || 'no detail'}`);
+    const add = `add set ${t} _batch { type mark; elements = { ${n} } }`;
+    const marker = n === 1 || n % 256 === 0 ? `add set ${t} _batch { type mark; }; flush set ${t} _batch; ${add}` : add;
+    w.child.stdin!.write(`${line}; ${marker}\n${TERMINATOR}\n`);
+    const { err } = await waitFor(w);
+    if (!err.trim()) return;
+    w.child.stdin!.write(`list set ${t} _batch\n${TERMINATOR}\n`);
+    const { out } = await waitFor(w);
+    // nft prints mark elements in hex (`elements = { 0x00000011, … }`).
+    if (!new RegExp(`[{\\s]0x${n.toString(16).padStart(8, '0')}[\\s,}]`).test(out)) throw new GatewayError(`nft refused the batch: ${firstError(err) || 'no detail'}`);
   };
 
   const readOne = async (r: Line, what: string, missing: 'empty' | undefined): Promise<unknown[]> => {
     if (what.includes('\n')) throw new GatewayError('nft command with a newline');
     r.child.stdin!.write(`${what}\n${TERMINATOR}\n`);
-    const { out, err: first } = await waitFor(r, (o) => TERMINATED.test(o));
+    const { out, err: first } = await waitFor(r);
     const json = out.split('\n').find((l) => l.startsWith('{"nftables"'));
     let err = first;
     // A refusal's text may still be on its way (its own pipe): wait for it, briefly, before judging.
@@ -196,23 +234,24 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
     return parsed.nftables ?? [];
   };
 
-  const listAll = (whats: string[], o: { missing?: 'empty' } = {}): Promise<unknown[][]> =>
-    // Inside the one queue: a read never overlaps a batch, so it sees a committed state.
-    serial(async () => {
-      const results = new Array<unknown[]>(whats.length);
-      // allSettled: a reader still busy when the slot ends would share its pipe with the next read.
-      const settled = await Promise.allSettled(
-        readers.map(async (_, i) => {
-          for (let k = i; k < whats.length; k += readers.length) {
-            const r = (readers[i] = live(readers[i]!, [opts.nftPath, '-j', '-i']));
-            results[k] = await readOne(r, whats[k]!, o.missing);
-          }
-        }),
-      );
-      const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
-      if (failed) throw failed.reason;
-      return results;
-    });
+  const readAll = async (whats: string[], o: { missing?: 'empty' }): Promise<unknown[][]> => {
+    const results = new Array<unknown[]>(whats.length);
+    // allSettled: a reader still busy when the slot ends would share its pipe with the next read.
+    const settled = await Promise.allSettled(
+      readers.map(async (_, i) => {
+        for (let k = i; k < whats.length; k += readers.length) {
+          const r = (readers[i] = live(readers[i]!, [opts.nftPath, '-j', '-i']));
+          results[k] = await readOne(r, whats[k]!, o.missing);
+        }
+      }),
+    );
+    const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results;
+  };
+
+  const listAll = (whats: string[], o: { missing?: 'empty'; alongside?: boolean } = {}): Promise<unknown[][]> =>
+    o.alongside ? reading(() => readAll(whats, o)) : serial(() => reading(() => readAll(whats, o)));
 
   return {
     apply(cmds) {
@@ -237,7 +276,8 @@ export function createNftSession(opts: NftSessionOptions): NftSession {
       writer = live(writer, [opts.nftPath, '-i']);
     },
     async close() {
-      await tail;
+      await serial(async () => {});
+      await reading(async () => {});
       for (const l of [writer, ...readers]) {
         if (l && !l.dead) {
           l.child.stdin!.end();
