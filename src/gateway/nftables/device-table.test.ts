@@ -110,6 +110,45 @@ describe('device table', () => {
     expect(t.remove('dev_1')!.cmds).toContain('delete counter inet portico cu_6465765f31');
   });
 
+  it('fences off, for a counter reading taken alongside batches, the devices those batches create, move or re-key', async () => {
+    const { t } = table({ '10.0.0.23': { up: 100, down: 900 } });
+    const batch = async (f: () => Promise<unknown> | unknown) => {
+      t.snapshot();
+      t.begin();
+      await f();
+      t.release();
+    };
+    const counted = (fence: number) => t.devices().filter((d) => d.epoch < fence).map((d) => d.id).sort();
+    await batch(async () => {
+      await t.setPool(pool);
+      await t.grant(grant);
+      await t.grant({ deviceId: 'dev_3', poolId: 'ent_1', mac: '02:00:00:aa:bb:ee', ips: ['10.0.0.30'] });
+    });
+    // Nothing on its way: every device's elements stand as the kernel has them.
+    expect(counted(t.fence())).toEqual(['dev_1', 'dev_3']);
+
+    // A reading starts; meanwhile dev_1 logs out and in again, and dev_2 takes dev_3's address.
+    const fence = t.fence();
+    await batch(() => t.remove('dev_1'));
+    await batch(() => t.grant(grant));
+    await batch(() => t.grant({ deviceId: 'dev_2', poolId: 'ent_1', mac: '02:00:00:aa:bb:dd', ips: ['10.0.0.30'] }));
+    expect(counted(fence)).toEqual([]);
+    // The next reading counts them all again.
+    expect(counted(t.fence())).toEqual(['dev_1', 'dev_2', 'dev_3']);
+
+    // A batch in flight is fenced off from a reading that starts while it is on its way …
+    const snap = t.snapshot();
+    t.begin();
+    await t.grant({ deviceId: 'dev_4', poolId: 'ent_1', mac: '02:00:00:aa:bb:44', ips: ['10.0.0.44'] });
+    expect(counted(t.fence())).not.toContain('dev_4');
+    // … and one the kernel refused leaves the table, stamps included, as it was.
+    const before = t.fence();
+    t.restore(snap);
+    expect(t.device('dev_4')).toBeUndefined();
+    expect(t.fence()).toBe(before + 1);
+    expect(counted(t.fence())).toEqual(['dev_1', 'dev_2', 'dev_3']);
+  });
+
   it('puts a snapshot back exactly (a refused batch leaves the table as the kernel is)', async () => {
     const { t } = table();
     await t.setPool(pool);

@@ -57,6 +57,11 @@ export interface Device {
   down: number | null;
   /** The pool whose quota its addresses' object-map elements name (null: none). */
   quota: string | null;
+  /**
+   * The batch that last created the device or deleted, moved or re-keyed one of its counting elements
+   * (see `fence()`): a counter reading taken while that batch was on its way must not be put to it.
+   */
+  epoch: number;
 }
 
 export interface Pool {
@@ -89,6 +94,9 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
   let classes = new Set<string>();
   /** Quotas created by the batch being built: `reset quota` of those would fail (ruleset.ts poolQuotaCommands). */
   let created = new Set<string>();
+  /** The batch being built (or the last one built) and whether it is still on its way to the kernel. */
+  let epoch = 0;
+  let open = false;
 
   const spec = (d: Device, ips4 = [...d.ips4], ips6 = [...d.ips6]): DeviceSpec => ({ id: d.id, mac: d.mac, ips4, ips6, up: d.up, down: d.down, poolQuota: d.quota });
 
@@ -156,6 +164,7 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
         cmds.push(...ensureClass(dir, w[key]));
         if (d.ips4.size + d.ips6.size) {
           const bytes = new Map([...d.ips4, ...d.ips6].map((ip) => [ip, read.get(ip)?.[key] ?? 0]));
+          d.epoch = epoch;
           cmds.push(...classElementCommands(t, 'delete', dir, spec(d)));
           d[key] = w[key];
           cmds.push(...classElementCommands(t, 'add', dir, spec(d), bytes));
@@ -206,6 +215,7 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
         down += read.get(ip)?.down ?? 0;
       }
       d.retired = { up: d.retired.up + up, down: d.retired.down + down };
+      d.epoch = epoch;
       cmds.push(...retiredCommands(t, d.id, d.retired.up, d.retired.down, d.hasRetired));
       d.hasRetired = true;
     }
@@ -232,6 +242,8 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
     }
     const fresh4 = v4.filter((ip) => !d.ips4.has(ip));
     const fresh6 = v6.filter((ip) => !d.ips6.has(ip));
+    // An address new to it may have counted for someone else until this batch (their logout).
+    if (fresh4.length + fresh6.length) d.epoch = epoch;
     cmds.push(...deviceAddressCommands(t, 'add', spec(d, fresh4, fresh6)));
     for (const ip of [...fresh4, ...fresh6]) {
       ipOwner.set(ip, d.id);
@@ -296,13 +308,14 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
         cmds.push(...deviceAddressCommands(t, 'delete', spec(d)), ...(await retire(new Map([[d.id, all]]))));
         for (const ip of all) if (ipOwner.get(ip) === d.id) ipOwner.delete(ip);
         d.mac = mac;
+        d.epoch = epoch;
         d.ips4.clear();
         d.ips6.clear();
       }
       if (pool.pending) cmds.push(...(await writePool(pool.limits, [])));
       const w = wanted(grant.poolId);
       if (!d) {
-        d = { id: grant.deviceId, poolId: grant.poolId, mac, ips4: new Set(), ips6: new Set(), retired: { up: 0, down: 0 }, hasRetired: false, ...w };
+        d = { id: grant.deviceId, poolId: grant.poolId, mac, ips4: new Set(), ips6: new Set(), retired: { up: 0, down: 0 }, hasRetired: false, ...w, epoch };
         devices.set(d.id, d);
       }
       d.poolId = grant.poolId;
@@ -405,6 +418,7 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
           up: k.up ?? null,
           down: k.down ?? null,
           quota: k.poolId !== null && state.quotas.has(k.poolId) ? k.poolId : null,
+          epoch: 0,
         };
         devices.set(id, d);
         for (const ip of [...d.ips4, ...d.ips6]) ipOwner.set(ip, id);
@@ -434,6 +448,19 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
     /** Starts a batch (group-commit.ts): commands from here on go into one nft transaction. */
     begin(): void {
       created = new Set();
+      epoch++;
+      open = true;
+    },
+
+    /**
+     * For a counter reading that does not wait for batches (driver.ts readCounters): the devices with
+     * `epoch >= fence()` when it started are left out of it. The batch on its way and every later one
+     * may delete, move or re-key their elements while the maps are read (a logout and a login again, an
+     * address passed to another device, a class move that carries the counters over), and such a
+     * reading would count their bytes twice or put them to the wrong device. They are in the next one.
+     */
+    fence(): number {
+      return open ? epoch : epoch + 1;
     },
 
     /**
@@ -448,11 +475,13 @@ export function createDeviceTable(o: TableOptions, readBytes: ReadBytes) {
     /** The batch is in the kernel: the journals close. */
     release(): void {
       for (const m of [devices, pools, ipOwner]) m.close();
+      open = false;
     },
 
     restore(s: unknown): void {
       const x = s as { classes: Set<string>; created: Set<string> };
       for (const m of [devices, pools, ipOwner]) m.rollback();
+      open = false;
       classes = x.classes;
       created = x.created;
     },

@@ -265,6 +265,9 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       const read = startCounters;
       // Once only: a later sweep must see what was counted since.
       startCounters = null;
+      // The maps are read alongside batches (a login must not wait ~40 ms for a sweep): devices that
+      // a batch may change meanwhile sit this reading out (device-table.ts fence()).
+      const fence = read ? Infinity : table.fence();
       if (read) {
         for (const k of read.devices.values()) {
           for (const [ip, b] of k.bytes) {
@@ -273,10 +276,10 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
           }
         }
       } else {
-        const lists = await session().listAll(counterMaps().map((m) => `list map inet ${t} ${m}`));
+        const lists = await session().listAll(counterMaps().map((m) => `list map inet ${t} ${m}`), { alongside: true });
         for (const e of lists.flatMap(parseElements)) add(table.owner(e.ip, e.mac), e.map.startsWith('up') ? 'up' : 'down', e.bytes);
       }
-      return table.devices().map((d) => ({
+      return table.devices().filter((d) => d.epoch < fence).map((d) => ({
         deviceId: d.id,
         bytesUp: d.retired.up + (sums.get(d.id)?.up ?? 0),
         bytesDown: d.retired.down + (sums.get(d.id)?.down ?? 0),
