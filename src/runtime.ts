@@ -70,7 +70,7 @@ export async function openConfiguredStore(config: Config, log: Logger): Promise<
     config.storage.mode === 'ram'
       ? openRamStorage({ ramFile: file, dataDir: config.dataDir, intervalMs: config.storage.snapshotIntervalMs, log })
       : null;
-  const store = createStore(ram ? ram.db : openDatabase(file));
+  const store = ram ? createStore(ram.db) : createStore(openDatabase(file), { deferSync: true });
   return { store, storage: ram ?? { start() {}, stop() {} } };
 }
 

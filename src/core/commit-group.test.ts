@@ -55,4 +55,31 @@ describe('commit group', () => {
     await Promise.all([group.run('x', () => 1), group.run('x', () => 2)]);
     expect(commits()).toBe(2);
   });
+
+  it('with a store that flushes later, resolves and publishes only once the flush returned; a failed flush is STORAGE_FAILED', async () => {
+    const { group, store, seen } = setup();
+    let flushed!: (err?: Error) => void;
+    store.syncLater = <T>(fn: () => T) => ({
+      value: fn(),
+      synced: new Promise<void>((resolve, reject) => (flushed = (err) => (err ? reject(err) : resolve()))),
+    });
+    let done = false;
+    const call = group.run('the login', (t) => (t.record(entry('one')), 1)).then((v) => ((done = true), v));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(store.events.list().map((e) => e.type)).toEqual(['one']); // committed…
+    expect(done).toBe(false); // …but not acknowledged
+    expect(seen).toEqual([]); // nor told to anyone
+    flushed();
+    expect(await call).toBe(1);
+    expect(seen).toEqual(['one']);
+
+    const failing = Promise.allSettled([group.run('the login', (t) => t.record(entry('two'))), group.run('the logout', (t) => t.record(entry('three')))]);
+    await new Promise((r) => setTimeout(r, 20));
+    flushed(Object.assign(new Error('fdatasync: EIO'), { code: 'EIO' }));
+    const out = await failing;
+    expect(out.map((o) => (o.status === 'rejected' ? (o.reason as DomainError).code : 'ok'))).toEqual(['STORAGE_FAILED', 'STORAGE_FAILED']);
+    expect(seen).toEqual(['one']);
+    expect(store.health.state().ok).toBe(false);
+  });
 });
+

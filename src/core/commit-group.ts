@@ -2,16 +2,19 @@
  * Group commit for portal logins and logouts, the way core/radius-batch.ts does it for RADIUS: the
  * transactions asked for in one turn of the event loop run in ONE database transaction, each as a
  * savepoint (a nested transact: one that fails rolls back only itself and fails only its caller), so
- * they share one COMMIT, which with `synchronous=FULL` is one fsync (~1–2 ms here, on the event loop)
- * instead of one each. Nothing is resolved before that COMMIT returned: still durable before
- * acknowledged. The nftables group commit finishes the gateway step of logins that arrived together
- * in the same turn, so their transactions meet here. A call alone is run alone, as before.
+ * they share one COMMIT and one flush to disk instead of one each. The nftables group commit finishes
+ * the gateway step of logins that arrived together in the same turn, so their transactions meet here.
+ * A call alone is run alone, as before.
+ *
+ * The flush waits off the event loop where the store can (store.syncLater: an fdatasync of SQLite's
+ * WAL in the thread pool, ~1–2 ms that used to hold the main thread inside COMMIT). Nothing is resolved,
+ * and no event of it published, before the flush returned: still durable before acknowledged.
  *
  * @example
  *   await ctx.commits.run('the login', (t) => { … t.record(…) });
  */
 import type { CoreContext } from './context.js';
-import { transact, transactEach, type Tx } from './tx.js';
+import { asStorageFailure, holdEvents, transact, transactEach, type TaskOutcome, type Tx } from './tx.js';
 
 interface Job {
   what: string;
@@ -30,6 +33,26 @@ export function createCommitGroup(ctx: Pick<CoreContext, 'store' | 'bus' | 'cloc
   let queue: Job[] = [];
   let scheduled = false;
 
+  /**
+   * Runs `fn` now (its transactions commit before this returns) and resolves with its value once it
+   * is on disk; its events go out then. Without store.syncLater the COMMIT itself waited for the disk.
+   */
+  const durably = <T>(what: string, fn: () => T): Promise<T> => {
+    const later = ctx.store.syncLater;
+    if (!later) return Promise.resolve(fn());
+    const held = holdEvents(ctx, () => later(fn));
+    return held.value.synced.then(
+      () => {
+        held.publish();
+        return held.value.value;
+      },
+      (err: unknown) => {
+        // Committed, but the disk did not confirm it: nobody is told it happened.
+        throw asStorageFailure(ctx, what, err);
+      },
+    );
+  };
+
   const flush = (): void => {
     scheduled = false;
     const jobs = queue;
@@ -37,27 +60,34 @@ export function createCommitGroup(ctx: Pick<CoreContext, 'store' | 'bus' | 'cloc
     if (jobs.length === 0) return;
     if (jobs.length === 1) {
       const j = jobs[0]!;
+      let done: Promise<unknown>;
       try {
-        j.resolve(transact(ctx, j.what, j.fn));
+        done = durably(j.what, () => transact(ctx, j.what, j.fn));
       } catch (err) {
         j.reject(err);
+        return;
       }
+      done.then(j.resolve, j.reject);
       return;
     }
     const what = jobs.every((j) => j.what === jobs[0]!.what) ? jobs[0]!.what : 'the changes';
-    let outcomes;
+    let done: Promise<Array<TaskOutcome<unknown>>>;
     try {
-      outcomes = transactEach(ctx, what, jobs.map((j) => () => transact(ctx, j.what, j.fn)));
+      done = durably(what, () => transactEach(ctx, what, jobs.map((j) => () => transact(ctx, j.what, j.fn))));
     } catch (err) {
       // The COMMIT itself failed (disk full…): nothing of the group is stored.
       for (const j of jobs) j.reject(err);
       return;
     }
-    jobs.forEach((j, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) j.resolve(o.value);
-      else j.reject(o.err);
-    });
+    done.then(
+      (outcomes) =>
+        jobs.forEach((j, i) => {
+          const o = outcomes[i]!;
+          if (o.ok) j.resolve(o.value);
+          else j.reject(o.err);
+        }),
+      (err: unknown) => jobs.forEach((j) => j.reject(err)),
+    );
   };
 
   return {

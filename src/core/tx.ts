@@ -81,6 +81,30 @@ export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
   return result;
 }
 
+/**
+ * Runs `fn` (transactions) holding back the events their commits would publish; `publish()` sends
+ * them, in commit order. For commits acknowledged only once they are on disk (core/commit-group.ts):
+ * no event goes out about something a power cut could still take back.
+ */
+export function holdEvents<T>(ctx: Ctx, fn: () => T): { value: T; publish(): void } {
+  const held: Publish[] = [];
+  const stack = running.get(ctx.store) ?? [];
+  running.set(ctx.store, stack);
+  stack.push(held);
+  let value: T;
+  try {
+    value = fn();
+  } finally {
+    stack.pop();
+  }
+  return {
+    value,
+    publish() {
+      for (const [name, payload] of held) ctx.bus.emit(name, payload as never);
+    },
+  };
+}
+
 /** What one task of `transactEach` came to. */
 export type TaskOutcome<T> = { ok: true; value: T } | { ok: false; err: unknown };
 

@@ -16,6 +16,7 @@ import { operatorRepo } from './operator-repo.js';
 import { radiusSessionRepo } from './radius-session-repo.js';
 import { settingsRepo } from './settings-repo.js';
 import { voucherRepo } from './voucher-repo.js';
+import { walSync } from './wal-sync.js';
 import { storageFailure, trackWrites, writeHealth } from './write-health.js';
 
 /** The SQLite store: core's Store port plus the raw handle, for tests and tools that inspect the file. */
@@ -46,12 +47,35 @@ function statementCache(db: Db): Db {
   });
 }
 
-export function createStore(raw: Db): SqliteStore {
+/**
+ * `syncLater` for a database file in WAL mode (store/wal-sync.ts): `fn`'s commits are made with
+ * `synchronous=NORMAL` and flushed by an fdatasync of the WAL in the thread pool. Not in RAM mode, whose
+ * durability is its journal's own flush before COMMIT (journal.ts), nor without WAL (rollback journal).
+ */
+function deferredSync(raw: Db): Store['syncLater'] {
+  if (raw.memory || String(raw.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return undefined;
+  const sync = walSync(`${raw.name}-wal`);
+  return <T>(fn: () => T) => {
+    raw.pragma('synchronous = NORMAL');
+    let value: T;
+    try {
+      value = fn();
+    } finally {
+      raw.pragma('synchronous = FULL');
+    }
+    return { value, synced: sync() };
+  };
+}
+
+/** `deferSync`: the file is the live database on disk (not RAM mode's copy in tmpfs). */
+export function createStore(raw: Db, opts: { deferSync?: boolean } = {}): SqliteStore {
   const health = writeHealth();
   const tracked = trackWrites(raw, health);
   migrate(tracked);
   const db = statementCache(tracked);
+  const syncLater = opts.deferSync ? deferredSync(raw) : undefined;
   return {
+    ...(syncLater ? { syncLater } : {}),
     db,
     /** Whether the last write reached the disk: `{ ok, reason, since }`. */
     health: { state: () => health.state(), failed: (err: unknown) => health.failed(err) },

@@ -132,6 +132,12 @@ export interface Store {
   radiusSessions: RadiusSessionStore;
   /** Runs `fn` atomically: every write in it lands, or none does. */
   tx<T>(fn: () => T): T;
+  /**
+   * Runs `fn` (its transactions) with COMMIT not waiting for the disk; `synced` resolves once all of it
+   * is on disk, and nothing of it may be acknowledged before. For the hot paths' group commits
+   * (core/commit-group.ts): the flush then waits off the event loop. Absent where a store cannot.
+   */
+  syncLater?<T>(fn: () => T): { value: T; synced: Promise<void> };
   health: { state(): StorageState; failed(err: unknown): void };
   /** Why an error is the storage's fault ("the disk is full"), or null when it is not a storage error. */
   storageFailure(err: unknown): string | null;
