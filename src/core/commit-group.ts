@@ -14,7 +14,7 @@
  *   await ctx.commits.run('the login', (t) => { … t.record(…) });
  */
 import type { CoreContext } from './context.js';
-import { asStorageFailure, holdEvents, transact, transactEach, type TaskOutcome, type Tx } from './tx.js';
+import { commitDurably, transact, transactEach, type TaskOutcome, type Tx } from './tx.js';
 
 interface Job {
   what: string;
@@ -33,26 +33,6 @@ export function createCommitGroup(ctx: Pick<CoreContext, 'store' | 'bus' | 'cloc
   let queue: Job[] = [];
   let scheduled = false;
 
-  /**
-   * Runs `fn` now (its transactions commit before this returns) and resolves with its value once it
-   * is on disk; its events go out then. Without store.syncLater the COMMIT itself waited for the disk.
-   */
-  const durably = <T>(what: string, fn: () => T): Promise<T> => {
-    const later = ctx.store.syncLater;
-    if (!later) return Promise.resolve(fn());
-    const held = holdEvents(ctx, () => later(fn));
-    return held.value.synced.then(
-      () => {
-        held.publish();
-        return held.value.value;
-      },
-      (err: unknown) => {
-        // Committed, but the disk did not confirm it: nobody is told it happened.
-        throw asStorageFailure(ctx, what, err);
-      },
-    );
-  };
-
   const flush = (): void => {
     scheduled = false;
     const jobs = queue;
@@ -62,7 +42,7 @@ export function createCommitGroup(ctx: Pick<CoreContext, 'store' | 'bus' | 'cloc
       const j = jobs[0]!;
       let done: Promise<unknown>;
       try {
-        done = durably(j.what, () => transact(ctx, j.what, j.fn));
+        done = commitDurably(ctx, j.what, () => transact(ctx, j.what, j.fn));
       } catch (err) {
         j.reject(err);
         return;
@@ -73,7 +53,7 @@ export function createCommitGroup(ctx: Pick<CoreContext, 'store' | 'bus' | 'cloc
     const what = jobs.every((j) => j.what === jobs[0]!.what) ? jobs[0]!.what : 'the changes';
     let done: Promise<Array<TaskOutcome<unknown>>>;
     try {
-      done = durably(what, () => transactEach(ctx, what, jobs.map((j) => () => transact(ctx, j.what, j.fn))));
+      done = commitDurably(ctx, what, () => transactEach(ctx, what, jobs.map((j) => () => transact(ctx, j.what, j.fn))));
     } catch (err) {
       // The COMMIT itself failed (disk full…): nothing of the group is stored.
       for (const j of jobs) j.reject(err);

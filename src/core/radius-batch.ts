@@ -5,8 +5,9 @@
  * (perf-anchors.md: "serialized fsync'd sqlite writes"). Here every request that arrives in one turn of
  * the event loop (what the sockets read before `setImmediate` fires, at most `maxBatch`) is granted in
  * ONE transaction: each grant runs inside it as a savepoint (nested `store.tx`), so a refusal or a
- * failed grant rolls back only itself, and nothing is answered until the outer COMMIT returned — the
- * Accept is still durable before the NAS sees it (RFC 2866 §4.1 for accounting likewise).
+ * failed grant rolls back only itself, and nothing is answered until the outer COMMIT is on disk — the
+ * Accept is still durable before the NAS sees it (RFC 2866 §4.1 for accounting likewise). The flush
+ * itself waits in the thread pool, not on the event loop, where the store can (tx.ts commitDurably).
  *
  * Locks: the batch takes every voucher lock its grants need (sorted, so two batches cannot deadlock)
  * before the transaction, exactly as one authorization would, so a portal login of the same voucher
@@ -19,7 +20,7 @@
 import type { CoreContext } from './context.js';
 import { grantSession, prepareRadius, radiusGranted, radiusRefused, type PreparedRadius, type RadiusAuthorizeInput, type RadiusGrant } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput, type RadiusAccountingResult } from './radius-accounting.js';
-import { transactEach } from './tx.js';
+import { commitDurably, transactEach } from './tx.js';
 
 type Job =
   | { kind: 'auth'; input: RadiusAuthorizeInput; byMac: boolean; resolve: (g: RadiusGrant) => void; reject: (e: unknown) => void; p?: PreparedRadius; out?: { grant?: RadiusGrant; err?: unknown } }
@@ -77,8 +78,11 @@ export function createRadiusBatcher(ctx: CoreContext, opts: { maxBatch?: number 
     const keys = [vouchers, pools];
     try {
       // A refusal (or one grant's storage failure) rolls back its own savepoint; the rest commit.
+      // Answered once on disk; the flush waits off the event loop where the store can (tx.ts commitDurably).
       const outcomes = await withLocks(ctx, keys, () =>
-        transactEach(ctx, 'the RADIUS batch', live.map((j) => () => (j.kind === 'auth' ? grantSession(ctx, j.p!.voucherId, j.input, j.p!.mac) : recordRadiusAccounting(ctx, j.input)))),
+        commitDurably(ctx, 'the RADIUS batch', () =>
+          transactEach(ctx, 'the RADIUS batch', live.map((j) => () => (j.kind === 'auth' ? grantSession(ctx, j.p!.voucherId, j.input, j.p!.mac) : recordRadiusAccounting(ctx, j.input)))),
+        ),
       );
       live.forEach((j, i) => {
         const o = outcomes[i]!;

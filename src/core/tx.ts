@@ -105,6 +105,28 @@ export function holdEvents<T>(ctx: Ctx, fn: () => T): { value: T; publish(): voi
   };
 }
 
+/**
+ * Runs `fn` (its transactions commit before this returns) and resolves with its value once all of it
+ * is on disk; only then do its events go out. Where the store can (store.syncLater) the flush waits in
+ * the thread pool instead of inside COMMIT on the event loop; otherwise COMMIT itself waited. A flush
+ * that fails is a storage failure, and nobody is told the change happened. For the group commits
+ * (core/commit-group.ts, core/radius-batch.ts): `fn` throwing means nothing was committed.
+ */
+export function commitDurably<T>(ctx: Ctx, what: string, fn: () => T): Promise<T> {
+  const later = ctx.store.syncLater;
+  if (!later) return Promise.resolve(fn());
+  const held = holdEvents(ctx, () => later(fn));
+  return held.value.synced.then(
+    () => {
+      held.publish();
+      return held.value.value;
+    },
+    (err: unknown) => {
+      throw asStorageFailure(ctx, what, err);
+    },
+  );
+}
+
 /** What one task of `transactEach` came to. */
 export type TaskOutcome<T> = { ok: true; value: T } | { ok: false; err: unknown };
 
