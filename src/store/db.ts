@@ -3,9 +3,10 @@
  *
  * - WAL where the filesystem allows it (readers never block the writer; fewer fsyncs than rollback).
  * - synchronous=FULL: a redemption, revoke or batch is on disk before it is acknowledged (SPEC §7),
- *   even across a power cut. The portal's group commits of logins and logouts get the same guarantee
- *   with the flush off the event loop instead (store/wal-sync.ts, Store.syncLater). Usage counters are batched by the accounting loop instead, so flash sees
- *   at most one usage write per `accounting.intervalMs`.
+ *   even across a power cut. The portal's group commits of logins and logouts and the RADIUS batches
+ *   get the same guarantee with the flush off the event loop instead (store/wal-sync.ts,
+ *   Store.syncLater, core/tx.ts commitDurably). Usage counters are batched by the accounting loop, so
+ *   flash sees at most one usage write per `accounting.intervalMs`.
  * - busy_timeout so a backup or a second CLI process waits instead of failing.
  *
  * @example
