@@ -96,6 +96,9 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
         }
         if (r.present) ctx.store.entitlements.updateDeviceAddress(deviceId, client.ip, client.site ?? null, now);
         else {
+          // Another instance logged this device in since the decision (the unique active-MAC index
+          // would refuse the row): the resident is told to try again, which switches the device over.
+          if (ctx.store.entitlements.activeDeviceByMac(client.mac)) throw new DomainError('CONFLICT', 'this device was just logged in elsewhere; try again');
           const taken = ctx.store.entitlements.activeDevices(ent.id).filter((d) => d.id !== evicted?.id && d.mac !== client.mac).length;
           if (taken >= ent.plan.devices) throw deviceLimit(taken, ent.plan.devices);
           const row: DeviceRow = {

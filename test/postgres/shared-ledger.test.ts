@@ -144,6 +144,23 @@ describe.skipIf(!hasPostgres)('one ledger, two instances (in process)', () => {
     expect(hours.sort()).toEqual([1, 2]);
   });
 
+  it('one device logging in on both instances at once with two codes: one login stands, the other is a sentence, not a 500', async () => {
+    const [a, b, db] = await pair(60);
+    const codes = a.core.createBatch({ count: 2, plan: { durationSec: 3600, devices: 1 } }, { type: 'system' }).vouchers.map((v) => v.code);
+    const results = await Promise.allSettled([a.core.login({ ip: '10.0.5.5', code: codes[0] }), b.core.login({ ip: '10.0.5.5', code: codes[1] })]);
+    for (const r of results) if (r.status === 'rejected') expect(isDomainError(r.reason) ? r.reason.code : r.reason).toBe('CONFLICT');
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+    expect(pg.psql(db, 'SELECT count(*) FROM devices WHERE active = 1')).toBe('1');
+    // Trying again as told switches the device to that code's pool.
+    const lost = results.findIndex((r) => r.status === 'rejected');
+    if (lost >= 0) {
+      await [a, b][lost]!.core.login({ ip: '10.0.5.5', code: codes[lost] });
+      const pool = a.store.vouchers.findByCode(codes[lost]!)!.entitlementId!;
+      expect(a.store.entitlements.activeDevices(pool).map((d) => d.ip)).toEqual(['10.0.5.5']);
+      expect(pg.psql(db, 'SELECT count(*) FROM devices WHERE active = 1')).toBe('1');
+    }
+  });
+
   it('a first use on both instances at once of a 2-device code: one pool; the loser is told to try again and then joins it', async () => {
     const [a, b] = await pair(60);
     const [code] = a.core.createBatch({ count: 1, plan: { durationSec: 3600, devices: 2 } }, { type: 'system' }).vouchers.map((v) => v.code);

@@ -47,13 +47,20 @@ const MAX_ATTEMPTS = 12;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const sleep = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
 
-const isSerialization = (err: unknown): boolean => {
+const hasCode = (err: unknown, codes: string[]): boolean => {
   for (let e = err, d = 0; e instanceof Error && d < 6; e = e.cause, d++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === '40001' || code === '40P01') return true;
+    if (codes.includes((e as { code?: unknown }).code as string)) return true;
   }
   return false;
 };
+const isSerialization = (err: unknown): boolean => hasCode(err, ['40001', '40P01']);
+/**
+ * A unique violation under SERIALIZABLE is often a conflict with a transaction that committed while
+ * this one ran (two instances inserting the same device's active row): one more run reads what that
+ * one wrote and decides again (a CONFLICT with a sentence, not a 500). A real duplicate fails again.
+ */
+const UNIQUE_ATTEMPTS = 2;
+const isUnique = (err: unknown): boolean => hasCode(err, ['23505']);
 
 export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
   let depth = 0;
@@ -155,7 +162,7 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
         rollback();
         const retry = isSerialization(err) || doomed !== null;
         doomed = null;
-        if (retry && attempt < MAX_ATTEMPTS) {
+        if ((retry && attempt < MAX_ATTEMPTS) || (isUnique(err) && attempt < UNIQUE_ATTEMPTS)) {
           sleep(Math.min(50, 2 ** attempt) * Math.random());
           continue;
         }
