@@ -10,7 +10,7 @@ import type { LoginOk } from '../api/contract.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { ClientHint } from '../core/ports/driver.js';
 import { normalizeMac } from '../lib/net.js';
-import { clientIpOf, langOf as langOfRequest, sessionState, type HttpDeps } from './context.js';
+import { bodyText, clientIpOf, langOf as langOfRequest, sessionState, type HttpDeps } from './context.js';
 import { errorEnvelope, statusFor } from './errors.js';
 import { sameOrigin } from './admin-auth.js';
 import { pickText } from '../core/portal-texts.js';
@@ -43,11 +43,18 @@ function hiddenHint(h: ClientHint | undefined): Record<string, string> {
 async function form(c: Context): Promise<Record<string, string>> {
   const type = c.req.header('content-type') ?? '';
   if (type.includes('application/json')) {
-    const body: unknown = await c.req.json().catch(() => null);
+    const body: unknown = await bodyText(c).then((s): unknown => JSON.parse(s)).catch(() => null);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('INVALID_INPUT', 'body must be a JSON object');
     return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '']));
   }
-  if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
+  if (type.includes('application/x-www-form-urlencoded')) {
+    const text = await bodyText(c).catch(() => {
+      throw new DomainError('INVALID_INPUT', 'the form could not be read');
+    });
+    // Last value wins for a repeated field, as parseBody() has it.
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  if (type.includes('multipart/form-data')) {
     const body = await c.req.parseBody().catch(() => {
       throw new DomainError('INVALID_INPUT', 'the form could not be read');
     });

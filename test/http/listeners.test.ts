@@ -118,6 +118,55 @@ describe('Upgrade headers on ordinary URLs (D11)', () => {
   });
 });
 
+describe('request bodies, read off the Node request (a stated length) or streamed through Hono (chunked)', () => {
+  const post = (from: string, head: string, body: string, ms?: number) =>
+    raw(`POST /login HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n${head}\r\n${body}`, { from, ...(ms ? { ms } : {}) });
+  const code = () => formatCode(rt.core.createBatch({ count: 1, plan: { durationSec: 3600 } }, { type: 'system' }).vouchers[0]!.code);
+
+  it('a JSON body of stated length logs in', async () => {
+    const body = JSON.stringify({ code: code() });
+    const r = await post('127.0.8.1', `Content-Type: application/json\r\nAccept: application/json\r\nContent-Length: ${body.length}\r\n`, body);
+    expect(status(r.text), r.text.slice(0, 300)).toBe(200);
+    expect(r.text).toContain('"ok":true');
+    expect(rt.store.entitlements.isActiveIp('127.0.8.1')).toBe(true);
+  });
+
+  it('a chunked form body logs in', async () => {
+    const body = `code=${code()}`;
+    const r = await post('127.0.8.2', 'Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n', `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`);
+    expect(status(r.text), r.text.slice(0, 300)).toBe(303);
+    expect(rt.store.entitlements.isActiveIp('127.0.8.2')).toBe(true);
+  });
+
+  it('a stated length over the limit is refused with 413 before a byte of the body is sent', async () => {
+    const r = await post('127.0.8.3', 'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 20000\r\n', '', 2000);
+    expect(status(r.text)).toBe(413);
+  });
+
+  it('a chunked body over the limit is refused with 413', async () => {
+    const chunk = 'code=' + 'A'.repeat(20_000);
+    const r = await post('127.0.8.4', 'Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n', `${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`);
+    expect(status(r.text)).toBe(413);
+  });
+
+  it('a body cut off mid-way logs nobody in and the server keeps answering', async () => {
+    const typed = code();
+    const body = `code=${typed}`;
+    await new Promise<void>((resolve) => {
+      const sock = netConnect({ host: '127.0.0.1', port, localAddress: '127.0.8.5' }, () => {
+        sock.write(`POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length + 20}\r\n\r\n${body}`);
+        setTimeout(() => sock.destroy(), 100);
+      });
+      sock.on('error', () => {});
+      sock.on('close', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rt.store.entitlements.isActiveIp('127.0.8.5')).toBe(false);
+    const ok = await raw('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', { from: '127.0.8.6' });
+    expect(status(ok.text)).toBe(200);
+  });
+});
+
 describe('timeouts, on HTTP and HTTPS alike (D7, D8)', () => {
   /** Opens a connection, trickles a header byte every 300 ms, and resolves with the status and time of the close. */
   function slowHeaders(tls: boolean, from: string): Promise<{ text: string; closedAfterMs: number }> {
