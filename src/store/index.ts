@@ -15,6 +15,7 @@ import { migrate } from './migrate.js';
 import { operatorRepo } from './operator-repo.js';
 import { radiusSessionRepo } from './radius-session-repo.js';
 import { settingsRepo } from './settings-repo.js';
+import { withSettingsView } from './settings-view.js';
 import { voucherRepo } from './voucher-repo.js';
 import { walSync } from './wal-sync.js';
 import { storageFailure, trackWrites, writeHealth } from './write-health.js';
@@ -74,6 +75,7 @@ export function createStore(raw: Db, opts: { deferSync?: boolean } = {}): Sqlite
   migrate(tracked);
   const db = statementCache(tracked);
   const syncLater = opts.deferSync ? deferredSync(raw) : undefined;
+  const settings = withSettingsView(settingsRepo(db), { ttlMs: 1000 });
   return {
     ...(syncLater ? { syncLater } : {}),
     db,
@@ -85,10 +87,15 @@ export function createStore(raw: Db, opts: { deferSync?: boolean } = {}): Sqlite
     entitlements: entitlementRepo(db),
     operators: operatorRepo(db),
     events: eventRepo(db),
-    settings: settingsRepo(db),
+    settings,
     radiusSessions: radiusSessionRepo(db),
     tx<T>(fn: () => T): T {
-      return transaction(db, fn);
+      try {
+        return transaction(db, fn);
+      } catch (err) {
+        settings.invalidate();
+        throw err;
+      }
     },
     /** Consistent online copy (SQLite backup API); safe while Portico runs. */
     async backup(file: string): Promise<void> {

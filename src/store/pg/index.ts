@@ -16,7 +16,7 @@ import { radiusSessionRepo } from '../radius-session-repo.js';
 import { settingsRepo } from '../settings-repo.js';
 import { voucherRepo } from '../voucher-repo.js';
 import { withActiveIpView } from './active-ips.js';
-import { withSettingsView } from './settings-view.js';
+import { withSettingsView } from '../settings-view.js';
 import { openPgBridge } from './bridge.js';
 import { pgDb, type PgDb } from './db.js';
 import { pgFailure, pgHealth } from './health.js';
@@ -81,7 +81,14 @@ export function openPgStore(opts: PgStoreOptions): PgStore {
     events: eventRepo(handle),
     settings,
     radiusSessions: radiusSessionRepo(handle),
-    tx: <T>(fn: () => T): T => db.tx(fn),
+    tx<T>(fn: () => T): T {
+      try {
+        return db.tx(fn);
+      } catch (err) {
+        settings.invalidate();
+        throw err;
+      }
+    },
     async backup(): Promise<void> {
       throw new Error(
         'this Portico stores its ledger in PostgreSQL: back it up with pg_dump (e.g. pg_dump --format=custom --file=portico.dump "$PORTICO_STORAGE_POSTGRES_URL"), or the database\'s own continuous archiving',
