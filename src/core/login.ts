@@ -111,9 +111,11 @@ async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, r
   // 4. Gateway first: nothing is stored unless the device really got through.
   try {
     if (elsewhere) await onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(elsewhere.id));
-    if (r.poolIsNew) await onGateway(ctx, 'setPool', () => ctx.driver.setPool(r.limits));
+    // The pool's limits and the device in one step where the driver offers it (one nft transaction).
+    const together = r.poolIsNew ? ctx.driver.authorizeWithPool?.bind(ctx.driver) : undefined;
+    if (r.poolIsNew && !together) await onGateway(ctx, 'setPool', () => ctx.driver.setPool(r.limits));
     try {
-      await onGateway(ctx, 'authorize', () => ctx.driver.authorize(grant));
+      await onGateway(ctx, 'authorize', () => (together ? together(r.limits, grant) : ctx.driver.authorize(grant)));
     } catch (err) {
       if (r.poolIsNew) await tryGateway(ctx, 'removePool', () => ctx.driver.removePool(r.poolId));
       throw err;

@@ -209,6 +209,19 @@ describe('nftables gateway, as a client sees it', () => {
     expect(await gw.canReach(a!)).toBe(false);
   });
 
+  it('puts a first login (its pool and its device) into the kernel as one nft batch, quota enforced', async () => {
+    const [a] = gw.topo.clients;
+    const stats = () => (driver as unknown as { batches(): { batches: number; calls: number } }).batches();
+    const before = stats();
+    await driver.authorizeWithPool!({ id: 'first', downBps: 16_000_000, upBps: null, bytesRemaining: 300_000 }, { deviceId: 'dev-f', poolId: 'first', mac: a!.mac, ips: [a!.ip] });
+    expect(stats()).toEqual({ batches: before.batches + 1, calls: before.calls + 1 });
+    const got = await gw.download(a!, 2_000_000, 4);
+    expect(got).toBeGreaterThan(100_000);
+    expect(got).toBeLessThan(400_000);
+    await driver.removePool('first');
+    expect(await gw.canReach(a!)).toBe(false);
+  });
+
   it('stops a UDP stream at logout by its rules alone, before any conntrack clean-up has run', async () => {
     const [, b] = gw.topo.clients;
     // A driver whose conntrack deletes do nothing: what the kernel holds between a logout and its clean-up.

@@ -103,6 +103,13 @@ export interface GatewayDriver {
   /** Takes the pool off the gateway and cuts every device still on it. */
   removePool(poolId: string): Promise<void>;
   authorize(grant: DeviceGrant): Promise<void>;
+  /**
+   * `setPool(limits)` and then `authorize(grant)` as one step, for a login that brings its pool onto
+   * the gateway. Optional: a driver that can make the two one transaction offers it (nftables: one nft
+   * batch and one turn of its group commit instead of two); core calls the two in turn otherwise. On
+   * failure the pool may be left set: the caller removes it, as after a failed `authorize`.
+   */
+  authorizeWithPool?(limits: PoolLimits, grant: DeviceGrant): Promise<void>;
   deauthorize(deviceId: string): Promise<void>;
   readCounters(): Promise<DeviceCounters[]>;
   reconcile(state: { pools: PoolLimits[]; devices: DeviceGrant[] }): Promise<void>;

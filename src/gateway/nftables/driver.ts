@@ -16,7 +16,7 @@
  */
 import { isIP } from 'node:net';
 import type { Logger } from '../../lib/log.js';
-import { GatewayError, type DeviceCounters, type GatewayDriver, type GatewayHealth } from '../driver.js';
+import { GatewayError, type DeviceCounters, type DeviceGrant, type GatewayDriver, type GatewayHealth, type PoolLimits } from '../driver.js';
 import { createClientLookup } from './client-lookup.js';
 import { createConntrackCleanup } from './conntrack-cleanup.js';
 import { createDeviceTable } from './device-table.js';
@@ -151,6 +151,18 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
     }
   };
 
+  /** A grant (after its pool's limits, when given) as one call of the group commit. */
+  const grantPlanned = (limits: PoolLimits | null, grant: DeviceGrant): Promise<void> => {
+    session();
+    return commit.run(async () => {
+      const pool = limits ? await table.setPool(limits) : [];
+      const { cmds } = await table.grant(grant);
+      // Every address of the grant, not only new ones: a pre-login flow redirected to the portal must go.
+      const { v4, v6 } = table.splitIps(grant.ips);
+      return { cmds: [...pool, ...cmds], done: () => cleanup.loggedIn([...v4, ...v6]) };
+    });
+  };
+
   /** Binds the addresses the neighbour table shows for authorized MACs, all in one batch. */
   const learn = async (): Promise<void> => {
     if (table.size.devices === 0) return;
@@ -234,15 +246,11 @@ export function createNftablesDriverWith(o: NftablesOptions, deps: NftablesDeps)
       });
     },
 
-    async authorize(grant) {
-      session();
-      return commit.run(async () => {
-        const { cmds } = await table.grant(grant);
-        // Every address of the grant, not only new ones: a pre-login flow redirected to the portal must go.
-        const { v4, v6 } = table.splitIps(grant.ips);
-        return { cmds, done: () => cleanup.loggedIn([...v4, ...v6]) };
-      });
-    },
+    authorize: (grant) => grantPlanned(null, grant),
+
+    // A first login: the pool's limits wait for their first device anyway (device-table.ts), so both
+    // are planned in one call of the group commit, one batch.
+    authorizeWithPool: (limits, grant) => grantPlanned(limits, grant),
 
     async deauthorize(deviceId) {
       session();
