@@ -5,8 +5,8 @@
  * @example
  *   const driver = await createNftablesDriver(config, { log, clock });
  */
-import { readFileSync } from 'node:fs';
 import type { Config } from '../../config/schema.js';
+import { memoryFileReader } from '../../lib/memory-files.js';
 import type { DriverDeps } from '../driver.js';
 import type { GatewayDriver } from '../driver.js';
 import { createNftablesDriverWith, type NftablesOptions } from './driver.js';
@@ -33,13 +33,15 @@ export function nftablesOptions(config: Config): NftablesOptions {
 }
 
 export async function createNftablesDriver(config: Config, deps: DriverDeps): Promise<GatewayDriver> {
+  const read = memoryFileReader();
   return createNftablesDriverWith(nftablesOptions(config), {
     log: deps.log,
     runner: nodeRunner(),
     // /proc/net/arp and the dnsmasq leases (tmpfs on OpenWrt) are memory reads: read at once. An async
     // read is five thread-pool round trips, each waiting for a busy event loop: 1–67 ms of a login's
-    // time in the nftables bench, against ~0.1 ms.
-    readFile: async (p) => readFileSync(p, 'utf8'),
+    // time in the nftables bench, against ~0.1 ms; /proc/net/arp through a descriptor kept open
+    // (lib/memory-files.ts). It lives as long as the process.
+    readFile: async (p) => read(p),
     procNetDir: '/proc/net',
   });
 }
