@@ -39,34 +39,49 @@ export function eachVariant<F extends (...args: never[]) => unknown>(
 export function interceptWrites(db: Db, hooks: WriteHooks): Db {
   function statement(stmt: Database.Statement, sql: string): Database.Statement {
     if (stmt.readonly) return stmt;
+    // Methods are wrapped once per statement, not on every access (the traps were ~2 % of Portico's
+    // CPU while residents logged in and out); plain properties (`busy`…) are read each time.
+    const methods = new Map<PropertyKey, unknown>();
     return new Proxy(stmt, {
       get(target, prop, receiver) {
+        const known = methods.get(prop);
+        if (known) return known;
         const value = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'run' || prop === 'get' || prop === 'all') {
-          return (...args: unknown[]) => hooks.write({ sql, args }, () => (value as (...a: unknown[]) => unknown).apply(target, args));
-        }
-        if (typeof value === 'function') {
-          return (...args: unknown[]) => {
-            const r = (value as (...a: unknown[]) => unknown).apply(target, args);
-            return r === target ? receiver : r; // pluck()/raw()/safeIntegers() chain on the proxy
-          };
-        }
-        return value;
+        if (typeof value !== 'function') return value;
+        const fn = value as (...a: unknown[]) => unknown;
+        const wrapped =
+          prop === 'run' || prop === 'get' || prop === 'all'
+            ? (...args: unknown[]) => hooks.write({ sql, args }, () => fn.apply(target, args))
+            : (...args: unknown[]) => {
+                const r = fn.apply(target, args);
+                return r === target ? receiver : r; // pluck()/raw()/safeIntegers() chain on the proxy
+              };
+        methods.set(prop, wrapped);
+        return wrapped;
       },
     });
   }
 
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql), sql);
-      if (prop === 'transaction') return hooks.transaction;
-      if (prop === 'exec') return (sql: string) => (hooks.write({ exec: sql }, () => target.exec(sql)), receiver);
-      if (prop === 'pragma') {
-        return (source: string, o?: { simple?: boolean }) =>
-          source.includes('=') ? hooks.write({ exec: `PRAGMA ${source}` }, () => target.pragma(source, o)) : target.pragma(source, o);
-      }
+  const bound = new Map<PropertyKey, unknown>();
+  let proxy: Db;
+  const own: Record<string, unknown> = {
+    prepare: (sql: string) => statement(db.prepare(sql), sql),
+    transaction: hooks.transaction,
+    exec: (sql: string) => (hooks.write({ exec: sql }, () => db.exec(sql)), proxy),
+    pragma: (source: string, o?: { simple?: boolean }) =>
+      source.includes('=') ? hooks.write({ exec: `PRAGMA ${source}` }, () => db.pragma(source, o)) : db.pragma(source, o),
+  };
+  proxy = new Proxy(db, {
+    get(target, prop) {
+      if (typeof prop === 'string' && Object.hasOwn(own, prop)) return own[prop];
+      const known = bound.get(prop);
+      if (known) return known;
       const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value; // `inTransaction`, `open`…: read each time
+      const fn = (value as (...a: unknown[]) => unknown).bind(target);
+      bound.set(prop, fn);
+      return fn;
     },
   });
+  return proxy;
 }
