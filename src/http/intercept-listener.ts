@@ -32,7 +32,8 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 interface Ready {
   status: number;
   headers: string[];
-  body: Buffer;
+  /** A string, not a Buffer: Node then sends the head and the body in one write, not a writev of two (~4 % of a probe's CPU). */
+  body: string;
   /** The answer was decided without asking whether the device is online: the same for everyone. */
   forAnyone: boolean;
 }
@@ -40,9 +41,9 @@ interface Ready {
 const CACHE_MAX = 512;
 
 function ready(answer: InterceptAnswer, forAnyone: boolean): Ready {
-  const body = Buffer.from(answer.body);
+  const body = answer.body;
   const headers = Object.entries(answer.headers).flat();
-  if (answer.status !== 204) headers.push('Content-Length', String(body.length));
+  if (answer.status !== 204) headers.push('Content-Length', String(Buffer.byteLength(body)));
   return { status: answer.status, headers, body, forAnyone };
 }
 

@@ -98,7 +98,9 @@ export function portalHostMatcher(config: Pick<Config, 'portalUrl' | 'listen' | 
   const names = new Set(
     [new URL(config.portalUrl).hostname.replace(/^\[|\]$/g, ''), config.listen.host, 'localhost', '127.0.0.1', '::1', ...config.portalHosts].map((h) => h.toLowerCase()),
   );
-  return (hostname, localAddress) => names.has(hostname) || (isIP(hostname) !== 0 && hostname === localAddress());
+  // Most hosts asked are names (every OS probe): only what could be an address literal is checked as one.
+  const maybeAddress = /^[0-9a-f.:]+$/;
+  return (hostname, localAddress) => names.has(hostname) || (maybeAddress.test(hostname) && isIP(hostname) !== 0 && hostname === localAddress());
 }
 
 export function intercept(options: InterceptOptions): MiddlewareHandler {
