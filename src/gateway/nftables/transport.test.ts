@@ -26,6 +26,8 @@ describe('nft session', () => {
    */
   const FAKE_NFT = String.raw`#!/bin/sh
 n=0
+log="$(dirname "$0")/log"
+echo "start $$ $*" >> "$log"
 while IFS= read -r line; do
   case "$line" in
     describe*) echo 'meta expression, datatype mark (packet mark) (basetype integer), 32 bits' ;;
@@ -36,9 +38,10 @@ while IFS= read -r line; do
        n=$(printf '%s\n' "$line" | sed -n 's/.*elements = { \([0-9]*\) }.*/\1/p') ;;
   esac
 done
+echo "end $$" >> "$log"
 `;
 
-  async function session() {
+  async function session(o: { writerBytes?: number } = {}) {
     const { mkdtemp, writeFile, chmod } = await import('node:fs/promises');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
@@ -46,7 +49,9 @@ done
     const nftPath = join(dir, 'nft');
     await writeFile(nftPath, FAKE_NFT);
     await chmod(nftPath, 0o755);
-    return createNftSession({ runner: nodeRunner(), nftPath, table: 't' });
+    return Object.assign(createNftSession({ runner: nodeRunner(), nftPath, table: 't', ...o }), {
+      log: async () => (await import('node:fs/promises')).readFile(join(dir, 'log'), 'utf8').catch(() => ''),
+    });
   }
 
   it('answers a read `alongside` while a batch is in flight; any other read waits for the batch', async () => {
@@ -72,6 +77,27 @@ done
       await nft.apply(['add table inet warn']);
       await expect(nft.apply(['add table inet bad'])).rejects.toThrow(/nft refused the batch: Error: Could not process rule/);
       await nft.apply(['add table inet t']);
+    } finally {
+      await nft.close();
+    }
+  });
+
+  it('hands the writing over to a fresh nft after writerBytes of batches (nft -i keeps every line in memory); the old one ends', async () => {
+    const nft = await session({ writerBytes: 200 });
+    try {
+      for (let i = 0; i < 12; i++) await nft.apply([`add table inet t${i}`, 'add set inet t s { type ipv4_addr; }']);
+      expect(nft.writerRotations()).toBeGreaterThanOrEqual(3);
+      // Still judged as before on the new process: a refusal is a refusal, the next batch goes in.
+      await expect(nft.apply(['add table inet bad'])).rejects.toThrow(/nft refused the batch/);
+      await nft.apply(['add table inet t']);
+      await new Promise((r) => setTimeout(r, 200));
+      const log = (await nft.log()).trim().split('\n');
+      const writers = log.filter((l) => /^start \d+ -i$/.test(l)).map((l) => l.split(' ')[1]);
+      const ended = new Set(log.filter((l) => l.startsWith('end ')).map((l) => l.split(' ')[1]));
+      expect(writers.length).toBe(nft.writerRotations() + 1);
+      // Every writer but the current one was told to end, and did.
+      expect(writers.slice(0, -1).every((pid) => ended.has(pid))).toBe(true);
+      expect(ended.has(writers.at(-1)!)).toBe(false);
     } finally {
       await nft.close();
     }
