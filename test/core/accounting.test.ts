@@ -94,6 +94,36 @@ describe('accounting', () => {
     expect(usage.at(-1)).toMatchObject({ devicesOnline: 1, pools: [{ bytesRemaining: 1e9 - 250_000, secondsRemaining: 3599, downBps: 2_000_000 }] });
   });
 
+  it('reads the active devices once a pass, and again only when one came or went meanwhile', async () => {
+    const h = await harness();
+    const usage: Array<{ devicesOnline: number }> = [];
+    h.core.bus.on('usage', 'test', (u) => usage.push(u));
+    const { codes } = h.vouchers(2, { durationSec: 3600, devices: 2 });
+    await h.device().login(codes[0]!);
+    const all = h.store.entitlements.allActiveDevices.bind(h.store.entitlements);
+    let reads = 0;
+    h.store.entitlements.allActiveDevices = () => (reads++, all());
+    await h.sweep();
+    expect(reads).toBe(1);
+    expect(usage.at(-1)!.devicesOnline).toBe(1);
+    // A second phone logs in while the gateway's counters are being read: the pass's figures include it.
+    const read = h.driver.readCounters.bind(h.driver);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    h.driver.readCounters = async () => {
+      await held;
+      return read();
+    };
+    reads = 0;
+    const pass = h.sweep();
+    await new Promise((r) => setTimeout(r, 10));
+    expect((await h.device().login(codes[1]!)).status).toBe(303);
+    release();
+    await pass;
+    expect(reads).toBe(2);
+    expect(usage.at(-1)!.devicesOnline).toBe(2);
+  });
+
   it('lets only one of two devices racing for the last slot in', async () => {
     const h = await harness();
     const { codes } = h.vouchers(1, { durationSec: 3600, devices: 1 });
