@@ -23,7 +23,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { Config } from '../config/schema.js';
-import { localAuthority } from '../core/authority-local.js';
+import { localAuthority, loggedInElsewhere } from '../core/authority-local.js';
 import type { CoreContext } from '../core/context.js';
 import type { EntitlementAuthority, Redemption } from '../core/ports/authority.js';
 import type { DeviceRow, EntitlementRow } from '../core/ports/model.js';
@@ -181,7 +181,7 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
             id: deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip, site: client.site ?? null, attachedAt: now,
             lastSeen: now, active: true, endedAt: null, endReason: null, bytesUp: 0, bytesDown: 0, counterUp: 0, counterDown: 0,
           };
-          ctx.store.entitlements.insertDevice(row);
+          if (!ctx.store.entitlements.insertDevice(row)) throw loggedInElsewhere();
           t.record(
             { type: 'device.attached', actor, subject: ent.id, data: { deviceId, ip: client.ip, authority: 'radius' } },
             ['device.attached', { deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip }],

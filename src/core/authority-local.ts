@@ -21,6 +21,9 @@ import { transact } from './tx.js';
 
 type LocalRedemption = Redemption & { ent: EntitlementRow };
 
+/** The device's MAC got an active row from another instance while this login was on its way (SPEC §11). */
+export const loggedInElsewhere = () => new DomainError('CONFLICT', 'this device was just logged in elsewhere; try again');
+
 const deviceLimit = (taken: number, max: number) => new DomainError('DEVICE_LIMIT', `this code is already in use on ${taken} device(s)`, { max });
 
 /** A first use that lost to another instance: the code's pool is full now, or it has room and a retry joins it. */
@@ -96,16 +99,15 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
         }
         if (r.present) ctx.store.entitlements.updateDeviceAddress(deviceId, client.ip, client.site ?? null, now);
         else {
-          // Another instance logged this device in since the decision (the unique active-MAC index
-          // would refuse the row): the resident is told to try again, which switches the device over.
-          if (ctx.store.entitlements.activeDeviceByMac(client.mac)) throw new DomainError('CONFLICT', 'this device was just logged in elsewhere; try again');
           const taken = ctx.store.entitlements.activeDevices(ent.id).filter((d) => d.id !== evicted?.id && d.mac !== client.mac).length;
           if (taken >= ent.plan.devices) throw deviceLimit(taken, ent.plan.devices);
           const row: DeviceRow = {
             id: deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip, site: client.site ?? null, attachedAt: now,
             lastSeen: now, active: true, endedAt: null, endReason: null, bytesUp: 0, bytesDown: 0, counterUp: 0, counterDown: 0,
           };
-          ctx.store.entitlements.insertDevice(row);
+          // Another instance logged this device in since the decision: the resident is told to try
+          // again, which switches the device over.
+          if (!ctx.store.entitlements.insertDevice(row)) throw loggedInElsewhere();
           t.record(
             { type: 'device.attached', actor, subject: ent.id, data: { deviceId, ip: client.ip } },
             ['device.attached', { deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip }],

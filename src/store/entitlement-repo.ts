@@ -111,10 +111,17 @@ export function entitlementRepo(db: Db) {
           .all(now, slackBytes) as Raw[]
       ).map(toEntitlement);
     },
-    insertDevice(d: DeviceRow): void {
-      db.prepare(
-        `INSERT INTO devices (id, entitlement_id, mac, ip, site, attached_at, last_seen, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)`,
-      ).run(d.id, d.entitlementId, d.mac, d.ip, d.site, d.attachedAt, d.lastSeen);
+    insertDevice(d: DeviceRow): boolean {
+      // Conditional, as markRedeemed is: the unique index of active MACs decides, in the statement
+      // that writes (two instances on one database may log one device in at the same moment).
+      return (
+        db
+          .prepare(
+            `INSERT INTO devices (id, entitlement_id, mac, ip, site, attached_at, last_seen, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+             ON CONFLICT (mac) WHERE active = 1 DO NOTHING`,
+          )
+          .run(d.id, d.entitlementId, d.mac, d.ip, d.site, d.attachedAt, d.lastSeen).changes > 0
+      );
     },
     updateDeviceAddress(id: string, ip: string, site: string | null, at: number): void {
       db.prepare('UPDATE devices SET ip = ?, site = ?, last_seen = ? WHERE id = ?').run(ip, site, at, id);

@@ -183,9 +183,11 @@ export function repositoryCases(engine: string, open: () => Promise<Store> | Sto
     it('devices: attach, look up by MAC and IP, move, usage, end; one active row per MAC', () => {
       batch(store, 'b1', ['AAAA']);
       store.entitlements.insert(entitlement('e1', 'b1-v0'));
-      store.entitlements.insertDevice(device('d1', 'e1', 'aa:aa:aa:aa:aa:01', '10.0.0.5', T0));
-      store.entitlements.insertDevice(device('d2', 'e1', 'aa:aa:aa:aa:aa:02', '10.0.0.6', T0 + 1));
-      expect(() => store.entitlements.insertDevice(device('d3', 'e1', 'aa:aa:aa:aa:aa:01', '10.0.0.7'))).toThrow();
+      expect(store.entitlements.insertDevice(device('d1', 'e1', 'aa:aa:aa:aa:aa:01', '10.0.0.5', T0))).toBe(true);
+      expect(store.entitlements.insertDevice(device('d2', 'e1', 'aa:aa:aa:aa:aa:02', '10.0.0.6', T0 + 1))).toBe(true);
+      // A MAC that has an active row already: refused, nothing written.
+      expect(store.entitlements.insertDevice(device('d3', 'e1', 'aa:aa:aa:aa:aa:01', '10.0.0.7'))).toBe(false);
+      expect(store.entitlements.getDevice('d3')).toBeUndefined();
       expect(store.entitlements.activeDeviceByMac('aa:aa:aa:aa:aa:01')?.id).toBe('d1');
       expect(store.entitlements.isActiveIp('10.0.0.5')).toBe(true);
       expect(store.entitlements.isActiveIp('10.0.0.9')).toBe(false);

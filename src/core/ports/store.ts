@@ -55,7 +55,11 @@ export interface EntitlementStore {
   listLive(): EntitlementRow[];
   /** Live pools whose stored expiry, data or reset plan may make a transition due at `now`. */
   listDue(now: number, slackBytes: number): EntitlementRow[];
-  insertDevice(d: DeviceRow): void;
+  /**
+   * Adds the device as active, unless its MAC already has an active row (another instance logged it in
+   * since this one looked: SPEC §11): then nothing is written and the answer is false.
+   */
+  insertDevice(d: DeviceRow): boolean;
   updateDeviceAddress(id: string, ip: string, site: string | null, at: number): void;
   endDevice(id: string, reason: string, at: number): void;
   activeDeviceByMac(mac: string): DeviceRow | undefined;

@@ -34,7 +34,7 @@ export function withActiveIpView(repo: EntitlementStore, opts: { ttlMs: number; 
     },
     insertDevice(d) {
       clear();
-      repo.insertDevice(d);
+      return repo.insertDevice(d);
     },
     updateDeviceAddress(id, ip, site, at) {
       clear();

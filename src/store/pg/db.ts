@@ -54,13 +54,6 @@ const hasCode = (err: unknown, codes: string[]): boolean => {
   return false;
 };
 const isSerialization = (err: unknown): boolean => hasCode(err, ['40001', '40P01']);
-/**
- * A unique violation under SERIALIZABLE is often a conflict with a transaction that committed while
- * this one ran (two instances inserting the same device's active row): one more run reads what that
- * one wrote and decides again (a CONFLICT with a sentence, not a 500). A real duplicate fails again.
- */
-const UNIQUE_ATTEMPTS = 2;
-const isUnique = (err: unknown): boolean => hasCode(err, ['23505']);
 
 export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
   let depth = 0;
@@ -162,7 +155,7 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
         rollback();
         const retry = isSerialization(err) || doomed !== null;
         doomed = null;
-        if ((retry && attempt < MAX_ATTEMPTS) || (isUnique(err) && attempt < UNIQUE_ATTEMPTS)) {
+        if (retry && attempt < MAX_ATTEMPTS) {
           sleep(Math.min(50, 2 ** attempt) * Math.random());
           continue;
         }
