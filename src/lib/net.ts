@@ -7,9 +7,9 @@
  */
 import { isIP } from 'node:net';
 
-/** Strips the IPv4-mapped IPv6 prefix (a dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d) and zone ids. */
 const DOTTED = /^[\d.]+$/;
 
+/** Strips the IPv4-mapped IPv6 prefix (a dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d) and zone ids. */
 export function normalizeIp(ip: string): string {
   // A plain IPv4 address (every IPv4 peer's socket address) is already as wanted: no split, no regex.
   if (DOTTED.test(ip)) return ip;

@@ -90,12 +90,7 @@ export function createStore(raw: Db, opts: { deferSync?: boolean } = {}): Sqlite
     settings,
     radiusSessions: radiusSessionRepo(db),
     tx<T>(fn: () => T): T {
-      try {
-        return transaction(db, fn);
-      } catch (err) {
-        settings.invalidate();
-        throw err;
-      }
+      return settings.throughTx(() => transaction(db, fn));
     },
     /** Consistent online copy (SQLite backup API); safe while Portico runs. */
     async backup(file: string): Promise<void> {

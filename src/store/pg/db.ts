@@ -47,13 +47,13 @@ const MAX_ATTEMPTS = 12;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const sleep = (ms: number) => void Atomics.wait(sleeper, 0, 0, ms);
 
-const hasCode = (err: unknown, codes: string[]): boolean => {
+const isSerialization = (err: unknown): boolean => {
   for (let e = err, d = 0; e instanceof Error && d < 6; e = e.cause, d++) {
-    if (codes.includes((e as { code?: unknown }).code as string)) return true;
+    const code = (e as { code?: unknown }).code;
+    if (code === '40001' || code === '40P01') return true;
   }
   return false;
 };
-const isSerialization = (err: unknown): boolean => hasCode(err, ['40001', '40P01']);
 
 export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
   let depth = 0;

@@ -81,14 +81,7 @@ export function openPgStore(opts: PgStoreOptions): PgStore {
     events: eventRepo(handle),
     settings,
     radiusSessions: radiusSessionRepo(handle),
-    tx<T>(fn: () => T): T {
-      try {
-        return db.tx(fn);
-      } catch (err) {
-        settings.invalidate();
-        throw err;
-      }
-    },
+    tx: <T>(fn: () => T): T => settings.throughTx(() => db.tx(fn)),
     async backup(): Promise<void> {
       throw new Error(
         'this Portico stores its ledger in PostgreSQL: back it up with pg_dump (e.g. pg_dump --format=custom --file=portico.dump "$PORTICO_STORAGE_POSTGRES_URL"), or the database\'s own continuous archiving',
