@@ -26,7 +26,8 @@ export type SqliteStore = Store & { db: Db };
 /**
  * The handle with one prepared statement per SQL text: a repository method that builds its statement
  * where it runs (a rare or dynamic query) compiles it once, not on every call (a RADIUS first use ran
- * four compiles per Accept). No repository changes a statement's mode (pluck/raw), so sharing is safe.
+ * four compiles per Accept). Only entitlement-repo sets a mode (`raw`), and only on the SQL texts of its
+ * column lists, which nothing else prepares, so sharing is safe.
  */
 function statementCache(db: Db): Db {
   const cache = new Map<string, ReturnType<Db['prepare']>>();

@@ -25,6 +25,8 @@ export interface PgStatement {
   get(...args: unknown[]): unknown;
   all(...args: unknown[]): unknown[];
   run(...args: unknown[]): { changes: number; lastInsertRowid: number };
+  /** Rows as arrays in the SELECT's column order, as better-sqlite3's `raw(true)`. */
+  raw(on?: boolean): PgStatement;
 }
 
 type TxFn<F> = F & { immediate: F; deferred: F; exclusive: F; default: F };
@@ -95,16 +97,25 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
     }
     const { sql, returning } = t;
     const readonly = /^\s*(SELECT|WITH)\b/i.test(sql);
-    return {
-      readonly,
-      get: (...args) => send(sql, args, { write: !readonly }).rows[0],
-      all: (...args) => send(sql, args, { write: !readonly }).rows,
-      run: (...args) => {
-        const r = send(sql, args, { write: !readonly });
-        const id = returning ? Number(r.rows[0]?.[returning] ?? 0) : 0;
-        return { changes: r.count, lastInsertRowid: id };
-      },
+    const rows = (args: unknown[]) => send(sql, args, { write: !readonly }).rows;
+    const run = (...args: unknown[]) => {
+      const r = send(sql, args, { write: !readonly });
+      const id = returning ? Number(r.rows[0]?.[returning] ?? 0) : 0;
+      return { changes: r.count, lastInsertRowid: id };
     };
+    const named: PgStatement = { readonly, get: (...args) => rows(args)[0], all: (...args) => rows(args), run, raw: (on = true) => (on ? arrays : named) };
+    // A row's keys keep the order of the SELECT's columns (none is an integer-like name).
+    const arrays: PgStatement = {
+      readonly,
+      get: (...args) => {
+        const r = rows(args)[0];
+        return r && Object.values(r);
+      },
+      all: (...args) => rows(args).map((r) => Object.values(r)),
+      run,
+      raw: (on = true) => (on ? arrays : named),
+    };
+    return named;
   }
 
   function rollback(): void {
