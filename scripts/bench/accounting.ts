@@ -1,7 +1,7 @@
 /**
  * The accounting sweep for 2,000 online devices on the simulated driver (SPEC §8 "reading counters for
  * 2,000 devices ≤ 50 ms per sweep"): one pass reads every counter, folds usage into the ledger, applies
- * time rules and publishes the `usage` event the live views consume. In-process, on a file database,
+ * publishes the `usage` event the live views consume and applies time rules. In-process, on a file database,
  * with every device moving traffic between sweeps. (The nftables engineer's module measures the kernel
  * read itself.)
  *
@@ -36,7 +36,7 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchResult[]>
     for (let i = 0; i < devices; i++) await core.login({ ip: `10.30.${Math.floor(i / 250)}.${(i % 250) + 2}`, code: codes[i]! });
     const sweeps: number[] = [];
     let flushes = 0;
-    core.bus.on('usage', 'bench', (e) => sweeps.push(e.sweepMs));
+    core.bus.on('sweep', 'bench', (e) => sweeps.push(e.ms));
     const n = quick ? 20 : 60;
     for (let i = 0; i < n; i++) {
       driver.tick(2000);

@@ -36,7 +36,10 @@ export interface PorticoEvents {
   'device.detached': { deviceId: string; entitlementId: string; mac: string; reason: string };
   'entitlement.changed': { entitlementId: string; status: EntitlementStatus; reason: string };
   'login.failed': { ip: string; mac: string | null; code: string };
-  'usage': { at: number; pools: PoolUsage[]; devicesOnline: number; downBps: number; upBps: number; sweepMs: number };
+  /** A pass's live figures, published as soon as its counters are read (core/accounting.ts). */
+  'usage': { at: number; pools: PoolUsage[]; devicesOnline: number; downBps: number; upBps: number };
+  /** A pass is complete (figures, transitions, usage write): how long it took. */
+  'sweep': { ms: number };
   'operator.action': { operatorId: string; action: string; subject: string | null };
   /** An audit row, after the commit that wrote it (core/tx.ts): the operator event feed is built from these. */
   'audit.recorded': AuditRecord;

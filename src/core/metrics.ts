@@ -40,10 +40,12 @@ export function createMetrics(bus: EventBus) {
     bus.on('login.failed', 'metrics', (e) => {
       s.failures[e.code] = (s.failures[e.code] ?? 0) + 1;
     }),
-    bus.on('usage', 'metrics', (e) => {
-      s.sweepMs = e.sweepMs;
+    bus.on('sweep', 'metrics', (e) => {
+      s.sweepMs = e.ms;
       s.sweeps += 1;
-      s.sweepMsSum += e.sweepMs;
+      s.sweepMsSum += e.ms;
+    }),
+    bus.on('usage', 'metrics', (e) => {
       s.devicesOnline = e.devicesOnline;
       const seen = new Set<string>();
       for (const p of e.pools) {

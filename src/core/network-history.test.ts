@@ -4,7 +4,7 @@ import { EventBus } from './events.js';
 import { createNetworkHistory } from './network-history.js';
 
 const usage = (bus: EventBus, at: number, devicesOnline: number, bps: number) =>
-  bus.emit('usage', { at, pools: [], devicesOnline, downBps: bps, upBps: 0, sweepMs: 1 });
+  bus.emit('usage', { at, pools: [], devicesOnline, downBps: bps, upBps: 0 });
 
 describe('network history', () => {
   it('keeps the most devices and the traffic per 5-minute bucket, from the sweep’s rates', () => {

@@ -124,6 +124,25 @@ describe('accounting', () => {
     expect(usage.at(-1)!.devicesOnline).toBe(2);
   });
 
+  it('publishes a pass’s figures from one read of its pools, before its transitions and its usage write', async () => {
+    const h = await harness();
+    const seen: string[] = [];
+    const { codes } = h.vouchers(2, { durationSec: 3600, dataBytes: 1e9 });
+    const phone = h.device();
+    await phone.login(codes[0]!);
+    const poolId = h.store.entitlements.allActiveDevices()[0]!.entitlementId;
+    const many = h.store.entitlements.getMany.bind(h.store.entitlements);
+    let reads = 0;
+    h.store.entitlements.getMany = (ids) => (reads++, many(ids));
+    h.core.bus.on('usage', 'test', (u) => seen.push(`usage ${u.pools[0]!.usedBytes} stored ${h.store.entitlements.get(poolId)!.usedBytes}`));
+    h.core.bus.on('sweep', 'test', (e) => seen.push(`sweep ${e.ms > 0} stored ${h.store.entitlements.get(poolId)!.usedBytes}`));
+    phone.download(250_000);
+    h.clock.advance(120_000); // past accounting.intervalMs: this pass also writes the usage
+    await h.sweep();
+    expect(reads).toBe(1);
+    expect(seen).toEqual(['usage 250000 stored 0', 'sweep true stored 250000']);
+  });
+
   it('lets only one of two devices racing for the last slot in', async () => {
     const h = await harness();
     const { codes } = h.vouchers(1, { durationSec: 3600, devices: 1 });

@@ -160,7 +160,7 @@ describe('WebSocket hub: readers that stop reading (D13)', () => {
       sock.on('error', reject);
     });
   }
-  const usage = () => s.core.bus.emit('usage', { at: Date.now(), pools: [], devicesOnline: 0, downBps: 0, upBps: 0, sweepMs: 0 });
+  const usage = () => s.core.bus.emit('usage', { at: Date.now(), pools: [], devicesOnline: 0, downBps: 0, upBps: 0 });
 
   it('drops a paused reader within readTimeoutMs while a trickle still fits in the kernel buffers', async () => {
     const before = s.hub.stats().tooSlow;

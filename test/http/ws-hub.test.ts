@@ -242,7 +242,7 @@ describe('WebSocket hub backpressure', () => {
     const started = Date.now();
     // Each usage event sends one `network` delta; the peer never reads, so its bytes pile up.
     for (let i = 0; i < 200_000 && s.hub.stats().tooSlow === before && Date.now() - started < 15_000; i++) {
-      s.core.bus.emit('usage', { at: Date.now(), pools: [], devicesOnline: 0, downBps: 0, upBps: 0, sweepMs: 0 });
+      s.core.bus.emit('usage', { at: Date.now(), pools: [], devicesOnline: 0, downBps: 0, upBps: 0 });
       if (i % 200 === 0) await new Promise((r) => setImmediate(r));
     }
     expect(s.hub.stats().tooSlow).toBeGreaterThan(before);

