@@ -61,6 +61,32 @@ describe('transact (the outbox)', () => {
     expect(seen).toEqual(['batch kept']);
   });
 
+  it('writes the audit rows of a transaction and its savepoints in one statement before the COMMIT, each with its id; a refused savepoint writes none', () => {
+    const { ctx, store, seen } = setup();
+    const many = store.events.appendMany.bind(store.events);
+    const statements: number[] = [];
+    store.events.appendMany = (rows) => (statements.push(rows.length), many(rows));
+    transact(ctx, 'the batch', (t) => {
+      t.record(entry('first'));
+      transact(ctx, 'one', (t1) => t1.record(entry('kept')));
+      try {
+        transact(ctx, 'two', (t2) => {
+          t2.record(entry('dropped'));
+          throw new DomainError('CONFLICT', 'refused');
+        });
+      } catch {
+        // this grant is refused; the batch goes on
+      }
+      t.record(entry('last'));
+      expect(statements).toEqual([]); // not yet: together, at the end
+    });
+    expect(statements).toEqual([3]);
+    const stored = store.events.list();
+    expect(stored.map((e) => e.type)).toEqual(['last', 'kept', 'first']);
+    // What the live feed was told carries the ids the rows got.
+    expect(seen).toEqual(stored.reverse().map((e) => `audit ${e.type} #${e.id}`));
+  });
+
   it('a storage failure becomes STORAGE_FAILED naming what could not be saved, and /healthz is told', () => {
     const { ctx, store } = setup();
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });

@@ -19,7 +19,7 @@
  */
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { Actor, CoreContext } from './context.js';
-import type { EventName, PorticoEvents } from './events.js';
+import type { AuditRecord, EventName, PorticoEvents } from './events.js';
 
 /** One audit row: what happened, who did it, to what, with which details. */
 export interface AuditEntry {
@@ -33,7 +33,7 @@ export interface AuditEntry {
 export type Publish = { [K in EventName]: [K, PorticoEvents[K]] }[EventName];
 
 export interface Tx {
-  /** Writes the audit row now and, when given, publishes the event after the commit. */
+  /** Writes the audit row in the transaction (with the transaction's others, before COMMIT) and, when given, publishes the event after the commit. */
   record(entry: AuditEntry, event?: Publish): void;
   /** Publishes an event after the commit without an audit row of its own. */
   publish(event: Publish): void;
@@ -48,14 +48,23 @@ type Ctx = Pick<CoreContext, 'store' | 'bus' | 'clock' | 'log'>;
  */
 const running = new WeakMap<object, Publish[][]>();
 
+/**
+ * The audit rows of the transacts running now, per store, handed outwards the same way and written
+ * together by the outermost, just before its COMMIT: one statement for a login's two or three rows, and
+ * for a whole RADIUS batch's, instead of one each (a round trip each on PostgreSQL). Their ids are
+ * filled in then, before any `audit.recorded` goes out.
+ */
+const pendingRows = new WeakMap<object, AuditRecord[][]>();
+
 export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
   const outbox: Publish[] = [];
+  const rows: AuditRecord[] = [];
   const t: Tx = {
     record(entry, event) {
-      const row = { at: ctx.clock.now(), type: entry.type, actorType: entry.actor.type, actorId: entry.actor.id ?? null, subject: entry.subject, data: entry.data ?? null };
-      const id = ctx.store.events.append(row);
+      const row: AuditRecord = { at: ctx.clock.now(), type: entry.type, actorType: entry.actor.type, actorId: entry.actor.id ?? null, subject: entry.subject, data: entry.data ?? null, id: 0 };
+      rows.push(row);
       if (event) outbox.push(event);
-      outbox.push(['audit.recorded', { ...row, id }]);
+      outbox.push(['audit.recorded', row]);
     },
     publish(event) {
       outbox.push(event);
@@ -63,19 +72,31 @@ export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
   };
   const stack = running.get(ctx.store) ?? [];
   running.set(ctx.store, stack);
+  const rowStack = pendingRows.get(ctx.store) ?? [];
+  pendingRows.set(ctx.store, rowStack);
+  const outermost = rowStack.length === 0;
   let result: T;
   stack.push(outbox);
+  rowStack.push(rows);
   try {
     result = ctx.store.tx(() => {
       outbox.length = 0; // a retried closure starts with an empty outbox
-      return fn(t);
+      rows.length = 0;
+      const value = fn(t);
+      if (outermost && rows.length) {
+        const ids = ctx.store.events.appendMany(rows.map(({ id: _, ...row }) => row));
+        rows.forEach((r, i) => (r.id = ids[i]!));
+      }
+      return value;
     });
   } catch (err) {
     throw asStorageFailure(ctx, what, err);
   } finally {
     stack.pop();
+    rowStack.pop();
   }
   const outer = stack[stack.length - 1];
+  if (!outermost) rowStack[rowStack.length - 1]!.push(...rows);
   if (outer) outer.push(...outbox);
   else for (const [name, payload] of outbox) ctx.bus.emit(name, payload as never);
   return result;

@@ -234,10 +234,10 @@ export function repositoryCases(engine: string, open: () => Promise<Store> | Sto
       expect(store.operators.findSession('t3')).toBeUndefined();
     });
 
-    it('events: append returns increasing ids, list filters, prune by age and by count', () => {
-      const ids = [0, 1, 2, 3, 4].map((i) =>
-        store.events.append({ at: T0 + i, type: i % 2 ? 'voucher.revoked' : 'device.attached', actorType: 'operator', actorId: `op${i % 2}`, subject: `s${i}`, data: { i } }),
-      );
+    it('events: appendMany returns increasing ids in the rows’ order, list filters, prune by age and by count', () => {
+      const row = (i: number) => ({ at: T0 + i, type: i % 2 ? 'voucher.revoked' : 'device.attached', actorType: 'operator' as const, actorId: `op${i % 2}`, subject: `s${i}`, data: { i } });
+      const ids = [...store.events.appendMany([0, 1, 2].map(row)), ...store.events.appendMany([3, 4].map(row))];
+      expect(store.events.appendMany([])).toEqual([]);
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
       expect(new Set(ids).size).toBe(5);
       expect(store.events.list().map((e) => e.data)).toEqual([{ i: 4 }, { i: 3 }, { i: 2 }, { i: 1 }, { i: 0 }]);
@@ -248,6 +248,17 @@ export function repositoryCases(engine: string, open: () => Promise<Store> | Sto
       expect(store.tx(() => store.events.prune(T0 + 2, 100, 10))).toBe(2);
       expect(store.tx(() => store.events.prune(0, 1, 10))).toBe(2);
       expect(store.events.list().map((e) => e.subject)).toEqual(['s4']);
+    });
+
+    it('events: appendMany over several statements keeps each row with its id', () => {
+      const rows = Array.from({ length: 120 }, (_, i) => ({ at: T0 + i, type: 'device.attached', actorType: 'system' as const, actorId: null, subject: `r${i}`, data: null }));
+      const ids = store.events.appendMany(rows);
+      expect(ids).toHaveLength(120);
+      expect(new Set(ids).size).toBe(120);
+      const listed = store.events.list({ limit: 200 });
+      // Newest (highest id) first: row 119 has the highest id, row 0 the lowest.
+      expect(listed.map((e) => e.subject)).toEqual(rows.map((r) => r.subject).reverse());
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
     });
 
     it('settings: JSON values by key, overwritten', () => {
