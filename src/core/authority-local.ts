@@ -51,8 +51,8 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
       }
     },
 
-    async redeem({ voucherId, client, replace, now }) {
-      const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now);
+    async redeem({ voucherId, client, replace, now, voucher: read }) {
+      const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now, read);
       const devices = firstUse ? [] : ctx.store.entitlements.activeDevices(ent.id);
       const decision = attachDecision(devices, ent.plan.devices, client.mac, replace);
       const present = devices.find((d) => d.mac === client.mac);
@@ -62,6 +62,7 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
         evicted: decision.kind === 'replace' ? devices.find((d) => d.mac === decision.evict) : undefined,
         // The same MAC on another pool (a resident switching codes) leaves that pool.
         elsewhere: present ? undefined : ctx.store.entitlements.activeDeviceByMac(client.mac),
+        ...(firstUse ? { made: { pool: ent, code: voucher.code } } : {}),
       };
       return r;
     },
@@ -99,7 +100,8 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
         }
         if (r.present) ctx.store.entitlements.updateDeviceAddress(deviceId, client.ip, client.site ?? null, now);
         else {
-          const taken = ctx.store.entitlements.activeDevices(ent.id).filter((d) => d.id !== evicted?.id && d.mac !== client.mac).length;
+          // A pool this transaction created has no other device: nobody else knows its id yet.
+          const taken = r.firstUse ? 0 : ctx.store.entitlements.activeDevices(ent.id).filter((d) => d.id !== evicted?.id && d.mac !== client.mac).length;
           if (taken >= ent.plan.devices) throw deviceLimit(taken, ent.plan.devices);
           const row: DeviceRow = {
             id: deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip, site: client.site ?? null, attachedAt: now,

@@ -24,7 +24,7 @@ import type { CoreContext } from './context.js';
 import { callerDevice, identify } from './identity.js';
 import { deviceNames } from './device-names.js';
 import { withPool } from './lifecycle.js';
-import type { EntitlementRow } from './ports/model.js';
+import type { EntitlementRow, VoucherRow } from './ports/model.js';
 import { onGateway, poolLimits, tryGateway } from './pool.js';
 import { poolView, type DeviceStatus } from './session.js';
 import { sourcePrefix } from './throttle.js';
@@ -70,12 +70,14 @@ function precheck(ctx: CoreContext, code: unknown, ip: string): string {
 
 /**
  * Runs `task` under the voucher's lock and, when the voucher already has a pool, that pool's lock too
- * (asked again under the voucher's lock: a first use may just have created it).
+ * (asked again under the voucher's lock: a first use may just have created it). With no pool lock to
+ * wait for, `task` gets the voucher's row as just read: nothing can have changed it since.
  */
-function underVoucher<T>(ctx: CoreContext, voucherId: string, task: () => Promise<T>): Promise<T> {
+function underVoucher<T>(ctx: CoreContext, voucherId: string, task: (voucher: VoucherRow | undefined) => Promise<T>): Promise<T> {
   return ctx.locks.run(voucherId, () => {
-    const poolId = ctx.store.vouchers.get(voucherId)?.entitlementId;
-    return poolId ? withPool(ctx, poolId, task) : task();
+    const voucher = ctx.store.vouchers.get(voucherId);
+    const poolId = voucher?.entitlementId;
+    return poolId ? withPool(ctx, poolId, () => task(undefined)) : task(voucher);
   });
 }
 
@@ -90,7 +92,7 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
     const code = precheck(ctx, input.code, normalizeIp(input.ip));
     client = await identify(ctx, input.ip, input.hint);
     const found = await findVoucher(ctx, code, client, input.code);
-    return await underVoucher(ctx, found.voucherId, () => redeem(ctx, found.voucherId, client!, input.replace ?? false));
+    return await underVoucher(ctx, found.voucherId, (voucher) => redeem(ctx, found.voucherId, client!, input.replace ?? false, voucher));
   } catch (err) {
     // Every refused login is published (metrics count failures by code); unknown codes were already
     // published by findVoucher together with their audit entry.
@@ -102,9 +104,9 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
 }
 
 /** Decide (the authority), enforce (the gateway), record (the authority); undo the gateway if recording fails. */
-async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, replace: boolean): Promise<LoginResult> {
+async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, replace: boolean, voucher: VoucherRow | undefined): Promise<LoginResult> {
   const now = ctx.clock.now();
-  const r = await ctx.authority.redeem({ voucherId, client, replace, now });
+  const r = await ctx.authority.redeem({ voucherId, client, replace, now, ...(voucher ? { voucher } : {}) });
   const { deviceId, elsewhere, evicted } = r;
   const grant = { deviceId, poolId: r.poolId, mac: client.mac, ips: [client.ip], ...(client.site ? { site: client.site } : {}) };
 
@@ -143,7 +145,9 @@ async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, r
     ctx.ledger.forget(evicted.id);
   }
   if (elsewhere) ctx.ledger.forget(elsewhere.id);
-  return withStatus({ entitlementId: r.poolId, deviceId, voucherId: r.voucherId, firstUse: r.firstUse }, () => poolView(ctx, r.poolId, deviceId));
+  // A first use's pool holds this device alone: its status is what the commit wrote.
+  const known = r.made && { ent: r.made.pool, code: r.made.code, devices: [{ id: deviceId, mac: client.mac, attachedAt: now }] };
+  return withStatus({ entitlementId: r.poolId, deviceId, voucherId: r.voucherId, firstUse: r.firstUse }, () => poolView(ctx, r.poolId, deviceId, known));
 }
 
 /**

@@ -15,10 +15,11 @@ import type { CoreContext } from './context.js';
  * The pool a login with this voucher draws from, as it stands now: a new one on first use, else the
  * stored pool with unwritten usage folded in and any period reset applied. Throws the refusal
  * (revoked, redeem-by passed, used up, expired) before anything is written. Shared by the portal's
- * login and RADIUS authorization, so both apply the same rules.
+ * login and RADIUS authorization, so both apply the same rules. `read`: the voucher's row when the
+ * caller has just read it under the voucher's lock.
  */
-export function poolForLogin(ctx: CoreContext, voucherId: string, now: number): { voucher: VoucherRow; ent: EntitlementRow; firstUse: boolean } {
-  const voucher = ctx.store.vouchers.get(voucherId)!;
+export function poolForLogin(ctx: CoreContext, voucherId: string, now: number, read?: VoucherRow): { voucher: VoucherRow; ent: EntitlementRow; firstUse: boolean } {
+  const voucher = read ?? ctx.store.vouchers.get(voucherId)!;
   const blocked = redeemBlocker(voucher.status, voucher.redeemBy, now);
   if (blocked) throw blocked;
   if (voucher.entitlementId === null) {

@@ -14,6 +14,7 @@ import { poolPlan } from '../domain/plan-words.js';
 import type { ClientHint } from './ports/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import type { CoreContext } from './context.js';
+import type { DeviceRow, EntitlementRow } from './ports/model.js';
 import { formatCode } from '../domain/code.js';
 import { deviceNames } from './device-names.js';
 import { endings, type Ending } from './endings.js';
@@ -80,10 +81,17 @@ export async function deviceStatus(ctx: CoreContext, ip: string, hint?: ClientHi
   return poolView(ctx, stored.id, device.id);
 }
 
-export function poolView(ctx: CoreContext, entitlementId: string, callerDeviceId: string | null): DeviceStatus {
+/** What a caller already holds of a pool (a first use just committed): then nothing is read back. */
+export interface KnownPool {
+  ent: EntitlementRow;
+  code: string;
+  devices: Array<Pick<DeviceRow, 'id' | 'mac' | 'attachedAt'>>;
+}
+
+export function poolView(ctx: CoreContext, entitlementId: string, callerDeviceId: string | null, known?: KnownPool): DeviceStatus {
   const now = ctx.clock.now();
-  const ent = ctx.ledger.current(ctx.store.entitlements.get(entitlementId)!);
-  const devices = ctx.store.entitlements.activeDevices(ent.id).map((d) => {
+  const ent = ctx.ledger.current(known?.ent ?? ctx.store.entitlements.get(entitlementId)!);
+  const devices = (known?.devices ?? ctx.store.entitlements.activeDevices(ent.id)).map((d) => {
     const r = ctx.ledger.rate(d.id);
     return { id: d.id, label: d.mac.slice(-5).toUpperCase(), name: deviceNames(ctx).of(d.mac), isCaller: d.id === callerDeviceId, attachedAt: d.attachedAt, ...r };
   });
@@ -93,7 +101,7 @@ export function poolView(ctx: CoreContext, entitlementId: string, callerDeviceId
     online: allowsTraffic(ent, now),
     entitlementId: ent.id,
     deviceId: callerDeviceId ?? '',
-    code: formatCode(ctx.store.vouchers.get(ent.voucherId)?.code ?? ''),
+    code: formatCode(known?.code ?? ctx.store.vouchers.get(ent.voucherId)?.code ?? ''),
     status: statusAt(ent, now),
     throttled: isThrottled(ent, now),
     plan: poolPlan(ent.plan, ent),

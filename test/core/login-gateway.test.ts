@@ -60,3 +60,29 @@ describe('a first login in one gateway step', () => {
     expect(h.store.vouchers.findByCode(codes[0]!.replace(/-/g, ''))?.status).toBe('unused');
   });
 });
+
+describe('the status a first login answers with', () => {
+  it('is what its commit wrote, with nothing read back, and equals a fresh reading', async () => {
+    const h = await harness();
+    const { codes } = h.vouchers(1, { durationSec: 3600, dataBytes: 1e9, devices: 2 });
+    const phone = h.device();
+    const e = h.store.entitlements;
+    const reads: string[] = [];
+    const get = e.get.bind(e);
+    const activeDevices = e.activeDevices.bind(e);
+    const voucher = h.store.vouchers.get.bind(h.store.vouchers);
+    let counting = false;
+    e.get = (id) => (counting && reads.push('pool'), get(id));
+    e.activeDevices = (id) => (counting && reads.push('devices'), activeDevices(id));
+    h.store.vouchers.get = (id) => (counting && reads.push('voucher'), voucher(id));
+    h.core.bus.on('voucher.redeemed', 'test', () => void (counting = true)); // from the commit on
+    const res = await phone.login(codes[0]!, {}, { accept: 'application/json' });
+    expect(res.status).toBe(200);
+    const answered = ((await res.json()) as { session: Record<string, unknown> }).session;
+    expect(reads).toEqual([]);
+    counting = false;
+    const fresh = await (await phone.get('/api/session')).json();
+    expect(answered).toEqual(fresh);
+    expect(answered).toMatchObject({ authorized: true, bytesRemaining: 1e9, secondsRemaining: 3600, devices: [{ isCaller: true }] });
+  });
+});

@@ -12,7 +12,7 @@
 import type { EntitlementStatus } from '../../domain/entitlement.js';
 import type { ClientInfo, PoolLimits } from './driver.js';
 import type { Actor } from '../context.js';
-import type { DeviceRow } from './model.js';
+import type { DeviceRow, EntitlementRow, VoucherRow } from './model.js';
 
 /** A decided login: what the gateway must enforce, and what `commit` will record. */
 export interface Redemption {
@@ -31,6 +31,12 @@ export interface Redemption {
   evicted: DeviceRow | undefined;
   /** The same MAC on another pool: it leaves that pool. */
   elsewhere: DeviceRow | undefined;
+  /**
+   * A first use, from an authority that keeps the pool in the local store: the pool as the commit will
+   * write it and its code, so the caller's status after the commit is known without reading it back
+   * (three round trips on PostgreSQL).
+   */
+  made?: { pool: EntitlementRow; code: string };
 }
 
 export interface EntitlementAuthority {
@@ -40,8 +46,11 @@ export interface EntitlementAuthority {
    * code as the resident typed it (a remote authority may be configured to send that instead).
    */
   find(code: string, client: ClientInfo, typed?: unknown): Promise<{ voucherId: string; poolId: string | null }>;
-  /** Decides a login under the voucher's and pool's locks; throws the refusal. Writes nothing. */
-  redeem(r: { voucherId: string; client: ClientInfo; replace: boolean; now: number }): Promise<Redemption>;
+  /**
+   * Decides a login under the voucher's and pool's locks; throws the refusal. Writes nothing. `voucher`:
+   * its row as the caller read it under those locks just now, when it did (no need to read it again).
+   */
+  redeem(r: { voucherId: string; client: ClientInfo; replace: boolean; now: number; voucher?: VoucherRow }): Promise<Redemption>;
   /** Records a login the gateway let through: durable before it resolves. */
   commit(r: Redemption, client: ClientInfo, now: number): Promise<void>;
   /** Forgets a decided login the gateway could not enforce (nothing was recorded). */
