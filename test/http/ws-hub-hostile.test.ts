@@ -217,4 +217,28 @@ describe('WebSocket hub: readers that stop reading (D13)', () => {
     expect(got).toBeGreaterThan(4000);
     ws.close();
   }, 20_000);
+
+  it('asks a reader that keeps up for proof about every quarter of readTimeoutMs, not after every update', async () => {
+    const before = s.hub.stats().tooSlow;
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws?topics=network`);
+    let updates = 0;
+    let pings = 0;
+    ws.on('message', () => updates++);
+    ws.on('ping', () => pings++);
+    ws.on('error', () => {});
+    await new Promise((r) => ws.once('open', r));
+    // Ten updates a second for 2.5 × readTimeoutMs, as a busy status page might get.
+    const t0 = Date.now();
+    while (Date.now() - t0 < 2.5 * READ_TIMEOUT_MS) {
+      usage();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(updates).toBeGreaterThan(40);
+    // One probe per READ_TIMEOUT_MS / 4 of unproven updates (each answered at once): about ten, not fifty.
+    expect(pings).toBeGreaterThanOrEqual(5);
+    expect(pings).toBeLessThanOrEqual(15);
+    expect(s.hub.stats().tooSlow).toBe(before);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    ws.close();
+  }, 20_000);
 });

@@ -72,12 +72,18 @@ async function main() {
       } else failed++;
     }
   }
+  const allConnected = Date.now();
   await new Promise((r) => setTimeout(r, args.durationMs));
-  // Passes that began before every subscriber was connected are left out (their counts are partial).
-  const rounds = [...passes.entries()].sort((a, b) => a[0] - b[0]).map(([at, p]) => ({ deliveries: p.deliveries, spreadMs: p.lastArrival - at }));
+  // Passes that began before every subscriber was connected are left out: their counts are partial, or
+  // this process was still opening connections (1,000 handshakes) while their updates came in, and
+  // read them late. The last pass may be cut off by the end of the run.
+  const rounds = [...passes.entries()]
+    .filter(([at]) => at >= allConnected)
+    .sort((a, b) => a[0] - b[0])
+    .map(([at, p]) => ({ deliveries: p.deliveries, spreadMs: p.lastArrival - at }));
   const connected = clients.length;
   const stillOpen = clients.filter((c) => c.readyState === WebSocket.OPEN).length;
-  process.stdout.write(JSON.stringify({ connected, failed, stillOpen, closedEarly, rounds: rounds.slice(1, -1), messages, minPerClient: Math.min(...Array.from({ length: args.count }, (_, i) => perClient[i] ?? 0)) }) + '\n');
+  process.stdout.write(JSON.stringify({ connected, failed, stillOpen, closedEarly, rounds: rounds.slice(0, -1), messages, minPerClient: Math.min(...Array.from({ length: args.count }, (_, i) => perClient[i] ?? 0)) }) + '\n');
   if (args.holdMs) await new Promise((r) => setTimeout(r, args.holdMs));
   reference?.terminate();
   for (const c of clients) c.terminate();

@@ -5,10 +5,11 @@
  *
  * Backpressure counts what the peer has not *read*, not what Node has not written: `bufferedAmount`
  * sees only the userland queue, and on loopback or a fast LAN the kernel's send and receive buffers hold
- * megabytes before it grows. So each burst of messages is followed by a ping carrying a sequence number;
- * TCP is in order, so its pong proves the peer read everything sent before it. A connection whose oldest
- * unproven message is older than `readTimeoutMs`, or whose unproven bytes pass `maxBufferedBytes`, is
- * terminated. Browsers answer pings in the network stack, so a tab that is merely busy keeps up.
+ * megabytes before it grows. So once unproven messages amount to a quarter of either limit (bytes or
+ * age) a ping carrying a sequence number follows them; TCP is in order, so its pong proves the peer read
+ * everything sent before it. A connection whose oldest unproven message is older than `readTimeoutMs`,
+ * or whose unproven bytes pass `maxBufferedBytes`, is terminated. Browsers answer pings in the network
+ * stack, so a tab that is merely busy keeps up.
  *
  * @example
  *   const broker = createBroker({ log, ...opts });
@@ -75,17 +76,34 @@ export function createBroker(o: BrokerOptions) {
     return c.pingSeq;
   }
 
-  /** Sends a serialized message and counts it against the subscriber's unread bytes (then probes its reading). */
+  /**
+   * Whether the unproven messages are worth a probe now: a quarter of either limit. Sooner would ask
+   * every subscriber for a pong on every status update (one more packet from each phone each second,
+   * and on a fan-out to 1,000 as many writes again in the readers); later could cut a reader that
+   * keeps up.
+   */
+  function probeDue(c: Conn, now: number): boolean {
+    return c.unreadBytes >= o.maxBufferedBytes / 4 || now - c.unreadSince >= o.readTimeoutMs / 4;
+  }
+
+  /** Probes a connection's reading (see the module comment): everything sent so far is proven by the pong. */
+  function probe(c: Conn): void {
+    c.probe = { seq: ping(c), bytes: c.unreadBytes };
+  }
+
+  /** Sends a serialized message and counts it against the subscriber's unread bytes (then probes its reading when due). */
   function deliver(c: Conn, data: string): void {
     c.ws.send(data);
     const length = Buffer.byteLength(data);
     // Counted as on the wire: the frame header too (RFC 6455 §5.2), or small messages would slip past the cap.
     const bytes = length + (length < 126 ? 2 : length < 65_536 ? 4 : 10);
-    if (!c.unreadSince) c.unreadSince = Date.now();
+    const now = Date.now();
+    if (!c.unreadSince) c.unreadSince = now;
     c.unreadBytes += bytes;
-    if (!c.probe) c.probe = { seq: ping(c), bytes: c.unreadBytes };
-    else if (c.after) c.after.bytes += bytes;
-    else c.after = { since: Date.now(), bytes };
+    if (!c.probe) {
+      if (probeDue(c, now)) probe(c);
+    } else if (c.after) c.after.bytes += bytes;
+    else c.after = { since: now, bytes };
   }
 
   function tooSlow(c: Conn, now: number): boolean {
@@ -105,7 +123,7 @@ export function createBroker(o: BrokerOptions) {
     c.unreadSince = c.after.since;
     c.unreadBytes = c.after.bytes;
     c.after = null;
-    c.probe = { seq: ping(c), bytes: c.unreadBytes };
+    if (probeDue(c, Date.now())) probe(c);
   }
 
   return {
@@ -173,7 +191,10 @@ export function createBroker(o: BrokerOptions) {
       }, o.heartbeatMs);
       const readCheck = setInterval(() => {
         const now = Date.now();
-        for (const c of conns) if (tooSlow(c, now)) drop(c, 'too slow');
+        for (const c of conns) {
+          if (tooSlow(c, now)) drop(c, 'too slow');
+          else if (c.unreadSince && !c.probe && probeDue(c, now)) probe(c);
+        }
       }, Math.max(100, Math.min(1000, o.readTimeoutMs / 4)));
       heartbeat.unref();
       readCheck.unref();
