@@ -8,8 +8,9 @@
  * could spend the whole remainder while a NAS session still spent its slice: the pool overshoots by
  * every slice held (coova-chilli #366 across enforcement points).
  *
- * As a driver decorator it covers every place core hands a pool's limits to the gateway (login,
- * top-up, resync, reset, throttle, reconcile) without each knowing about RADIUS. Usage keeps it
+ * As a driver decorator it covers every place core hands a pool's limits to the gateway (login, with
+ * or without its device in the same step, top-up, resync, reset, throttle, reconcile) without each
+ * knowing about RADIUS. Usage keeps it
  * steady (a NAS session's bytes raise the pool's use and lower what it holds by as much); a new slice,
  * a regrant or a session's end changes it, and `pushReservation` re-sends the pool's limits then.
  *
@@ -36,6 +37,12 @@ export function withRadiusReservations(driver: GatewayDriver, held: (poolId: str
   return new Proxy(driver, {
     get(target, prop, receiver) {
       if (prop === 'setPool') return (p: PoolLimits) => target.setPool(adjust(p));
+      // A first login's pool and device in one step (nftables) carries the pool's limits too; a driver
+      // that does not offer it keeps not offering it.
+      if (prop === 'authorizeWithPool') {
+        const together = target.authorizeWithPool?.bind(target);
+        return together && ((p: PoolLimits, g: Parameters<typeof together>[1]) => together(adjust(p), g));
+      }
       if (prop === 'reconcile') {
         return (state: Parameters<GatewayDriver['reconcile']>[0]) => target.reconcile({ ...state, pools: state.pools.map(adjust) });
       }

@@ -51,4 +51,31 @@ describe('local gateway devices and RADIUS slices share one pool', () => {
     await h.sweep();
     expect(h.store.entitlements.get(pool)!.usedBytes).toBeLessThanOrEqual(100 * MB);
   });
+
+  it('a first local device on a driver that brings pool and device on in one step gets the unreserved part too', async () => {
+    // The nftables driver's authorizeWithPool (one nft batch), here on the simulated gateway.
+    const setPool = h.driver.setPool.bind(h.driver);
+    const authorize = h.driver.authorizeWithPool;
+    const together: string[] = [];
+    h.driver.authorizeWithPool = async (limits, grant) => {
+      together.push(grant.deviceId);
+      await setPool(limits);
+      await h.driver.authorize(grant);
+    };
+    try {
+      const { codes } = h.vouchers(1, { durationSec: 3600, dataBytes: 100 * MB, devices: 2 });
+      // The NAS session comes first: the pool has no local device yet when the phone logs in.
+      const [accept] = await burst(server.ports().auth, SECRET, [[['User-Name', codes[0]!], ['User-Password', codes[0]!], ['Calling-Station-Id', 'AA:BB:CC:70:00:02']]]);
+      expect(accept?.code).toBe(Code.AccessAccept);
+      const held = get(accept!, 'Mikrotik-Total-Limit')!;
+      expect(held).toBeGreaterThan(0);
+      const pool = h.store.radiusSessions.get(get(accept!, 'Class')!.toString('utf8'))!.entitlementId;
+      const phone = h.device();
+      expect((await phone.login(codes[0]!)).status).toBe(303);
+      expect(together).toHaveLength(1);
+      expect(h.network.pools.get(pool)!.limits.bytesRemaining).toBe(100 * MB - held);
+    } finally {
+      h.driver.authorizeWithPool = authorize;
+    }
+  });
 });
