@@ -74,7 +74,8 @@ export function createRadiusBatcher(ctx: CoreContext, opts: { maxBatch?: number 
     if (!live.length) return;
     const vouchers = live.flatMap((j) => (j.kind === 'auth' ? [j.p!.voucherId] : []));
     // A used code's pool is locked too: a portal login or another code of the same pool may be deciding its device slots.
-    const pools = vouchers.flatMap((id) => ctx.store.vouchers.get(id)?.entitlementId ?? []);
+    // As the lookups just found them (nothing ran in between; the grants decide again under the locks).
+    const pools = live.flatMap((j) => (j.kind === 'auth' && j.p!.poolId ? [j.p!.poolId] : []));
     const keys = [vouchers, pools];
     try {
       // A refusal (or one grant's storage failure) rolls back its own savepoint; the rest commit.

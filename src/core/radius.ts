@@ -106,6 +106,8 @@ function deviceKey(nas: string, mac: string | null): { key: string; mac: string 
 /** What an Access-Request resolved to before the grant: the voucher, the throttle key and the device. */
 export interface PreparedRadius {
   voucherId: string;
+  /** The voucher's pool as the lookup found it (null: unused), for the locks a batch takes. */
+  poolId: string | null;
   key: string;
   mac: string;
   ip: string;
@@ -123,19 +125,21 @@ export function prepareRadius(ctx: CoreContext, input: RadiusAuthorizeInput, byM
   const ip = input.ip ?? '';
   ctx.throttle.check(key, prefix);
   if (byMac) {
-    const voucherId = poolVoucherOfDevice(ctx, mac);
-    if (!voucherId) throw new DomainError('VOUCHER_UNKNOWN', 'this device is not on any code');
-    return { voucherId, key, mac, ip, byMac };
+    const found = poolVoucherOfDevice(ctx, mac);
+    if (!found) throw new DomainError('VOUCHER_UNKNOWN', 'this device is not on any code');
+    return { voucherId: found.voucherId, poolId: found.poolId, key, mac, ip, byMac };
   }
   const voucher = voucherByCode(ctx, parsedCode(input.code), { key, prefix, mac, data: { ip, nas: input.nas } });
-  return { voucherId: voucher.id, key, mac, ip, byMac };
+  return { voucherId: voucher.id, poolId: voucher.entitlementId, key, mac, ip, byMac };
 }
 
 /** After the grant is committed: the guess counter is cleared (code logins) and the redemption published. */
 export function radiusGranted(ctx: CoreContext, p: PreparedRadius, grant: RadiusGrant): void {
   if (!p.byMac) ctx.throttle.succeed(p.key);
   ctx.bus.emit('voucher.redeemed', { voucherId: grant.voucherId, entitlementId: grant.entitlementId, deviceId: grant.sessionId, mac: p.mac, ip: p.ip, topUp: false });
-  if (grant.sliceBytes !== null) pushReservation(ctx, grant.entitlementId);
+  // A pool this grant created had no local device to tell: one that joined since computed its limits
+  // with this slice already held.
+  if (grant.sliceBytes !== null && !grant.firstUse) pushReservation(ctx, grant.entitlementId);
 }
 
 /** A refusal, published like the portal's (metrics count failures by code). */
@@ -215,13 +219,13 @@ export function poolMembers(ctx: CoreContext, entitlementId: string, now: number
 /** End reasons after which a MAC no longer re-attaches: the resident logged out, or we disconnected it. */
 const DETACHING_END = /^(stop:1|stop:6|disconnect)/;
 
-function poolVoucherOfDevice(ctx: CoreContext, mac: string): string | null {
+function poolVoucherOfDevice(ctx: CoreContext, mac: string): { voucherId: string; poolId: string } | null {
   const local = ctx.store.entitlements.activeDeviceByMac(mac);
   const s = ctx.store.radiusSessions.latestForMac(mac);
   const entId = local?.entitlementId ?? (s && (s.active || !DETACHING_END.test(s.endReason ?? '')) ? s.entitlementId : null);
   if (!entId) return null;
   const ent = ctx.store.entitlements.get(entId);
-  return ent ? ent.voucherId : null;
+  return ent ? { voucherId: ent.voucherId, poolId: ent.id } : null;
 }
 
 /** The grant itself (synchronous; callers hold the voucher's lock): device slots, the slice, one transaction. */

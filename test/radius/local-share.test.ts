@@ -78,4 +78,24 @@ describe('local gateway devices and RADIUS slices share one pool', () => {
       h.driver.authorizeWithPool = authorize;
     }
   });
+
+  it('a batch of first-use Access-Requests reads each voucher by code, then once in its grant, and no pool devices after', async () => {
+    const { codes } = h.vouchers(3, { durationSec: 3600, dataBytes: 100 * MB });
+    const byId = h.store.vouchers.get.bind(h.store.vouchers);
+    const devices = h.store.entitlements.activeDevices.bind(h.store.entitlements);
+    const reads: string[] = [];
+    h.store.vouchers.get = (id) => (reads.push('voucher'), byId(id));
+    h.store.entitlements.activeDevices = (id) => (reads.push('devices'), devices(id));
+    try {
+      // The group-committing path a busy RADIUS listener uses (serve-radius.ts): three requests, one batch.
+      const batch = h.core.radius.batcher();
+      const grants = await Promise.all(codes.map((code, i) => batch.authorize({ nas: 'mk', code, mac: `AA:BB:CC:70:01:0${i}`, ip: null, interimSec: 60 })));
+      expect(grants.map((g) => g.firstUse)).toEqual([true, true, true]);
+      // Each grant reads its voucher once, in the transaction that writes (the lookup was by code).
+      expect(reads).toEqual(['voucher', 'voucher', 'voucher']);
+    } finally {
+      h.store.vouchers.get = byId;
+      h.store.entitlements.activeDevices = devices;
+    }
+  });
 });
