@@ -11,6 +11,7 @@ import type { EntitlementStatus } from '../domain/entitlement.js';
 import type { Plan } from '../domain/plan.js';
 import type { Db } from './db.js';
 import type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
+import type { UsageBatch } from '../core/ports/store.js';
 export type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
 
 /**
@@ -22,6 +23,9 @@ const ENT = 'id, voucher_id, status, plan, activated_at, expires_at, data_total,
 const DEV = 'id, entitlement_id, mac, ip, site, attached_at, last_seen, active, ended_at, end_reason, bytes_up, bytes_down, counter_up, counter_down';
 
 type Row = unknown[];
+
+/** Rows per statement of a usage flush (at most 501 parameters: well under either engine's limit). */
+const BATCH_ROWS = 100;
 
 /**
  * A batch's vouchers share one plan text, so a pool's plan is parsed once per text, frozen (one object
@@ -182,6 +186,29 @@ export function entitlementRepo(db: Db) {
     },
     addDaily(day: string, entitlementId: string, up: number, down: number): void {
       daily.run(day, entitlementId, up, down);
+    },
+    addUsageBatch(u: UsageBatch): void {
+      // UPDATE … FROM (VALUES …) runs on both engines (SQLite ≥ 3.33); a VALUES column is `columnN` in
+      // both, and its numbers are cast so PostgreSQL does not take the untyped parameters for text.
+      const n = 'CAST(? AS BIGINT)';
+      for (let i = 0; i < u.devices.length; i += BATCH_ROWS) {
+        const rows = u.devices.slice(i, i + BATCH_ROWS);
+        db.prepare(
+          `UPDATE devices SET bytes_up = bytes_up + v.column2, bytes_down = bytes_down + v.column3, counter_up = v.column4, counter_down = v.column5, last_seen = ?
+           FROM (VALUES ${rows.map(() => `(?, ${n}, ${n}, ${n}, ${n})`).join(', ')}) AS v WHERE devices.id = v.column1`,
+        ).run(u.at, ...rows.flatMap((d) => [d.id, d.up, d.down, d.counterUp, d.counterDown]));
+      }
+      for (let i = 0; i < u.pools.length; i += BATCH_ROWS) {
+        const rows = u.pools.slice(i, i + BATCH_ROWS);
+        db.prepare(
+          `UPDATE entitlements SET used_bytes = used_bytes + v.column2, updated_at = ?
+           FROM (VALUES ${rows.map(() => `(?, ${n})`).join(', ')}) AS v WHERE entitlements.id = v.column1`,
+        ).run(u.at, ...rows.flatMap((p) => [p.id, p.up + p.down]));
+        db.prepare(
+          `INSERT INTO usage_daily (day, entitlement_id, bytes_up, bytes_down) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}
+           ON CONFLICT(day, entitlement_id) DO UPDATE SET bytes_up = usage_daily.bytes_up + excluded.bytes_up, bytes_down = usage_daily.bytes_down + excluded.bytes_down`,
+        ).run(...rows.flatMap((p) => [u.day, p.id, p.up, p.down]));
+      }
     },
     trafficOn(day: string): { up: number; down: number } {
       const r = db.prepare('SELECT COALESCE(SUM(bytes_up), 0) AS up, COALESCE(SUM(bytes_down), 0) AS down FROM usage_daily WHERE day = ?').get(day) as Record<string, unknown>;

@@ -204,6 +204,31 @@ export function repositoryCases(engine: string, open: () => Promise<Store> | Sto
       expect(store.entitlements.activeDevices('e1')).toHaveLength(2);
     });
 
+    it('a usage flush in batches: devices, pools and the day, 64-bit, across several statements', () => {
+      batch(store, 'b1', ['AAAA']);
+      store.entitlements.insert(entitlement('e1', 'b1-v0'));
+      store.entitlements.insert(entitlement('e2', 'b1-v0'));
+      const ids = Array.from({ length: 150 }, (_, i) => `dv${i}`);
+      store.tx(() => ids.forEach((id, i) => store.entitlements.insertDevice(device(id, i % 2 ? 'e2' : 'e1', `aa:aa:aa:aa:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, `10.1.0.${i}`, T0))));
+      const flush = (at: number, k: number) =>
+        store.tx(() =>
+          store.entitlements.addUsageBatch({
+            day: '2026-05-28', at,
+            devices: ids.map((id, i) => ({ id, up: i * k, down: 2 * i * k, counterUp: 3_000_000_000 + i, counterDown: i })),
+            pools: [{ id: 'e1', up: 4_000_000_000 * k, down: 1 }, { id: 'e2', up: 5, down: 6 * k }],
+          }),
+        );
+      flush(T0 + 10, 1);
+      flush(T0 + 20, 2);
+      expect(store.entitlements.getDevice('dv149')).toMatchObject({ bytesUp: 149 * 3, bytesDown: 298 * 3, counterUp: 3_000_000_149, counterDown: 149, lastSeen: T0 + 20 });
+      expect(store.entitlements.getDevice('dv0')).toMatchObject({ bytesUp: 0, counterUp: 3_000_000_000, lastSeen: T0 + 20 });
+      expect(store.entitlements.get('e1')).toMatchObject({ usedBytes: 12_000_000_002, updatedAt: T0 + 20 });
+      expect(store.entitlements.get('e2')).toMatchObject({ usedBytes: 5 + 6 + 5 + 12 });
+      expect(store.entitlements.trafficOn('2026-05-28')).toEqual({ up: 12_000_000_010, down: 20 });
+      store.tx(() => store.entitlements.addUsageBatch({ day: '2026-05-29', at: T0 + 30, devices: [], pools: [] }));
+      expect(store.entitlements.trafficOn('2026-05-29')).toEqual({ up: 0, down: 0 });
+    });
+
     it('daily traffic adds up per day', () => {
       store.entitlements.addDaily('2026-05-28', 'e1', 100, 200);
       store.entitlements.addDaily('2026-05-28', 'e1', 1, 2);

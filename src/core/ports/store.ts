@@ -72,7 +72,20 @@ export interface EntitlementStore {
   addUsage(entitlementId: string, bytes: number, at: number): void;
   addDeviceUsage(id: string, up: number, down: number, counterUp: number, counterDown: number, at: number): void;
   addDaily(day: string, entitlementId: string, up: number, down: number): void;
+  /**
+   * The usage flush (core/ledger.ts) in a few statements instead of three per device: each device's
+   * bytes and counter baselines, each pool's bytes and its day's totals. Call inside one transaction.
+   */
+  addUsageBatch(u: UsageBatch): void;
   trafficOn(day: string): { up: number; down: number };
+}
+
+/** What one usage flush writes: per device (bytes added, the driver's counters now) and per pool. */
+export interface UsageBatch {
+  day: string;
+  at: number;
+  devices: Array<{ id: string; up: number; down: number; counterUp: number; counterDown: number }>;
+  pools: Array<{ id: string; up: number; down: number }>;
 }
 
 export interface OperatorStore {
