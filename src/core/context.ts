@@ -42,6 +42,12 @@ export interface CoreContext extends CoreDeps {
   commits: CommitGroup;
   /** Who decides and records logins, usage and pool ends (core/ports/authority.ts); the local ledger by default. */
   authority: EntitlementAuthority;
+  /**
+   * Pools a first login is creating right now (under its voucher's lock, until its commit): nobody
+   * else knows their ids yet, so no RADIUS session holds any of them (core/radius-reserve.ts asks
+   * the store for the others).
+   */
+  creatingPools: Set<string>;
 }
 
 /** Who did something, for the audit log. */

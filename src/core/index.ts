@@ -45,10 +45,12 @@ import type { Role } from './ports/model.js';
 const AUDIT_WINDOW_MS = 10 * 60_000;
 
 export function createCore(deps: CoreDeps) {
+  const creatingPools = new Set<string>();
   const ctx: CoreContext = {
     ...deps,
     // The local gateway gets what live RADIUS slices do not hold (core/radius-reserve.ts).
-    driver: withRadiusReservations(deps.driver, (poolId) => radiusHeldBytes(deps, poolId)),
+    driver: withRadiusReservations(deps.driver, (poolId) => (creatingPools.has(poolId) ? 0 : radiusHeldBytes(deps, poolId))),
+    creatingPools,
     bus: new EventBus(deps.log),
     ledger: createLedger(deps.store, deps.clock),
     throttle: createThrottle({ clock: deps.clock, ...deps.config.security }),

@@ -110,7 +110,9 @@ async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, r
   const { deviceId, elsewhere, evicted } = r;
   const grant = { deviceId, poolId: r.poolId, mac: client.mac, ips: [client.ip], ...(client.site ? { site: client.site } : {}) };
 
-  // 4. Gateway first: nothing is stored unless the device really got through.
+  // 4. Gateway first: nothing is stored unless the device really got through. A pool this login
+  // creates holds no RADIUS slice (nobody else knows it yet): its limits need no look at the sessions.
+  if (r.made) ctx.creatingPools.add(r.poolId);
   try {
     if (elsewhere) await onGateway(ctx, 'deauthorize', () => ctx.driver.deauthorize(elsewhere.id));
     // The pool's limits and the device in one step where the driver offers it (one nft transaction).
@@ -125,6 +127,8 @@ async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, r
   } catch (err) {
     await ctx.authority.abort(r);
     throw err;
+  } finally {
+    ctx.creatingPools.delete(r.poolId);
   }
   if (!r.present) ctx.ledger.reset(deviceId, now);
 

@@ -62,7 +62,7 @@ describe('a first login in one gateway step', () => {
 });
 
 describe('the status a first login answers with', () => {
-  it('is what its commit wrote, with nothing read back, and equals a fresh reading', async () => {
+  it('is what its commit wrote, with nothing read back (nor the RADIUS slices of a pool nobody knows yet), and equals a fresh reading', async () => {
     const h = await harness();
     const { codes } = h.vouchers(1, { durationSec: 3600, dataBytes: 1e9, devices: 2 });
     const phone = h.device();
@@ -76,8 +76,13 @@ describe('the status a first login answers with', () => {
     e.activeDevices = (id) => (counting && reads.push('devices'), activeDevices(id));
     h.store.vouchers.get = (id) => (counting && reads.push('voucher'), voucher(id));
     h.core.bus.on('voucher.redeemed', 'test', () => void (counting = true)); // from the commit on
+    // Nor does it ask which RADIUS slices the new pool holds: none can, nobody else knows it yet.
+    const sessions = h.store.radiusSessions.livePoolSessions.bind(h.store.radiusSessions);
+    const asked: string[] = [];
+    h.store.radiusSessions.livePoolSessions = (id, since) => (asked.push(id), sessions(id, since));
     const res = await phone.login(codes[0]!, {}, { accept: 'application/json' });
     expect(res.status).toBe(200);
+    expect(asked).toEqual([]);
     const answered = ((await res.json()) as { session: Record<string, unknown> }).session;
     expect(reads).toEqual([]);
     counting = false;
