@@ -31,8 +31,10 @@ export function voucherByCode(
   ctx: Pick<CoreContext, 'store' | 'throttle' | 'auditSummary'>,
   code: string,
   who: { key: string; prefix: string; mac: string; data: Record<string, unknown> },
+  /** The lookup, when the caller read several codes at once (a RADIUS batch); the store by default. */
+  find: (code: string) => VoucherRow | undefined = (c) => ctx.store.vouchers.findByCode(c),
 ): VoucherRow {
-  const voucher = ctx.store.vouchers.findByCode(code);
+  const voucher = find(code);
   if (voucher && constantTimeEqual(voucher.code, code)) return voucher;
   const t = ctx.throttle.fail(who.key, who.prefix);
   ctx.auditSummary.note(t.locked ? 'login.locked' : 'login.failed', who.prefix, { type: 'device', id: who.mac }, {

@@ -18,6 +18,8 @@
  *   createRadiusServer({ core: { radius: batch }, … });   // same shape as core.radius
  */
 import type { CoreContext } from './context.js';
+import { parsedCode } from './code-lookup.js';
+import type { VoucherRow } from './ports/model.js';
 import { grantSession, prepareRadius, radiusGranted, radiusRefused, type PreparedRadius, type RadiusAuthorizeInput, type RadiusGrant } from './radius.js';
 import { recordRadiusAccounting, type RadiusAccountingInput, type RadiusAccountingResult } from './radius-accounting.js';
 import { commitDurably, transactEach } from './tx.js';
@@ -57,13 +59,24 @@ export function createRadiusBatcher(ctx: CoreContext, opts: { maxBatch?: number 
     const jobs = queue;
     queue = [];
     if (!jobs.length) return;
-    // Lookups outside the lock, as in authorizeRadius: a refusal is answered at once.
+    // Lookups outside the lock, as in authorizeRadius: a refusal is answered at once. The batch's codes
+    // are read in one statement (a round trip each on PostgreSQL); each is then checked as alone.
+    const codes: string[] = [];
+    for (const j of jobs) {
+      if (j.kind !== 'auth' || j.byMac) continue;
+      try {
+        codes.push(parsedCode(j.input.code));
+      } catch {
+        // refused by prepareRadius below, in its turn
+      }
+    }
+    const byCode = new Map(ctx.store.vouchers.findManyByCode(codes).map((v) => [v.code, v]));
     const live: Job[] = [];
     for (const j of jobs) {
       if (j.kind === 'acct') live.push(j);
       else {
         try {
-          j.p = prepareRadius(ctx, j.input, j.byMac);
+          j.p = prepareRadius(ctx, j.input, j.byMac, (code) => byCode.get(code));
           live.push(j);
         } catch (err) {
           radiusRefused(ctx, j.input, err);
@@ -80,9 +93,27 @@ export function createRadiusBatcher(ctx: CoreContext, opts: { maxBatch?: number 
     try {
       // A refusal (or one grant's storage failure) rolls back its own savepoint; the rest commit.
       // Answered once on disk; the flush waits off the event loop where the store can (tx.ts commitDurably).
+      // The grants' vouchers are read together at the start of the transaction, under the locks; a row
+      // serves one grant only, and none after an accounting record (it may end a pool and its codes):
+      // a later grant of the same code, or one after that, reads its voucher as it stands then.
+      let read = new Map<string, VoucherRow>();
+      const grant = (j: Extract<Job, { kind: 'auth' }>) => {
+        const row = read.get(j.p!.voucherId);
+        read.delete(j.p!.voucherId);
+        return grantSession(ctx, j.p!.voucherId, j.input, j.p!.mac, row);
+      };
+      const account = (j: Extract<Job, { kind: 'acct' }>) => {
+        read.clear();
+        return recordRadiusAccounting(ctx, j.input);
+      };
       const outcomes = await withLocks(ctx, keys, () =>
         commitDurably(ctx, 'the RADIUS batch', () =>
-          transactEach(ctx, 'the RADIUS batch', live.map((j) => () => (j.kind === 'auth' ? grantSession(ctx, j.p!.voucherId, j.input, j.p!.mac) : recordRadiusAccounting(ctx, j.input)))),
+          transactEach(
+            ctx,
+            'the RADIUS batch',
+            live.map((j) => () => (j.kind === 'auth' ? grant(j) : account(j))),
+            () => void (read = new Map(ctx.store.vouchers.getMany(vouchers).map((v) => [v.id, v]))),
+          ),
         ),
       );
       live.forEach((j, i) => {

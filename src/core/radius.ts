@@ -19,7 +19,7 @@ import { parsedCode, voucherByCode } from './code-lookup.js';
 import { attachDecision, remaining, type AttachedDevice } from '../domain/entitlement.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import { normalizeMac } from '../lib/net.js';
-import type { RadiusSessionRow } from './ports/model.js';
+import type { RadiusSessionRow, VoucherRow } from './ports/model.js';
 import type { CoreContext } from './context.js';
 import { poolForLogin, poolLimits } from './pool.js';
 import { transact } from './tx.js';
@@ -119,7 +119,7 @@ export interface PreparedRadius {
  * check-character verified, constant-time compared; a miss is a counted guess) or, for MAC
  * authentication, the pool the device is on (a miss is not a guess). Throws the refusal.
  */
-export function prepareRadius(ctx: CoreContext, input: RadiusAuthorizeInput, byMac: boolean): PreparedRadius {
+export function prepareRadius(ctx: CoreContext, input: RadiusAuthorizeInput, byMac: boolean, find?: (code: string) => VoucherRow | undefined): PreparedRadius {
   const { key, mac } = deviceKey(input.nas, input.mac);
   const prefix = input.ip ? sourcePrefix(input.ip) : `radius:${input.nas}`;
   const ip = input.ip ?? '';
@@ -129,7 +129,7 @@ export function prepareRadius(ctx: CoreContext, input: RadiusAuthorizeInput, byM
     if (!found) throw new DomainError('VOUCHER_UNKNOWN', 'this device is not on any code');
     return { voucherId: found.voucherId, poolId: found.poolId, key, mac, ip, byMac };
   }
-  const voucher = voucherByCode(ctx, parsedCode(input.code), { key, prefix, mac, data: { ip, nas: input.nas } });
+  const voucher = voucherByCode(ctx, parsedCode(input.code), { key, prefix, mac, data: { ip, nas: input.nas } }, find);
   return { voucherId: voucher.id, poolId: voucher.entitlementId, key, mac, ip, byMac };
 }
 
@@ -228,8 +228,12 @@ function poolVoucherOfDevice(ctx: CoreContext, mac: string): { voucherId: string
   return ent ? { voucherId: ent.voucherId, poolId: ent.id } : null;
 }
 
-/** The grant itself (synchronous; callers hold the voucher's lock): device slots, the slice, one transaction. */
-export function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthorizeInput, mac: string): RadiusGrant {
+/**
+ * The grant itself (synchronous; callers hold the voucher's lock): device slots, the slice, one
+ * transaction. `read`: the voucher's row as this transaction already read it (a batch reads its
+ * vouchers together), untouched by anything since.
+ */
+export function grantSession(ctx: CoreContext, voucherId: string, input: RadiusAuthorizeInput, mac: string, read?: VoucherRow): RadiusGrant {
   const now = ctx.clock.now();
   // Decided and written in one transaction: with several instances on one database (SPEC §11) the
   // reads that decide (is the code used, how many devices, what the other slices hold) must be those
@@ -237,7 +241,7 @@ export function grantSession(ctx: CoreContext, voucherId: string, input: RadiusA
   // the same pool on another instance makes one of them run again (store/pg/db.ts) and see the other;
   // in one process the voucher and pool locks already serialize it and this costs nothing.
   return transact(ctx, 'the login', (t) => {
-    const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now);
+    const { voucher, ent, firstUse } = poolForLogin(ctx, voucherId, now, read);
 
     // Device slots: local gateway devices and live RADIUS sessions, one slot per MAC (oldest first).
     const sessions = firstUse ? [] : ctx.store.radiusSessions.livePoolSessions(ent.id, now - staleAfterMs(input.interimSec));

@@ -157,12 +157,13 @@ export type TaskOutcome<T> = { ok: true; value: T } | { ok: false; err: unknown 
  * only that task and is its outcome; anything else (a serialization failure on PostgreSQL, on which
  * the store retries the whole transaction, or a bug) ends the transaction and is thrown, as is a
  * failed COMMIT: then nothing of the group is stored. Used by the RADIUS batch and the portal's
- * commit group.
+ * commit group. `begin` runs inside the transaction before the tasks, on every attempt.
  */
-export function transactEach<T>(ctx: Ctx, what: string, tasks: Array<() => T>): Array<TaskOutcome<T>> {
+export function transactEach<T>(ctx: Ctx, what: string, tasks: Array<() => T>, begin?: () => void): Array<TaskOutcome<T>> {
   let out: Array<TaskOutcome<T>> = [];
   transact(ctx, what, () => {
     out = [];
+    begin?.(); // at the start of every attempt (PostgreSQL runs a transaction again after a conflict)
     for (const task of tasks) {
       try {
         out.push({ ok: true, value: task() });

@@ -55,6 +55,16 @@ export function voucherRepo(db: Db) {
   );
   const byCode = db.prepare('SELECT * FROM vouchers WHERE code = ?');
   const byId = db.prepare('SELECT * FROM vouchers WHERE id = ?');
+  /** Several by one column, one statement per 500 (a RADIUS batch reads its vouchers together: a round trip each on PostgreSQL). */
+  const manyBy = (column: 'id' | 'code', values: readonly string[]): VoucherRow[] => {
+    const out: VoucherRow[] = [];
+    const unique = [...new Set(values)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      for (const r of db.prepare(`SELECT * FROM vouchers WHERE ${column} IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as Raw[]) out.push(toVoucher(r));
+    }
+    return out;
+  };
 
   return {
     insertBatch(batch: BatchRow, vouchers: Pick<VoucherRow, 'id' | 'code'>[]): void {
@@ -75,6 +85,8 @@ export function voucherRepo(db: Db) {
       const r = byId.get(id) as Raw | undefined;
       return r && toVoucher(r);
     },
+    getMany: (ids: readonly string[]) => manyBy('id', ids),
+    findManyByCode: (codes: readonly string[]) => manyBy('code', codes),
     /** The codes redeemed into one pool, first use first (the console's voucher page lists its top-ups). */
     ofPool(entitlementId: string): VoucherRow[] {
       return (db.prepare('SELECT * FROM vouchers WHERE entitlement_id = ? ORDER BY redeemed_at, id').all(entitlementId) as Raw[]).map(toVoucher);

@@ -79,23 +79,29 @@ describe('local gateway devices and RADIUS slices share one pool', () => {
     }
   });
 
-  it('a batch of first-use Access-Requests reads each voucher by code, then once in its grant, and no pool devices after', async () => {
-    const { codes } = h.vouchers(3, { durationSec: 3600, dataBytes: 100 * MB });
-    const byId = h.store.vouchers.get.bind(h.store.vouchers);
-    const devices = h.store.entitlements.activeDevices.bind(h.store.entitlements);
+  it('a batch of Access-Requests reads its codes in one statement and its vouchers in one more, and no pool devices after a first use', async () => {
+    const { codes } = h.vouchers(3, { durationSec: 3600, dataBytes: 100 * MB, devices: 2 });
+    const v = h.store.vouchers;
+    const saved = { get: v.get, findByCode: v.findByCode, getMany: v.getMany, findManyByCode: v.findManyByCode, devices: h.store.entitlements.activeDevices };
     const reads: string[] = [];
-    h.store.vouchers.get = (id) => (reads.push('voucher'), byId(id));
-    h.store.entitlements.activeDevices = (id) => (reads.push('devices'), devices(id));
+    v.get = (id) => (reads.push('voucher'), saved.get.call(v, id));
+    v.findByCode = (c) => (reads.push('code'), saved.findByCode.call(v, c));
+    v.getMany = (ids) => (reads.push(`vouchers ×${ids.length}`), saved.getMany.call(v, ids));
+    v.findManyByCode = (cs) => (reads.push(`codes ×${cs.length}`), saved.findManyByCode.call(v, cs));
+    h.store.entitlements.activeDevices = (id) => (reads.push('devices'), saved.devices.call(h.store.entitlements, id));
     try {
-      // The group-committing path a busy RADIUS listener uses (serve-radius.ts): three requests, one batch.
+      // The group-committing path a busy RADIUS listener uses (serve-radius.ts): one batch. The first
+      // code comes twice (two devices of one household): the second request reads its voucher as the
+      // first left it, and joins the pool the first made.
       const batch = h.core.radius.batcher();
-      const grants = await Promise.all(codes.map((code, i) => batch.authorize({ nas: 'mk', code, mac: `AA:BB:CC:70:01:0${i}`, ip: null, interimSec: 60 })));
-      expect(grants.map((g) => g.firstUse)).toEqual([true, true, true]);
-      // Each grant reads its voucher once, in the transaction that writes (the lookup was by code).
-      expect(reads).toEqual(['voucher', 'voucher', 'voucher']);
+      const asks = [codes[0]!, codes[1]!, codes[2]!, codes[0]!];
+      const grants = await Promise.all(asks.map((code, i) => batch.authorize({ nas: 'mk', code, mac: `AA:BB:CC:70:01:0${i}`, ip: null, interimSec: 60 })));
+      expect(grants.map((g) => g.firstUse)).toEqual([true, true, true, false]);
+      expect(grants[3]!.entitlementId).toBe(grants[0]!.entitlementId);
+      expect(reads).toEqual(['codes ×4', 'vouchers ×4', 'voucher', 'devices']);
     } finally {
-      h.store.vouchers.get = byId;
-      h.store.entitlements.activeDevices = devices;
+      Object.assign(v, { get: saved.get, findByCode: saved.findByCode, getMany: saved.getMany, findManyByCode: saved.findManyByCode });
+      h.store.entitlements.activeDevices = saved.devices;
     }
   });
 });

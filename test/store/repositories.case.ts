@@ -53,6 +53,12 @@ export function repositoryCases(engine: string, open: () => Promise<Store> | Sto
       expect(store.vouchers.resolve('CCCC')?.id).toBe('b1-v0');
       expect(store.vouchers.batchVouchers('b1').map((x) => x.code)).toEqual(['CCCC', 'AAAA', 'BBBB']);
       expect(store.vouchers.getBatch('b1')).toMatchObject({ id: 'b1', planName: 'Day', count: 3, price: 1.5, createdAt: T0, plan });
+      // Several at once, by id and by code: unknown ones and repeats left out.
+      expect(store.vouchers.getMany(['b1-v2', 'nope', 'b1-v0', 'b1-v2']).map((x) => x.code).sort()).toEqual(['BBBB', 'CCCC']);
+      expect(store.vouchers.findManyByCode(['AAAA', 'ZZZZ', 'AAAA']).map((x) => x.id)).toEqual(['b1-v1']);
+      expect(store.vouchers.getMany([])).toEqual([]);
+      expect(store.vouchers.findManyByCode([])).toEqual([]);
+      expect(store.vouchers.findManyByCode(Array.from({ length: 1203 }, (_, i) => (i === 1000 ? 'CCCC' : `Q${i}`))).map((x) => x.id)).toEqual(['b1-v0']); // chunks of 500
     });
 
     it('vouchers: a duplicate code rolls the whole batch back', () => {

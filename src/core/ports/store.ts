@@ -18,6 +18,9 @@ export interface VoucherStore {
   codeExists(code: string): boolean;
   findByCode(code: string): VoucherRow | undefined;
   get(id: string): VoucherRow | undefined;
+  /** Several by id / by code, in one statement per 500; unknown ones are left out. */
+  getMany(ids: readonly string[]): VoucherRow[];
+  findManyByCode(codes: readonly string[]): VoucherRow[];
   /** The codes redeemed into one pool (the first and its top-ups), first use first. */
   ofPool(entitlementId: string): VoucherRow[];
   /** By id, or by code with or without dashes. */
