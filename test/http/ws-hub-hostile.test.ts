@@ -218,7 +218,7 @@ describe('WebSocket hub: readers that stop reading (D13)', () => {
     ws.close();
   }, 20_000);
 
-  it('asks a reader that keeps up for proof about every quarter of readTimeoutMs, not after every update', async () => {
+  it('asks a reader that keeps up for proof every eighth to quarter of readTimeoutMs, not after every update', async () => {
     const before = s.hub.stats().tooSlow;
     const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws?topics=network`);
     let updates = 0;
@@ -234,9 +234,9 @@ describe('WebSocket hub: readers that stop reading (D13)', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(updates).toBeGreaterThan(40);
-    // One probe per READ_TIMEOUT_MS / 4 of unproven updates (each answered at once): about ten, not fifty.
+    // One probe per READ_TIMEOUT_MS / 8 to / 4 of unproven updates (each answered at once): ten to twenty, not fifty.
     expect(pings).toBeGreaterThanOrEqual(5);
-    expect(pings).toBeLessThanOrEqual(15);
+    expect(pings).toBeLessThanOrEqual(25);
     expect(s.hub.stats().tooSlow).toBe(before);
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.close();

@@ -5,9 +5,9 @@
  *
  * Backpressure counts what the peer has not *read*, not what Node has not written: `bufferedAmount`
  * sees only the userland queue, and on loopback or a fast LAN the kernel's send and receive buffers hold
- * megabytes before it grows. So once unproven messages amount to a quarter of either limit (bytes or
- * age) a ping carrying a sequence number follows them; TCP is in order, so its pong proves the peer read
- * everything sent before it. A connection whose oldest unproven message is older than `readTimeoutMs`,
+ * megabytes before it grows. So once unproven messages amount to a quarter of the byte limit, or reach
+ * an eighth to a quarter of the age limit, a ping carrying a sequence number follows them; TCP is in
+ * order, so its pong proves the peer read everything sent before it. A connection whose oldest unproven message is older than `readTimeoutMs`,
  * or whose unproven bytes pass `maxBufferedBytes`, is terminated. Browsers answer pings in the network
  * stack, so a tab that is merely busy keeps up.
  *
@@ -43,6 +43,8 @@ export interface Conn {
   unreadBytes: number;
   /** Sent after the outstanding probe's ping: proven only by the next one. */
   after: { since: number; bytes: number } | null;
+  /** How old unproven messages may get before a probe follows them (set by the broker, see probeDue). */
+  probeAfterMs: number;
 }
 
 export interface BrokerOptions {
@@ -54,7 +56,7 @@ export interface BrokerOptions {
 
 /** A new connection's state: nothing sent yet, alive until its first missed heartbeat. */
 export function newConn(ws: WebSocket, init: Pick<Conn, 'ip' | 'lang' | 'topics' | 'operator'>): Conn {
-  return { ws, ...init, entitlementId: null, deviceId: null, last: null, alive: true, pingSeq: 0, probe: null, unreadSince: 0, unreadBytes: 0, after: null };
+  return { ws, ...init, entitlementId: null, deviceId: null, last: null, alive: true, pingSeq: 0, probe: null, unreadSince: 0, unreadBytes: 0, after: null, probeAfterMs: 0 };
 }
 
 export function createBroker(o: BrokerOptions) {
@@ -77,13 +79,14 @@ export function createBroker(o: BrokerOptions) {
   }
 
   /**
-   * Whether the unproven messages are worth a probe now: a quarter of either limit. Sooner would ask
-   * every subscriber for a pong on every status update (one more packet from each phone each second,
-   * and on a fan-out to 1,000 as many writes again in the readers); later could cut a reader that
-   * keeps up.
+   * Whether the unproven messages are worth a probe now: a quarter of the byte limit, or an age of an
+   * eighth to a quarter of `readTimeoutMs` (each connection its own, so that subscribers who came
+   * together are not all probed in the same fan-out). Sooner would ask every subscriber for a pong on
+   * every status update (one more packet from each phone each second, and on a fan-out to 1,000 as
+   * many writes again in the readers); later could cut a reader that keeps up.
    */
   function probeDue(c: Conn, now: number): boolean {
-    return c.unreadBytes >= o.maxBufferedBytes / 4 || now - c.unreadSince >= o.readTimeoutMs / 4;
+    return c.unreadBytes >= o.maxBufferedBytes / 4 || now - c.unreadSince >= c.probeAfterMs;
   }
 
   /** Probes a connection's reading (see the module comment): everything sent so far is proven by the pong. */
@@ -140,6 +143,7 @@ export function createBroker(o: BrokerOptions) {
 
     /** Registers an open connection; `onClose` runs when it goes. */
     add(c: Conn, onClose: () => void): void {
+      c.probeAfterMs = o.readTimeoutMs * (0.125 + Math.random() * 0.125);
       conns.add(c);
       perAddress.set(c.ip, (perAddress.get(c.ip) ?? 0) + 1);
       c.ws.on('pong', (data) => proven(c, Number(data.toString('latin1'))));
