@@ -129,6 +129,23 @@ export function createBroker(o: BrokerOptions) {
     if (probeDue(c, Date.now())) probe(c);
   }
 
+  /** `send` of a message already serialized (ws/usage-frame.ts), or serialized only if it is sent. */
+  function sendSerialized(c: Conn, message: string | (() => string)): void {
+    if (c.ws.readyState !== WebSocket.OPEN) return;
+    // Backpressure: a phone that stopped reading gets cut, never an ever-growing buffer (SPEC §6).
+    if (tooSlow(c, Date.now())) return drop(c, 'too slow');
+    const data = typeof message === 'string' ? message : message();
+    // The message and the read probe that follows it leave in one write (one syscall, not two, per
+    // subscriber: a fan-out to 1,000 is 1,000 fewer). `_socket` is ws's own socket.
+    const socket = (c.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    socket?.cork();
+    try {
+      deliver(c, data);
+    } finally {
+      socket?.uncork();
+    }
+  }
+
   return {
     conns,
     stats: () => ({ connections: conns.size, ...stats }),
@@ -158,20 +175,10 @@ export function createBroker(o: BrokerOptions) {
     },
 
     send<K extends WsTopic>(c: Conn, topic: K, kind: 'snapshot' | 'delta', payload: WsTopics[K]): void {
-      if (c.ws.readyState !== WebSocket.OPEN) return;
-      // Backpressure: a phone that stopped reading gets cut, never an ever-growing buffer (SPEC §6).
-      if (tooSlow(c, Date.now())) return drop(c, 'too slow');
-      const data = JSON.stringify({ topic, kind, payload } as WsMessage);
-      // The message and the read probe that follows it leave in one write (one syscall, not two, per
-      // subscriber: a fan-out to 1,000 is 1,000 fewer). `_socket` is ws's own socket.
-      const socket = (c.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-      socket?.cork();
-      try {
-        deliver(c, data);
-      } finally {
-        socket?.uncork();
-      }
+      sendSerialized(c, () => JSON.stringify({ topic, kind, payload } as WsMessage));
     },
+
+    sendSerialized,
 
     /**
      * Starts the heartbeat (no pong since the last beat: terminated; `keep(c)` false: closed with `why`)
