@@ -33,3 +33,17 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
 export function transaction<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate();
 }
+
+/** Ids per IN list: a statement each 500 keeps far below either engine's parameter limit. */
+export const IN_LIST = 500;
+
+/**
+ * `items` in slices of at most `size`, for a statement that takes a parameter (or a row of them) per
+ * item: an IN list or a VALUES list, one statement per slice.
+ */
+export function* slices<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** The placeholders of an IN list of `n` values: `?, ?, ?`. */
+export const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');

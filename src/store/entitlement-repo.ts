@@ -9,7 +9,7 @@
  */
 import type { EntitlementStatus } from '../domain/entitlement.js';
 import type { Plan } from '../domain/plan.js';
-import type { Db } from './db.js';
+import { IN_LIST, inList, slices, type Db } from './db.js';
 import type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
 import type { UsageBatch } from '../core/ports/store.js';
 export type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
@@ -106,9 +106,8 @@ export function entitlementRepo(db: Db) {
      */
     getMany(ids: readonly string[]): EntitlementRow[] {
       const out: EntitlementRow[] = [];
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        for (const r of rows(`SELECT ${ENT} FROM entitlements WHERE id IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as Row[]) out.push(toEntitlement(r));
+      for (const chunk of slices(ids, IN_LIST)) {
+        for (const r of rows(`SELECT ${ENT} FROM entitlements WHERE id IN (${inList(chunk.length)})`).all(...chunk) as Row[]) out.push(toEntitlement(r));
       }
       return out;
     },
@@ -191,15 +190,13 @@ export function entitlementRepo(db: Db) {
       // UPDATE … FROM (VALUES …) runs on both engines (SQLite ≥ 3.33); a VALUES column is `columnN` in
       // both, and its numbers are cast so PostgreSQL does not take the untyped parameters for text.
       const n = 'CAST(? AS BIGINT)';
-      for (let i = 0; i < u.devices.length; i += BATCH_ROWS) {
-        const rows = u.devices.slice(i, i + BATCH_ROWS);
+      for (const rows of slices(u.devices, BATCH_ROWS)) {
         db.prepare(
           `UPDATE devices SET bytes_up = bytes_up + v.column2, bytes_down = bytes_down + v.column3, counter_up = v.column4, counter_down = v.column5, last_seen = ?
            FROM (VALUES ${rows.map(() => `(?, ${n}, ${n}, ${n}, ${n})`).join(', ')}) AS v WHERE devices.id = v.column1`,
         ).run(u.at, ...rows.flatMap((d) => [d.id, d.up, d.down, d.counterUp, d.counterDown]));
       }
-      for (let i = 0; i < u.pools.length; i += BATCH_ROWS) {
-        const rows = u.pools.slice(i, i + BATCH_ROWS);
+      for (const rows of slices(u.pools, BATCH_ROWS)) {
         db.prepare(
           `UPDATE entitlements SET used_bytes = used_bytes + v.column2, updated_at = ?
            FROM (VALUES ${rows.map(() => `(?, ${n})`).join(', ')}) AS v WHERE entitlements.id = v.column1`,

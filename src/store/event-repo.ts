@@ -7,7 +7,7 @@
  * @example
  *   eventRepo(db).appendMany([{ at, type: 'voucher.revoked', actorType: 'operator', actorId, subject: voucherId, data: { reason } }]);
  */
-import type { Db } from './db.js';
+import { slices, type Db } from './db.js';
 import type { ActorType, EventRow } from '../core/ports/model.js';
 export type { ActorType, EventRow } from '../core/ports/model.js';
 
@@ -28,8 +28,7 @@ export function eventRepo(db: Db) {
      */
     appendMany(rows: readonly EventRow[]): number[] {
       const ids: number[] = [];
-      for (let i = 0; i < rows.length; i += APPEND_CHUNK) {
-        const chunk = rows.slice(i, i + APPEND_CHUNK);
+      for (const chunk of slices(rows, APPEND_CHUNK)) {
         const args = chunk.flatMap((e) => [e.at, e.type, e.actorType, e.actorId, e.subject, e.data ? JSON.stringify(e.data) : null]);
         const sql = `INSERT INTO events (at, type, actor_type, actor_id, subject, data) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING id`;
         const got = (db.prepare(sql).all(...args) as { id: number | string }[]).map((r) => Number(r.id)).sort((a, b) => a - b);

@@ -9,7 +9,7 @@
  */
 import type { Plan } from '../domain/plan.js';
 import type { VoucherStatus } from '../domain/entitlement.js';
-import { transaction, type Db } from './db.js';
+import { IN_LIST, inList, slices, transaction, type Db } from './db.js';
 import type { VoucherRow, BatchRow, PlanRow, VoucherFilter } from '../core/ports/model.js';
 export type { VoucherRow, BatchRow, PlanRow, VoucherFilter } from '../core/ports/model.js';
 
@@ -58,10 +58,8 @@ export function voucherRepo(db: Db) {
   /** Several by one column, one statement per 500 (a RADIUS batch reads its vouchers together: a round trip each on PostgreSQL). */
   const manyBy = (column: 'id' | 'code', values: readonly string[]): VoucherRow[] => {
     const out: VoucherRow[] = [];
-    const unique = [...new Set(values)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      for (const r of db.prepare(`SELECT * FROM vouchers WHERE ${column} IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as Raw[]) out.push(toVoucher(r));
+    for (const chunk of slices([...new Set(values)], IN_LIST)) {
+      for (const r of db.prepare(`SELECT * FROM vouchers WHERE ${column} IN (${inList(chunk.length)})`).all(...chunk) as Raw[]) out.push(toVoucher(r));
     }
     return out;
   };

@@ -7,9 +7,9 @@
  * sees only the userland queue, and on loopback or a fast LAN the kernel's send and receive buffers hold
  * megabytes before it grows. So once unproven messages amount to a quarter of the byte limit, or reach
  * an eighth to a quarter of the age limit, a ping carrying a sequence number follows them; TCP is in
- * order, so its pong proves the peer read everything sent before it. A connection whose oldest unproven message is older than `readTimeoutMs`,
- * or whose unproven bytes pass `maxBufferedBytes`, is terminated. Browsers answer pings in the network
- * stack, so a tab that is merely busy keeps up.
+ * order, so its pong proves the peer read everything sent before it. A connection whose oldest
+ * unproven message is older than `readTimeoutMs`, or whose unproven bytes pass `maxBufferedBytes`, is
+ * terminated. Browsers answer pings in the network stack, so a tab that is merely busy keeps up.
  *
  * @example
  *   const broker = createBroker({ log, ...opts });

@@ -103,18 +103,20 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
       const id = returning ? Number(r.rows[0]?.[returning] ?? 0) : 0;
       return { changes: r.count, lastInsertRowid: id };
     };
-    const named: PgStatement = { readonly, get: (...args) => rows(args)[0], all: (...args) => rows(args), run, raw: (on = true) => (on ? arrays : named) };
-    // A row's keys keep the order of the SELECT's columns (none is an integer-like name).
-    const arrays: PgStatement = {
+    // Rows by column name, or as arrays in the SELECT's column order (`raw`): a row's keys keep that
+    // order, since no column has an integer-like name.
+    const statement = (shape: (row: Record<string, unknown>) => unknown): PgStatement => ({
       readonly,
       get: (...args) => {
         const r = rows(args)[0];
-        return r && Object.values(r);
+        return r && shape(r);
       },
-      all: (...args) => rows(args).map((r) => Object.values(r)),
+      all: (...args) => rows(args).map(shape),
       run,
       raw: (on = true) => (on ? arrays : named),
-    };
+    });
+    const named = statement((r) => r);
+    const arrays = statement(Object.values);
     return named;
   }
 
