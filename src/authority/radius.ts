@@ -181,7 +181,7 @@ export function radiusAuthority(ctx: CoreContext, deps: RadiusAuthorityDeps) {
             id: deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip, site: client.site ?? null, attachedAt: now,
             lastSeen: now, active: true, endedAt: null, endReason: null, bytesUp: 0, bytesDown: 0, counterUp: 0, counterDown: 0,
           };
-          if (!ctx.store.entitlements.insertDevice(row)) throw loggedInElsewhere();
+          ctx.store.entitlements.insertDevice(row, loggedInElsewhere);
           t.record(
             { type: 'device.attached', actor, subject: ent.id, data: { deviceId, ip: client.ip, authority: 'radius' } },
             ['device.attached', { deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip }],

@@ -80,7 +80,7 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
         // UPDATE that must change one row, and the device slot is counted again.
         if (r.firstUse) {
           ctx.store.entitlements.insert(ent);
-          if (!ctx.store.vouchers.markRedeemed(r.voucherId, ent.id, 'active', now, { firstUse: true })) throw usedMeanwhile(ctx, r.voucherId);
+          ctx.store.vouchers.markRedeemed(r.voucherId, ent.id, 'active', now, { firstUse: true, orElse: () => usedMeanwhile(ctx, r.voucherId) });
           t.record({ type: 'voucher.redeemed', actor, subject: r.voucherId, data: { entitlementId: ent.id, ip: client.ip } });
         }
         // A re-login never writes the pool itself: resets and status changes are the accounting sweep's.
@@ -109,7 +109,7 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
           };
           // Another instance logged this device in since the decision: the resident is told to try
           // again, which switches the device over.
-          if (!ctx.store.entitlements.insertDevice(row)) throw loggedInElsewhere();
+          ctx.store.entitlements.insertDevice(row, loggedInElsewhere);
           t.record(
             { type: 'device.attached', actor, subject: ent.id, data: { deviceId, ip: client.ip } },
             ['device.attached', { deviceId, entitlementId: ent.id, mac: client.mac, ip: client.ip }],

@@ -278,9 +278,8 @@ export function grantSession(ctx: CoreContext, voucherId: string, input: RadiusA
     const actor = { type: 'device' as const, id: mac };
     if (firstUse) {
       ctx.store.entitlements.insert(ent);
-      if (!ctx.store.vouchers.markRedeemed(voucher.id, ent.id, 'active', now, { firstUse: true })) {
-        throw new DomainError('CONFLICT', 'this code was just used on another device; try again');
-      }
+      const usedMeanwhile = () => new DomainError('CONFLICT', 'this code was just used on another device; try again');
+      ctx.store.vouchers.markRedeemed(voucher.id, ent.id, 'active', now, { firstUse: true, orElse: usedMeanwhile });
       t.record({ type: 'voucher.redeemed', actor, subject: voucher.id, data: { entitlementId: ent.id, ip: input.ip, nas: input.nas } });
     }
     if (pending) {

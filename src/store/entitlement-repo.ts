@@ -9,7 +9,7 @@
  */
 import type { EntitlementStatus } from '../domain/entitlement.js';
 import type { Plan } from '../domain/plan.js';
-import { IN_LIST, inList, slices, type Db } from './db.js';
+import { IN_LIST, inList, runChanging, runLater, slices, type Db } from './db.js';
 import type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
 import type { UsageBatch } from '../core/ports/store.js';
 export type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
@@ -91,10 +91,13 @@ export function entitlementRepo(db: Db) {
 
   return {
     insert(e: EntitlementRow): void {
-      db.prepare(
-        `INSERT INTO entitlements (id, voucher_id, status, plan, activated_at, expires_at, data_total, used_bytes, period_start, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(e.id, e.voucherId, e.status, JSON.stringify(e.plan), e.activatedAt, e.expiresAt, e.dataTotal, e.usedBytes, e.periodStart, e.updatedAt);
+      runLater(
+        db.prepare(
+          `INSERT INTO entitlements (id, voucher_id, status, plan, activated_at, expires_at, data_total, used_bytes, period_start, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ),
+        e.id, e.voucherId, e.status, JSON.stringify(e.plan), e.activatedAt, e.expiresAt, e.dataTotal, e.usedBytes, e.periodStart, e.updatedAt,
+      );
     },
     get(id: string): EntitlementRow | undefined {
       const r = getEnt.get(id) as Row | undefined;
@@ -136,17 +139,17 @@ export function entitlementRepo(db: Db) {
         ).all(now, slackBytes) as Row[]
       ).map(toEntitlement);
     },
-    insertDevice(d: DeviceRow): boolean {
+    insertDevice(d: DeviceRow, orElse?: () => Error): boolean {
       // Conditional, as markRedeemed is: the unique index of active MACs decides, in the statement
       // that writes (two instances on one database may log one device in at the same moment).
-      return (
-        db
-          .prepare(
-            `INSERT INTO devices (id, entitlement_id, mac, ip, site, attached_at, last_seen, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
-             ON CONFLICT (mac) WHERE active = 1 DO NOTHING`,
-          )
-          .run(d.id, d.entitlementId, d.mac, d.ip, d.site, d.attachedAt, d.lastSeen).changes > 0
+      const insert = db.prepare(
+        `INSERT INTO devices (id, entitlement_id, mac, ip, site, attached_at, last_seen, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+         ON CONFLICT (mac) WHERE active = 1 DO NOTHING`,
       );
+      const args = [d.id, d.entitlementId, d.mac, d.ip, d.site, d.attachedAt, d.lastSeen];
+      if (!orElse) return insert.run(...args).changes > 0;
+      runChanging(insert, orElse, ...args);
+      return true;
     },
     updateDeviceAddress(id: string, ip: string, site: string | null, at: number): void {
       db.prepare('UPDATE devices SET ip = ?, site = ?, last_seen = ? WHERE id = ?').run(ip, site, at, id);

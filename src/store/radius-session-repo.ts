@@ -8,7 +8,7 @@
  *   const repo = radiusSessionRepo(db);
  *   repo.byClass('rad_x') ?? repo.byAcctSession('mikrotik-1', '80000001');
  */
-import type { Db } from './db.js';
+import { runLater, type Db } from './db.js';
 import type { RadiusSessionRow } from '../core/ports/model.js';
 export type { RadiusSessionRow } from '../core/ports/model.js';
 
@@ -59,7 +59,7 @@ export function radiusSessionRepo(db: Db) {
 
   return {
     insert(s: RadiusSessionRow): void {
-      insert.run(s.id, s.nas, s.entitlementId, s.mac, s.ip, s.acctSessionId, s.grantedAt, s.lastSeen, s.sliceBytes, s.sliceBase, s.userName, s.nasIp);
+      runLater(insert, s.id, s.nas, s.entitlementId, s.mac, s.ip, s.acctSessionId, s.grantedAt, s.lastSeen, s.sliceBytes, s.sliceBase, s.userName, s.nasIp);
     },
     get(id: string): RadiusSessionRow | undefined {
       const r = byId.get(id) as Raw | undefined;
@@ -76,11 +76,11 @@ export function radiusSessionRepo(db: Db) {
     },
     /** Stores new high-water counters; binds the Acct-Session-Id the first time accounting names it. */
     updateCounters(id: string, inOctets: number, outOctets: number, at: number, acctSessionId: string | null, ip: string | null): void {
-      counters.run(inOctets, outOctets, at, acctSessionId, ip, id);
+      runLater(counters, inOctets, outOctets, at, acctSessionId, ip, id);
     },
     /** A new slice for a live grant (re-authorization): held from the session's current counters. */
     setSlice(id: string, sliceBytes: number | null, sliceBase: number, at: number): void {
-      slice.run(sliceBytes, sliceBase, at, id);
+      runLater(slice, sliceBytes, sliceBase, at, id);
     },
     /** Live sessions of a pool, whatever their age (Disconnect targets). */
     activeOfPool(entitlementId: string): RadiusSessionRow[] {

@@ -9,7 +9,7 @@
  */
 import type { Plan } from '../domain/plan.js';
 import type { VoucherStatus } from '../domain/entitlement.js';
-import { IN_LIST, inList, slices, transaction, type Db } from './db.js';
+import { IN_LIST, inList, runChanging, slices, transaction, type Db } from './db.js';
 import type { VoucherRow, BatchRow, PlanRow, VoucherFilter } from '../core/ports/model.js';
 export type { VoucherRow, BatchRow, PlanRow, VoucherFilter } from '../core/ports/model.js';
 
@@ -96,13 +96,16 @@ export function voucherRepo(db: Db) {
     /**
      * Binds a voucher to its pool; returns whether it changed a row. With `firstUse` it only takes a code
      * no pool holds yet: the conditional UPDATE is the decisive check that a code is redeemed once across
-     * instances sharing one database (safe even under READ COMMITTED: radius.md §f).
+     * instances sharing one database (safe even under READ COMMITTED: radius.md §f). With `orElse`, no
+     * row changed throws `orElse()` instead (and on PostgreSQL the write is pipelined: db.ts runChanging).
      */
-    markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number, opts: { firstUse?: boolean } = {}): boolean {
+    markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number, opts: { firstUse?: boolean; orElse?: () => Error } = {}): boolean {
       const sql = opts.firstUse
         ? "UPDATE vouchers SET status = ?, entitlement_id = ?, redeemed_at = ? WHERE id = ? AND entitlement_id IS NULL AND status = 'unused'"
         : 'UPDATE vouchers SET status = ?, entitlement_id = ?, redeemed_at = ? WHERE id = ?';
-      return db.prepare(sql).run(status, entitlementId, at, id).changes > 0;
+      if (!opts.orElse) return db.prepare(sql).run(status, entitlementId, at, id).changes > 0;
+      runChanging(db.prepare(sql), opts.orElse, status, entitlementId, at, id);
+      return true;
     },
     /** Mirrors an entitlement's status onto every voucher redeemed into it. */
     setStatusForEntitlement(entitlementId: string, status: VoucherStatus): void {

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/core/ports/store.js';
 import type { DeviceRow, EntitlementRow, RadiusSessionRow } from '../../src/core/ports/model.js';
 import { activate } from '../../src/domain/entitlement.js';
+import { DomainError, isDomainError } from '../../src/domain/errors.js';
 import { validatePlan } from '../../src/domain/plan.js';
 
 const T0 = 1_780_000_000_000; // 2026-05-28: ms timestamps are past 2^31 (BIGINT on PostgreSQL)
@@ -92,6 +93,53 @@ export function repositoryCases(engine: string, open: () => Promise<Store> | Sto
       expect(store.vouchers.markRedeemed('b1-v0', 'e1', 'active', T0)).toBe(true);
       expect(store.vouchers.markRedeemed('b1-v0', 'e2', 'active', T0 + 1, { firstUse: true })).toBe(false);
       expect(store.vouchers.get('b1-v0')?.entitlementId).toBe('e1');
+    });
+
+    it('vouchers and devices: a write that must change a row throws its own error when it changes none, in or out of a transaction', () => {
+      batch(store, 'b1', ['AAAA']);
+      store.entitlements.insert(entitlement('e1', 'b1-v0'));
+      store.vouchers.markRedeemed('b1-v0', 'e1', 'active', T0, { firstUse: true });
+      const taken = () => new DomainError('CONFLICT', 'taken');
+      expect(() => store.vouchers.markRedeemed('b1-v0', 'e1', 'active', T0, { firstUse: true, orElse: taken })).toThrow('taken');
+      expect(() => store.tx(() => store.vouchers.markRedeemed('b1-v0', 'e1', 'active', T0, { firstUse: true, orElse: taken }))).toThrow('taken');
+      store.entitlements.insertDevice(device('d1', 'e1', 'aa:aa:aa:aa:aa:01', '10.0.0.5'), taken);
+      expect(() => store.tx(() => store.entitlements.insertDevice(device('d2', 'e1', 'aa:aa:aa:aa:aa:01', '10.0.0.6'), taken))).toThrow('taken');
+      expect(store.entitlements.activeDevices('e1').map((d) => d.id)).toEqual(['d1']);
+    });
+
+    it('one transaction of grants, each in a savepoint (the group commits): a grant whose code is taken fails alone, a refusal right after it undoes nothing before it, the rest commit', () => {
+      batch(store, 'b1', ['AAAA', 'BBBB', 'CCCC', 'DDDD']);
+      // BBBB is taken before the transaction (by another instance, say).
+      store.entitlements.insert(entitlement('e0', 'b1-v1'));
+      store.vouchers.markRedeemed('b1-v1', 'e0', 'active', T0, { firstUse: true });
+      const taken = () => new DomainError('CONFLICT', 'taken');
+      const grant = (i: number) => () => {
+        store.entitlements.insert(entitlement(`e${i + 1}`, `b1-v${i}`));
+        store.vouchers.markRedeemed(`b1-v${i}`, `e${i + 1}`, 'active', T0, { firstUse: true, orElse: taken });
+        store.entitlements.insertDevice(device(`d${i + 1}`, `e${i + 1}`, `aa:aa:aa:aa:aa:0${i + 1}`, `10.0.0.${i + 1}`), taken);
+        return i;
+      };
+      const refused = () => {
+        throw new DomainError('VOUCHER_EXHAUSTED', 'used up');
+      };
+      const tasks = [grant(0), grant(1), refused, grant(2), grant(3)];
+      const outcomes = store.tx(() =>
+        tasks.map((task) => {
+          try {
+            return store.tx(task);
+          } catch (err) {
+            if (!isDomainError(err)) throw err;
+            return err.code;
+          }
+        }),
+      );
+      expect(outcomes).toEqual([0, 'CONFLICT', 'VOUCHER_EXHAUSTED', 2, 3]);
+      // What each grant was told is what is stored.
+      expect(['e1', 'e2', 'e3', 'e4'].map((id) => store.entitlements.get(id)?.id ?? null)).toEqual(['e1', null, 'e3', 'e4']);
+      expect(['b1-v0', 'b1-v1', 'b1-v2', 'b1-v3'].map((id) => [id, store.vouchers.get(id)?.entitlementId])).toEqual([
+        ['b1-v0', 'e1'], ['b1-v1', 'e0'], ['b1-v2', 'e3'], ['b1-v3', 'e4'],
+      ]);
+      expect(['e1', 'e2', 'e3', 'e4'].map((id) => store.entitlements.activeDevices(id).length)).toEqual([1, 0, 1, 1]);
     });
 
     it("vouchers: a pool's codes, the first one first (top-ups after)", () => {

@@ -25,8 +25,12 @@ export interface VoucherStore {
   ofPool(entitlementId: string): VoucherRow[];
   /** By id, or by code with or without dashes. */
   resolve(idOrCode: string): VoucherRow | undefined;
-  /** Binds a voucher to its pool; `firstUse`: only if no pool holds it yet. Returns whether it changed a row. */
-  markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number, opts?: { firstUse?: boolean }): boolean;
+  /**
+   * Binds a voucher to its pool; `firstUse`: only if no pool holds it yet. Returns whether it changed a
+   * row; with `orElse`, throws `orElse()` instead of returning false (the check may then be the
+   * database's, the write pipelined: store/db.ts runChanging).
+   */
+  markRedeemed(id: string, entitlementId: string, status: VoucherStatus, at: number, opts?: { firstUse?: boolean; orElse?: () => Error }): boolean;
   setStatusForEntitlement(entitlementId: string, status: VoucherStatus): void;
   revoke(id: string, reason: string | null, at: number): void;
   /** Unused vouchers past their redeem-by date become expired; returns their ids. */
@@ -62,7 +66,8 @@ export interface EntitlementStore {
    * Adds the device as active, unless its MAC already has an active row (another instance logged it in
    * since this one looked: SPEC §11): then nothing is written and the answer is false.
    */
-  insertDevice(d: DeviceRow): boolean;
+  /** Attaches a device unless its MAC is active elsewhere; returns whether it did, or with `orElse` throws `orElse()` instead. */
+  insertDevice(d: DeviceRow, orElse?: () => Error): boolean;
   updateDeviceAddress(id: string, ip: string, site: string | null, at: number): void;
   endDevice(id: string, reason: string, at: number): void;
   activeDeviceByMac(mac: string): DeviceRow | undefined;

@@ -32,9 +32,9 @@ export function withActiveIpView(repo: EntitlementStore, opts: { ttlMs: number; 
         throw err;
       }
     },
-    insertDevice(d) {
+    insertDevice(d, orElse) {
       clear();
-      return repo.insertDevice(d);
+      return repo.insertDevice(d, orElse);
     },
     updateDeviceAddress(id, ip, site, at) {
       clear();

@@ -27,6 +27,18 @@ export interface PgStatement {
   run(...args: unknown[]): { changes: number; lastInsertRowid: number };
   /** Rows as arrays in the SELECT's column order, as better-sqlite3's `raw(true)`. */
   raw(on?: boolean): PgStatement;
+  /**
+   * Runs a write whose result nobody reads. Inside a transaction it is posted, pipelined ahead of the
+   * next statement that is waited for (one round trip fewer); outside one it is `run`.
+   */
+  later(...args: unknown[]): void;
+  /**
+   * A write that must change a row (a conditional UPDATE, an INSERT … DO NOTHING). Inside a
+   * transaction it is posted as `later` is, with the check made by the server: no row changed fails
+   * the statement, so the transaction runs again with every write waited for, and the caller then
+   * sees the 0 it would have seen (returns null when posted). Outside one it runs and returns its count.
+   */
+  laterOne(...args: unknown[]): number | null;
 }
 
 type TxFn<F> = F & { immediate: F; deferred: F; exclusive: F; default: F };
@@ -57,19 +69,36 @@ const isSerialization = (err: unknown): boolean => {
   return false;
 };
 
+/**
+ * A posted write failed, or may have (a statement after it found the transaction aborted): the
+ * transaction runs again with every write waited for, so a failure lands in its own savepoint.
+ */
+class PipelineFailure extends Error {
+  constructor(cause: unknown) {
+    super('a pipelined statement failed', { cause });
+  }
+}
+
 export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
   let depth = 0;
   let doomed: unknown = null;
   let patience: number | undefined;
+  /** Whether this attempt of the outermost transaction posts its writes (off on the attempt after a PipelineFailure). */
+  let pipelining = true;
+  /** Writes posted since the last statement that was answered (which proves everything before it ran). */
+  let unverified = 0;
 
   /** One statement; outside a transaction a lost database becomes STORAGE_FAILED (→ 503) at once. */
   function send(sql: string, params: unknown[], opts: { simple?: boolean; write: boolean }): PgResult {
     try {
       const r = bridge.request({ op: 'query', sql, params, ...(opts.simple ? { simple: true } : {}), ...(patience ? { timeoutMs: patience } : {}) });
+      unverified = 0;
       if (depth === 0) health.succeeded(opts.write);
       return r;
     } catch (err) {
       if (isSerialization(err)) doomed = err;
+      // Which statement failed is unknown: the transaction runs again without posting.
+      else if (unverified > 0) doomed = new PipelineFailure(err);
       const reason = pgFailure(err);
       if (reason) health.failed(err);
       if (depth > 0 || !reason) throw err;
@@ -114,7 +143,23 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
       all: (...args) => rows(args).map(shape),
       run,
       raw: (on = true) => (on ? arrays : named),
+      later,
+      laterOne,
     });
+    const later = (...args: unknown[]): void => {
+      if (depth === 0 || !pipelining) return void send(sql, args, { write: true });
+      bridge.post({ op: 'query', sql, params: args });
+      unverified++;
+    };
+    // The check in the statement itself: a division by zero when the write changed no row.
+    let checked: string | undefined;
+    const laterOne = (...args: unknown[]): number | null => {
+      if (depth === 0 || !pipelining || returning) return run(...args).changes;
+      checked ??= `WITH w AS (${sql} RETURNING 1) SELECT 1 / (SELECT COUNT(*)::int FROM w)`;
+      bridge.post({ op: 'query', sql: checked, params: args });
+      unverified++;
+      return null;
+    };
     const named = statement((r) => r);
     const arrays = statement(Object.values);
     return named;
@@ -139,6 +184,16 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
       return r;
     } catch (err) {
       if (isSerialization(err)) doomed = err;
+      // A posted write not yet proven may have failed: rolling back to this savepoint would then undo
+      // what came before it (an earlier savepoint of the same name), and the caller would never know.
+      // One statement first proves them, or dooms the attempt.
+      if (unverified > 0 && !doomed) {
+        try {
+          send('SELECT 1', [], { simple: true, write: false });
+        } catch {
+          // send() doomed the attempt
+        }
+      }
       try {
         send(`ROLLBACK TO SAVEPOINT ${name}`, [], { simple: true, write: false });
       } catch {
@@ -152,22 +207,36 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
 
   function tx<T>(fn: () => T): T {
     if (depth > 0) return savepoint(fn);
+    pipelining = true;
     for (let attempt = 1; ; attempt++) {
       doomed = null;
+      unverified = 0;
       control('BEGIN ISOLATION LEVEL SERIALIZABLE', true);
       depth = 1;
       try {
         const r = fn();
         if (doomed) throw doomed;
-        bridge.request({ op: 'end', sql: 'COMMIT' });
+        try {
+          bridge.request({ op: 'end', sql: 'COMMIT' });
+        } catch (err) {
+          if (unverified > 0) doomed = new PipelineFailure(err);
+          throw err;
+        }
         depth = 0;
+        unverified = 0;
         health.succeeded(true);
         return r;
       } catch (err) {
         depth = 0;
+        unverified = 0;
         rollback();
+        const failed = doomed instanceof PipelineFailure;
         const retry = isSerialization(err) || doomed !== null;
         doomed = null;
+        if (failed && pipelining) {
+          pipelining = false;
+          continue;
+        }
         if (retry && attempt < MAX_ATTEMPTS) {
           sleep(Math.min(50, 2 ** attempt) * Math.random());
           continue;

@@ -38,6 +38,7 @@ function errorOf(err) {
 (async () => {
   const postgres = (await import(driverUrl)).default;
   let epoch = 0;
+  const open = new Set(); // queries of the open transaction not yet answered (pipelined() below)
   const int8 = { to: 20, from: [20, 1700], serialize: (x) => '' + x, parse: (x) => Number(x) };
   const sql = postgres(url, {
     max: 1,
@@ -47,7 +48,12 @@ function errorOf(err) {
     fetch_types: false,
     prepare: true,
     onnotice: () => {},
-    onclose: () => { epoch++; },
+    onclose: () => {
+      epoch++;
+      // Called before postgres.js hands its queued queries to a new connection: none of the open
+      // transaction's may run there, outside it.
+      for (const q of open) if (q.state === null) q.cancel();
+    },
     types: { int8 },
     transform: { undefined: null },
     connection: { application_name: applicationName, statement_timeout: statementTimeoutMs },
@@ -61,10 +67,9 @@ function errorOf(err) {
       // A BEGIN that fails leaves a transaction that can never succeed: what follows fails with its error
       // until ROLLBACK (BEGIN is posted without waiting, so its own error has nobody else to go to).
       if (m.begin) tx = { epoch: -1, error: null };
-      const params = m.params.map((v) => (typeof v === 'string' ? sql.typed(v, 0) : v));
       let r;
       try {
-        r = m.simple ? await sql.unsafe(m.sql) : await sql.unsafe(m.sql, params, { prepare: true });
+        r = await issue(m);
       } catch (err) {
         if (m.begin) tx.error = err;
         throw err;
@@ -81,7 +86,15 @@ function errorOf(err) {
         if (m.sql === 'ROLLBACK') return { rows: [], count: 0 };
         throw tx0.error || lost();
       }
-      await sql.unsafe(m.sql);
+      const r = await (tx0 ? track(sql.unsafe(m.sql)) : sql.unsafe(m.sql));
+      if (tx0 && tx0.epoch !== epoch) {
+        if (m.sql === 'ROLLBACK') return { rows: [], count: 0 };
+        throw lost();
+      }
+      // PostgreSQL answers the COMMIT of a failed transaction with ROLLBACK, not an error.
+      if (m.sql === 'COMMIT' && r.command === 'ROLLBACK') {
+        throw Object.assign(new Error('the transaction was rolled back: a statement in it failed'), { code: '25P02' });
+      }
       return { rows: [], count: 0 };
     }
     if (m.op === 'notify') {
@@ -99,9 +112,35 @@ function errorOf(err) {
     throw new Error('unknown op ' + m.op);
   }
 
+  // Posted statements (no id: nobody waits for their answer) inside a transaction: SAVEPOINT, RELEASE
+  // and writes whose result nobody reads (db.ts later()). Each is sent at once, pipelined on the
+  // connection ahead of whatever comes next, instead of costing a round trip of its own. None can run
+  // outside the transaction: a failure aborts the transaction on the server, so the next statement
+  // that is waited for fails (and a COMMIT answered ROLLBACK is an error, below); a statement still
+  // queued in the driver when the connection drops is cancelled, not run on the new connection
+  // (onclose). A BEGIN still runs alone: nothing may be sent behind a BEGIN that could fail. At most
+  // PIPELINE statements are in flight (postgres.js pipelines up to 100, then queues).
+  const PIPELINE = 32;
+  function track(q) {
+    open.add(q);
+    q.then(() => open.delete(q), () => open.delete(q));
+    return q;
+  }
+  function issue(m) {
+    const q = m.simple ? sql.unsafe(m.sql) : sql.unsafe(m.sql, m.params.map((v) => (typeof v === 'string' ? sql.typed(v, 0) : v)), { prepare: true });
+    return tx ? track(q) : q;
+  }
+  function pipelined(m) {
+    if (tx.epoch !== epoch) return undefined; // the transaction is lost; the next waited statement says so
+    const q = issue(m);
+    q.catch(() => {});
+    return open.size >= PIPELINE ? q.then(() => {}, () => {}) : undefined;
+  }
+
   let chain = Promise.resolve();
   port.on('message', (m) => {
     chain = chain.then(async () => {
+      if (m.op === 'query' && m.id === undefined && !m.begin && tx && tx.epoch >= 0) return pipelined(m);
       try {
         const result = await run(m);
         if (m.id !== undefined) answer({ id: m.id, ok: true, result });
