@@ -43,7 +43,7 @@ export function localAuthority(ctx: CoreContext): EntitlementAuthority {
       ctx.throttle.check(key, prefix);
       try {
         const voucher = voucherByCode(ctx, code, { key, prefix, mac: client.mac, data: { ip: client.ip } });
-        return { voucherId: voucher.id, poolId: voucher.entitlementId };
+        return { voucherId: voucher.id, poolId: voucher.entitlementId, voucher };
       } catch (err) {
         // Published here: login's catch leaves unknown codes to the authority that counted them.
         ctx.bus.emit('login.failed', { ip: client.ip, mac: client.mac, code: 'VOUCHER_UNKNOWN' });

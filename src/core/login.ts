@@ -72,17 +72,22 @@ function precheck(ctx: CoreContext, code: unknown, ip: string): string {
  * Runs `task` under the voucher's lock and, when the voucher already has a pool, that pool's lock too
  * (asked again under the voucher's lock: a first use may just have created it). With no pool lock to
  * wait for, `task` gets the voucher's row as just read: nothing can have changed it since.
+ *
+ * `found`, the row the code lookup just read, is taken as that reading when nobody held or waited for
+ * the voucher's lock: no login or RADIUS grant can have changed it since, and what else could (an
+ * operator's revoke) the commit's conditional first use refuses (a round trip fewer on PostgreSQL).
  */
-function underVoucher<T>(ctx: CoreContext, voucherId: string, task: (voucher: VoucherRow | undefined) => Promise<T>): Promise<T> {
+function underVoucher<T>(ctx: CoreContext, voucherId: string, task: (voucher: VoucherRow | undefined) => Promise<T>, found?: VoucherRow): Promise<T> {
+  const fresh = found && !ctx.locks.held(voucherId) ? found : undefined;
   return ctx.locks.run(voucherId, () => {
-    const voucher = ctx.store.vouchers.get(voucherId);
+    const voucher = fresh ?? ctx.store.vouchers.get(voucherId);
     const poolId = voucher?.entitlementId;
     return poolId ? withPool(ctx, poolId, () => task(undefined)) : task(voucher);
   });
 }
 
 /** An unknown code from `client`: counted by the authority (throttle, audit), refused. */
-async function findVoucher(ctx: CoreContext, code: string, client: ClientInfo, typed: unknown): Promise<{ voucherId: string }> {
+async function findVoucher(ctx: CoreContext, code: string, client: ClientInfo, typed: unknown): Promise<{ voucherId: string; voucher?: VoucherRow }> {
   return ctx.authority.find(code, client, typed);
 }
 
@@ -92,7 +97,7 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
     const code = precheck(ctx, input.code, normalizeIp(input.ip));
     client = await identify(ctx, input.ip, input.hint);
     const found = await findVoucher(ctx, code, client, input.code);
-    return await underVoucher(ctx, found.voucherId, (voucher) => redeem(ctx, found.voucherId, client!, input.replace ?? false, voucher));
+    return await underVoucher(ctx, found.voucherId, (voucher) => redeem(ctx, found.voucherId, client!, input.replace ?? false, voucher), found.voucher);
   } catch (err) {
     // Every refused login is published (metrics count failures by code); unknown codes were already
     // published by findVoucher together with their audit entry.

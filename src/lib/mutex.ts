@@ -8,11 +8,14 @@
  */
 export interface KeyedMutex {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
+  /** Whether a task holds `key` or waits for it. */
+  held(key: string): boolean;
 }
 
 export function keyedMutex(): KeyedMutex {
   const tails = new Map<string, Promise<unknown>>();
   return {
+    held: (key) => tails.has(key),
     run<T>(key: string, task: () => Promise<T>): Promise<T> {
       const prev = tails.get(key) ?? Promise.resolve();
       const next = prev.then(task, task);

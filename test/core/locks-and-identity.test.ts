@@ -78,6 +78,34 @@ describe('per-pool lock', () => {
   });
 });
 
+describe('the voucher read once', () => {
+  it('a first use nobody else is deciding takes the row its code lookup read; two phones racing for one code share one pool', async () => {
+    const h = await harness();
+    const { codes } = h.vouchers(2, { durationSec: 3600, devices: 2 });
+    const get = h.store.vouchers.get.bind(h.store.vouchers);
+    let reads = 0;
+    h.store.vouchers.get = (id) => {
+      reads++;
+      return get(id);
+    };
+    expect((await h.device().login(codes[0]!)).status).toBe(303);
+    expect(reads).toBe(0);
+    // The second phone's lookup reads the code while the first holds its lock (the gateway is slow):
+    // it must read the voucher again under the lock, see the pool just made and join it.
+    const authorize = h.driver.authorize.bind(h.driver);
+    h.driver.authorize = async (g) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return authorize(g);
+    };
+    const [p1, p2] = [h.device(), h.device()];
+    const [r1, r2] = await Promise.all([p1.login(codes[1]!, {}, { accept: 'application/json' }), p2.login(codes[1]!, {}, { accept: 'application/json' })]);
+    expect([r1.status, r2.status]).toEqual([200, 200]);
+    const ent = h.store.vouchers.findByCode(codes[1]!.replace(/-/g, ''))!.entitlementId!;
+    expect(h.store.entitlements.activeDevices(ent)).toHaveLength(2);
+    expect(reads).toBeGreaterThan(0);
+  });
+});
+
 describe('identity once', () => {
   it('a typo or a malformed code costs no gateway lookup', async () => {
     const h = await harness();

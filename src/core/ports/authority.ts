@@ -44,8 +44,9 @@ export interface EntitlementAuthority {
    * The voucher behind a parsed code, for the locks a login takes (its id, and its pool's when it has
    * one); an unknown code is counted against the caller (throttle, audit) and refused. `typed` is the
    * code as the resident typed it (a remote authority may be configured to send that instead).
+   * `voucher`: the row as the lookup read it, when the authority keeps vouchers in the local store.
    */
-  find(code: string, client: ClientInfo, typed?: unknown): Promise<{ voucherId: string; poolId: string | null }>;
+  find(code: string, client: ClientInfo, typed?: unknown): Promise<{ voucherId: string; poolId: string | null; voucher?: VoucherRow }>;
   /**
    * Decides a login under the voucher's and pool's locks; throws the refusal. Writes nothing. `voucher`:
    * its row as the caller read it under those locks just now, when it did (no need to read it again).

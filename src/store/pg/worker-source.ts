@@ -1,10 +1,11 @@
 /**
  * The PostgreSQL worker thread's program (bridge.ts starts it with `eval: true`). It owns the one
- * postgres.js connection (max: 1: the main thread is blocked on every query, so there is never more than
- * one in flight, and BEGIN … COMMIT arrive as plain statements on that connection) plus postgres.js's
- * own LISTEN connection. Requests arrive in order on the request port and run strictly one after
- * another (a FIFO promise chain); each answer is posted back and the main thread is woken through the
- * shared Int32Array (Atomics.notify: the synckit pattern).
+ * postgres.js connection (max: 1: BEGIN … COMMIT arrive as plain statements on that connection) plus
+ * postgres.js's own LISTEN connection. Requests arrive in order on the request port and are sent in
+ * that order (a FIFO promise chain): one the main thread waits for is sent after everything before it
+ * and answered before anything after it is sent; the ones it posted without waiting inside a
+ * transaction are pipelined (pipelined() below). Each answer is posted back and the main thread is
+ * woken through the shared Int32Array (Atomics.notify: the synckit pattern).
  *
  * It is a string, not a module: a worker started from a `.ts` file would need the test runner's or
  * tsx's loader, and the compiled build would need a copied `.js`; an eval worker with the driver
@@ -63,7 +64,7 @@ function errorOf(err) {
 
   async function run(m) {
     if (m.op === 'query') {
-      if (!m.begin && tx && tx.epoch !== epoch) throw tx.error || lost();
+      if (!m.begin && tx && (tx.epoch !== epoch || tx.error)) throw tx.error || lost();
       // A BEGIN that fails leaves a transaction that can never succeed: what follows fails with its error
       // until ROLLBACK (BEGIN is posted without waiting, so its own error has nobody else to go to).
       if (m.begin) tx = { epoch: -1, error: null };
@@ -72,6 +73,8 @@ function errorOf(err) {
         r = await issue(m);
       } catch (err) {
         if (m.begin) tx.error = err;
+        // Cancelled because the connection dropped (onclose), or behind a BEGIN that failed: say why.
+        else if (tx && (tx.error || tx.epoch !== epoch)) throw tx.error || lost();
         throw err;
       }
       if (m.begin) tx = { epoch };
@@ -85,6 +88,10 @@ function errorOf(err) {
       if (tx0 && tx0.epoch !== epoch) {
         if (m.sql === 'ROLLBACK') return { rows: [], count: 0 };
         throw tx0.error || lost();
+      }
+      if (tx0 && tx0.error && m.sql === 'COMMIT') {
+        await sql.unsafe('ROLLBACK').catch(() => {});
+        throw tx0.error;
       }
       const r = await (tx0 ? track(sql.unsafe(m.sql)) : sql.unsafe(m.sql));
       if (tx0 && tx0.epoch !== epoch) {
@@ -118,8 +125,10 @@ function errorOf(err) {
   // outside the transaction: a failure aborts the transaction on the server, so the next statement
   // that is waited for fails (and a COMMIT answered ROLLBACK is an error, below); a statement still
   // queued in the driver when the connection drops is cancelled, not run on the new connection
-  // (onclose). A BEGIN still runs alone: nothing may be sent behind a BEGIN that could fail. At most
-  // PIPELINE statements are in flight (postgres.js pipelines up to 100, then queues).
+  // (onclose). A BEGIN is pipelined too: the one thing that makes it fail on a connection that stays
+  // up is a transaction already aborted, where what follows fails as well; its error is kept, and
+  // every later statement of the transaction fails with it. At most PIPELINE statements are in flight
+  // (postgres.js pipelines up to 100, then queues).
   const PIPELINE = 32;
   function track(q) {
     open.add(q);
@@ -131,7 +140,12 @@ function errorOf(err) {
     return tx ? track(q) : q;
   }
   function pipelined(m) {
-    if (tx.epoch !== epoch) return undefined; // the transaction is lost; the next waited statement says so
+    if (m.begin) {
+      const t = (tx = { epoch, error: null });
+      issue(m).catch((err) => { t.error = err; });
+      return undefined;
+    }
+    if (tx.epoch !== epoch || tx.error) return undefined; // the transaction is lost or failed; the next waited statement says so
     const q = issue(m);
     q.catch(() => {});
     return open.size >= PIPELINE ? q.then(() => {}, () => {}) : undefined;
@@ -140,7 +154,7 @@ function errorOf(err) {
   let chain = Promise.resolve();
   port.on('message', (m) => {
     chain = chain.then(async () => {
-      if (m.op === 'query' && m.id === undefined && !m.begin && tx && tx.epoch >= 0) return pipelined(m);
+      if (m.op === 'query' && m.id === undefined && (m.begin || (tx && tx.epoch >= 0))) return pipelined(m);
       try {
         const result = await run(m);
         if (m.id !== undefined) answer({ id: m.id, ok: true, result });
