@@ -63,9 +63,9 @@ describe('transact (the outbox)', () => {
 
   it('writes the audit rows of a transaction and its savepoints in one statement before the COMMIT, each with its id; a refused savepoint writes none', () => {
     const { ctx, store, seen } = setup();
-    const many = store.events.appendMany.bind(store.events);
+    const many = store.events.appendManyLater.bind(store.events);
     const statements: number[] = [];
-    store.events.appendMany = (rows) => (statements.push(rows.length), many(rows));
+    store.events.appendManyLater = (rows) => (statements.push(rows.length), many(rows));
     transact(ctx, 'the batch', (t) => {
       t.record(entry('first'));
       transact(ctx, 'one', (t1) => t1.record(entry('kept')));

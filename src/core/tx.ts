@@ -76,6 +76,7 @@ export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
   pendingRows.set(ctx.store, rowStack);
   const outermost = rowStack.length === 0;
   let result: T;
+  let ids: (() => number[]) | null = null;
   stack.push(outbox);
   rowStack.push(rows);
   try {
@@ -83,12 +84,12 @@ export function transact<T>(ctx: Ctx, what: string, fn: (t: Tx) => T): T {
       outbox.length = 0; // a retried closure starts with an empty outbox
       rows.length = 0;
       const value = fn(t);
-      if (outermost && rows.length) {
-        const ids = ctx.store.events.appendMany(rows.map(({ id: _, ...row }) => row));
-        rows.forEach((r, i) => (r.id = ids[i]!));
-      }
+      // Written last, their ids read once committed (PostgreSQL sends them with the COMMIT).
+      ids = outermost && rows.length ? ctx.store.events.appendManyLater(rows.map(({ id: _, ...row }) => row)) : null;
       return value;
     });
+    const got = (ids as (() => number[]) | null)?.();
+    if (got) rows.forEach((r, i) => (r.id = got[i]!));
   } catch (err) {
     throw asStorageFailure(ctx, what, err);
   } finally {

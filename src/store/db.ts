@@ -70,3 +70,15 @@ export function runChanging(stmt: Database.Statement, orElse: () => Error, ...ar
   const changes = laterOne ? laterOne(...args) : stmt.run(...args).changes;
   if (changes === 0) throw orElse();
 }
+
+/**
+ * The rows of a write with RETURNING, read later: on PostgreSQL inside a transaction the statement is
+ * sent ahead of the COMMIT and its rows are there once the transaction committed (store/pg/db.ts
+ * `allLater`: a round trip fewer); on SQLite it runs at once.
+ */
+export function allLater(stmt: Database.Statement, ...args: unknown[]): () => unknown[] {
+  const later = (stmt as { allLater?: (...a: unknown[]) => () => unknown[] }).allLater;
+  if (later) return later(...args);
+  const rows = stmt.all(...args);
+  return () => rows;
+}

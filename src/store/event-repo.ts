@@ -7,7 +7,7 @@
  * @example
  *   eventRepo(db).appendMany([{ at, type: 'voucher.revoked', actorType: 'operator', actorId, subject: voucherId, data: { reason } }]);
  */
-import { slices, type Db } from './db.js';
+import { allLater, slices, type Db } from './db.js';
 import type { ActorType, EventRow } from '../core/ports/model.js';
 export type { ActorType, EventRow } from '../core/ports/model.js';
 
@@ -20,6 +20,18 @@ export function eventRepo(db: Db) {
   const delOld = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? ORDER BY id LIMIT ?)');
   const delFirst = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?)');
   const count = db.prepare('SELECT COUNT(*) AS n FROM events');
+  /**
+   * appendMany with the ids read later: on PostgreSQL inside a transaction the INSERTs travel with the
+   * COMMIT (store/pg/db.ts allLater), and the function returned gives the ids once it committed.
+   */
+  const appendManyLater = (rows: readonly EventRow[]): (() => number[]) => {
+    const parts = [...slices(rows, APPEND_CHUNK)].map((chunk) => {
+      const args = chunk.flatMap((e) => [e.at, e.type, e.actorType, e.actorId, e.subject, e.data ? JSON.stringify(e.data) : null]);
+      const sql = `INSERT INTO events (at, type, actor_type, actor_id, subject, data) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING id`;
+      return allLater(db.prepare(sql), ...args);
+    });
+    return () => parts.flatMap((rowsOf) => (rowsOf() as { id: number | string }[]).map((r) => Number(r.id)).sort((a, b) => a - b));
+  };
   return {
     /**
      * Writes rows in one statement per 50 and returns their ids in the rows' order: a transaction's
@@ -27,15 +39,9 @@ export function eventRepo(db: Db) {
      * of one per row. Ids grow in the order of the VALUES (each row takes the next one).
      */
     appendMany(rows: readonly EventRow[]): number[] {
-      const ids: number[] = [];
-      for (const chunk of slices(rows, APPEND_CHUNK)) {
-        const args = chunk.flatMap((e) => [e.at, e.type, e.actorType, e.actorId, e.subject, e.data ? JSON.stringify(e.data) : null]);
-        const sql = `INSERT INTO events (at, type, actor_type, actor_id, subject, data) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING id`;
-        const got = (db.prepare(sql).all(...args) as { id: number | string }[]).map((r) => Number(r.id)).sort((a, b) => a - b);
-        ids.push(...got);
-      }
-      return ids;
+      return appendManyLater(rows)();
     },
+    appendManyLater,
     /**
      * Deletes at most `limit` of the oldest rows that are older than `before` or beyond the newest
      * `keep`; returns how many went. Oldest means lowest id (AUTOINCREMENT: insertion order), so each

@@ -76,6 +76,29 @@ describe.skipIf(!hasPostgres)('pipelined writes on PostgreSQL', () => {
     expect(store.vouchers.get('v1')?.entitlementId).toBe('e1');
   });
 
+  it("a transaction's audit rows travel with its COMMIT: their ids are there once it committed, in the rows' order, and not before", () => {
+    const row = (type: string) => ({ at: T0, type, actorType: 'system' as const, actorId: null, subject: null, data: { n: type } });
+    let ids: (() => number[]) | undefined;
+    store.tx(() => {
+      ids = store.events.appendManyLater(['a.one', 'a.two', 'a.three'].map(row));
+    });
+    const got = ids!();
+    expect(got).toHaveLength(3);
+    expect([...got].sort((x, y) => x - y)).toEqual(got);
+    const listed = store.events.list({ limit: 10 }).filter((e) => e.type.startsWith('a.'));
+    expect(Object.fromEntries(listed.map((e) => [e.type, e.id]))).toEqual({ 'a.one': got[0], 'a.two': got[1], 'a.three': got[2] });
+    // A transaction that fails sends its rows nowhere: asking is an error, not another transaction's ids.
+    let lost: (() => number[]) | undefined;
+    expect(() =>
+      store.tx(() => {
+        lost = store.events.appendManyLater([row('b.one')]);
+        throw new Error('refused');
+      }),
+    ).toThrow('refused');
+    expect(() => lost!()).toThrow();
+    expect(store.events.list({ limit: 10 }).some((e) => e.type === 'b.one')).toBe(false);
+  });
+
   it('the store answers normally after a failed pipelined transaction', () => {
     store.tx(() => {
       store.entitlements.insert(pool('e4', 'v3'));

@@ -113,6 +113,8 @@ export interface OperatorStore {
 export interface EventStore {
   /** Writes the rows (one statement per 50) and returns their ids, in the rows' order. */
   appendMany(rows: readonly EventRow[]): number[];
+  /** The same, with the ids given by the function returned, after the transaction committed (PostgreSQL sends the rows with the COMMIT). */
+  appendManyLater(rows: readonly EventRow[]): () => number[];
   /** Deletes at most `limit` of the oldest rows older than `before` or beyond the newest `keep`. */
   prune(before: number, keep: number, limit: number): number;
   list(f?: { type?: string; subject?: string; actorId?: string; before?: number; limit?: number }): EventRow[];

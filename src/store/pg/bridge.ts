@@ -55,6 +55,13 @@ export interface PgBridgeOptions {
 
 export interface PgBridge {
   request(req: PgRequest): PgResult;
+  /**
+   * Posts a statement without waiting for it (inside a transaction the worker pipelines it) and keeps
+   * its answer for `answer(id)`; `forget(id)` drops one nobody will ask for.
+   */
+  send(req: PgRequest): number;
+  answer(id: number): PgResult;
+  forget(id: number): void;
   /** Posts without waiting for the answer (NOTIFY, the ROLLBACK of a transaction that already failed). */
   post(req: PgRequest): void;
   close(): void;
@@ -70,6 +77,8 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
   let closed = false;
   let listening = false;
   let current: { worker: Worker; port: MessagePort; notify: MessagePort };
+  /** Answers of sent statements, kept until asked for (undefined: not arrived yet). */
+  const kept = new Map<number, { ok: boolean } | undefined>();
 
   /** A worker with its own connection; answers id 0 once the driver is loaded (postgres.js connects lazily). */
   function spawnWorker(): void {
@@ -108,6 +117,7 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
     old.notify.close();
     void old.worker.terminate();
     stuck = null;
+    kept.clear();
     spawnWorker();
     if (listening) current.port.postMessage({ op: 'listen' });
   }
@@ -123,6 +133,7 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
       const msg = m.message as { id: number; ok: boolean };
       if (stuck && msg.id === stuck.id) stuck = null;
       if (id !== null && msg.id === id) return msg;
+      if (kept.has(msg.id)) kept.set(msg.id, msg);
     }
     return undefined;
   }
@@ -158,6 +169,22 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
     },
     post(req) {
       if (!closed) current.port.postMessage(req);
+    },
+    send(req) {
+      if (closed) throw new PgError('the PostgreSQL store is closed', 'CONNECTION_ENDED');
+      const id = ++seq;
+      kept.set(id, undefined);
+      current.port.postMessage({ ...req, id, kept: true });
+      return id;
+    },
+    answer(id) {
+      if (!kept.has(id)) throw new PgError('no answer is kept for that statement (its connection was replaced)', 'CONNECTION_LOST_IN_TRANSACTION');
+      const m = kept.get(id);
+      kept.delete(id);
+      return m ? settle(m) : wait(id, opts.timeoutMs);
+    },
+    forget(id) {
+      kept.delete(id);
     },
     close() {
       if (closed) return;

@@ -39,6 +39,12 @@ export interface PgStatement {
    * sees the 0 it would have seen (returns null when posted). Outside one it runs and returns its count.
    */
   laterOne(...args: unknown[]): number | null;
+  /**
+   * Rows of a write with RETURNING, read after the COMMIT: inside a transaction it is sent ahead of
+   * the COMMIT, which carries it in the same round trip; the returned function gives its rows once the
+   * transaction has committed. Outside one it runs at once.
+   */
+  allLater(...args: unknown[]): () => unknown[];
 }
 
 type TxFn<F> = F & { immediate: F; deferred: F; exclusive: F; default: F };
@@ -87,6 +93,12 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
   let pipelining = true;
   /** Writes posted since the last statement that was answered (which proves everything before it ran). */
   let unverified = 0;
+  /** Answers this attempt sent for (allLater), dropped if it does not commit. */
+  let sent: number[] = [];
+  const forgetSent = () => {
+    for (const id of sent) bridge.forget(id);
+    sent = [];
+  };
 
   /** One statement; outside a transaction a lost database becomes STORAGE_FAILED (→ 503) at once. */
   function send(sql: string, params: unknown[], opts: { simple?: boolean; write: boolean }): PgResult {
@@ -145,6 +157,7 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
       raw: (on = true) => (on ? arrays : named),
       later,
       laterOne,
+      allLater,
     });
     const later = (...args: unknown[]): void => {
       if (depth === 0 || !pipelining) return void send(sql, args, { write: true });
@@ -159,6 +172,16 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
       bridge.post({ op: 'query', sql: checked, params: args });
       unverified++;
       return null;
+    };
+    const allLater = (...args: unknown[]): (() => unknown[]) => {
+      if (depth === 0 || !pipelining) {
+        const r = rows(args);
+        return () => r;
+      }
+      const id = bridge.send({ op: 'query', sql, params: args });
+      sent.push(id);
+      unverified++;
+      return () => bridge.answer(id).rows;
     };
     const named = statement((r) => r);
     const arrays = statement(Object.values);
@@ -211,6 +234,7 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
     for (let attempt = 1; ; attempt++) {
       doomed = null;
       unverified = 0;
+      sent = [];
       control('BEGIN ISOLATION LEVEL SERIALIZABLE', true);
       depth = 1;
       try {
@@ -224,11 +248,13 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
         }
         depth = 0;
         unverified = 0;
+        sent = [];
         health.succeeded(true);
         return r;
       } catch (err) {
         depth = 0;
         unverified = 0;
+        forgetSent();
         rollback();
         const failed = doomed instanceof PipelineFailure;
         const retry = isSerialization(err) || doomed !== null;

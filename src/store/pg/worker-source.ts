@@ -62,6 +62,8 @@ function errorOf(err) {
   let tx = null; // { epoch, error } while a transaction is open on the connection
   const lost = () => Object.assign(new Error('the connection to PostgreSQL was lost inside a transaction'), { code: 'CONNECTION_LOST_IN_TRANSACTION' });
 
+  const resultOf = (r) => ({ rows: Array.isArray(r) ? r.map((row) => ({ ...row })) : [], count: r && typeof r.count === 'number' ? r.count : 0 });
+
   async function run(m) {
     if (m.op === 'query') {
       if (!m.begin && tx && (tx.epoch !== epoch || tx.error)) throw tx.error || lost();
@@ -79,7 +81,7 @@ function errorOf(err) {
       }
       if (m.begin) tx = { epoch };
       else if (tx && tx.epoch !== epoch) throw lost();
-      return { rows: Array.isArray(r) ? r.map((row) => ({ ...row })) : [], count: r && typeof r.count === 'number' ? r.count : 0 };
+      return resultOf(r);
     }
     if (m.op === 'end') {
       // COMMIT or ROLLBACK: the transaction is over whatever the answer.
@@ -119,8 +121,9 @@ function errorOf(err) {
     throw new Error('unknown op ' + m.op);
   }
 
-  // Posted statements (no id: nobody waits for their answer) inside a transaction: SAVEPOINT, RELEASE
-  // and writes whose result nobody reads (db.ts later()). Each is sent at once, pipelined on the
+  // Posted statements inside a transaction (no id: nobody waits for their answer; kept: it is asked for
+  // later): BEGIN, SAVEPOINT, RELEASE, writes whose result nobody reads (db.ts later()) and the audit
+  // rows' INSERT whose ids are read after the COMMIT (db.ts allLater()). Each is sent at once, pipelined on the
   // connection ahead of whatever comes next, instead of costing a round trip of its own. None can run
   // outside the transaction: a failure aborts the transaction on the server, so the next statement
   // that is waited for fails (and a COMMIT answered ROLLBACK is an error, below); a statement still
@@ -145,16 +148,21 @@ function errorOf(err) {
       issue(m).catch((err) => { t.error = err; });
       return undefined;
     }
-    if (tx.epoch !== epoch || tx.error) return undefined; // the transaction is lost or failed; the next waited statement says so
+    if (tx.epoch !== epoch || tx.error) {
+      // The transaction is lost or failed; the next waited statement says so (as does this one's answer).
+      if (m.id !== undefined) answer({ id: m.id, ok: false, error: errorOf(tx.error || lost()) });
+      return undefined;
+    }
     const q = issue(m);
-    q.catch(() => {});
+    if (m.id !== undefined) q.then((r) => answer({ id: m.id, ok: true, result: resultOf(r) }), (err) => answer({ id: m.id, ok: false, error: errorOf(err) }));
+    else q.catch(() => {});
     return open.size >= PIPELINE ? q.then(() => {}, () => {}) : undefined;
   }
 
   let chain = Promise.resolve();
   port.on('message', (m) => {
     chain = chain.then(async () => {
-      if (m.op === 'query' && m.id === undefined && (m.begin || (tx && tx.epoch >= 0))) return pipelined(m);
+      if (m.op === 'query' && (m.id === undefined || m.kept) && (m.begin || (tx && tx.epoch >= 0))) return pipelined(m);
       try {
         const result = await run(m);
         if (m.id !== undefined) answer({ id: m.id, ok: true, result });
