@@ -24,7 +24,7 @@ import type { CoreContext } from './context.js';
 import { callerDevice, identify } from './identity.js';
 import { deviceNames } from './device-names.js';
 import { withPool } from './lifecycle.js';
-import type { EntitlementRow, VoucherRow } from './ports/model.js';
+import type { DeviceRow, EntitlementRow, VoucherRow } from './ports/model.js';
 import { onGateway, poolLimits, tryGateway } from './pool.js';
 import { poolView, type DeviceStatus } from './session.js';
 import { sourcePrefix } from './throttle.js';
@@ -76,18 +76,28 @@ function precheck(ctx: CoreContext, code: unknown, ip: string): string {
  * `found`, the row the code lookup just read, is taken as that reading when nobody held or waited for
  * the voucher's lock: no login or RADIUS grant can have changed it since, and what else could (an
  * operator's revoke) the commit's conditional first use refuses (a round trip fewer on PostgreSQL).
+ * The caller's active device read with it goes along then, as fresh as a reading under the lock (the
+ * commit's conditional device insert is what decides a device that logged in elsewhere meanwhile).
  */
-function underVoucher<T>(ctx: CoreContext, voucherId: string, task: (voucher: VoucherRow | undefined) => Promise<T>, found?: VoucherRow): Promise<T> {
-  const fresh = found && !ctx.locks.held(voucherId) ? found : undefined;
+function underVoucher<T>(ctx: CoreContext, voucherId: string, task: (read?: FoundVoucher) => Promise<T>, found?: FoundVoucher): Promise<T> {
+  const fresh = found?.voucher && !ctx.locks.held(voucherId) ? found : undefined;
   return ctx.locks.run(voucherId, () => {
-    const voucher = fresh ?? ctx.store.vouchers.get(voucherId);
+    const voucher = fresh?.voucher ?? ctx.store.vouchers.get(voucherId);
     const poolId = voucher?.entitlementId;
-    return poolId ? withPool(ctx, poolId, () => task(undefined)) : task(voucher);
+    const read = poolId ? undefined : (fresh ?? (voucher && { voucher }));
+    if (read !== found) found?.macDevice?.(); // not used: its answer is not kept waiting
+    return poolId ? withPool(ctx, poolId, () => task()) : task(read);
   });
 }
 
+/** A voucher's row as read, with the caller's active device when it was read at the same moment. */
+interface FoundVoucher {
+  voucher?: VoucherRow;
+  macDevice?: () => DeviceRow | undefined;
+}
+
 /** An unknown code from `client`: counted by the authority (throttle, audit), refused. */
-async function findVoucher(ctx: CoreContext, code: string, client: ClientInfo, typed: unknown): Promise<{ voucherId: string; voucher?: VoucherRow }> {
+async function findVoucher(ctx: CoreContext, code: string, client: ClientInfo, typed: unknown): Promise<{ voucherId: string } & FoundVoucher> {
   return ctx.authority.find(code, client, typed);
 }
 
@@ -97,7 +107,7 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
     const code = precheck(ctx, input.code, normalizeIp(input.ip));
     client = await identify(ctx, input.ip, input.hint);
     const found = await findVoucher(ctx, code, client, input.code);
-    return await underVoucher(ctx, found.voucherId, (voucher) => redeem(ctx, found.voucherId, client!, input.replace ?? false, voucher), found.voucher);
+    return await underVoucher(ctx, found.voucherId, (read) => redeem(ctx, found.voucherId, client!, input.replace ?? false, read), found);
   } catch (err) {
     // Every refused login is published (metrics count failures by code); unknown codes were already
     // published by findVoucher together with their audit entry.
@@ -109,9 +119,9 @@ export async function login(ctx: CoreContext, input: LoginInput): Promise<LoginR
 }
 
 /** Decide (the authority), enforce (the gateway), record (the authority); undo the gateway if recording fails. */
-async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, replace: boolean, voucher: VoucherRow | undefined): Promise<LoginResult> {
+async function redeem(ctx: CoreContext, voucherId: string, client: ClientInfo, replace: boolean, read: FoundVoucher | undefined): Promise<LoginResult> {
   const now = ctx.clock.now();
-  const r = await ctx.authority.redeem({ voucherId, client, replace, now, ...(voucher ? { voucher } : {}) });
+  const r = await ctx.authority.redeem({ voucherId, client, replace, now, ...(read?.voucher ? { voucher: read.voucher } : {}), ...(read?.macDevice ? { macDevice: read.macDevice } : {}) });
   const { deviceId, elsewhere, evicted } = r;
   const grant = { deviceId, poolId: r.poolId, mac: client.mac, ips: [client.ip], ...(client.site ? { site: client.site } : {}) };
 

@@ -82,3 +82,14 @@ export function allLater(stmt: Database.Statement, ...args: unknown[]): () => un
   const rows = stmt.all(...args);
   return () => rows;
 }
+
+/**
+ * A read sent now, its row taken later: on PostgreSQL the statements after it share its round trip
+ * (store/pg/db.ts `getLater`); on SQLite it runs at once.
+ */
+export function getLater(stmt: Database.Statement, ...args: unknown[]): () => unknown {
+  const later = (stmt as { getLater?: (...a: unknown[]) => () => unknown }).getLater;
+  if (later) return later(...args);
+  const row = stmt.get(...args);
+  return () => row;
+}

@@ -9,7 +9,7 @@
  */
 import type { EntitlementStatus } from '../domain/entitlement.js';
 import type { Plan } from '../domain/plan.js';
-import { IN_LIST, inList, runChanging, runLater, slices, type Db } from './db.js';
+import { getLater, IN_LIST, inList, runChanging, runLater, slices, type Db } from './db.js';
 import type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
 import type { UsageBatch } from '../core/ports/store.js';
 export type { EntitlementRow, DeviceRow } from '../core/ports/model.js';
@@ -160,6 +160,13 @@ export function entitlementRepo(db: Db) {
     activeDeviceByMac(mac: string): DeviceRow | undefined {
       const r = devByMac.get(mac) as Row | undefined;
       return r && toDevice(r);
+    },
+    activeDeviceByMacLater(mac: string): () => DeviceRow | undefined {
+      const row = getLater(devByMac, mac);
+      return () => {
+        const r = row() as Row | undefined;
+        return r && toDevice(r);
+      };
     },
     /** Whether an address belongs to a device that is logged in (the intercept fast path). */
     isActiveIp(ip: string): boolean {

@@ -99,6 +99,26 @@ describe.skipIf(!hasPostgres)('pipelined writes on PostgreSQL', () => {
     expect(store.events.list({ limit: 10 }).some((e) => e.type === 'b.one')).toBe(false);
   });
 
+  it('a read sent ahead (a login reads the caller’s device with its code) gives its row after the statements behind it, in a transaction or not', () => {
+    store.tx(() => {
+      store.entitlements.insertDevice({
+        id: 'd1', entitlementId: 'e1', mac: 'aa:bb:cc:00:00:01', ip: '10.0.0.9', site: null, attachedAt: T0, lastSeen: T0, active: true,
+        endedAt: null, endReason: null, bytesUp: 0, bytesDown: 0, counterUp: 0, counterDown: 0,
+      });
+    });
+    const mine = store.entitlements.activeDeviceByMacLater('aa:bb:cc:00:00:01');
+    const nobody = store.entitlements.activeDeviceByMacLater('aa:bb:cc:00:00:02');
+    expect(store.vouchers.findByCode('AAAA')?.id).toBe('v1');
+    expect(mine()).toMatchObject({ id: 'd1', entitlementId: 'e1', ip: '10.0.0.9', active: true });
+    expect(nobody()).toBeUndefined();
+    const inside = store.tx(() => {
+      const d = store.entitlements.activeDeviceByMacLater('aa:bb:cc:00:00:01');
+      store.vouchers.get('v2');
+      return d();
+    });
+    expect(inside?.id).toBe('d1');
+  });
+
   it('the store answers normally after a failed pipelined transaction', () => {
     store.tx(() => {
       store.entitlements.insert(pool('e4', 'v3'));

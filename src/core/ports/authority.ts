@@ -44,14 +44,16 @@ export interface EntitlementAuthority {
    * The voucher behind a parsed code, for the locks a login takes (its id, and its pool's when it has
    * one); an unknown code is counted against the caller (throttle, audit) and refused. `typed` is the
    * code as the resident typed it (a remote authority may be configured to send that instead).
-   * `voucher`: the row as the lookup read it, when the authority keeps vouchers in the local store.
+   * `voucher`: the row as the lookup read it, when the authority keeps vouchers in the local store;
+   * `macDevice`: the caller's active device as read together with it (one round trip on PostgreSQL).
    */
-  find(code: string, client: ClientInfo, typed?: unknown): Promise<{ voucherId: string; poolId: string | null; voucher?: VoucherRow }>;
+  find(code: string, client: ClientInfo, typed?: unknown): Promise<{ voucherId: string; poolId: string | null; voucher?: VoucherRow; macDevice?: () => DeviceRow | undefined }>;
   /**
    * Decides a login under the voucher's and pool's locks; throws the refusal. Writes nothing. `voucher`:
-   * its row as the caller read it under those locks just now, when it did (no need to read it again).
+   * its row as the caller read it under those locks just now, when it did (no need to read it again);
+   * `macDevice`, with it: the caller's active device read at the same moment (find's).
    */
-  redeem(r: { voucherId: string; client: ClientInfo; replace: boolean; now: number; voucher?: VoucherRow }): Promise<Redemption>;
+  redeem(r: { voucherId: string; client: ClientInfo; replace: boolean; now: number; voucher?: VoucherRow; macDevice?: () => DeviceRow | undefined }): Promise<Redemption>;
   /** Records a login the gateway let through: durable before it resolves. */
   commit(r: Redemption, client: ClientInfo, now: number): Promise<void>;
   /** Forgets a decided login the gateway could not enforce (nothing was recorded). */

@@ -71,6 +71,8 @@ export interface EntitlementStore {
   updateDeviceAddress(id: string, ip: string, site: string | null, at: number): void;
   endDevice(id: string, reason: string, at: number): void;
   activeDeviceByMac(mac: string): DeviceRow | undefined;
+  /** The same reading sent now and taken later: what is read after it shares its round trip on PostgreSQL. */
+  activeDeviceByMacLater(mac: string): () => DeviceRow | undefined;
   isActiveIp(ip: string): boolean;
   /** The active device using this address, if any (the newest, should two rows share it). */
   activeDeviceByIp(ip: string): DeviceRow | undefined;

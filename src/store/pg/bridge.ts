@@ -27,7 +27,7 @@ export interface PgResult {
 }
 
 export type PgRequest =
-  | { op: 'query'; sql: string; params: unknown[]; simple?: boolean; begin?: boolean; timeoutMs?: number }
+  | { op: 'query'; sql: string; params: unknown[]; simple?: boolean; begin?: boolean; read?: boolean; timeoutMs?: number }
   | { op: 'end'; sql: 'COMMIT' | 'ROLLBACK' }
   | { op: 'notify'; payload: string }
   | { op: 'listen' }
@@ -66,6 +66,9 @@ export interface PgBridge {
   post(req: PgRequest): void;
   close(): void;
 }
+
+/** Answers kept for `answer(id)` at most (the oldest go first). */
+const KEPT_MAX = 4096;
 
 const driverUrl = () => pathToFileURL(createRequire(import.meta.url).resolve('postgres')).href;
 
@@ -173,6 +176,8 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
     send(req) {
       if (closed) throw new PgError('the PostgreSQL store is closed', 'CONNECTION_ENDED');
       const id = ++seq;
+      // A reading nobody asked for after all (a login refused in between) is not kept for ever.
+      if (kept.size >= KEPT_MAX) kept.delete(kept.keys().next().value!);
       kept.set(id, undefined);
       current.port.postMessage({ ...req, id, kept: true });
       return id;
@@ -181,7 +186,10 @@ export function openPgBridge(opts: PgBridgeOptions): PgBridge {
       if (!kept.has(id)) throw new PgError('no answer is kept for that statement (its connection was replaced)', 'CONNECTION_LOST_IN_TRANSACTION');
       const m = kept.get(id);
       kept.delete(id);
-      return m ? settle(m) : wait(id, opts.timeoutMs);
+      if (m) return settle(m);
+      // Behind a statement that is not answering, as request() would be.
+      if (stuck) throw new PgError('PostgreSQL is not answering', 'PG_TIMEOUT');
+      return wait(id, opts.timeoutMs);
     },
     forget(id) {
       kept.delete(id);

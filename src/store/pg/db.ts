@@ -45,6 +45,11 @@ export interface PgStatement {
    * transaction has committed. Outside one it runs at once.
    */
   allLater(...args: unknown[]): () => unknown[];
+  /**
+   * A read sent now and its row taken later: the statements after it (the worker pipelines reads sent
+   * this way, in or out of a transaction) share its round trip. The function returned waits for it.
+   */
+  getLater(...args: unknown[]): () => unknown;
 }
 
 type TxFn<F> = F & { immediate: F; deferred: F; exclusive: F; default: F };
@@ -158,6 +163,7 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
       later,
       laterOne,
       allLater,
+      getLater: getLater(shape),
     });
     const later = (...args: unknown[]): void => {
       if (depth === 0 || !pipelining) return void send(sql, args, { write: true });
@@ -182,6 +188,18 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
       sent.push(id);
       unverified++;
       return () => bridge.answer(id).rows;
+    };
+    const getLater = (shape: (row: Record<string, unknown>) => unknown) => (...args: unknown[]): (() => unknown) => {
+      if (!readonly || (depth > 0 && !pipelining)) {
+        const r = rows(args)[0];
+        return () => r && shape(r);
+      }
+      const id = bridge.send({ op: 'query', sql, params: args, read: true });
+      if (depth > 0) sent.push(id);
+      return () => {
+        const r = bridge.answer(id).rows[0];
+        return r && shape(r);
+      };
     };
     const named = statement((r) => r);
     const arrays = statement(Object.values);

@@ -123,7 +123,8 @@ function errorOf(err) {
 
   // Posted statements inside a transaction (no id: nobody waits for their answer; kept: it is asked for
   // later): BEGIN, SAVEPOINT, RELEASE, writes whose result nobody reads (db.ts later()) and the audit
-  // rows' INSERT whose ids are read after the COMMIT (db.ts allLater()). Each is sent at once, pipelined on the
+  // rows' INSERT whose ids are read after the COMMIT (db.ts allLater()); reads sent ahead (getLater()),
+  // also outside a transaction. Each is sent at once, pipelined on the
   // connection ahead of whatever comes next, instead of costing a round trip of its own. None can run
   // outside the transaction: a failure aborts the transaction on the server, so the next statement
   // that is waited for fails (and a COMMIT answered ROLLBACK is an error, below); a statement still
@@ -148,6 +149,11 @@ function errorOf(err) {
       issue(m).catch((err) => { t.error = err; });
       return undefined;
     }
+    if (!tx) {
+      // A read sent ahead outside any transaction: if the connection drops, it runs again on the next one, harmlessly.
+      issue(m).then((r) => answer({ id: m.id, ok: true, result: resultOf(r) }), (err) => answer({ id: m.id, ok: false, error: errorOf(err) }));
+      return undefined;
+    }
     if (tx.epoch !== epoch || tx.error) {
       // The transaction is lost or failed; the next waited statement says so (as does this one's answer).
       if (m.id !== undefined) answer({ id: m.id, ok: false, error: errorOf(tx.error || lost()) });
@@ -162,7 +168,7 @@ function errorOf(err) {
   let chain = Promise.resolve();
   port.on('message', (m) => {
     chain = chain.then(async () => {
-      if (m.op === 'query' && (m.id === undefined || m.kept) && (m.begin || (tx && tx.epoch >= 0))) return pipelined(m);
+      if (m.op === 'query' && (m.id === undefined || m.kept) && (m.begin || (tx ? tx.epoch >= 0 : m.kept && m.read))) return pipelined(m);
       try {
         const result = await run(m);
         if (m.id !== undefined) answer({ id: m.id, ok: true, result });
