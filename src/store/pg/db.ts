@@ -11,6 +11,13 @@
  * it (the RADIUS group commit turns one grant's failure into that grant's refusal): the outer one
  * rolls back and runs again, so a grant is never refused for a conflict it would win on a retry.
  *
+ * Pipelining: inside a transaction the statements nobody waits for (BEGIN, SAVEPOINT, RELEASE, and the
+ * repositories' `later` / `laterOne` / `allLater` / `getLater` writes and reads) are posted, and the
+ * worker sends them behind one another without a round trip each. A failure among them aborts the
+ * transaction on the server; the next statement waited for, or the COMMIT, finds it, the attempt is
+ * doomed (PipelineFailure) and the closure runs once more with every write waited for, so each failure
+ * lands in its own savepoint as it did when nothing was posted.
+ *
  * @example
  *   const db = pgDb(openPgBridge({ url, timeoutMs: 5000 }), health);
  *   db.prepare('SELECT * FROM vouchers WHERE code = ?').get(code);
@@ -126,7 +133,7 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
   const translated = new Map<string, ReturnType<typeof toPostgres>>();
 
   /**
-   * A transaction-control statement posted without waiting (BEGIN, SAVEPOINT, RELEASE): the worker runs
+   * A transaction-control statement posted without waiting (BEGIN, SAVEPOINT, RELEASE): the worker sends
    * requests in order, so the next statement that waits also proves these ran; if one failed, that
    * statement fails (the transaction is aborted) and the whole transaction is rolled back. Saves a round
    * trip each: a RADIUS grant in the group commit is a savepoint of its own.
