@@ -21,6 +21,7 @@ import type { ClientHint, ClientInfo } from './ports/driver.js';
 import { normalizeIp } from '../lib/net.js';
 import { parsedCode } from './code-lookup.js';
 import type { CoreContext } from './context.js';
+import { dropReading } from './authority-local.js';
 import { callerDevice, identify } from './identity.js';
 import { deviceNames } from './device-names.js';
 import { withPool } from './lifecycle.js';
@@ -85,7 +86,7 @@ function underVoucher<T>(ctx: CoreContext, voucherId: string, task: (read?: Foun
     const voucher = fresh?.voucher ?? ctx.store.vouchers.get(voucherId);
     const poolId = voucher?.entitlementId;
     const read = poolId ? undefined : (fresh ?? (voucher && { voucher }));
-    if (read !== found) found?.macDevice?.(); // not used: its answer is not kept waiting
+    if (read !== found) dropReading(found?.macDevice);
     return poolId ? withPool(ctx, poolId, () => task()) : task(read);
   });
 }

@@ -123,13 +123,12 @@ function errorOf(err) {
 
   // Posted statements inside a transaction (no id: nobody waits for their answer; kept: it is asked for
   // later): BEGIN, SAVEPOINT, RELEASE, writes whose result nobody reads (db.ts later()) and the audit
-  // rows' INSERT whose ids are read after the COMMIT (db.ts allLater()); reads sent ahead (getLater()),
-  // also outside a transaction. Each is sent at once, pipelined on the
-  // connection ahead of whatever comes next, instead of costing a round trip of its own. None can run
-  // outside the transaction: a failure aborts the transaction on the server, so the next statement
-  // that is waited for fails (and a COMMIT answered ROLLBACK is an error, below); a statement still
-  // queued in the driver when the connection drops is cancelled, not run on the new connection
-  // (onclose). A BEGIN is pipelined too: the one thing that makes it fail on a connection that stays
+  // rows' INSERT whose ids are read after the COMMIT (db.ts allLater()); and reads sent ahead
+  // (getLater()), also outside a transaction. Each is sent at once, pipelined on the connection ahead
+  // of whatever comes next, instead of costing a round trip of its own. None can run outside the
+  // transaction: a failure aborts the transaction on the server, so the next statement that is waited
+  // for fails (and a COMMIT answered ROLLBACK is an error, below); a statement still queued in the
+  // driver when the connection drops is cancelled, not run on the new connection (onclose). A BEGIN is pipelined too: the one thing that makes it fail on a connection that stays
   // up is a transaction already aborted, where what follows fails as well; its error is kept, and
   // every later statement of the transaction fails with it. At most PIPELINE statements are in flight
   // (postgres.js pipelines up to 100, then queues).
