@@ -13,6 +13,7 @@
  *   const db = openDatabase(join(dataDir, 'portico.db'));
  */
 import Database from 'better-sqlite3';
+import type { PgStatement } from './pg/db.js';
 
 export type Db = Database.Database;
 
@@ -49,12 +50,20 @@ export function* slices<T>(items: readonly T[], size: number): Generator<T[]> {
 export const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 /**
+ * What a PostgreSQL statement offers beyond better-sqlite3's (store/pg/db.ts): the ways to send a
+ * statement without waiting for it. The helpers below use them where present and fall back to running
+ * the statement at once, which is what SQLite does.
+ */
+type Deferred = Partial<Pick<PgStatement, 'later' | 'laterOne' | 'allLater' | 'getLater'>>;
+const deferred = (stmt: Database.Statement): Deferred => stmt as unknown as Deferred;
+
+/**
  * Runs a write whose result nobody reads. On PostgreSQL, inside a transaction, it is posted without
  * waiting and pipelined ahead of the next statement that is waited for (store/pg/db.ts `later`: a
  * round trip fewer, and a failure still fails the transaction); on SQLite it is `run`.
  */
 export function runLater(stmt: Database.Statement, ...args: unknown[]): void {
-  const later = (stmt as { later?: (...a: unknown[]) => void }).later;
+  const { later } = deferred(stmt);
   if (later) later(...args);
   else stmt.run(...args);
 }
@@ -66,7 +75,7 @@ export function runLater(stmt: Database.Statement, ...args: unknown[]): void {
  * again with every write waited for, and this throws then. On SQLite it runs at once.
  */
 export function runChanging(stmt: Database.Statement, orElse: () => Error, ...args: unknown[]): void {
-  const laterOne = (stmt as { laterOne?: (...a: unknown[]) => number | null }).laterOne;
+  const { laterOne } = deferred(stmt);
   const changes = laterOne ? laterOne(...args) : stmt.run(...args).changes;
   if (changes === 0) throw orElse();
 }
@@ -77,7 +86,7 @@ export function runChanging(stmt: Database.Statement, orElse: () => Error, ...ar
  * `allLater`: a round trip fewer); on SQLite it runs at once.
  */
 export function allLater(stmt: Database.Statement, ...args: unknown[]): () => unknown[] {
-  const later = (stmt as { allLater?: (...a: unknown[]) => () => unknown[] }).allLater;
+  const { allLater: later } = deferred(stmt);
   if (later) return later(...args);
   const rows = stmt.all(...args);
   return () => rows;
@@ -88,7 +97,7 @@ export function allLater(stmt: Database.Statement, ...args: unknown[]): () => un
  * (store/pg/db.ts `getLater`); on SQLite it runs at once.
  */
 export function getLater(stmt: Database.Statement, ...args: unknown[]): () => unknown {
-  const later = (stmt as { getLater?: (...a: unknown[]) => () => unknown }).getLater;
+  const { getLater: later } = deferred(stmt);
   if (later) return later(...args);
   const row = stmt.get(...args);
   return () => row;

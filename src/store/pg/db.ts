@@ -186,25 +186,28 @@ export function pgDb(bridge: PgBridge, health: PgHealth): PgDb {
       unverified++;
       return null;
     };
+    // Sent now with its answer kept; the function returned takes it (dropped if the attempt fails).
+    const sendKept = (args: unknown[], read: boolean): (() => Record<string, unknown>[]) => {
+      const id = bridge.send({ op: 'query', sql, params: args, ...(read ? { read } : {}) });
+      if (depth > 0) sent.push(id);
+      return () => bridge.answer(id).rows;
+    };
     const allLater = (...args: unknown[]): (() => unknown[]) => {
       if (depth === 0 || !pipelining) {
         const r = rows(args);
         return () => r;
       }
-      const id = bridge.send({ op: 'query', sql, params: args });
-      sent.push(id);
       unverified++;
-      return () => bridge.answer(id).rows;
+      return sendKept(args, false);
     };
     const getLater = (shape: (row: Record<string, unknown>) => unknown) => (...args: unknown[]): (() => unknown) => {
+      let taken: () => Record<string, unknown>[];
       if (!readonly || (depth > 0 && !pipelining)) {
-        const r = rows(args)[0];
-        return () => r && shape(r);
-      }
-      const id = bridge.send({ op: 'query', sql, params: args, read: true });
-      if (depth > 0) sent.push(id);
+        const r = rows(args);
+        taken = () => r;
+      } else taken = sendKept(args, true);
       return () => {
-        const r = bridge.answer(id).rows[0];
+        const r = taken()[0];
         return r && shape(r);
       };
     };

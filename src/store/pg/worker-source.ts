@@ -142,6 +142,10 @@ function errorOf(err) {
     const q = m.simple ? sql.unsafe(m.sql) : sql.unsafe(m.sql, m.params.map((v) => (typeof v === 'string' ? sql.typed(v, 0) : v)), { prepare: true });
     return tx ? track(q) : q;
   }
+  /** Answers a kept statement once it settles. */
+  function replyWhen(id, q) {
+    q.then((r) => answer({ id, ok: true, result: resultOf(r) }), (err) => answer({ id, ok: false, error: errorOf(err) }));
+  }
   function pipelined(m) {
     if (m.begin) {
       const t = (tx = { epoch, error: null });
@@ -150,7 +154,7 @@ function errorOf(err) {
     }
     if (!tx) {
       // A read sent ahead outside any transaction: if the connection drops, it runs again on the next one, harmlessly.
-      issue(m).then((r) => answer({ id: m.id, ok: true, result: resultOf(r) }), (err) => answer({ id: m.id, ok: false, error: errorOf(err) }));
+      replyWhen(m.id, issue(m));
       return undefined;
     }
     if (tx.epoch !== epoch || tx.error) {
@@ -159,7 +163,7 @@ function errorOf(err) {
       return undefined;
     }
     const q = issue(m);
-    if (m.id !== undefined) q.then((r) => answer({ id: m.id, ok: true, result: resultOf(r) }), (err) => answer({ id: m.id, ok: false, error: errorOf(err) }));
+    if (m.id !== undefined) replyWhen(m.id, q);
     else q.catch(() => {});
     return open.size >= PIPELINE ? q.then(() => {}, () => {}) : undefined;
   }
